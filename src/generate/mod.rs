@@ -1,0 +1,438 @@
+//! Synthetic populations: the mothers and carers of one region in one replication.
+//!
+//! Randomness is keyed by entity, not by draw order: the mothers of a region draw from one
+//! stream and each carer from her own, all derived from (seed, replication, region). So a
+//! scenario that differs only in policy, or in the number of carers, sees exactly the same
+//! mothers, and the carers that both variants have keep the same holidays and sickness
+//! (common random numbers). The variant is deliberately not part of the key for that reason.
+
+use chrono::Datelike;
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Exp, Normal, Poisson};
+
+use crate::model::{Absence, AbsenceKind, BirthPlace, Calendar, Carer, Day, Indication, Mother};
+use crate::scenario::{ProviderSpec, Scenario};
+
+/// Which kind of entity a random stream belongs to.
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Mothers = 1,
+    Carer = 2,
+}
+
+/// SplitMix64 finaliser: spreads nearby integers over the whole 64-bit range.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// The random stream of one entity: seeded from (seed, replication, region), with the entity
+/// as ChaCha stream number, so streams never overlap.
+fn entity_rng(
+    seed: u64,
+    replication: u32,
+    region: usize,
+    stream: Stream,
+    index: u64,
+) -> ChaCha8Rng {
+    let key = mix(mix(mix(seed) ^ u64::from(replication)) ^ region as u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(key);
+    rng.set_stream(((stream as u64) << 48) | index);
+    rng
+}
+
+/// The people of one region in one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub mothers: Vec<Mother>,
+    pub carers: Vec<Carer>,
+}
+
+/// Draws the population of region `region` for replication `replication`.
+pub fn population(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Population {
+    Population {
+        mothers: mothers(s, cal, region, replication),
+        carers: carers(s, cal, region, replication),
+    }
+}
+
+/// Providers of region `region`, in scenario order: index = provider id within the region.
+pub fn region_providers<'a>(s: &'a Scenario, region: usize) -> Vec<&'a ProviderSpec> {
+    let name = &s.regions[region].name;
+    s.providers.iter().filter(|p| &p.region == name).collect()
+}
+
+/// Cumulative weights, for drawing an index by a uniform number.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    weights
+        .map(|w| {
+            acc += w;
+            acc
+        })
+        .collect()
+}
+
+/// Index `i` with probability weight_i / total, from a uniform `u` in [0, 1).
+fn pick(cum: &[f64], u: f64) -> usize {
+    let x = u * cum.last().copied().unwrap_or(0.0);
+    cum.partition_point(|&c| c <= x)
+        .min(cum.len().saturating_sub(1))
+}
+
+/// Births per day of each calendar month, per birth per year: monthly weight / total weight
+/// / days in that month (a non-leap year).
+fn daily_birth_factor(s: &Scenario) -> [f64; 12] {
+    const DAYS: [f64; 12] = [
+        31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
+    ];
+    let total: f64 = s.births.monthly_weights.iter().sum();
+    std::array::from_fn(|m| s.births.monthly_weights[m] / total / DAYS[m])
+}
+
+/// The mothers of a region: births day by day (Poisson with the month's rate), then each
+/// mother's postcode, provider, due date, registration, birth place and indication.
+fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec<Mother> {
+    let mut rng = entity_rng(s.seed, replication, region, Stream::Mothers, 0);
+    let postcodes = &s.regions[region].postcodes;
+    let annual: f64 = postcodes.iter().map(|p| p.births_per_year).sum();
+    let postcode_cum = cumulative(postcodes.iter().map(|p| p.births_per_year));
+    let providers = region_providers(s, region);
+    // For each postcode, the providers covering it, weighted by market share.
+    let provider_choice: Vec<(Vec<u16>, Vec<f64>)> = postcodes
+        .iter()
+        .map(|pc| {
+            let ids: Vec<u16> = (0..providers.len() as u16)
+                .filter(|&i| {
+                    let p = providers[i as usize];
+                    p.postcodes.is_empty() || p.postcodes.contains(&pc.pc4)
+                })
+                .collect();
+            let cum = cumulative(ids.iter().map(|&i| providers[i as usize].market_share));
+            (ids, cum)
+        })
+        .collect();
+    let factor = daily_birth_factor(s);
+    let due_spread = Normal::new(0.0, s.births.due_date_sd_days.max(1e-9)).expect("sd >= 0");
+    let mut out = Vec::new();
+    if annual <= 0.0 {
+        return out;
+    }
+    for day in cal.first_birth_day..=cal.last_birth_day {
+        let rate = annual * factor[cal.month0(day)];
+        let count = if rate > 0.0 {
+            Poisson::new(rate).expect("rate > 0").sample(&mut rng) as u32
+        } else {
+            0
+        };
+        for _ in 0..count {
+            let pc = pick(&postcode_cum, rng.random());
+            let (ids, cum) = &provider_choice[pc];
+            if ids.is_empty() {
+                continue; // validation rejects births in uncovered postcodes
+            }
+            let provider = ids[pick(cum, rng.random())];
+            let mut mother = draw_mother(s, &mut rng, &due_spread, day);
+            mother.id = out.len() as u32;
+            mother.postcode = postcodes[pc].pc4;
+            mother.provider = provider;
+            out.push(mother);
+        }
+    }
+    out
+}
+
+/// One mother born on `birth_day`: everything but id, postcode and provider.
+fn draw_mother(
+    s: &Scenario,
+    rng: &mut ChaCha8Rng,
+    due_spread: &Normal<f64>,
+    birth_day: Day,
+) -> Mother {
+    let birth_minute = birth_day * 1440 + rng.random_range(0..1440);
+    let offset = due_spread.sample(rng).round().clamp(
+        -f64::from(s.births.latest_days_after_due),
+        f64::from(s.births.earliest_days_before_due),
+    );
+    // offset > 0: born before the due date.
+    let due_day = (i64::from(birth_day) + offset as i64).max(0) as Day;
+
+    let reg = &s.registration;
+    let early_week = s.policy.early_registration_week;
+    let early = rng.random::<f64>() < reg.early_share;
+    let (lo, hi) = if early {
+        (
+            reg.first_week,
+            early_week.saturating_sub(1).max(reg.first_week),
+        )
+    } else {
+        (
+            early_week.max(reg.first_week),
+            reg.last_week.max(early_week),
+        )
+    };
+    let registration_week = rng.random_range(lo..=hi);
+    // Pregnancy week w starts 280 - 7(w - 1) days before the due date... approximately; a
+    // mother cannot register after her birth, so registration is capped at the birth day.
+    let days_before_due = 280 - 7 * i64::from(registration_week.min(40)) + rng.random_range(0..7);
+    let registration_day =
+        (i64::from(due_day) - days_before_due).clamp(0, i64::from(birth_day)) as Day;
+
+    let bp = &s.birth_place;
+    let u: f64 = rng.random();
+    let (birth_place, hospital_days) = if u < bp.home_share {
+        (BirthPlace::Home, 0)
+    } else if u < bp.home_share + bp.outpatient_share {
+        (BirthPlace::Outpatient, 0)
+    } else if u < bp.home_share + bp.outpatient_share + bp.caesarean_share {
+        let [lo, hi] = bp.caesarean_hospital_days;
+        (BirthPlace::Clinical, rng.random_range(lo..=hi))
+    } else {
+        let night = rng.random::<f64>() < bp.clinical_overnight_share;
+        (BirthPlace::Clinical, u32::from(night))
+    };
+
+    let ba = &s.birth_assist;
+    let assist_share = match birth_place {
+        BirthPlace::Home => ba.home_share,
+        BirthPlace::Outpatient => ba.outpatient_share,
+        BirthPlace::Clinical => 0.0,
+    };
+    let needs_birth_assist = rng.random::<f64>() < assist_share;
+    let indication = draw_indication(s, rng, hospital_days);
+    Mother {
+        id: 0,
+        postcode: 0,
+        provider: 0,
+        registration_week,
+        registration_day,
+        due_day,
+        birth_minute,
+        birth_place,
+        hospital_days,
+        indication,
+        needs_birth_assist,
+    }
+}
+
+/// A LIP indication: basic hours by feeding, medical extra hours for some, less the hospital
+/// days, kept within [min, max] and within what her days at home can hold.
+fn draw_indication(s: &Scenario, rng: &mut ChaCha8Rng, hospital_days: u32) -> Indication {
+    let ind = &s.indication;
+    let basic = if rng.random::<f64>() < ind.breastfeeding_share {
+        ind.breastfeeding_hours
+    } else {
+        ind.formula_hours
+    };
+    let medical = rng.random::<f64>() < ind.medical_share;
+    let [lo, hi] = ind.medical_extra_hours;
+    let extra = if medical {
+        lo + (hi - lo) * rng.random::<f64>()
+    } else {
+        0.0
+    };
+    let window = if medical {
+        ind.extended_care_window_days
+    } else {
+        ind.care_window_days
+    };
+    let home_days = window.saturating_sub(hospital_days).max(1);
+    let deduction = f64::from(hospital_days) * ind.hospital_day_deduction_hours;
+    let fits = ind.max_hours_per_day * f64::from(home_days);
+    let total = (basic + extra - deduction)
+        .clamp(ind.min_hours, ind.max_hours)
+        .min(fits);
+    Indication {
+        total_hours: round_quarter(total),
+        medical_hours: round_quarter(extra.min(total)),
+        home_days,
+    }
+}
+
+/// Indications are set in quarter hours.
+fn round_quarter(h: f64) -> f64 {
+    (h * 4.0).round() / 4.0
+}
+
+/// The carers of a region: per provider, `carers x capacity_factor` of them, each with her
+/// own stream for holidays and sickness.
+fn carers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec<Carer> {
+    let k = &s.carers;
+    let mut out = Vec::new();
+    for (pi, p) in region_providers(s, region).into_iter().enumerate() {
+        let n = (f64::from(p.carers) * k.capacity_factor).round() as u32;
+        let contract = p
+            .contract_hours_per_week
+            .unwrap_or(k.contract_hours_per_week);
+        for c in 0..n {
+            // Stream index: provider in the high bits, carer number in the low bits, so adding
+            // carers to one provider leaves every other carer's draws unchanged.
+            let index = ((pi as u64) << 24) | u64::from(c);
+            let mut rng = entity_rng(s.seed, replication, region, Stream::Carer, index);
+            out.push(Carer {
+                provider: pi as u16,
+                weekly_care_hours: contract * k.productive_share,
+                max_hours_per_day: k.max_hours_per_day,
+                absences: absences(s, cal, &mut rng),
+            });
+        }
+    }
+    out
+}
+
+/// Holidays (a summer block in July-August and a block at another time, each year) and
+/// sickness spells (onsets as a Poisson process, exponential lengths), sorted by start.
+fn absences(s: &Scenario, cal: &Calendar, rng: &mut ChaCha8Rng) -> Vec<Absence> {
+    let k = &s.carers;
+    let last = cal.report_end + 1;
+    let mut out = Vec::new();
+    let first_year = cal.date(0).year();
+    let last_year = cal.date(last).year();
+    let other_weeks = k.holiday_weeks - k.summer_holiday_weeks;
+    for year in first_year..=last_year {
+        let day_of = |m: u32, d: u32| {
+            let date = chrono::NaiveDate::from_ymd_opt(year, m, d).expect("valid date");
+            (date - cal.start).num_days()
+        };
+        if k.summer_holiday_weeks > 0 {
+            // Start on a day such that the block lies within 1 July - 31 August.
+            let span = 62 - 7 * i64::from(k.summer_holiday_weeks);
+            let start = day_of(7, 1) + rng.random_range(0..=span.max(0));
+            push_absence(
+                &mut out,
+                AbsenceKind::Holiday,
+                start,
+                7 * i64::from(k.summer_holiday_weeks),
+                last,
+            );
+        }
+        if other_weeks > 0 {
+            // Any time from 1 September to 30 June of the year after... kept inside this
+            // calendar year: 1 January - 30 June or 1 September - 20 December.
+            let spring = rng.random::<bool>();
+            let (from, to) = if spring {
+                (day_of(1, 1), day_of(6, 30))
+            } else {
+                (day_of(9, 1), day_of(12, 20))
+            };
+            let len = 7 * i64::from(other_weeks);
+            let start = from + rng.random_range(0..=(to - from - len).max(0));
+            push_absence(&mut out, AbsenceKind::Holiday, start, len, last);
+        }
+    }
+    let a = k.sickness_absence;
+    if a > 0.0 {
+        // Onset rate per working day such that the long-run share of days sick is `a`.
+        let onset = Exp::new(a / (k.sickness_mean_days * (1.0 - a))).expect("rate > 0");
+        let length = Exp::new(1.0 / k.sickness_mean_days).expect("rate > 0");
+        let mut day = 0.0;
+        loop {
+            day += onset.sample(rng);
+            if day >= f64::from(last) {
+                break;
+            }
+            let len = length.sample(rng).ceil().max(1.0);
+            push_absence(
+                &mut out,
+                AbsenceKind::Sickness,
+                day as i64,
+                len as i64,
+                last,
+            );
+            day += len;
+        }
+    }
+    out.sort_by_key(|a| (a.start, a.end));
+    out
+}
+
+fn push_absence(out: &mut Vec<Absence>, kind: AbsenceKind, start: i64, len: i64, last: Day) {
+    let start = start.max(0);
+    let end = (start + len).min(i64::from(last));
+    if end > start {
+        out.push(Absence {
+            kind,
+            start: start as Day,
+            end: end as Day,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        crate::scenario::load_default().scenario
+    }
+
+    #[test]
+    fn same_key_same_population_other_key_other_population() {
+        let s = scenario();
+        let cal = Calendar::new(&s);
+        let a = population(&s, &cal, 0, 0);
+        assert_eq!(a, population(&s, &cal, 0, 0));
+        assert_ne!(a.mothers, population(&s, &cal, 0, 1).mothers);
+    }
+
+    #[test]
+    fn mothers_do_not_depend_on_carer_count() {
+        let mut s = scenario();
+        let cal = Calendar::new(&s);
+        let a = population(&s, &cal, 0, 0);
+        s.carers.capacity_factor = 0.5;
+        let b = population(&s, &cal, 0, 0);
+        assert_eq!(a.mothers, b.mothers);
+        assert!(b.carers.len() < a.carers.len());
+        // Carers present in both keep their absences (streams keyed by carer).
+        assert_eq!(a.carers[0], b.carers[0]);
+    }
+
+    #[test]
+    fn indications_respect_lip_bounds() {
+        let s = scenario();
+        let cal = Calendar::new(&s);
+        let p = population(&s, &cal, 0, 0);
+        assert!(!p.mothers.is_empty());
+        for m in &p.mothers {
+            let i = m.indication;
+            assert!(i.total_hours >= s.indication.min_hours.min(8.0 * f64::from(i.home_days)));
+            assert!(i.total_hours <= s.indication.max_hours);
+            assert!(i.medical_hours <= i.total_hours);
+            assert!(m.registration_day <= m.birth_minute / 1440);
+        }
+    }
+
+    #[test]
+    fn yearly_births_match_the_postcode_totals() {
+        let s = scenario();
+        let cal = Calendar::new(&s);
+        let expected: f64 = s.regions[0]
+            .postcodes
+            .iter()
+            .map(|p| p.births_per_year)
+            .sum();
+        let p = population(&s, &cal, 0, 0);
+        let in_report = p
+            .mothers
+            .iter()
+            .filter(|m| cal.in_report(m.birth_minute / 1440))
+            .count() as f64;
+        // Poisson: 4 standard deviations.
+        assert!(
+            (in_report - expected).abs() < 4.0 * expected.sqrt(),
+            "{in_report} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn pick_follows_weights() {
+        let cum = cumulative([1.0, 0.0, 3.0].into_iter());
+        assert_eq!(pick(&cum, 0.0), 0);
+        assert_eq!(pick(&cum, 0.3), 2);
+        assert_eq!(pick(&cum, 0.999), 2);
+    }
+}

@@ -1,0 +1,18 @@
+//! kraamsim: a discrete-event simulator of regional maternity home care (kraamzorg)
+//! capacity, and of how the scarce carer hours are shared among mothers.
+//!
+//! A run flows through the modules in this order:
+//! `scenario` (load and validate a TOML file) -> `run` (one job per replication x region, in
+//! parallel) -> `generate` (each job's mothers and carers from its own random streams) ->
+//! `sim` (the job's event loop over `engine`, with a daily plan by a `policy`) -> `output`
+//! (CSV files, run.json, statistics over replications). `model` holds the domain types they
+//! share. `main.rs` is only the command line.
+
+pub mod engine;
+pub mod generate;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod run;
+pub mod scenario;
+pub mod sim;

@@ -1,0 +1,125 @@
+//! Allocation policies: how one scope's carer hours for one day are divided over its mothers.
+//!
+//! This is the product's heart, so it is kept pure: a policy maps (the mothers' state, today's
+//! capacity, the week's remaining budget, the forecast of coming days) to hours per mother per
+//! tier. No I/O, no randomness, no clock; `crate::sim` gathers the inputs and applies the plan.
+//!
+//! Tiers (`DESIGN.md` §2): 1 the legal minimum, 2 medically indicated hours, 3 the rest for
+//! mothers registered early, 4 the rest for late registrants. [`MinimumFirst`] serves them
+//! lexicographically and rations each tier max-min fairly with [`water_fill`].
+
+mod minimum_first;
+mod water_fill;
+
+pub use minimum_first::MinimumFirst;
+pub use water_fill::water_fill;
+
+/// Number of tiers.
+pub const TIERS: usize = 4;
+
+/// A tier of a mother's indicated hours, in serving order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// min(legal minimum, indicated): guaranteed to every mother.
+    Minimum = 0,
+    /// Medically indicated hours above the minimum: guaranteed to every mother.
+    Medical = 1,
+    /// Remaining indicated hours of a mother registered before the early-registration week.
+    RestEarly = 2,
+    /// Remaining indicated hours of a late registrant: served only when all else is.
+    RestLate = 3,
+}
+
+/// Hours per tier, indexed by `Tier as usize`.
+pub type TierHours = [f64; TIERS];
+
+/// One mother's state at the start of a day's plan, as a policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MotherDay {
+    /// Hours indicated per tier (her tier totals).
+    pub indicated: TierHours,
+    /// Hours per tier not yet delivered.
+    pub owed: TierHours,
+    /// Care days left, today included (at least 1).
+    pub days_left: u32,
+    /// The most hours she can receive today (one carer's shift).
+    pub daily_cap: f64,
+}
+
+impl MotherDay {
+    /// Hours of tier 1 and 2 still owed.
+    pub fn owed_guaranteed(&self) -> f64 {
+        self.owed[Tier::Minimum as usize] + self.owed[Tier::Medical as usize]
+    }
+}
+
+/// A coming day of the current budget week, for the reservation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ComingDay {
+    /// Carer hours the known roster can work that day (carers not on leave or sick).
+    pub capacity: f64,
+    /// Tier-1/2 hours that mothers due soon (registered, not yet in care) will need that day.
+    pub due_soon_need: f64,
+}
+
+/// Everything a policy needs to plan one scope-day.
+#[derive(Debug, Clone, Copy)]
+pub struct DayInput<'a> {
+    pub mothers: &'a [MotherDay],
+    /// Carer hours that can be worked today in this scope.
+    pub capacity: f64,
+    /// Contract hours left this week in this scope, today included (>= capacity). Hours given
+    /// today are gone for the rest of the week: this is what makes a reservation matter.
+    pub week_budget_left: f64,
+    /// The remaining days of the budget week after today; empty disables the reservation.
+    pub coming_days: &'a [ComingDay],
+}
+
+/// An allocation policy: plans one scope-day.
+pub trait AllocationPolicy: Sync + Send {
+    /// The name used in outputs.
+    fn name(&self) -> &'static str;
+
+    /// Writes the hours each mother gets today, per tier, into `plan` (one entry per mother,
+    /// same order as `input.mothers`). Must never exceed a mother's owed hours or daily cap,
+    /// nor in total the capacity.
+    fn allocate_day(&self, input: &DayInput<'_>, plan: &mut [TierHours]);
+}
+
+/// The hours of today's remaining budget that the coming days of the week need for tier 1
+/// and 2: the due-soon mothers' needs and what mothers in care are still owed, each day
+/// capped by that day's roster. Tier-3/4 hours today may only come from what is left after
+/// this reserve.
+pub fn reserve_for_due_soon(coming_days: &[ComingDay], still_owed_in_care: f64) -> f64 {
+    let mut carried = still_owed_in_care;
+    let mut reserve = 0.0;
+    for day in coming_days {
+        let need = day.due_soon_need + carried;
+        let served = need.min(day.capacity);
+        carried = need - served;
+        reserve += served;
+    }
+    reserve
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserve_is_capped_by_each_days_roster() {
+        let days = [
+            ComingDay {
+                capacity: 10.0,
+                due_soon_need: 4.0,
+            },
+            ComingDay {
+                capacity: 3.0,
+                due_soon_need: 5.0,
+            },
+        ];
+        // Day 1: 4 + 6 carried = 10 (all served); day 2: 5 needed, 3 possible.
+        assert_eq!(reserve_for_due_soon(&days, 6.0), 13.0);
+        assert_eq!(reserve_for_due_soon(&[], 6.0), 0.0);
+    }
+}

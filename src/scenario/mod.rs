@@ -1,0 +1,316 @@
+//! Scenario loading: TOML text -> validated [`Scenario`], or every error with its place.
+//!
+//! Parsing is done twice on purpose. serde gives the typed [`Scenario`]; a second, spanned
+//! parse (`toml::de::DeTable`) lets us turn a field path such as `providers[2].carers` into a
+//! line and column, and a serde error's byte span back into a field path. So every message
+//! names file, line, column and field, whether it comes from a type error or from a semantic
+//! check in [`validate`].
+
+mod schema;
+mod validate;
+
+pub use schema::*;
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The built-in default scenario, used by `kraamsim run` without a file.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/baseline.toml");
+/// The name shown for the built-in scenario.
+pub const DEFAULT_SCENARIO_NAME: &str = "<built-in baseline>";
+
+/// One problem in a scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub line: usize,
+    pub column: usize,
+    /// Dotted field path, e.g. `providers[1].carers`; empty for the whole file.
+    pub path: String,
+    pub message: String,
+}
+
+/// All problems found in one scenario file.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "{}: {n} error{}",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.errors {
+            let path = if e.path.is_empty() { "(file)" } else { &e.path };
+            write!(
+                f,
+                "\n  {}:{}:{}: `{}`: {}",
+                self.file, e.line, e.column, path, e.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A loaded scenario with the text it came from (for run.json's SHA-256).
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// The file path as given, or [`DEFAULT_SCENARIO_NAME`].
+    pub source_name: String,
+    pub text: String,
+}
+
+/// Reads and validates a scenario file.
+pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: name.clone(),
+        errors: vec![FieldError {
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message: format!("cannot read file: {e}"),
+        }],
+    })?;
+    parse(&text, &name).map(|scenario| LoadedScenario {
+        scenario,
+        source_name: name,
+        text,
+    })
+}
+
+/// The built-in default scenario.
+pub fn load_default() -> LoadedScenario {
+    let scenario = parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME)
+        .expect("the built-in scenario is valid (tested)");
+    LoadedScenario {
+        scenario,
+        source_name: DEFAULT_SCENARIO_NAME.to_string(),
+        text: DEFAULT_SCENARIO.to_string(),
+    }
+}
+
+/// Parses and validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let fail = |errors| ScenarioError {
+        file: file.to_string(),
+        errors,
+    };
+    let spanned = DeTable::parse(text).map_err(|e| {
+        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        fail(vec![FieldError {
+            line,
+            column,
+            path: String::new(),
+            message: e.message().to_string(),
+        }])
+    })?;
+    let scenario: Scenario = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        let (line, column) = line_col(text, span.start);
+        fail(vec![FieldError {
+            line,
+            column,
+            path: path_at(&spanned, &span),
+            message: e.message().to_string(),
+        }])
+    })?;
+    let problems = validate::validate(&scenario);
+    if problems.is_empty() {
+        return Ok(scenario);
+    }
+    let errors = problems
+        .into_iter()
+        .map(|(path, message)| {
+            let (line, column) = span_of(&spanned, &path)
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((1, 1));
+            FieldError {
+                line,
+                column,
+                path,
+                message,
+            }
+        })
+        .collect();
+    Err(fail(errors))
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// One step of a field path: a table key or an array index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn parse_path(path: &str) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            steps.push(Step::Key(key));
+        }
+        for idx in rest.split('[') {
+            if let Ok(i) = idx.trim_end_matches(']').parse() {
+                steps.push(Step::Index(i));
+            }
+        }
+    }
+    steps
+}
+
+/// The source span of the value at `path`, or of its deepest existing ancestor (a missing
+/// field is reported where its table is).
+fn span_of(root: &Spanned<DeTable<'_>>, path: &str) -> Option<Range<usize>> {
+    let mut span = root.span();
+    let mut current: Option<&DeValue<'_>> = None;
+    let mut table = Some(root.get_ref());
+    for step in parse_path(path) {
+        let next: Option<&Spanned<DeValue<'_>>> = match (step, table, current) {
+            (Step::Key(k), Some(t), _) => t
+                .iter()
+                .find(|(key, _)| key.get_ref().as_ref() == k)
+                .map(|(_, v)| v),
+            (Step::Index(i), _, Some(DeValue::Array(a))) => a.iter().nth(i),
+            _ => None,
+        };
+        let Some(value) = next else { break };
+        span = value.span();
+        current = Some(value.get_ref());
+        table = match value.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    Some(span)
+}
+
+/// The dotted path of the innermost value whose span contains `target`.
+fn path_at(root: &Spanned<DeTable<'_>>, target: &Range<usize>) -> String {
+    fn walk(value: &DeValue<'_>, target: &Range<usize>, path: &mut String) {
+        let inside =
+            |s: Range<usize>| s.start <= target.start && target.start < s.end.max(s.start + 1);
+        match value {
+            DeValue::Table(t) => {
+                for (key, v) in t.iter() {
+                    if inside(key.span()) || inside(v.span()) {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(key.get_ref().as_ref());
+                        walk(v.get_ref(), target, path);
+                        return;
+                    }
+                }
+            }
+            DeValue::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    if inside(v.span()) {
+                        path.push_str(&format!("[{i}]"));
+                        walk(v.get_ref(), target, path);
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    // A table of arrays (`[[providers]]`) spans several regions of the file, so walk every
+    // top-level entry rather than trusting the root span.
+    walk(&DeValue::Table(root.get_ref().clone()), target, &mut path);
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+[[regions]]
+name = "R"
+postcodes = [{ pc4 = 1234, births_per_year = 100 }]
+[[providers]]
+name = "P"
+region = "R"
+carers = 10
+"#;
+
+    #[test]
+    fn minimal_scenario_gets_domain_defaults() {
+        let s = parse(MINIMAL, "t.toml").unwrap();
+        assert_eq!(s.policy.minimum_hours, 24.0);
+        assert_eq!(s.indication.care_window_days, 8);
+        assert_eq!(s.carers.contract_hours_per_week, 22.0);
+        assert_eq!(s.period.warmup_days, 280);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_line_and_path() {
+        let text = MINIMAL.replace("carers = 10", "carers = 10\ncarrers = 3");
+        let err = parse(&text, "t.toml").unwrap_err();
+        let e = &err.errors[0];
+        assert!(e.message.contains("unknown field `carrers`"), "{err}");
+        assert_eq!(e.line, 10);
+        assert!(e.path.starts_with("providers"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let text = MINIMAL.replace("carers = 10", "carers = \"ten\"");
+        let err = parse(&text, "t.toml").unwrap_err();
+        assert_eq!(err.errors[0].line, 9);
+        assert_eq!(err.errors[0].path, "providers[0].carers", "{err}");
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_positions() {
+        let text = MINIMAL
+            .replace("carers = 10", "carers = 10\nmarket_share = -1")
+            .replace(
+                "name = \"t\"",
+                "name = \"t\"\n[birth_place]\nhome_share = 1.5",
+            );
+        let err = parse(&text, "t.toml").unwrap_err();
+        let paths: Vec<_> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert!(paths.contains(&"birth_place.home_share"), "{err}");
+        assert!(paths.contains(&"providers[0].market_share"), "{err}");
+        let home = err
+            .errors
+            .iter()
+            .find(|e| e.path == "birth_place.home_share")
+            .unwrap();
+        assert_eq!((home.line, home.column), (4, 14));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = parse("name = \n", "bad.toml").unwrap_err();
+        assert_eq!(err.errors[0].line, 1);
+        assert!(err.to_string().starts_with("bad.toml: 1 error"));
+    }
+
+    #[test]
+    fn builtin_default_is_valid() {
+        let s = load_default();
+        assert!(!s.scenario.regions.is_empty());
+    }
+}

@@ -1,0 +1,359 @@
+//! The scenario schema: plain serde data, with a documented default for every field.
+//!
+//! Defaults come from `DOMAIN.md` (the sourced figures); the source of each is given in
+//! `docs/scenario-format.md`. Values marked *assumption* there are modelling choices. Every
+//! struct rejects unknown keys, so a typo is an error rather than a silently ignored field.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used in output and the summary table.
+    pub name: String,
+    /// Free text describing what the scenario studies.
+    #[serde(default)]
+    pub description: String,
+    /// Master seed; every random stream is derived from it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Independent replications (different random streams) to run.
+    #[serde(default = "default_replications")]
+    pub replications: u32,
+    #[serde(default)]
+    pub period: Period,
+    #[serde(default)]
+    pub policy: PolicyParams,
+    #[serde(default)]
+    pub births: Births,
+    #[serde(default)]
+    pub registration: Registration,
+    #[serde(default)]
+    pub birth_place: BirthPlaceParams,
+    #[serde(default)]
+    pub indication: IndicationParams,
+    #[serde(default)]
+    pub carers: CarerParams,
+    #[serde(default)]
+    pub birth_assist: BirthAssistParams,
+    /// The regions (KSV areas), each a set of PC4 postcodes.
+    pub regions: Vec<RegionSpec>,
+    /// The providers, each in one region.
+    pub providers: Vec<ProviderSpec>,
+}
+
+fn default_seed() -> u64 {
+    20270101
+}
+fn default_replications() -> u32 {
+    5
+}
+
+/// The warm-up and the reporting period.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Period {
+    /// First day of the reporting period (ISO date).
+    pub start: NaiveDate,
+    /// Last day of the reporting period, inclusive (ISO date).
+    pub end: NaiveDate,
+    /// Days simulated before `start` so that the pregnancies under way are registered.
+    pub warmup_days: u32,
+}
+
+impl Default for Period {
+    fn default() -> Self {
+        Period {
+            start: NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date"),
+            end: NaiveDate::from_ymd_opt(2027, 12, 31).expect("valid date"),
+            warmup_days: 280,
+        }
+    }
+}
+
+/// Which allocation policy runs, and its parameters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyParams {
+    /// Policy name. Only `minimum-first` exists so far.
+    pub name: PolicyName,
+    /// Whose carers a mother can get: her own provider's, or the region's pool.
+    pub scope: CapacityScope,
+    /// The legal minimum in hours (tier 1).
+    pub minimum_hours: f64,
+    /// Mothers registered before this pregnancy week get tier 3, later ones tier 4.
+    pub early_registration_week: u32,
+    /// Hold back the rest-of-week tier-1/2 needs of mothers in care and due soon before
+    /// giving tier-3/4 hours.
+    pub reserve_for_due_soon: bool,
+}
+
+impl Default for PolicyParams {
+    fn default() -> Self {
+        PolicyParams {
+            name: PolicyName::MinimumFirst,
+            scope: CapacityScope::Provider,
+            minimum_hours: 24.0,
+            early_registration_week: 20,
+            reserve_for_due_soon: true,
+        }
+    }
+}
+
+/// The allocation policies kraamsim knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyName {
+    MinimumFirst,
+}
+
+impl PolicyName {
+    /// The name as written in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyName::MinimumFirst => "minimum-first",
+        }
+    }
+}
+
+/// Over which carers capacity is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityScope {
+    /// Each provider serves its own mothers with its own carers.
+    Provider,
+    /// All providers of a region pool their carers (KSV cooperation).
+    Region,
+}
+
+/// When births happen.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Births {
+    /// Relative birth counts per calendar month, January first (CBS 83474NED, 2020).
+    pub monthly_weights: [f64; 12],
+    /// Standard deviation of birth date around the due date, days.
+    pub due_date_sd_days: f64,
+    /// Earliest birth relative to due date, days (negative: before).
+    pub earliest_days_before_due: u32,
+    /// Latest birth relative to due date, days.
+    pub latest_days_after_due: u32,
+}
+
+impl Default for Births {
+    fn default() -> Self {
+        // Oct-Dec together 41,340: spread evenly over the three months.
+        Births {
+            monthly_weights: [
+                14085.0, 12905.0, 13556.0, 13375.0, 13791.0, 13928.0, 15625.0, 15110.0, 14966.0,
+                13780.0, 13780.0, 13780.0,
+            ],
+            due_date_sd_days: 9.0,
+            earliest_days_before_due: 28,
+            latest_days_after_due: 14,
+        }
+    }
+}
+
+/// When mothers register with a provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Registration {
+    /// Share registering before `PolicyParams::early_registration_week` (assumption: 0.85).
+    pub early_share: f64,
+    /// Earliest pregnancy week of registration.
+    pub first_week: u32,
+    /// Latest pregnancy week of registration.
+    pub last_week: u32,
+}
+
+impl Default for Registration {
+    fn default() -> Self {
+        Registration {
+            early_share: 0.85,
+            first_week: 8,
+            last_week: 36,
+        }
+    }
+}
+
+/// Where mothers give birth, and how long clinical births keep them in hospital.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BirthPlaceParams {
+    /// Share of home births (Perined 2019-2020: 13-15%).
+    pub home_share: f64,
+    /// Share of outpatient births: birth centre and first-line outpatient, home the same day.
+    pub outpatient_share: f64,
+    /// Share of caesareans among all births (Perined: ~17%); all clinical.
+    pub caesarean_share: f64,
+    /// Hospital days after a caesarean, lowest and highest (leaflets: 2-3).
+    pub caesarean_hospital_days: [u32; 2],
+    /// Share of other clinical births that stay one night (assumption: 0.5).
+    pub clinical_overnight_share: f64,
+}
+
+impl Default for BirthPlaceParams {
+    fn default() -> Self {
+        BirthPlaceParams {
+            home_share: 0.14,
+            outpatient_share: 0.13,
+            caesarean_share: 0.17,
+            caesarean_hospital_days: [2, 3],
+            clinical_overnight_share: 0.5,
+        }
+    }
+}
+
+/// The LIP indication: how many hours a mother is indicated.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndicationParams {
+    /// Basic indication when breastfeeding, hours over the care window (LIP: 49).
+    pub breastfeeding_hours: f64,
+    /// Basic indication with formula feeding (LIP: 45).
+    pub formula_hours: f64,
+    /// Share of mothers breastfeeding (assumption: 0.75).
+    pub breastfeeding_share: f64,
+    /// Share of mothers with medically indicated extra hours (assumption: 0.25).
+    pub medical_share: f64,
+    /// Medically indicated extra hours, lowest and highest (assumption: 4-24).
+    pub medical_extra_hours: [f64; 2],
+    /// Lowest indication, hours (LIP and the legal minimum: 24).
+    pub min_hours: f64,
+    /// Highest indication, hours (LIP: 80).
+    pub max_hours: f64,
+    /// Hours deducted per hospital day, discharge day not counted (LIP: 6 breastfeeding; the
+    /// 5.5 for formula is rounded into this single figure).
+    pub hospital_day_deduction_hours: f64,
+    /// Care window in days from birth (LIP: 8).
+    pub care_window_days: u32,
+    /// Care window for mothers with medical hours (LIP: up to 10).
+    pub extended_care_window_days: u32,
+    /// Most hours one family can get on one day: one carer's shift.
+    pub max_hours_per_day: f64,
+}
+
+impl Default for IndicationParams {
+    fn default() -> Self {
+        IndicationParams {
+            breastfeeding_hours: 49.0,
+            formula_hours: 45.0,
+            breastfeeding_share: 0.75,
+            medical_share: 0.25,
+            medical_extra_hours: [4.0, 24.0],
+            min_hours: 24.0,
+            max_hours: 80.0,
+            hospital_day_deduction_hours: 6.0,
+            care_window_days: 8,
+            extended_care_window_days: 10,
+            max_hours_per_day: 8.0,
+        }
+    }
+}
+
+/// Carers: contract hours, working limits, holidays and sickness.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CarerParams {
+    /// Contract hours per week (CPB 2021: ~22 on average).
+    pub contract_hours_per_week: f64,
+    /// Share of contract hours spent on care (assumption: 0.75).
+    pub productive_share: f64,
+    /// Most hours a carer works on one day.
+    pub max_hours_per_day: f64,
+    /// Holiday weeks per year (assumption: 4).
+    pub holiday_weeks: u32,
+    /// Of those, weeks taken in July-August (assumption: 2).
+    pub summer_holiday_weeks: u32,
+    /// Share of contract days lost to sickness (CBS care sector 2020-2022: 0.079-0.104).
+    pub sickness_absence: f64,
+    /// Mean length of a sickness spell, days (assumption: 14).
+    pub sickness_mean_days: f64,
+    /// Multiplies every provider's carer count (1.0 = as listed): a capacity lever.
+    pub capacity_factor: f64,
+}
+
+impl Default for CarerParams {
+    fn default() -> Self {
+        CarerParams {
+            contract_hours_per_week: 22.0,
+            productive_share: 0.75,
+            max_hours_per_day: 8.0,
+            holiday_weeks: 4,
+            summer_holiday_weeks: 2,
+            sickness_absence: 0.08,
+            sickness_mean_days: 14.0,
+            capacity_factor: 1.0,
+        }
+    }
+}
+
+/// Birth assistance (partusassistentie) at home births.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BirthAssistParams {
+    /// Share of home births that need a carer at the birth (assumption: 1.0).
+    pub home_share: f64,
+    /// Share of outpatient births that need one (assumption: 0.3).
+    pub outpatient_share: f64,
+    /// Hours one assist takes (assumption: 4; DOMAIN 3-5).
+    pub hours: f64,
+    /// On-call hours held back each day, as a multiple of the expected assist hours.
+    pub on_call_factor: f64,
+}
+
+impl Default for BirthAssistParams {
+    fn default() -> Self {
+        BirthAssistParams {
+            home_share: 1.0,
+            outpatient_share: 0.3,
+            hours: 4.0,
+            on_call_factor: 1.5,
+        }
+    }
+}
+
+/// A region: a KSV area of PC4 postcodes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSpec {
+    pub name: String,
+    pub postcodes: Vec<PostcodeSpec>,
+}
+
+/// A PC4 postcode area and its expected births.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostcodeSpec {
+    /// Four-digit postcode, 1000-9999.
+    pub pc4: u16,
+    /// Expected births per year.
+    pub births_per_year: f64,
+}
+
+/// A provider: its region, work area, market share and carers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    pub name: String,
+    /// Name of the region the provider works in.
+    pub region: String,
+    /// Postcodes of its work area; empty means every postcode of the region.
+    #[serde(default)]
+    pub postcodes: Vec<u16>,
+    /// Weight of this provider among the providers covering a postcode.
+    #[serde(default = "one")]
+    pub market_share: f64,
+    /// Number of carers employed.
+    pub carers: u32,
+    /// Contract hours per week of its carers; defaults to `[carers]`.
+    #[serde(default)]
+    pub contract_hours_per_week: Option<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}

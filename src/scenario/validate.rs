@@ -1,0 +1,359 @@
+//! Semantic checks of a parsed scenario: ranges, order, references.
+//!
+//! Every check runs, so a user sees all problems of a file at once. Each problem is a field
+//! path and a message that says the bad value and what is allowed; `super::parse` turns the
+//! path into a line and column.
+
+use std::collections::{HashMap, HashSet};
+
+use super::schema::*;
+
+type Problems = Vec<(String, String)>;
+
+struct Checker {
+    problems: Problems,
+}
+
+impl Checker {
+    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push((path.into(), message.into()));
+    }
+
+    /// A finite number within [lo, hi].
+    fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+        if !value.is_finite() || value < lo || value > hi {
+            self.fail(path, format!("must be between {lo} and {hi}, got {value}"));
+        }
+    }
+
+    fn int_range(&mut self, path: &str, value: u32, lo: u32, hi: u32) {
+        if value < lo || value > hi {
+            self.fail(path, format!("must be between {lo} and {hi}, got {value}"));
+        }
+    }
+
+    fn share(&mut self, path: &str, value: f64) {
+        self.range(path, value, 0.0, 1.0);
+    }
+}
+
+/// All semantic problems of `s`, as (field path, message); empty when the scenario is valid.
+pub fn validate(s: &Scenario) -> Problems {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    if s.name.trim().is_empty() {
+        c.fail("name", "must not be empty");
+    }
+    c.int_range("replications", s.replications, 1, 100_000);
+    check_period(&mut c, &s.period);
+    check_policy(&mut c, s);
+    check_births(&mut c, &s.births);
+    check_registration(&mut c, s);
+    check_birth_place(&mut c, &s.birth_place);
+    check_indication(&mut c, &s.indication);
+    check_carers(&mut c, &s.carers);
+    let b = &s.birth_assist;
+    c.share("birth_assist.home_share", b.home_share);
+    c.share("birth_assist.outpatient_share", b.outpatient_share);
+    c.range("birth_assist.hours", b.hours, 0.0, 24.0);
+    c.range("birth_assist.on_call_factor", b.on_call_factor, 0.0, 100.0);
+    check_regions_and_providers(&mut c, s);
+    c.problems
+}
+
+fn check_period(c: &mut Checker, p: &Period) {
+    if p.end < p.start {
+        c.fail(
+            "period.end",
+            format!(
+                "must not be before period.start ({}), got {}",
+                p.start, p.end
+            ),
+        );
+    } else if (p.end - p.start).num_days() > 366 * 50 {
+        c.fail(
+            "period.end",
+            "the reporting period may span at most 50 years",
+        );
+    }
+    c.int_range("period.warmup_days", p.warmup_days, 0, 3650);
+}
+
+fn check_policy(c: &mut Checker, s: &Scenario) {
+    let p = &s.policy;
+    c.range("policy.minimum_hours", p.minimum_hours, 0.0, 1000.0);
+    c.int_range(
+        "policy.early_registration_week",
+        p.early_registration_week,
+        1,
+        42,
+    );
+}
+
+fn check_births(c: &mut Checker, b: &Births) {
+    for (i, w) in b.monthly_weights.iter().enumerate() {
+        c.range(&format!("births.monthly_weights[{i}]"), *w, 0.0, 1e12);
+    }
+    if b.monthly_weights.iter().sum::<f64>() <= 0.0 {
+        c.fail(
+            "births.monthly_weights",
+            "at least one month must have births",
+        );
+    }
+    c.range("births.due_date_sd_days", b.due_date_sd_days, 0.0, 60.0);
+    c.int_range(
+        "births.earliest_days_before_due",
+        b.earliest_days_before_due,
+        0,
+        120,
+    );
+    c.int_range(
+        "births.latest_days_after_due",
+        b.latest_days_after_due,
+        0,
+        60,
+    );
+}
+
+fn check_registration(c: &mut Checker, s: &Scenario) {
+    let r = &s.registration;
+    let early_week = s.policy.early_registration_week;
+    c.share("registration.early_share", r.early_share);
+    c.int_range("registration.first_week", r.first_week, 1, 42);
+    c.int_range("registration.last_week", r.last_week, 1, 42);
+    if r.last_week < r.first_week {
+        c.fail(
+            "registration.last_week",
+            format!(
+                "must not be before registration.first_week ({}), got {}",
+                r.first_week, r.last_week
+            ),
+        );
+    }
+    if r.early_share > 0.0 && r.first_week >= early_week {
+        c.fail(
+            "registration.first_week",
+            format!(
+                "must be before policy.early_registration_week ({early_week}) when early_share > 0, got {}",
+                r.first_week
+            ),
+        );
+    }
+    if r.early_share < 1.0 && r.last_week < early_week {
+        c.fail(
+            "registration.last_week",
+            format!(
+                "must be at least policy.early_registration_week ({early_week}) when early_share < 1, got {}",
+                r.last_week
+            ),
+        );
+    }
+}
+
+fn check_birth_place(c: &mut Checker, b: &BirthPlaceParams) {
+    c.share("birth_place.home_share", b.home_share);
+    c.share("birth_place.outpatient_share", b.outpatient_share);
+    c.share("birth_place.caesarean_share", b.caesarean_share);
+    c.share(
+        "birth_place.clinical_overnight_share",
+        b.clinical_overnight_share,
+    );
+    let total = b.home_share + b.outpatient_share + b.caesarean_share;
+    if total > 1.0 + 1e-9 {
+        c.fail(
+            "birth_place.caesarean_share",
+            format!("home + outpatient + caesarean shares must be at most 1, got {total}"),
+        );
+    }
+    let [lo, hi] = b.caesarean_hospital_days;
+    if lo > hi || hi > 14 {
+        c.fail(
+            "birth_place.caesarean_hospital_days",
+            format!("must be [lowest, highest] with lowest <= highest <= 14, got [{lo}, {hi}]"),
+        );
+    }
+}
+
+fn check_indication(c: &mut Checker, i: &IndicationParams) {
+    c.range(
+        "indication.breastfeeding_hours",
+        i.breastfeeding_hours,
+        0.0,
+        1000.0,
+    );
+    c.range("indication.formula_hours", i.formula_hours, 0.0, 1000.0);
+    c.share("indication.breastfeeding_share", i.breastfeeding_share);
+    c.share("indication.medical_share", i.medical_share);
+    let [lo, hi] = i.medical_extra_hours;
+    if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi) {
+        c.fail(
+            "indication.medical_extra_hours",
+            format!("must be [lowest, highest] with 0 <= lowest <= highest, got [{lo}, {hi}]"),
+        );
+    }
+    c.range("indication.min_hours", i.min_hours, 0.0, 1000.0);
+    c.range("indication.max_hours", i.max_hours, 0.0, 1000.0);
+    if i.max_hours < i.min_hours {
+        c.fail(
+            "indication.max_hours",
+            format!(
+                "must be at least indication.min_hours ({}), got {}",
+                i.min_hours, i.max_hours
+            ),
+        );
+    }
+    c.range(
+        "indication.hospital_day_deduction_hours",
+        i.hospital_day_deduction_hours,
+        0.0,
+        24.0,
+    );
+    c.int_range("indication.care_window_days", i.care_window_days, 1, 30);
+    c.int_range(
+        "indication.extended_care_window_days",
+        i.extended_care_window_days,
+        i.care_window_days,
+        30,
+    );
+    c.range(
+        "indication.max_hours_per_day",
+        i.max_hours_per_day,
+        0.5,
+        24.0,
+    );
+}
+
+fn check_carers(c: &mut Checker, k: &CarerParams) {
+    c.range(
+        "carers.contract_hours_per_week",
+        k.contract_hours_per_week,
+        0.0,
+        60.0,
+    );
+    c.range("carers.productive_share", k.productive_share, 0.0, 1.0);
+    c.range("carers.max_hours_per_day", k.max_hours_per_day, 0.5, 24.0);
+    c.int_range("carers.holiday_weeks", k.holiday_weeks, 0, 26);
+    c.int_range(
+        "carers.summer_holiday_weeks",
+        k.summer_holiday_weeks,
+        0,
+        k.holiday_weeks.min(8),
+    );
+    c.range("carers.sickness_absence", k.sickness_absence, 0.0, 0.9);
+    c.range(
+        "carers.sickness_mean_days",
+        k.sickness_mean_days,
+        1.0,
+        365.0,
+    );
+    c.range("carers.capacity_factor", k.capacity_factor, 0.0, 100.0);
+}
+
+fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
+    if s.regions.is_empty() {
+        c.fail("regions", "a scenario needs at least one region");
+    }
+    let mut region_names = HashSet::new();
+    let mut postcode_region: HashMap<u16, &str> = HashMap::new();
+    for (ri, r) in s.regions.iter().enumerate() {
+        let at = format!("regions[{ri}]");
+        if r.name.trim().is_empty() {
+            c.fail(format!("{at}.name"), "must not be empty");
+        } else if !region_names.insert(r.name.as_str()) {
+            c.fail(
+                format!("{at}.name"),
+                format!("region `{}` is listed twice", r.name),
+            );
+        }
+        if r.postcodes.is_empty() {
+            c.fail(
+                format!("{at}.postcodes"),
+                "a region needs at least one postcode",
+            );
+        }
+        for (pi, p) in r.postcodes.iter().enumerate() {
+            let at = format!("{at}.postcodes[{pi}]");
+            if !(1000..=9999).contains(&p.pc4) {
+                c.fail(
+                    format!("{at}.pc4"),
+                    format!("must be a 4-digit postcode 1000-9999, got {}", p.pc4),
+                );
+            }
+            if let Some(other) = postcode_region.insert(p.pc4, &r.name) {
+                c.fail(
+                    format!("{at}.pc4"),
+                    format!("postcode {} is already in region `{other}`", p.pc4),
+                );
+            }
+            c.range(
+                &format!("{at}.births_per_year"),
+                p.births_per_year,
+                0.0,
+                1e6,
+            );
+        }
+    }
+    let mut covered: HashSet<u16> = HashSet::new();
+    let mut provider_names = HashSet::new();
+    for (i, p) in s.providers.iter().enumerate() {
+        let at = format!("providers[{i}]");
+        if !provider_names.insert((p.region.as_str(), p.name.as_str())) {
+            c.fail(
+                format!("{at}.name"),
+                format!(
+                    "provider `{}` is listed twice in region `{}`",
+                    p.name, p.region
+                ),
+            );
+        }
+        let Some(region) = s.regions.iter().find(|r| r.name == p.region) else {
+            let known: Vec<_> = s.regions.iter().map(|r| r.name.as_str()).collect();
+            c.fail(
+                format!("{at}.region"),
+                format!(
+                    "no region named `{}`; known: {}",
+                    p.region,
+                    known.join(", ")
+                ),
+            );
+            continue;
+        };
+        for (k, pc) in p.postcodes.iter().enumerate() {
+            if !region.postcodes.iter().any(|x| x.pc4 == *pc) {
+                c.fail(
+                    format!("{at}.postcodes[{k}]"),
+                    format!("postcode {pc} is not in region `{}`", region.name),
+                );
+            }
+        }
+        if p.postcodes.is_empty() {
+            covered.extend(region.postcodes.iter().map(|x| x.pc4));
+        } else {
+            covered.extend(p.postcodes.iter().copied());
+        }
+        if !(p.market_share.is_finite() && p.market_share > 0.0 && p.market_share <= 1e6) {
+            c.fail(
+                format!("{at}.market_share"),
+                format!("must be a positive number, got {}", p.market_share),
+            );
+        }
+        c.int_range(&format!("{at}.carers"), p.carers, 0, 1_000_000);
+        if let Some(h) = p.contract_hours_per_week {
+            c.range(&format!("{at}.contract_hours_per_week"), h, 0.0, 60.0);
+        }
+    }
+    for (ri, r) in s.regions.iter().enumerate() {
+        for (pi, p) in r.postcodes.iter().enumerate() {
+            if p.births_per_year > 0.0 && !covered.contains(&p.pc4) {
+                c.fail(
+                    format!("regions[{ri}].postcodes[{pi}].pc4"),
+                    format!(
+                        "postcode {} has births but no provider covers it: add it to a provider of region `{}`",
+                        p.pc4, r.name
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,520 @@
+//! The per-region simulation: events change the state of mothers and carers, and each day's
+//! plan asks the policy how to divide the carers' hours.
+//!
+//! One region in one replication is one independent job. Its mothers and carers come from
+//! `crate::generate`; it owns one `EventQueue` and reports [`RegionResult`] totals for the
+//! reporting period. Events: a mother registers (and enters the forecast of mothers due soon),
+//! gives birth (a home birth asks for birth assistance), starts care at home, ends care; a
+//! carer's holiday or sickness starts or ends; and every morning the day's plan runs.
+//!
+//! Carers' contract hours are a weekly budget (Monday to Sunday) that a carer can spread over
+//! the week within her maximum hours per day. That is why a reservation matters: hours given
+//! today are missing later in the week.
+
+mod state;
+
+use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
+use crate::generate::{self, Population};
+use crate::model::{AbsenceKind, Calendar, Day, Mother};
+use crate::policy::{AllocationPolicy, ComingDay, DayInput, MotherDay, TIERS, TierHours};
+use crate::scenario::{CapacityScope, Scenario};
+
+use state::{CarerState, MotherState, Scope};
+pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals};
+
+/// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
+const PLAN_MINUTE: Minutes = 7 * 60;
+
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    Register(u32),
+    Birth(u32),
+    CareStart(u32),
+    CareEnd(u32),
+    DayPlan(Day),
+    AbsenceStart { carer: u32, absence: u32 },
+    AbsenceEnd { carer: u32 },
+}
+
+/// Runs one region for one replication under `policy`.
+pub fn run_region(
+    scenario: &Scenario,
+    calendar: &Calendar,
+    region: usize,
+    replication: u32,
+    policy: &dyn AllocationPolicy,
+    keep_mothers: bool,
+) -> RegionResult {
+    let population = generate::population(scenario, calendar, region, replication);
+    Simulation::new(scenario, calendar, population, policy, keep_mothers).run(region, replication)
+}
+
+struct Simulation<'a> {
+    s: &'a Scenario,
+    cal: &'a Calendar,
+    policy: &'a dyn AllocationPolicy,
+    mothers: Vec<Mother>,
+    mother_state: Vec<MotherState>,
+    carers: Vec<CarerState>,
+    carer_absences: Vec<Vec<crate::model::Absence>>,
+    scopes: Vec<Scope>,
+    queue: EventQueue<Event>,
+    totals: Totals,
+    weeks: Vec<WeekTotals>,
+    outcomes: Vec<(Mother, MotherOutcome)>,
+    keep_mothers: bool,
+    // Scratch buffers reused across days.
+    day_inputs: Vec<MotherDay>,
+    plan: Vec<TierHours>,
+    coming: Vec<ComingDay>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(
+        s: &'a Scenario,
+        cal: &'a Calendar,
+        population: Population,
+        policy: &'a dyn AllocationPolicy,
+        keep_mothers: bool,
+    ) -> Self {
+        let scope_of = |provider: u16| match s.policy.scope {
+            CapacityScope::Provider => provider as usize,
+            CapacityScope::Region => 0,
+        };
+        let n_providers = population
+            .carers
+            .iter()
+            .map(|c| c.provider as usize + 1)
+            .chain(population.mothers.iter().map(|m| m.provider as usize + 1))
+            .max()
+            .unwrap_or(1);
+        let n_scopes = match s.policy.scope {
+            CapacityScope::Provider => n_providers,
+            CapacityScope::Region => 1,
+        };
+        let horizon = cal.last_birth_day as usize + 64;
+        let mut scopes: Vec<Scope> = (0..n_scopes).map(|_| Scope::new(horizon)).collect();
+        let mut carers = Vec::with_capacity(population.carers.len());
+        let mut carer_absences = Vec::with_capacity(population.carers.len());
+        for (i, c) in population.carers.into_iter().enumerate() {
+            let scope = scope_of(c.provider);
+            scopes[scope].carers.push(i as u32);
+            carers.push(CarerState::new(
+                scope as u16,
+                c.weekly_care_hours,
+                c.max_hours_per_day,
+            ));
+            carer_absences.push(c.absences);
+        }
+        // The roster known in advance: every carer on every day, less her holidays.
+        for (i, c) in carers.iter().enumerate() {
+            let planned = &mut scopes[c.scope as usize].planned_capacity;
+            planned
+                .iter_mut()
+                .for_each(|cap| *cap += c.max_hours_per_day);
+            for a in carer_absences[i]
+                .iter()
+                .filter(|a| a.kind == AbsenceKind::Holiday)
+            {
+                for d in a.start as usize..(a.end as usize).min(planned.len()) {
+                    planned[d] -= c.max_hours_per_day;
+                }
+            }
+        }
+        // On-call hours held back each day for birth assistance: the expected assists of the
+        // scope's mothers per day, times the on-call factor.
+        let report_days = f64::from(cal.report_end - cal.report_start + 1);
+        let ba = &s.birth_assist;
+        let mut assists_in_report = vec![0.0; n_scopes];
+        for m in &population.mothers {
+            if m.needs_birth_assist && cal.in_report(m.birth_minute / MINUTES_PER_DAY) {
+                assists_in_report[scope_of(m.provider)] += 1.0;
+            }
+        }
+        for (scope, n) in scopes.iter_mut().zip(assists_in_report) {
+            // Expected, not realised: use the scenario's rate, estimated over the period.
+            scope.on_call_reserve = n / report_days * ba.hours * ba.on_call_factor;
+        }
+        let tiers_of = |m: &Mother| {
+            let early = m.registration_week < s.policy.early_registration_week;
+            m.indication.tiers(s.policy.minimum_hours, early)
+        };
+        let mother_state = population
+            .mothers
+            .iter()
+            .map(|m| MotherState::new(scope_of(m.provider) as u16, tiers_of(m)))
+            .collect();
+        let n_weeks = cal.report_weeks();
+        Simulation {
+            s,
+            cal,
+            policy,
+            mothers: population.mothers,
+            mother_state,
+            carers,
+            carer_absences,
+            scopes,
+            queue: EventQueue::with_capacity(4096),
+            totals: Totals::default(),
+            weeks: vec![WeekTotals::default(); n_weeks],
+            outcomes: Vec::new(),
+            keep_mothers,
+            day_inputs: Vec::new(),
+            plan: Vec::new(),
+            coming: Vec::new(),
+        }
+    }
+
+    fn run(mut self, region: usize, replication: u32) -> RegionResult {
+        for m in &self.mothers {
+            self.queue
+                .schedule(m.registration_day * MINUTES_PER_DAY, Event::Register(m.id));
+        }
+        for (i, absences) in self.carer_absences.iter().enumerate() {
+            for (k, a) in absences.iter().enumerate() {
+                if a.end > self.cal.first_birth_day {
+                    self.queue.schedule(
+                        a.start * MINUTES_PER_DAY,
+                        Event::AbsenceStart {
+                            carer: i as u32,
+                            absence: k as u32,
+                        },
+                    );
+                }
+            }
+        }
+        let first_day = self.cal.first_birth_day;
+        self.queue.schedule(
+            first_day * MINUTES_PER_DAY + PLAN_MINUTE,
+            Event::DayPlan(first_day),
+        );
+        let stop = (self.cal.report_end + 1) * MINUTES_PER_DAY;
+        while let Some(time) = self.queue.peek_time() {
+            if time > stop {
+                break;
+            }
+            let (time, event) = self.queue.pop().expect("peeked");
+            self.handle(time, event);
+        }
+        RegionResult {
+            region,
+            replication,
+            totals: self.totals,
+            weeks: self.weeks,
+            mothers: self.outcomes,
+            events: self.queue.events_processed(),
+        }
+    }
+
+    fn handle(&mut self, time: Minutes, event: Event) {
+        match event {
+            Event::Register(m) => self.register(m),
+            Event::Birth(m) => self.birth(time, m),
+            Event::CareStart(m) => self.care_start(time, m),
+            Event::CareEnd(m) => self.care_end(m),
+            Event::DayPlan(day) => self.day_plan(day),
+            Event::AbsenceStart { carer, absence } => self.absence_start(time, carer, absence),
+            Event::AbsenceEnd { carer } => self.carers[carer as usize].absent -= 1,
+        }
+    }
+
+    /// The mother is known to her provider: she enters the forecast of mothers due soon.
+    fn register(&mut self, m: u32) {
+        let mother = &self.mothers[m as usize];
+        self.queue.schedule(mother.birth_minute, Event::Birth(m));
+        self.forecast(m, 1.0);
+    }
+
+    /// Adds (`sign` = 1) or removes (-1) a mother's expected tier-1/2 hours, front-loaded from
+    /// her due date at her daily cap, to her scope's forecast.
+    fn forecast(&mut self, m: u32, sign: f64) {
+        let mother = &self.mothers[m as usize];
+        let st = &self.mother_state[m as usize];
+        let cap = self.s.indication.max_hours_per_day;
+        let mut left = st.indicated[0] + st.indicated[1];
+        let need = &mut self.scopes[st.scope as usize].due_soon_need;
+        let mut day = mother.due_day as usize;
+        while left > 0.0 && day < need.len() {
+            let h = left.min(cap);
+            need[day] = (need[day] + sign * h).max(0.0);
+            left -= h;
+            day += 1;
+        }
+    }
+
+    fn birth(&mut self, time: Minutes, m: u32) {
+        let (needs_assist, hospital_days) = {
+            let mother = &self.mothers[m as usize];
+            (mother.needs_birth_assist, mother.hospital_days)
+        };
+        let day = time / MINUTES_PER_DAY;
+        let in_report = self.cal.in_report(day);
+        if in_report {
+            self.weeks[self.cal.report_week(day)].births += 1;
+        }
+        if needs_assist {
+            let scope = self.mother_state[m as usize].scope as usize;
+            let hours = self.s.birth_assist.hours;
+            let served = self.scopes[scope].room_left >= hours;
+            if served {
+                self.take_hours(scope, hours, None);
+            }
+            if in_report {
+                self.totals.birth_assists_requested += 1;
+                if served {
+                    self.totals.carer_hours_used += hours;
+                } else {
+                    self.totals.birth_assists_missed += 1;
+                }
+            }
+        }
+        // Home and outpatient: care from a few hours after birth; clinical: from discharge,
+        // late morning after the hospital days.
+        let start = match hospital_days {
+            0 => time + 3 * 60,
+            n => (day + n) * MINUTES_PER_DAY + 11 * 60,
+        };
+        self.queue.schedule(start, Event::CareStart(m));
+    }
+
+    fn care_start(&mut self, time: Minutes, m: u32) {
+        self.forecast(m, -1.0);
+        let day = time / MINUTES_PER_DAY;
+        let first = if time % MINUTES_PER_DAY <= PLAN_MINUTE {
+            day
+        } else {
+            day + 1
+        };
+        let last = first + self.mothers[m as usize].indication.home_days - 1;
+        let st = &mut self.mother_state[m as usize];
+        st.first_day = first;
+        st.last_day = last;
+        self.scopes[st.scope as usize].active.push(m);
+        self.queue
+            .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
+    }
+
+    fn care_end(&mut self, m: u32) {
+        let st = &self.mother_state[m as usize];
+        let active = &mut self.scopes[st.scope as usize].active;
+        if let Some(pos) = active.iter().position(|&x| x == m) {
+            active.swap_remove(pos);
+        }
+        if !self.cal.in_report(st.last_day) {
+            return;
+        }
+        let outcome = MotherOutcome::new(m, st, self.s.policy.minimum_hours);
+        self.totals.add_mother(&outcome);
+        self.weeks[self.cal.report_week(st.last_day)].add_mother(&outcome);
+        if self.keep_mothers {
+            self.outcomes
+                .push((self.mothers[m as usize].clone(), outcome));
+        }
+    }
+
+    fn absence_start(&mut self, time: Minutes, carer: u32, absence: u32) {
+        let a = self.carer_absences[carer as usize][absence as usize];
+        let day = time / MINUTES_PER_DAY;
+        self.queue
+            .schedule(a.end * MINUTES_PER_DAY, Event::AbsenceEnd { carer });
+        let c = &mut self.carers[carer as usize];
+        c.absent += 1;
+        if a.kind == AbsenceKind::Sickness {
+            // Sickness is news on its first day: the week's budget and the roster lose her
+            // days from now on (holidays were known all along).
+            let week_end = day + 7 - self.cal.weekday(day);
+            let days_this_week = a.end.min(week_end) - day;
+            c.week_budget =
+                (c.week_budget - c.weekly_care_hours / 7.0 * f64::from(days_this_week)).max(0.0);
+            let planned = &mut self.scopes[c.scope as usize].planned_capacity;
+            let absences = &self.carer_absences[carer as usize];
+            for d in a.start..a.end.min(planned.len() as Day) {
+                let on_holiday = absences
+                    .iter()
+                    .any(|h| h.kind == AbsenceKind::Holiday && (h.start..h.end).contains(&d));
+                if !on_holiday {
+                    planned[d as usize] -= c.max_hours_per_day;
+                }
+            }
+        }
+    }
+
+    /// Monday (or the first day): every carer's budget for the week is her weekly care hours
+    /// for the days she is rostered to work.
+    fn reset_week_budgets(&mut self, day: Day) {
+        let week_end = day + 7 - self.cal.weekday(day);
+        for (i, c) in self.carers.iter_mut().enumerate() {
+            let absences = &self.carer_absences[i];
+            let working = (day..week_end)
+                .filter(|&d| {
+                    !absences.iter().any(|a| {
+                        (a.start..a.end).contains(&d)
+                            && (a.kind == AbsenceKind::Holiday || a.start <= day)
+                    })
+                })
+                .count();
+            c.week_budget = c.weekly_care_hours / 7.0 * working as f64;
+        }
+    }
+
+    fn day_plan(&mut self, day: Day) {
+        if day == self.cal.first_birth_day || self.cal.weekday(day) == 0 {
+            self.reset_week_budgets(day);
+        }
+        if day < self.cal.report_end {
+            self.queue.schedule(
+                (day + 1) * MINUTES_PER_DAY + PLAN_MINUTE,
+                Event::DayPlan(day + 1),
+            );
+        }
+        let in_report = self.cal.in_report(day);
+        let week = in_report.then(|| self.cal.report_week(day));
+        for scope in 0..self.scopes.len() {
+            self.plan_scope(scope, day, week);
+        }
+    }
+
+    /// Plans one scope-day: gather inputs, ask the policy, hand the hours to carers.
+    fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
+        let mut capacity = 0.0;
+        let mut week_budget = 0.0;
+        for &c in &self.scopes[scope].carers {
+            let c = &mut self.carers[c as usize];
+            c.room_today = if c.absent == 0 {
+                c.max_hours_per_day.min(c.week_budget)
+            } else {
+                0.0
+            };
+            capacity += c.room_today;
+            week_budget += c.week_budget;
+        }
+        self.scopes[scope].cursor = 0;
+        let sc = &self.scopes[scope];
+        let on_call = sc.on_call_reserve.min(capacity);
+        let mother_cap = self.s.indication.max_hours_per_day;
+        self.day_inputs.clear();
+        for &m in &sc.active {
+            let st = &self.mother_state[m as usize];
+            self.day_inputs.push(MotherDay {
+                indicated: st.indicated,
+                owed: st.owed(),
+                days_left: st.last_day + 1 - day,
+                daily_cap: mother_cap,
+            });
+        }
+        self.coming.clear();
+        if self.s.policy.reserve_for_due_soon {
+            let week_end = day + 7 - self.cal.weekday(day);
+            for d in day + 1..week_end {
+                let d = d as usize;
+                self.coming.push(ComingDay {
+                    capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
+                    due_soon_need: sc.due_soon_need.get(d).copied().unwrap_or(0.0),
+                });
+            }
+        }
+        self.plan.clear();
+        self.plan.resize(self.day_inputs.len(), [0.0; TIERS]);
+        let input = DayInput {
+            mothers: &self.day_inputs,
+            capacity: capacity - on_call,
+            week_budget_left: week_budget - on_call,
+            coming_days: &self.coming,
+        };
+        self.policy.allocate_day(&input, &mut self.plan);
+
+        let mut delivered = 0.0;
+        let mut demand = 0.0;
+        self.scopes[scope].room_left = capacity;
+        let active = std::mem::take(&mut self.scopes[scope].active);
+        let plan = std::mem::take(&mut self.plan);
+        for (&m, hours) in active.iter().zip(&plan) {
+            let total: f64 = hours.iter().sum();
+            let preferred = self.mother_state[m as usize].last_carer;
+            let carer = if total > 0.0 {
+                self.take_hours(scope, total, preferred)
+            } else {
+                None
+            };
+            let st = &mut self.mother_state[m as usize];
+            for t in 0..TIERS {
+                st.delivered[t] += hours[t];
+            }
+            if let Some(c) = carer {
+                st.note_carer(c);
+            }
+            delivered += total;
+            if let Some(w) = week {
+                demand += self.mothers[m as usize].indication.total_hours
+                    / f64::from(self.mothers[m as usize].indication.home_days);
+                if st.last_week != w as u32 {
+                    st.last_week = w as u32;
+                    self.weeks[w].active_mothers += 1;
+                }
+            }
+        }
+        self.scopes[scope].active = active;
+        self.plan = plan;
+        if let Some(w) = week {
+            let contract: f64 = self.scopes[scope]
+                .carers
+                .iter()
+                .map(|&c| &self.carers[c as usize])
+                .filter(|c| c.absent == 0)
+                .map(|c| c.weekly_care_hours / 7.0)
+                .sum();
+            let wk = &mut self.weeks[w];
+            wk.delivered_hours += delivered;
+            wk.demand_hours += demand;
+            wk.carer_hours_available += capacity;
+            wk.carer_contract_hours += contract;
+            self.totals.carer_hours_available += capacity;
+            self.totals.carer_contract_hours += contract;
+            self.totals.carer_hours_used += delivered;
+        }
+    }
+
+    /// Takes `hours` from the scope's carers with room today, the `preferred` carer first
+    /// (continuity: few carers per family); returns the carer who gave the most.
+    fn take_hours(&mut self, scope: usize, hours: f64, preferred: Option<u32>) -> Option<u32> {
+        let sc = &mut self.scopes[scope];
+        let mut left = hours;
+        let mut main: Option<(u32, f64)> = None;
+        let mut give = |c: u32, carers: &mut [CarerState], left: &mut f64| {
+            let st = &mut carers[c as usize];
+            let x = st.room_today.min(*left);
+            if x > 0.0 {
+                st.room_today -= x;
+                st.week_budget -= x;
+                *left -= x;
+                if main.is_none_or(|(_, best)| x > best) {
+                    main = Some((c, x));
+                }
+            }
+        };
+        if let Some(p) = preferred {
+            if self.carers[p as usize].scope as usize == scope {
+                give(p, &mut self.carers, &mut left);
+            }
+        }
+        while left > 1e-12 && sc.cursor < sc.carers.len() {
+            let c = sc.carers[sc.cursor];
+            give(c, &mut self.carers, &mut left);
+            if left > 1e-12 {
+                sc.cursor += 1;
+            }
+        }
+        if left > 1e-12 {
+            // The cursor only moves forward within a day; wrap once for hours freed earlier.
+            sc.cursor = 0;
+            for i in 0..sc.carers.len() {
+                if left <= 1e-12 {
+                    break;
+                }
+                give(sc.carers[i], &mut self.carers, &mut left);
+            }
+        }
+        sc.room_left = (sc.room_left - (hours - left)).max(0.0);
+        main.map(|(c, _)| c)
+    }
+}

@@ -1,0 +1,238 @@
+//! The running state of a region simulation and the totals it reports.
+
+use crate::model::{Day, Mother};
+use crate::policy::{TIERS, TierHours};
+
+/// What changes about a mother while she is simulated.
+#[derive(Debug, Clone)]
+pub struct MotherState {
+    pub scope: u16,
+    /// Indicated hours per tier.
+    pub indicated: TierHours,
+    /// Delivered hours per tier so far.
+    pub delivered: TierHours,
+    /// First and last day of care at home (set at care start).
+    pub first_day: Day,
+    pub last_day: Day,
+    /// Carer who gave most hours on her latest day of care: asked first the next day.
+    pub last_carer: Option<u32>,
+    /// Distinct carers seen (the first few ids kept to recognise a returning carer).
+    seen: [u32; 4],
+    pub carers: u8,
+    /// Reporting week in which she was last counted as active (u32::MAX: never).
+    pub last_week: u32,
+}
+
+impl MotherState {
+    pub fn new(scope: u16, indicated: TierHours) -> Self {
+        MotherState {
+            scope,
+            indicated,
+            delivered: [0.0; TIERS],
+            first_day: 0,
+            last_day: 0,
+            last_carer: None,
+            seen: [u32::MAX; 4],
+            carers: 0,
+            last_week: u32::MAX,
+        }
+    }
+
+    /// Hours per tier still owed.
+    pub fn owed(&self) -> TierHours {
+        std::array::from_fn(|t| (self.indicated[t] - self.delivered[t]).max(0.0))
+    }
+
+    /// Records that carer `c` gave her hours today.
+    pub fn note_carer(&mut self, c: u32) {
+        self.last_carer = Some(c);
+        if self.seen.contains(&c) {
+            return;
+        }
+        if let Some(slot) = self.seen.iter_mut().find(|s| **s == u32::MAX) {
+            *slot = c;
+        }
+        self.carers = self.carers.saturating_add(1);
+    }
+}
+
+/// What changes about a carer.
+#[derive(Debug, Clone)]
+pub struct CarerState {
+    pub scope: u16,
+    pub weekly_care_hours: f64,
+    pub max_hours_per_day: f64,
+    /// Number of absences (holiday, sickness) in force: she works only when 0.
+    pub absent: u32,
+    /// Care hours left this week.
+    pub week_budget: f64,
+    /// Hours she can still work today.
+    pub room_today: f64,
+}
+
+impl CarerState {
+    pub fn new(scope: u16, weekly_care_hours: f64, max_hours_per_day: f64) -> Self {
+        CarerState {
+            scope,
+            weekly_care_hours,
+            max_hours_per_day,
+            absent: 0,
+            week_budget: 0.0,
+            room_today: 0.0,
+        }
+    }
+}
+
+/// A capacity scope: a provider, or a whole region when carers are pooled.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Mothers in care now.
+    pub active: Vec<u32>,
+    /// Its carers, in generation order.
+    pub carers: Vec<u32>,
+    /// Per day: hours the known roster can work (holidays known ahead, sickness from onset).
+    pub planned_capacity: Vec<f64>,
+    /// Per day: tier-1/2 hours that registered mothers not yet in care will need.
+    pub due_soon_need: Vec<f64>,
+    /// Hours held back every day for birth assistance.
+    pub on_call_reserve: f64,
+    /// Carer hours still free today (after the plan), for birth assistance.
+    pub room_left: f64,
+    /// Next carer to take hours from today.
+    pub cursor: usize,
+}
+
+impl Scope {
+    pub fn new(days: usize) -> Self {
+        Scope {
+            active: Vec::new(),
+            carers: Vec::new(),
+            planned_capacity: vec![0.0; days],
+            due_soon_need: vec![0.0; days],
+            on_call_reserve: 0.0,
+            room_left: 0.0,
+            cursor: 0,
+        }
+    }
+}
+
+/// How one mother's care ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MotherOutcome {
+    /// Index into the region's population.
+    pub mother: u32,
+    pub indicated: TierHours,
+    pub delivered: TierHours,
+    pub minimum_met: bool,
+    pub carers: u8,
+}
+
+impl MotherOutcome {
+    pub fn new(mother: u32, st: &MotherState, minimum_hours: f64) -> Self {
+        let indicated_total: f64 = st.indicated.iter().sum();
+        let delivered_total: f64 = st.delivered.iter().sum();
+        MotherOutcome {
+            mother,
+            indicated: st.indicated,
+            delivered: st.delivered,
+            minimum_met: delivered_total >= minimum_hours.min(indicated_total) - 1e-6,
+            carers: st.carers,
+        }
+    }
+
+    pub fn indicated_total(&self) -> f64 {
+        self.indicated.iter().sum()
+    }
+
+    pub fn delivered_total(&self) -> f64 {
+        self.delivered.iter().sum()
+    }
+}
+
+/// Summary totals of one region (or of all regions) over the reporting period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub mothers: u64,
+    pub mothers_below_minimum: u64,
+    pub mothers_without_care: u64,
+    pub mothers_full_indication: u64,
+    pub indicated_hours: f64,
+    pub delivered_hours: f64,
+    pub shortfall_hours: f64,
+    pub medical_shortfall_hours: f64,
+    /// Hours carers could have worked, day by day (present, within max per day and budget).
+    pub carer_hours_available: f64,
+    /// Contract care hours of the carers present (weekly care hours / 7 per day present).
+    pub carer_contract_hours: f64,
+    pub carer_hours_used: f64,
+    pub birth_assists_requested: u64,
+    pub birth_assists_missed: u64,
+}
+
+impl Totals {
+    pub fn add_mother(&mut self, o: &MotherOutcome) {
+        let indicated = o.indicated_total();
+        let delivered = o.delivered_total();
+        self.mothers += 1;
+        self.mothers_below_minimum += u64::from(!o.minimum_met);
+        self.mothers_without_care += u64::from(delivered <= 1e-9);
+        self.mothers_full_indication += u64::from(delivered >= indicated - 1e-6);
+        self.indicated_hours += indicated;
+        self.delivered_hours += delivered;
+        self.shortfall_hours += indicated - delivered;
+        self.medical_shortfall_hours += (o.indicated[1] - o.delivered[1]).max(0.0);
+    }
+
+    pub fn add(&mut self, o: &Totals) {
+        self.mothers += o.mothers;
+        self.mothers_below_minimum += o.mothers_below_minimum;
+        self.mothers_without_care += o.mothers_without_care;
+        self.mothers_full_indication += o.mothers_full_indication;
+        self.indicated_hours += o.indicated_hours;
+        self.delivered_hours += o.delivered_hours;
+        self.shortfall_hours += o.shortfall_hours;
+        self.medical_shortfall_hours += o.medical_shortfall_hours;
+        self.carer_hours_available += o.carer_hours_available;
+        self.carer_contract_hours += o.carer_contract_hours;
+        self.carer_hours_used += o.carer_hours_used;
+        self.birth_assists_requested += o.birth_assists_requested;
+        self.birth_assists_missed += o.birth_assists_missed;
+    }
+}
+
+/// Totals of one region in one ISO week of the reporting period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeekTotals {
+    pub births: u64,
+    /// Distinct mothers in care on at least one day of the week.
+    pub active_mothers: u64,
+    /// Indicated hours of the mothers in care, spread evenly over their days of care.
+    pub demand_hours: f64,
+    /// Care hours delivered on the week's days.
+    pub delivered_hours: f64,
+    pub carer_hours_available: f64,
+    pub carer_contract_hours: f64,
+    /// Of the mothers whose care ended this week: how many below the minimum...
+    pub mothers_below_minimum: u64,
+    /// ...and their indicated minus delivered hours.
+    pub shortfall_hours: f64,
+}
+
+impl WeekTotals {
+    pub fn add_mother(&mut self, o: &MotherOutcome) {
+        self.mothers_below_minimum += u64::from(!o.minimum_met);
+        self.shortfall_hours += o.indicated_total() - o.delivered_total();
+    }
+}
+
+/// Everything one region-replication job reports.
+#[derive(Debug, Clone)]
+pub struct RegionResult {
+    pub region: usize,
+    pub replication: u32,
+    pub totals: Totals,
+    pub weeks: Vec<WeekTotals>,
+    /// Mothers counted in the reporting period, when `--mothers` asked for them.
+    pub mothers: Vec<(Mother, MotherOutcome)>,
+    pub events: u64,
+}
