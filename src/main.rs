@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use kraamsim::output::{self, RunMeta};
 use kraamsim::run::{self, RunOptions};
-use kraamsim::scenario::{self, LoadedScenario};
+use kraamsim::scenario::{self, CapacityScope, LoadedScenario};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +40,9 @@ enum Command {
         /// Worker threads [default: all cores].
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
+        /// Override the policy's capacity scope: `provider` or `region` (pooled, KSV).
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
         /// Also write mothers.csv, one row per mother.
         #[arg(long)]
         mothers: bool,
@@ -52,6 +55,12 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScopeArg {
+    Provider,
+    Region,
 }
 
 /// A failure and the exit code it maps to.
@@ -114,6 +123,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             seed,
             replications,
             threads,
+            scope,
             mothers,
             quiet,
         } => {
@@ -131,6 +141,12 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }
             if let Some(r) = replications {
                 s.replications = r;
+            }
+            if let Some(scope) = scope {
+                s.policy.scope = match scope {
+                    ScopeArg::Provider => CapacityScope::Provider,
+                    ScopeArg::Region => CapacityScope::Region,
+                };
             }
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
             // Refuse a bad output directory before spending time on the run.

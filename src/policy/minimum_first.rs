@@ -15,7 +15,9 @@ use super::{
 ///    anyone gets extras, so a later shortage (sickness) cannot take them away;
 /// 4. the reservation: of the week's remaining contract hours, what the coming days need for
 ///    tier 1 and 2 of mothers due soon (and of mothers in care still owed) is held back;
-/// 5. tier 3, then tier 4, from what is left after the reservation.
+/// 5. tier 3, then tier 4, from what is left after the reservation: each mother's share of
+///    the day ([`on_track_share`]), so extras are spread over her window rather than burning
+///    the week's budget on the first day.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MinimumFirst;
 
@@ -59,15 +61,16 @@ impl AllocationPolicy for MinimumFirst {
         for tier in [Tier::Minimum, Tier::Medical] {
             let t = tier as usize;
             let share = |m: &MotherDay, _: &TierHours| m.owed[t] / f64::from(m.days_left.max(1));
-            capacity_left -= serve(tier, &share, capacity_left, plan);
+            capacity_left = (capacity_left - serve(tier, &share, capacity_left, plan)).max(0.0);
         }
         // Step 3: the rest of the guaranteed tiers, front-loaded.
         for tier in [Tier::Minimum, Tier::Medical] {
             let rest = |_: &MotherDay, _: &TierHours| f64::INFINITY;
-            capacity_left -= serve(tier, &rest, capacity_left, plan);
+            capacity_left = (capacity_left - serve(tier, &rest, capacity_left, plan)).max(0.0);
         }
         // Step 4: hold back what the coming days need for guaranteed hours.
-        let given: f64 = input.capacity.max(0.0) - capacity_left;
+        let capacity_left = capacity_left.max(0.0);
+        let given = input.capacity.max(0.0) - capacity_left;
         let still_owed: f64 = mothers
             .iter()
             .zip(plan.iter())
@@ -77,13 +80,98 @@ impl AllocationPolicy for MinimumFirst {
             capacity_left
         } else {
             let reserve = reserve_for_due_soon(input.coming_days, still_owed);
-            (input.week_budget_left - given - reserve).clamp(0.0, capacity_left)
+            (input.week_budget_left - given - reserve).min(capacity_left)
         };
-        // Step 5: tiers 3 and 4 from what the reservation leaves.
+        // Step 5: tiers 3 and 4, each mother's share of the day, from what is left.
         let mut extra_left = extra_allowed.max(0.0);
         for tier in [Tier::RestEarly, Tier::RestLate] {
-            let rest = |_: &MotherDay, _: &TierHours| f64::INFINITY;
-            extra_left -= serve(tier, &rest, extra_left, plan);
+            let t = tier as usize;
+            let share = |m: &MotherDay, p: &TierHours| on_track_share(m, p, t);
+            extra_left -= serve(tier, &share, extra_left, plan);
+            extra_left = extra_left.max(0.0);
         }
+    }
+}
+
+/// A mother's tier-`t` hours for today that keep her on track for the whole tier: an even
+/// share of what she is owed over her days left, or more when her remaining days at her daily
+/// cap could otherwise not hold all she is still owed.
+pub fn on_track_share(m: &MotherDay, given_today: &TierHours, t: usize) -> f64 {
+    let days = f64::from(m.days_left.max(1));
+    let owed_t = (m.owed[t] - given_today[t]).max(0.0);
+    let owed_all: f64 = (0..TIERS)
+        .map(|u| (m.owed[u] - given_today[u]).max(0.0))
+        .sum();
+    let later_room = m.daily_cap * (days - 1.0);
+    (owed_t / days).max(owed_all - later_room).min(owed_t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::ComingDay;
+
+    fn mother(owed: TierHours, days_left: u32) -> MotherDay {
+        MotherDay {
+            indicated: owed,
+            owed,
+            days_left,
+            daily_cap: 8.0,
+        }
+    }
+
+    #[test]
+    fn on_track_share_is_even_unless_the_cap_forces_more() {
+        let m = mother([0.0, 0.0, 20.0, 0.0], 5);
+        assert_eq!(on_track_share(&m, &[0.0; TIERS], 2), 4.0);
+        // 38 h owed in 5 days at 8 h a day: at least 6 h today.
+        let m = mother([0.0, 0.0, 38.0, 0.0], 5);
+        assert_eq!(on_track_share(&m, &[0.0; TIERS], 2), 7.6);
+        let m = mother([10.0, 0.0, 30.0, 0.0], 5);
+        assert_eq!(on_track_share(&m, &[8.0, 0.0, 0.0, 0.0], 2), 6.0);
+    }
+
+    #[test]
+    fn minimum_before_extras_when_short() {
+        // Two mothers, 10 h: the new mother's minimum comes before the other's tier-3 hours.
+        let mothers = [
+            mother([24.0, 0.0, 25.0, 0.0], 8),
+            mother([0.0, 0.0, 25.0, 0.0], 5),
+        ];
+        let input = DayInput {
+            mothers: &mothers,
+            capacity: 10.0,
+            week_budget_left: 10.0,
+            coming_days: &[],
+        };
+        let mut plan = [[0.0; TIERS]; 2];
+        MinimumFirst.allocate_day(&input, &mut plan);
+        assert_eq!(plan[0], [8.0, 0.0, 0.0, 0.0]);
+        assert_eq!(plan[1], [0.0, 0.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn reservation_holds_back_the_coming_days_needs() {
+        let mothers = [mother([0.0, 0.0, 30.0, 0.0], 5)];
+        let coming = [ComingDay {
+            capacity: 8.0,
+            due_soon_need: 8.0,
+        }];
+        let input = DayInput {
+            mothers: &mothers,
+            capacity: 8.0,
+            week_budget_left: 12.0,
+            coming_days: &coming,
+        };
+        let mut plan = [[0.0; TIERS]; 1];
+        MinimumFirst.allocate_day(&input, &mut plan);
+        // 12 h left this week, 8 h reserved for tomorrow's new mother: 4 h of extras today.
+        assert_eq!(plan[0], [0.0, 0.0, 4.0, 0.0]);
+        let free = DayInput {
+            coming_days: &[],
+            ..input
+        };
+        MinimumFirst.allocate_day(&free, &mut plan);
+        assert_eq!(plan[0], [0.0, 0.0, 6.0, 0.0]);
     }
 }

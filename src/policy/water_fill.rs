@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn mother_furthest_behind_is_helped_first() {
         // A is owed all 24 h, B only 12 of 24: 6 h go to A until both owe the same share.
-        let claims = [claim(8.0, 24.0, 24.0), claim(8.0, 12.0, 24.0)];
+        let claims = [claim(24.0, 24.0, 24.0), claim(12.0, 12.0, 24.0)];
         let mut out = [0.0; 2];
         water_fill(&claims, 6.0, &mut out);
         assert!(

@@ -202,41 +202,46 @@ fn span_of(root: &Spanned<DeTable<'_>>, path: &str) -> Option<Range<usize>> {
     Some(span)
 }
 
-/// The dotted path of the innermost value whose span contains `target`.
+/// The dotted path of the innermost key or value whose span contains `target`.
+///
+/// Containers are searched by their children, not by their own span: an array of tables
+/// (`[[providers]]`) is spread over the file and its span covers only part of it.
 fn path_at(root: &Spanned<DeTable<'_>>, target: &Range<usize>) -> String {
-    fn walk(value: &DeValue<'_>, target: &Range<usize>, path: &mut String) {
-        let inside =
-            |s: Range<usize>| s.start <= target.start && target.start < s.end.max(s.start + 1);
-        match value {
-            DeValue::Table(t) => {
-                for (key, v) in t.iter() {
-                    if inside(key.span()) || inside(v.span()) {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(key.get_ref().as_ref());
-                        walk(v.get_ref(), target, path);
-                        return;
-                    }
-                }
-            }
-            DeValue::Array(a) => {
-                for (i, v) in a.iter().enumerate() {
-                    if inside(v.span()) {
-                        path.push_str(&format!("[{i}]"));
-                        walk(v.get_ref(), target, path);
-                        return;
-                    }
-                }
-            }
-            _ => {}
+    fn inside(s: Range<usize>, target: &Range<usize>) -> bool {
+        s.start <= target.start && target.start < s.end.max(s.start + 1)
+    }
+    fn join(prefix: &str, rest: Option<String>) -> String {
+        match rest {
+            Some(r) if r.starts_with('[') => format!("{prefix}{r}"),
+            Some(r) if !r.is_empty() => format!("{prefix}.{r}"),
+            _ => prefix.to_string(),
         }
     }
-    let mut path = String::new();
-    // A table of arrays (`[[providers]]`) spans several regions of the file, so walk every
-    // top-level entry rather than trusting the root span.
-    walk(&DeValue::Table(root.get_ref().clone()), target, &mut path);
-    path
+    fn in_table(t: &DeTable<'_>, target: &Range<usize>) -> Option<String> {
+        for (key, v) in t.iter() {
+            let name = key.get_ref().as_ref();
+            if let Some(rest) = in_value(v, target) {
+                return Some(join(name, Some(rest)));
+            }
+            if inside(key.span(), target) {
+                return Some(name.to_string());
+            }
+        }
+        None
+    }
+    fn in_value(v: &Spanned<DeValue<'_>>, target: &Range<usize>) -> Option<String> {
+        match v.get_ref() {
+            DeValue::Table(t) => in_table(t, target)
+                .or_else(|| inside(v.span(), target).then(String::new)),
+            DeValue::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| in_value(x, target).map(|r| join(&format!("[{i}]"), Some(r))))
+                .or_else(|| inside(v.span(), target).then(String::new)),
+            _ => inside(v.span(), target).then(String::new),
+        }
+    }
+    in_table(root.get_ref(), target).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ struct Simulation<'a> {
     weeks: Vec<WeekTotals>,
     outcomes: Vec<(Mother, MotherOutcome)>,
     keep_mothers: bool,
+    tier_order_violations: u64,
     // Scratch buffers reused across days.
     day_inputs: Vec<MotherDay>,
     plan: Vec<TierHours>,
@@ -159,6 +160,7 @@ impl<'a> Simulation<'a> {
             weeks: vec![WeekTotals::default(); n_weeks],
             outcomes: Vec::new(),
             keep_mothers,
+            tier_order_violations: 0,
             day_inputs: Vec::new(),
             plan: Vec::new(),
             coming: Vec::new(),
@@ -203,6 +205,7 @@ impl<'a> Simulation<'a> {
             weeks: self.weeks,
             mothers: self.outcomes,
             events: self.queue.events_processed(),
+            tier_order_violations: self.tier_order_violations,
         }
     }
 
@@ -422,6 +425,7 @@ impl<'a> Simulation<'a> {
             coming_days: &self.coming,
         };
         self.policy.allocate_day(&input, &mut self.plan);
+        self.tier_order_violations += count_tier_order_violations(&self.day_inputs, &self.plan);
 
         let mut delivered = 0.0;
         let mut demand = 0.0;
@@ -517,4 +521,23 @@ impl<'a> Simulation<'a> {
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
         main.map(|(c, _)| c)
     }
+}
+
+/// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
+/// tier-3/4 hours, nobody may still be owed tier-1/2 hours while below her daily cap. Counts
+/// the mothers for whom it fails; policies that do not promise it (none yet) report them too.
+fn count_tier_order_violations(mothers: &[MotherDay], plan: &[TierHours]) -> u64 {
+    let extras: f64 = plan.iter().map(|p| p[2] + p[3]).sum();
+    if extras <= 1e-9 {
+        return 0;
+    }
+    mothers
+        .iter()
+        .zip(plan)
+        .filter(|(m, p)| {
+            let behind = m.owed_guaranteed() - p[0] - p[1] > 1e-6;
+            let room = m.daily_cap - p.iter().sum::<f64>() > 1e-6;
+            behind && room
+        })
+        .count() as u64
 }

@@ -1,0 +1,442 @@
+//! Property tests of the minimum-first allocation (`DESIGN.md` §2): each property is one
+//! guarantee of `MinimumFirst::allocate_day` that a wrong plan would break.
+
+use kraamsim::policy::{
+    AllocationPolicy, ComingDay, DayInput, MinimumFirst, MotherDay, TIERS, Tier, TierHours,
+    reserve_for_due_soon,
+};
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+const EPS: f64 = 1e-6;
+const T1: usize = Tier::Minimum as usize;
+const T2: usize = Tier::Medical as usize;
+const T3: usize = Tier::RestEarly as usize;
+const T4: usize = Tier::RestLate as usize;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn plan_day(
+    mothers: &[MotherDay],
+    capacity: f64,
+    week_budget_left: f64,
+    coming_days: &[ComingDay],
+) -> Vec<TierHours> {
+    let input = DayInput {
+        mothers,
+        capacity,
+        week_budget_left,
+        coming_days,
+    };
+    let mut plan = vec![[f64::NAN; TIERS]; mothers.len()];
+    MinimumFirst.allocate_day(&input, &mut plan);
+    plan
+}
+
+fn total(hours: &TierHours) -> f64 {
+    hours.iter().sum()
+}
+
+fn owed_total(m: &MotherDay) -> f64 {
+    m.owed.iter().sum()
+}
+
+/// Her tier-1 share of the day, as step 1 of the policy asks it.
+fn tier1_day_share(m: &MotherDay) -> f64 {
+    (m.owed[T1] / f64::from(m.days_left.max(1)))
+        .min(m.daily_cap)
+        .min(m.owed[T1])
+}
+
+/// A mother's tier-`t` hours for today that keep her on track for the whole tier (tiers 3/4):
+/// an even share of what she is owed over her days left, or more when her remaining days at
+/// her daily cap could not otherwise hold all she is still owed. Mirrors the policy's step 5.
+fn on_track_share(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
+    let days = f64::from(m.days_left.max(1));
+    let owed_t = (m.owed[t] - given[t]).max(0.0);
+    let owed_all: f64 = m
+        .owed
+        .iter()
+        .zip(given)
+        .map(|(o, g)| (o - g).max(0.0))
+        .sum();
+    (owed_t / days)
+        .max(owed_all - m.daily_cap * (days - 1.0))
+        .min(owed_t)
+}
+
+/// What she asks of tier `t` (3 or 4) in step 5, given the hours already planned for her.
+fn extra_demand(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
+    let room = (m.daily_cap - total(given)).max(0.0);
+    on_track_share(m, given, t)
+        .min(room)
+        .min((m.owed[t] - given[t]).max(0.0))
+        .max(0.0)
+}
+
+fn mother(indicated: TierHours, owed: TierHours, days_left: u32, daily_cap: f64) -> MotherDay {
+    MotherDay {
+        indicated,
+        owed,
+        days_left,
+        daily_cap,
+    }
+}
+
+fn assert_close(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "{what}: got {actual}, expected {expected}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/// A fraction of a tier still owed: often none or all of it.
+fn fraction() -> impl Strategy<Value = f64> {
+    prop_oneof![1 => Just(0.0), 1 => Just(1.0), 3 => 0.0f64..=1.0]
+}
+
+/// A sane mother: tier 1 = min(24, total); tiers 2-4 only above a full minimum; at most one of
+/// tier 3 (early) and tier 4 (late); owed <= indicated in every tier.
+fn arb_mother() -> impl Strategy<Value = MotherDay> {
+    (
+        prop_oneof![3 => Just(24.0), 1 => 0.0f64..24.0],
+        prop_oneof![1 => Just(0.0), 2 => 0.0f64..30.0],
+        prop_oneof![1 => Just(0.0), 3 => 0.0f64..40.0],
+        any::<bool>(),
+        proptest::array::uniform4(fraction()),
+        1u32..=10,
+        prop_oneof![1 => (1u32..=10).prop_map(f64::from), 1 => 1.0f64..=10.0],
+    )
+        .prop_map(|(t1, t2, rest, early, frac, days_left, daily_cap)| {
+            let full_minimum = t1 >= 24.0;
+            let t2 = if full_minimum { t2 } else { 0.0 };
+            let rest = if full_minimum { rest } else { 0.0 };
+            let (t3, t4) = if early { (rest, 0.0) } else { (0.0, rest) };
+            let indicated = [t1, t2, t3, t4];
+            let mut owed = [0.0; TIERS];
+            for ((o, i), f) in owed.iter_mut().zip(indicated).zip(frac) {
+                *o = i * f;
+            }
+            mother(indicated, owed, days_left, daily_cap)
+        })
+}
+
+fn arb_coming_day() -> impl Strategy<Value = ComingDay> {
+    (
+        0.0f64..200.0,
+        prop_oneof![1 => Just(0.0), 3 => 0.0f64..100.0],
+    )
+        .prop_map(|(capacity, due_soon_need)| ComingDay {
+            capacity,
+            due_soon_need,
+        })
+}
+
+/// (mothers, capacity, week_budget_left, coming_days) of any scope-day.
+fn arb_day() -> impl Strategy<Value = (Vec<MotherDay>, f64, f64, Vec<ComingDay>)> {
+    (
+        vec(arb_mother(), 0..40),
+        prop_oneof![1 => Just(0.0), 6 => 0.0f64..300.0],
+        prop_oneof![1 => Just(0.0), 3 => 0.0f64..500.0],
+        vec(arb_coming_day(), 0..6),
+    )
+        .prop_map(|(mothers, capacity, extra_budget, coming)| {
+            (mothers, capacity, capacity + extra_budget, coming)
+        })
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 1024,
+        // Minimal counterexamples are reported in the failure message; no regression files.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// 1. Feasibility: within capacity, owed hours per tier, and the daily cap.
+    #[test]
+    fn plan_is_feasible((mothers, capacity, budget, coming) in arb_day()) {
+        let plan = plan_day(&mothers, capacity, budget, &coming);
+        prop_assert_eq!(plan.len(), mothers.len());
+        let delivered: f64 = plan.iter().map(total).sum();
+        prop_assert!(delivered <= capacity + 1e-9, "delivered {delivered} > capacity {capacity}");
+        for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
+            for t in 0..TIERS {
+                prop_assert!(p[t].is_finite() && p[t] >= 0.0, "mother {i} tier {t}: {}", p[t]);
+                prop_assert!(p[t] <= m.owed[t] + 1e-9,
+                    "mother {i} tier {t}: {} > owed {}", p[t], m.owed[t]);
+            }
+            prop_assert!(total(p) <= m.daily_cap + 1e-9,
+                "mother {i}: {} > daily cap {}", total(p), m.daily_cap);
+        }
+    }
+
+    /// 2. Lexicographic: nobody gets tier-3/4 hours while a mother who still has room today is
+    /// left owing tier-1/2 hours.
+    #[test]
+    fn no_extras_while_guaranteed_hours_are_owed((mothers, capacity, budget, coming) in arb_day()) {
+        let plan = plan_day(&mothers, capacity, budget, &coming);
+        let extras = plan.iter().any(|p| p[T3] > 1e-9 || p[T4] > 1e-9);
+        if extras {
+            for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
+                let left = m.owed_guaranteed() - p[T1] - p[T2];
+                let at_cap = total(p) >= m.daily_cap - EPS;
+                prop_assert!(left <= EPS || at_cap,
+                    "extras given while mother {i} still owes {left} tier-1/2 hours with \
+                     room {}", m.daily_cap - total(p));
+            }
+        }
+    }
+
+    /// 3. Tier 4 after tier 3: tiers 3 and 4 are served as each mother's on-track share of the
+    /// day (never more), and nobody gets tier-4 hours while a mother with room today is short
+    /// of her tier-3 share.
+    #[test]
+    fn tier4_only_after_tier3_shares((mothers, capacity, budget, coming) in arb_day()) {
+        let plan = plan_day(&mothers, capacity, budget, &coming);
+        let tier4_given = plan.iter().any(|p| p[T4] > 1e-9);
+        for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
+            let want3 = extra_demand(m, &[p[T1], p[T2], 0.0, 0.0], T3);
+            let want4 = extra_demand(m, &[p[T1], p[T2], p[T3], 0.0], T4);
+            prop_assert!(p[T3] <= want3 + EPS,
+                "mother {i}: tier 3 {} above her share {want3}", p[T3]);
+            prop_assert!(p[T4] <= want4 + EPS,
+                "mother {i}: tier 4 {} above her share {want4}", p[T4]);
+            if tier4_given {
+                prop_assert!(p[T3] >= want3 - EPS,
+                    "tier 4 given while mother {i} got {} of her tier-3 share {want3}", p[T3]);
+            }
+        }
+    }
+
+    /// 4. With enough capacity (and no reservation) nothing is rationed: every mother gets her
+    /// guaranteed hours up to her daily cap (all of them when they fit), then her tier-3/4
+    /// on-track share within what room is left.
+    #[test]
+    fn enough_capacity_serves_everyone(
+        mothers in vec(arb_mother(), 0..40),
+        slack in prop_oneof![1 => Just(0.0), 3 => 0.0f64..50.0],
+        extra_budget in 0.0f64..100.0,
+    ) {
+        let need: f64 = mothers.iter().map(|m| m.daily_cap.min(owed_total(m))).sum();
+        let capacity = need + slack;
+        let plan = plan_day(&mothers, capacity, capacity + extra_budget, &[]);
+        for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
+            let guaranteed = m.owed_guaranteed();
+            prop_assert!((p[T1] + p[T2] - m.daily_cap.min(guaranteed)).abs() <= EPS,
+                "mother {i}: tier 1+2 {} != min(cap {}, owed {guaranteed})",
+                p[T1] + p[T2], m.daily_cap);
+            if m.daily_cap >= guaranteed {
+                prop_assert!((p[T1] - m.owed[T1]).abs() <= EPS && (p[T2] - m.owed[T2]).abs() <= EPS,
+                    "mother {i} has room but got {p:?} of owed {:?}", m.owed);
+            }
+            let want3 = extra_demand(m, &[p[T1], p[T2], 0.0, 0.0], T3);
+            let want4 = extra_demand(m, &[p[T1], p[T2], p[T3], 0.0], T4);
+            prop_assert!((p[T3] - want3).abs() <= EPS && (p[T4] - want4).abs() <= EPS,
+                "mother {i}: extras {:?} instead of her shares {want3}, {want4}", &p[T3..]);
+            // Only one of tier 3/4 is indicated: in total min(cap, guaranteed + her share).
+            let share = on_track_share(m, &[p[T1], p[T2], 0.0, 0.0], T3)
+                + on_track_share(m, &[p[T1], p[T2], 0.0, 0.0], T4);
+            prop_assert!((total(p) - m.daily_cap.min(guaranteed + share)).abs() <= EPS,
+                "mother {i}: total {} != min(cap {}, {guaranteed} + {share})",
+                total(p), m.daily_cap);
+        }
+    }
+
+    /// 5. The reservation: tier-3/4 hours never eat into what the coming days of the week need
+    /// for guaranteed hours.
+    #[test]
+    fn extras_respect_the_reservation(
+        (mothers, capacity, budget, _) in arb_day(),
+        coming in vec(arb_coming_day(), 1..6),
+    ) {
+        let plan = plan_day(&mothers, capacity, budget, &coming);
+        let guaranteed_given: f64 = plan.iter().map(|p| p[T1] + p[T2]).sum();
+        let extras_given: f64 = plan.iter().map(|p| p[T3] + p[T4]).sum();
+        let still_owed: f64 = mothers
+            .iter()
+            .zip(&plan)
+            .map(|(m, p)| (m.owed_guaranteed() - p[T1] - p[T2]).max(0.0))
+            .sum();
+        let reserve = reserve_for_due_soon(&coming, still_owed);
+        let allowed = (budget - guaranteed_given - reserve).max(0.0);
+        prop_assert!(extras_given <= allowed + EPS,
+            "extras {extras_given} > allowed {allowed} (budget {budget}, guaranteed \
+             {guaranteed_given}, reserve {reserve})");
+    }
+
+    /// 6. Max-min within tier 1 when the tier-1 day shares exceed capacity: a mother left short
+    /// of her share ends owing no larger share of her minimum than any mother who got tier-1
+    /// hours (the water level), and nothing goes to later tiers.
+    #[test]
+    fn tier1_shortage_is_max_min_fair(
+        mothers in vec(arb_mother(), 1..40),
+        fill in 0.0f64..1.0,
+    ) {
+        let demand: f64 = mothers.iter().map(tier1_day_share).sum();
+        prop_assume!(demand > 1e-3);
+        let capacity = demand * fill;
+        let plan = plan_day(&mothers, capacity, capacity, &[]);
+        let tier1: f64 = plan.iter().map(|p| p[T1]).sum();
+        prop_assert!((tier1 - capacity).abs() <= EPS * demand.max(1.0),
+            "tier 1 got {tier1} of capacity {capacity}");
+        for (i, p) in plan.iter().enumerate() {
+            prop_assert!(p[T2] <= 1e-9 && p[T3] <= 1e-9 && p[T4] <= 1e-9,
+                "mother {i} got later-tier hours {p:?} in a tier-1 shortage");
+        }
+        let behind = |m: &MotherDay, p: &TierHours| (m.owed[T1] - p[T1]) / m.indicated[T1];
+        for (i, (mi, pi)) in mothers.iter().zip(&plan).enumerate() {
+            if mi.indicated[T1] <= 0.0 || pi[T1] >= tier1_day_share(mi) - 1e-9 {
+                continue;
+            }
+            let behind_i = behind(mi, pi);
+            for (j, (mj, pj)) in mothers.iter().zip(&plan).enumerate() {
+                if i != j && pj[T1] > 1e-9 {
+                    let behind_j = behind(mj, pj);
+                    prop_assert!(behind_i <= behind_j + EPS,
+                        "short mother {i} ends {behind_i} behind, more than mother {j} who got \
+                         {} h and ends {behind_j} behind", pj[T1]);
+                }
+            }
+        }
+    }
+
+    /// 7. Determinism and symmetry: permuting the mothers permutes the plan.
+    #[test]
+    fn permuting_mothers_permutes_the_plan(
+        ((mothers, order), capacity, budget, coming) in (
+            vec(arb_mother(), 0..40).prop_flat_map(|ms| {
+                let order: Vec<usize> = (0..ms.len()).collect();
+                (Just(ms), Just(order).prop_shuffle())
+            }),
+            0.0f64..300.0,
+            0.0f64..500.0,
+            vec(arb_coming_day(), 0..6),
+        ),
+    ) {
+        let budget = capacity + budget;
+        let plan = plan_day(&mothers, capacity, budget, &coming);
+        prop_assert_eq!(&plan, &plan_day(&mothers, capacity, budget, &coming));
+        let permuted: Vec<MotherDay> = order.iter().map(|&k| mothers[k]).collect();
+        let permuted_plan = plan_day(&permuted, capacity, budget, &coming);
+        for (pos, &k) in order.iter().enumerate() {
+            for t in 0..TIERS {
+                prop_assert!((permuted_plan[pos][t] - plan[k][t]).abs() <= 1e-9,
+                    "mother {k} tier {t}: {} in original order, {} permuted",
+                    plan[k][t], permuted_plan[pos][t]);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-computed examples
+
+#[test]
+fn tier1_is_served_before_tier3() {
+    // A: owed her full 24 h minimum over 8 days (share 3), and 20 h of tier 3; cap 8.
+    // B: owed 18 of 24 over 3 days (share 6), and 10 h of tier 4; cap 8.
+    // Capacity 10. Step 1: A 3, B 6 (1 h left). Step 3: the rest of tier 1, max-min on the
+    // share still owed: A owes 21/24, B 12/24, so the last hour goes to A. No tier 3/4.
+    let mothers = [
+        mother([24.0, 0.0, 20.0, 0.0], [24.0, 0.0, 20.0, 0.0], 8, 8.0),
+        mother([24.0, 0.0, 0.0, 10.0], [18.0, 0.0, 0.0, 10.0], 3, 8.0),
+    ];
+    let plan = plan_day(&mothers, 10.0, 10.0, &[]);
+    assert_close(plan[0][T1], 4.0, "A tier 1");
+    assert_close(plan[1][T1], 6.0, "B tier 1");
+    for p in &plan {
+        assert_close(p[T2] + p[T3] + p[T4], 0.0, "later tiers");
+    }
+}
+
+#[test]
+fn tier3_is_served_before_tier4() {
+    // A owes 4 h of her minimum over 2 days and 20 h of tier 3; B only 10 h of tier 4 over 5
+    // days. Capacity 10: A gets 2 (share) + 2 (rest of tier 1), then her tier-3 on-track share
+    // max(20/2, 20 - 10*1) = 10, cut to her room of 6. B gets nothing.
+    let mothers = [
+        mother([24.0, 0.0, 30.0, 0.0], [4.0, 0.0, 20.0, 0.0], 2, 10.0),
+        mother([24.0, 0.0, 0.0, 10.0], [0.0, 0.0, 0.0, 10.0], 5, 10.0),
+    ];
+    let plan = plan_day(&mothers, 10.0, 10.0, &[]);
+    assert_close(plan[0][T1], 4.0, "A tier 1");
+    assert_close(plan[0][T3], 6.0, "A tier 3");
+    assert_close(total(&plan[1]), 0.0, "B total");
+    // With 16 h, B gets her on-track share 10/5 = 2 of the 6 left; 4 h stay unused.
+    let plan = plan_day(&mothers, 16.0, 16.0, &[]);
+    assert_close(total(&plan[0]), 10.0, "A total");
+    assert_close(plan[1][T4], 2.0, "B tier 4");
+}
+
+#[test]
+fn medical_hours_come_before_extras_but_after_the_minimum_share() {
+    // One mother, cap 6: owes 12 h of tier 1 over 4 days (share 3), 8 h of tier 2 over the
+    // same days (share 2), 10 h of tier 3. Capacity 6: shares 3 + 2, then 1 more of tier 1.
+    let mothers = [mother(
+        [24.0, 8.0, 10.0, 0.0],
+        [12.0, 8.0, 10.0, 0.0],
+        4,
+        6.0,
+    )];
+    let plan = plan_day(&mothers, 6.0, 6.0, &[]);
+    assert_close(plan[0][T1], 4.0, "tier 1");
+    assert_close(plan[0][T2], 2.0, "tier 2");
+    assert_close(plan[0][T3], 0.0, "tier 3");
+}
+
+#[test]
+fn reservation_holds_back_extras() {
+    // A owes her full minimum (share 3 over 8 days), cap 4: she gets 4 h of tier 1 and still
+    // owes 20. B owes only 10 h of tier 3 on her last day (share 10), cap 8. Capacity 10, 12 h
+    // of the week left, one coming day with roster 5 and due-soon need 3: reserve =
+    // min(3 + 20, 5) = 5, so extras may use 12 - 4 - 5 = 3 h. Without the coming day B would
+    // get the 6 h left today.
+    let mothers = [
+        mother([24.0, 0.0, 10.0, 0.0], [24.0, 0.0, 10.0, 0.0], 8, 4.0),
+        mother([24.0, 0.0, 10.0, 0.0], [0.0, 0.0, 10.0, 0.0], 1, 8.0),
+    ];
+    let coming = [ComingDay {
+        capacity: 5.0,
+        due_soon_need: 3.0,
+    }];
+    let plan = plan_day(&mothers, 10.0, 12.0, &coming);
+    assert_close(plan[0][T1], 4.0, "A tier 1");
+    assert_close(plan[0][T3], 0.0, "A tier 3");
+    assert_close(plan[1][T3], 3.0, "B tier 3 with reservation");
+    let plan = plan_day(&mothers, 10.0, 12.0, &[]);
+    assert_close(plan[1][T3], 6.0, "B tier 3 without reservation");
+}
+
+#[test]
+fn tier1_shortage_helps_the_furthest_behind_first() {
+    // Shares: A 24/4 = 6, B 12/4 = 3, C 6/2 = 3 (all tier 1 indicated 24, cap 8). Capacity 6
+    // < 12: water-filling on owed/indicated. A starts at 24/24, B at 12/24, C at 6/24.
+    // A alone down to 12/24 would take 12 h > 6, so A gets all 6 and ends at 18/24.
+    let mothers = [
+        mother([24.0, 0.0, 0.0, 0.0], [24.0, 0.0, 0.0, 0.0], 4, 8.0),
+        mother([24.0, 0.0, 0.0, 0.0], [12.0, 0.0, 0.0, 0.0], 4, 8.0),
+        mother([24.0, 0.0, 0.0, 0.0], [6.0, 0.0, 0.0, 0.0], 2, 8.0),
+    ];
+    let plan = plan_day(&mothers, 6.0, 6.0, &[]);
+    assert_close(plan[0][T1], 6.0, "A");
+    assert_close(plan[1][T1], 0.0, "B");
+    assert_close(plan[2][T1], 0.0, "C");
+    // Capacity 9: A's demand (6) is met; B and C are capped at 3, A would have continued
+    // but her share is reached, so B (furthest behind of the rest, at 12/24) gets the 3 h.
+    let plan = plan_day(&mothers, 9.0, 9.0, &[]);
+    assert_close(plan[0][T1], 6.0, "A");
+    assert_close(plan[1][T1], 3.0, "B");
+    assert_close(plan[2][T1], 0.0, "C");
+}

@@ -1,0 +1,414 @@
+//! End-to-end tests of the `kraamsim` binary: the output contract (`DESIGN.md` §5), determinism
+//! across thread counts and seeds, scenario validation errors, bad flags, and output-directory
+//! safety. Every run uses few replications and `-q` so the whole file stays fast.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// The binary under test.
+fn kraamsim() -> Command {
+    Command::cargo_bin("kraamsim").expect("the kraamsim binary is built")
+}
+
+/// A scenario file shipped in `scenarios/`.
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&read(path))
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Runs a scenario file quietly into `out` with extra flags; asserts success.
+fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
+    kraamsim()
+        .arg("run")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// Stderr must not show a panic: bad input is an error message, never a crash.
+fn no_panic() -> impl Predicate<str> {
+    predicate::str::contains("panicked").not()
+}
+
+/// baseline.toml with `edit` applied to its text, written into `dir` as `name`.
+fn edited_baseline(dir: &Path, name: &str, edit: impl FnOnce(&str) -> String) -> PathBuf {
+    let text = fs::read_to_string(scenario("baseline.toml")).unwrap();
+    let path = dir.join(name);
+    fs::write(&path, edit(&text)).unwrap();
+    path
+}
+
+/// Replaces the first line of `text` that starts with `key =` (after trimming) by `new`;
+/// returns the new text and the 1-based number of that line.
+fn replace_first_line(text: &str, key: &str, new: &str) -> (String, usize) {
+    let mut found = None;
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let is_key = l
+                .trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+            if found.is_none() && is_key {
+                found = Some(i + 1);
+                new.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let line = found.unwrap_or_else(|| panic!("baseline.toml has no `{key} =` line"));
+    (lines.join("\n") + "\n", line)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Default run: built-in baseline, output contract
+
+#[test]
+fn run_without_scenario_uses_builtin_baseline_and_writes_contract_files() {
+    let cwd = TempDir::new().unwrap();
+    kraamsim()
+        .current_dir(cwd.path())
+        .args(["run", "--replications", "1", "-q"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("built-in baseline").and(no_panic()));
+
+    let out = cwd.path().join("output").join("baseline");
+    for file in ["run.json", "summary.csv", "weekly.csv", "stats.csv"] {
+        assert!(
+            out.join(file).is_file(),
+            "{file} missing in {}",
+            out.display()
+        );
+    }
+    assert!(
+        !out.join("mothers.csv").exists(),
+        "mothers.csv is opt-in (--mothers) but was written"
+    );
+
+    let summary = String::from_utf8(read(&out.join("summary.csv"))).unwrap();
+    let mut lines = summary.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .expect("summary.csv has a header")
+        .split(',')
+        .collect();
+    let region_col = header
+        .iter()
+        .position(|c| *c == "region")
+        .expect("summary.csv has a region column");
+    assert!(
+        lines.any(|l| l.split(',').nth(region_col) == Some("ALL")),
+        "summary.csv has no row with region ALL:\n{summary}"
+    );
+
+    let meta = read_json(&out.join("run.json"));
+    for key in [
+        "seed",
+        "replications",
+        "threads",
+        "wall_seconds",
+        "events",
+        "events_per_second",
+        "scenario_sha256",
+    ] {
+        assert!(meta.get(key).is_some(), "run.json lacks `{key}`: {meta}");
+    }
+    assert_eq!(meta["replications"], 1, "--replications 1 not recorded");
+    assert!(
+        meta["events"].as_u64().unwrap_or(0) > 0,
+        "no events: {meta}"
+    );
+    let sha = meta["scenario_sha256"].as_str().expect("sha is a string");
+    assert!(
+        sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "scenario_sha256 is not 64 hex chars: {sha:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Thread count does not change results
+
+#[test]
+fn outputs_are_byte_identical_for_one_and_two_threads() {
+    let tmp = TempDir::new().unwrap();
+    let ksv = scenario("ksv-area.toml");
+    let (one, two) = (tmp.path().join("t1"), tmp.path().join("t2"));
+    let flags = ["--replications", "3", "--mothers"];
+    run_ok(&ksv, &one, &[&flags[..], &["--threads", "1"]].concat());
+    run_ok(&ksv, &two, &[&flags[..], &["--threads", "2"]].concat());
+
+    assert_eq!(read_json(&one.join("run.json"))["threads"], 1);
+    assert_eq!(read_json(&two.join("run.json"))["threads"], 2);
+    for file in ["summary.csv", "weekly.csv", "stats.csv", "mothers.csv"] {
+        let (a, b) = (read(&one.join(file)), read(&two.join(file)));
+        assert!(!a.is_empty(), "{file} is empty");
+        assert!(a == b, "{file} differs between --threads 1 and --threads 2");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Seeds
+
+#[test]
+fn same_seed_reproduces_and_other_seed_differs() {
+    let tmp = TempDir::new().unwrap();
+    let base = scenario("baseline.toml");
+    let run = |dir: &str, seed: &str| {
+        let out = tmp.path().join(dir);
+        run_ok(&base, &out, &["--replications", "1", "--seed", seed]);
+        out
+    };
+    let (a, b, c) = (run("a", "42"), run("b", "42"), run("c", "43"));
+
+    let summary = |d: &Path| read(&d.join("summary.csv"));
+    assert!(
+        summary(&a) == summary(&b),
+        "same seed, different summary.csv"
+    );
+    assert!(
+        summary(&a) != summary(&c),
+        "seeds 42 and 43 gave identical summary.csv"
+    );
+
+    let meta = read_json(&c.join("run.json"));
+    assert_eq!(meta["seed"], 43, "--seed not recorded in run.json");
+    let file_sha = format!("{:x}", Sha256::digest(read(&base)));
+    assert_eq!(
+        meta["scenario_sha256"].as_str(),
+        Some(file_sha.as_str()),
+        "run.json's scenario_sha256 is not the SHA-256 of the scenario file"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Shipped scenarios are valid
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no files in {}", dir.display());
+    for file in &files {
+        kraamsim()
+            .arg("validate")
+            .arg(file)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("valid"))
+            .stderr(no_panic());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Bad scenarios
+
+#[test]
+fn validate_reports_every_semantic_error_with_file_line_column_and_path() {
+    let tmp = TempDir::new().unwrap();
+    let mut market_line = 0;
+    let mut home_line = 0;
+    let file = edited_baseline(tmp.path(), "two-errors.toml", |text| {
+        assert!(
+            !text.contains("[birth_place]"),
+            "baseline.toml already has [birth_place]; adapt this test"
+        );
+        let (text, line) = replace_first_line(text, "market_share", "market_share = -1");
+        market_line = line;
+        home_line = text.lines().count() + 3;
+        text + "\n[birth_place]\nhome_share = 1.5\n"
+    });
+
+    let assert = kraamsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(no_panic());
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let name = file.display().to_string();
+    assert!(stderr.contains(&name), "file name missing:\n{stderr}");
+    assert!(
+        predicate::str::is_match(r":\d+:\d+:")
+            .unwrap()
+            .eval(&stderr),
+        "no :LINE:COL: in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("birth_place.home_share"),
+        "birth_place.home_share not reported:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("providers[0].market_share"),
+        "providers[0].market_share not reported:\n{stderr}"
+    );
+    // Positions point at the offending values.
+    assert!(
+        stderr.contains(&format!("{name}:{home_line}:14: `birth_place.home_share`")),
+        "home_share not located at line {home_line}, column 14:\n{stderr}"
+    );
+    assert!(
+        predicate::str::is_match(format!(
+            r":{market_line}:\d+: `providers\[0\]\.market_share`"
+        ))
+        .unwrap()
+        .eval(&stderr),
+        "market_share not located at line {market_line}:\n{stderr}"
+    );
+}
+
+#[test]
+fn validate_rejects_unknown_key() {
+    let tmp = TempDir::new().unwrap();
+    let file = edited_baseline(tmp.path(), "typo.toml", |text| {
+        replace_first_line(text, "carers", "carers = 120\ncarrers = 3").0
+    });
+    kraamsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown field")
+                .and(predicate::str::contains("carrers"))
+                .and(predicate::str::contains("typo.toml"))
+                .and(no_panic()),
+        );
+}
+
+#[test]
+fn run_with_bad_scenario_fails_before_creating_out_dir() {
+    let tmp = TempDir::new().unwrap();
+    let file = edited_baseline(tmp.path(), "bad.toml", |text| {
+        replace_first_line(text, "market_share", "market_share = -1").0
+    });
+    let out = tmp.path().join("never-created");
+    kraamsim()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--replications", "1", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("providers[0].market_share").and(no_panic()));
+    assert!(
+        !out.exists(),
+        "{} was created for a bad scenario",
+        out.display()
+    );
+    assert!(
+        !tmp.path().join("output").exists(),
+        "a default output directory was created for a bad scenario"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Bad flags
+
+#[test]
+fn bad_flags_exit_2_with_a_message() {
+    let tmp = TempDir::new().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["run", "--replications", "0", "-q"], "--replications"),
+        (&["run", "--threads", "0", "-q"], "--threads"),
+        (&["run", "--scope", "nowhere", "-q"], "nowhere"),
+        (&["run", "missing.toml", "-q"], "missing.toml"),
+    ];
+    for (args, mentions) in cases {
+        kraamsim()
+            .current_dir(tmp.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(mentions).and(no_panic()));
+    }
+    assert!(
+        !tmp.path().join("output").exists(),
+        "a failed invocation created an output directory"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Output directory safety
+
+#[test]
+fn refuses_non_empty_foreign_out_dir() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("mine");
+    fs::create_dir(&out).unwrap();
+    let notes = out.join("notes.txt");
+    fs::write(&notes, "do not delete\n").unwrap();
+
+    kraamsim()
+        .arg("run")
+        .arg(scenario("baseline.toml"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--replications", "1", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run.json").and(no_panic()));
+
+    assert_eq!(fs::read_to_string(&notes).unwrap(), "do not delete\n");
+    let names: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["notes.txt"],
+        "files were added to a foreign directory"
+    );
+}
+
+#[test]
+fn second_run_replaces_earlier_output() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let base = scenario("baseline.toml");
+    run_ok(&base, &out, &["--replications", "1", "--seed", "1"]);
+    let first = read(&out.join("summary.csv"));
+    assert_eq!(read_json(&out.join("run.json"))["seed"], 1);
+
+    run_ok(&base, &out, &["--replications", "1", "--seed", "2"]);
+    assert_eq!(
+        read_json(&out.join("run.json"))["seed"],
+        2,
+        "run.json not replaced by the second run"
+    );
+    assert!(
+        read(&out.join("summary.csv")) != first,
+        "summary.csv not replaced by the second run"
+    );
+}
