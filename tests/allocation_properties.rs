@@ -172,10 +172,9 @@ proptest! {
         let delivered: f64 = plan.iter().map(total).sum();
         prop_assert!(delivered <= capacity + 1e-9, "delivered {delivered} > capacity {capacity}");
         for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
-            for t in 0..TIERS {
-                prop_assert!(p[t].is_finite() && p[t] >= 0.0, "mother {i} tier {t}: {}", p[t]);
-                prop_assert!(p[t] <= m.owed[t] + 1e-9,
-                    "mother {i} tier {t}: {} > owed {}", p[t], m.owed[t]);
+            for (t, (&hours, &owed)) in p.iter().zip(&m.owed).enumerate() {
+                prop_assert!(hours.is_finite() && hours >= 0.0, "mother {i} tier {t}: {hours}");
+                prop_assert!(hours <= owed + 1e-9, "mother {i} tier {t}: {hours} > owed {owed}");
             }
             prop_assert!(total(p) <= m.daily_cap + 1e-9,
                 "mother {i}: {} > daily cap {}", total(p), m.daily_cap);

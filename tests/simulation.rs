@@ -9,7 +9,9 @@ use kraamsim::scenario::{self, CapacityScope, Scenario};
 use kraamsim::sim::Totals;
 
 fn load(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
     scenario::load_file(&path).unwrap().scenario
 }
 
@@ -130,7 +132,10 @@ fn pooling_carers_over_the_region_closes_part_of_the_gap() {
     let by_provider = all_regions(&run(&s, false));
     s.policy.scope = CapacityScope::Region;
     let pooled = all_regions(&run(&s, false));
-    assert_eq!(by_provider.mothers, pooled.mothers, "same mothers either way");
+    assert_eq!(
+        by_provider.mothers, pooled.mothers,
+        "same mothers either way"
+    );
     assert!(pooled.shortfall_hours < by_provider.shortfall_hours);
     assert!(pooled.mothers_below_minimum <= by_provider.mothers_below_minimum);
 }
@@ -167,7 +172,11 @@ fn only_mothers_whose_care_ends_in_the_period_are_counted() {
     for (m, o) in &x.mothers {
         let birth_day = m.birth_minute / 1440;
         let last = birth_day + m.hospital_days + m.indication.home_days + 1;
-        assert!(last + 1 >= cal.report_start, "mother {} ended before the period", m.id);
+        assert!(
+            last + 1 >= cal.report_start,
+            "mother {} ended before the period",
+            m.id
+        );
         assert!(birth_day <= cal.report_end);
         assert!(o.delivered_total() <= o.indicated_total() + 1e-9);
     }

@@ -60,7 +60,7 @@ pub fn population(s: &Scenario, cal: &Calendar, region: usize, replication: u32)
 }
 
 /// Providers of region `region`, in scenario order: index = provider id within the region.
-pub fn region_providers<'a>(s: &'a Scenario, region: usize) -> Vec<&'a ProviderSpec> {
+pub fn region_providers(s: &Scenario, region: usize) -> Vec<&ProviderSpec> {
     let name = &s.regions[region].name;
     s.providers.iter().filter(|p| &p.region == name).collect()
 }

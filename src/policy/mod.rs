@@ -11,7 +11,7 @@
 mod minimum_first;
 mod water_fill;
 
-pub use minimum_first::MinimumFirst;
+pub use minimum_first::{MinimumFirst, on_track_share};
 pub use water_fill::water_fill;
 
 /// Number of tiers.

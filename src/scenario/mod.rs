@@ -188,7 +188,7 @@ fn span_of(root: &Spanned<DeTable<'_>>, path: &str) -> Option<Range<usize>> {
                 .iter()
                 .find(|(key, _)| key.get_ref().as_ref() == k)
                 .map(|(_, v)| v),
-            (Step::Index(i), _, Some(DeValue::Array(a))) => a.iter().nth(i),
+            (Step::Index(i), _, Some(DeValue::Array(a))) => a.get(i),
             _ => None,
         };
         let Some(value) = next else { break };
@@ -231,8 +231,9 @@ fn path_at(root: &Spanned<DeTable<'_>>, target: &Range<usize>) -> String {
     }
     fn in_value(v: &Spanned<DeValue<'_>>, target: &Range<usize>) -> Option<String> {
         match v.get_ref() {
-            DeValue::Table(t) => in_table(t, target)
-                .or_else(|| inside(v.span(), target).then(String::new)),
+            DeValue::Table(t) => {
+                in_table(t, target).or_else(|| inside(v.span(), target).then(String::new))
+            }
             DeValue::Array(a) => a
                 .iter()
                 .enumerate()

@@ -122,8 +122,8 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        // On-call hours held back each day for birth assistance: the expected assists of the
-        // scope's mothers per day, times the on-call factor.
+        // On-call hours held back each day for birth assistance: the scope's assists per day
+        // over the reporting period, times the on-call factor, rounded up to whole assists.
         let report_days = f64::from(cal.report_end - cal.report_start + 1);
         let ba = &s.birth_assist;
         let mut assists_in_report = vec![0.0; n_scopes];
@@ -133,8 +133,9 @@ impl<'a> Simulation<'a> {
             }
         }
         for (scope, n) in scopes.iter_mut().zip(assists_in_report) {
-            // Expected, not realised: use the scenario's rate, estimated over the period.
-            scope.on_call_reserve = n / report_days * ba.hours * ba.on_call_factor;
+            // Whole assists: a carer on call can do one assist or none, never 0.6 of one.
+            let on_call_assists = (n / report_days * ba.on_call_factor).ceil();
+            scope.on_call_reserve = on_call_assists * ba.hours;
         }
         let tiers_of = |m: &Mother| {
             let early = m.registration_week < s.policy.early_registration_week;
@@ -441,8 +442,8 @@ impl<'a> Simulation<'a> {
                 None
             };
             let st = &mut self.mother_state[m as usize];
-            for t in 0..TIERS {
-                st.delivered[t] += hours[t];
+            for (d, h) in st.delivered.iter_mut().zip(hours) {
+                *d += h;
             }
             if let Some(c) = carer {
                 st.note_carer(c);
@@ -496,10 +497,10 @@ impl<'a> Simulation<'a> {
                 }
             }
         };
-        if let Some(p) = preferred {
-            if self.carers[p as usize].scope as usize == scope {
-                give(p, &mut self.carers, &mut left);
-            }
+        if let Some(p) = preferred
+            && self.carers[p as usize].scope as usize == scope
+        {
+            give(p, &mut self.carers, &mut left);
         }
         while left > 1e-12 && sc.cursor < sc.carers.len() {
             let c = sc.carers[sc.cursor];
