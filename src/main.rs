@@ -50,10 +50,29 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Generate a synthetic dataset (CSV files for a scenario's [data] section).
+    Generate {
+        #[command(subcommand)]
+        what: GenerateWhat,
+    },
     /// Check a scenario file and print every error with its line and column.
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum GenerateWhat {
+    /// The national dataset: ~4,000 postcodes in 71 KSV regions, providers and carers whose
+    /// totals match the national figures (births per province, 9,000 carers, 22 h a week).
+    National {
+        /// Seed of the dataset's random choices.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory for postcodes.csv, providers.csv and carers.csv.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -104,6 +123,22 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<(), Failure> {
     match command {
+        Command::Generate {
+            what: GenerateWhat::National { seed, out },
+        } => {
+            let data = kraamsim::generate::national::generate(seed);
+            kraamsim::generate::national::write(&data, &out).map_err(|e| {
+                Failure::internal(format!("writing the dataset to {}: {e}", out.display()))
+            })?;
+            println!(
+                "wrote {} postcodes, {} providers in {} regions to {}",
+                data.postcodes.len(),
+                data.providers.len(),
+                kraamsim::generate::national::REGIONS,
+                out.display()
+            );
+            Ok(())
+        }
         Command::Validate { scenario } => {
             let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
             let s = &loaded.scenario;

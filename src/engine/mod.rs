@@ -18,15 +18,23 @@ pub type Minutes = u32;
 /// Minutes in one day.
 pub const MINUTES_PER_DAY: Minutes = 24 * 60;
 
+/// A queued event with its sort key: the time in the high 32 bits and the insertion
+/// sequence in the low 32 bits, so one integer comparison orders by (time, sequence). Keeping
+/// the entry small and the comparison a single `u64` compare is what makes the heap fast.
 struct Entry<E> {
-    time: Minutes,
-    seq: u64,
+    key: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    fn time(&self) -> Minutes {
+        (self.key >> 32) as Minutes
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -38,7 +46,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest (time, seq) first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -49,7 +57,7 @@ impl<E> Ord for Entry<E> {
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     now: Minutes,
-    next_seq: u64,
+    next_seq: u32,
     popped: u64,
 }
 
@@ -81,24 +89,32 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `time` (clamped to now if it lies in the past).
+    ///
+    /// # Panics
+    /// After 2^32 events scheduled on one queue (the sequence number is 32 bits; a region-year
+    /// schedules about 10^4).
     pub fn schedule(&mut self, time: Minutes, event: E) {
         let time = time.max(self.now);
         let seq = self.next_seq;
-        self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.next_seq = seq
+            .checked_add(1)
+            .expect("fewer than 2^32 events scheduled on one queue");
+        let key = (u64::from(time) << 32) | u64::from(seq);
+        self.heap.push(Entry { key, event });
     }
 
     /// Removes and returns the earliest event, advancing the clock to its time.
     pub fn pop(&mut self) -> Option<(Minutes, E)> {
         let entry = self.heap.pop()?;
-        self.now = entry.time;
+        let time = entry.time();
+        self.now = time;
         self.popped += 1;
-        Some((entry.time, entry.event))
+        Some((time, entry.event))
     }
 
     /// The time of the earliest pending event, if any.
     pub fn peek_time(&self) -> Option<Minutes> {
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(Entry::time)
     }
 
     /// Number of pending events.

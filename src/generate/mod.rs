@@ -11,6 +11,8 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, Normal, Poisson};
 
+pub mod national;
+
 use crate::model::{Absence, AbsenceKind, BirthPlace, Calendar, Carer, Day, Indication, Mother};
 use crate::scenario::{ProviderSpec, Scenario};
 

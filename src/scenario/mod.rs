@@ -6,6 +6,7 @@
 //! names file, line, column and field, whether it comes from a type error or from a semantic
 //! check in [`validate`].
 
+mod data;
 mod schema;
 mod validate;
 
@@ -26,6 +27,8 @@ pub const DEFAULT_SCENARIO_NAME: &str = "<built-in baseline>";
 /// One problem in a scenario file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
+    /// The file the error is in when it is not the scenario itself (a CSV data file).
+    pub file: Option<String>,
     pub line: usize,
     pub column: usize,
     /// Dotted field path, e.g. `providers[1].carers`; empty for the whole file.
@@ -51,10 +54,11 @@ impl fmt::Display for ScenarioError {
         )?;
         for e in &self.errors {
             let path = if e.path.is_empty() { "(file)" } else { &e.path };
+            let file = e.file.as_deref().unwrap_or(&self.file);
             write!(
                 f,
-                "\n  {}:{}:{}: `{}`: {}",
-                self.file, e.line, e.column, path, e.message
+                "\n  {file}:{}:{}: `{path}`: {}",
+                e.line, e.column, e.message
             )?;
         }
         Ok(())
@@ -76,13 +80,15 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
         file: name.clone(),
         errors: vec![FieldError {
+            file: None,
             line: 0,
             column: 0,
             path: String::new(),
             message: format!("cannot read file: {e}"),
         }],
     })?;
-    parse(&text, &name).map(|scenario| LoadedScenario {
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse_in(&text, &name, Some(base)).map(|scenario| LoadedScenario {
         scenario,
         source_name: name,
         text,
@@ -100,8 +106,14 @@ pub fn load_default() -> LoadedScenario {
     }
 }
 
-/// Parses and validates scenario text; `file` names it in errors.
+/// Parses and validates scenario text; `file` names it in errors. Data files are not
+/// allowed (there is no directory to find them in): use [`load_file`] for those.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    parse_in(text, file, None)
+}
+
+/// Parses and validates scenario text whose data files are relative to `base`.
+pub fn parse_in(text: &str, file: &str, base: Option<&Path>) -> Result<Scenario, ScenarioError> {
     let fail = |errors| ScenarioError {
         file: file.to_string(),
         errors,
@@ -109,22 +121,39 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let spanned = DeTable::parse(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         fail(vec![FieldError {
+            file: None,
             line,
             column,
             path: String::new(),
             message: e.message().to_string(),
         }])
     })?;
-    let scenario: Scenario = toml::from_str(text).map_err(|e| {
+    let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let (line, column) = line_col(text, span.start);
         fail(vec![FieldError {
+            file: None,
             line,
             column,
             path: path_at(&spanned, &span),
             message: e.message().to_string(),
         }])
     })?;
+    let origins = match (scenario.data.clone(), base) {
+        (Some(files), Some(base)) => data::load(&mut scenario, &files, base).map_err(fail)?,
+        (Some(_), None) => {
+            let (line, column) =
+                span_of(&spanned, "data").map_or((1, 1), |s| line_col(text, s.start));
+            return Err(fail(vec![FieldError {
+                file: None,
+                line,
+                column,
+                path: "data".to_string(),
+                message: "data files need a scenario file to be relative to".to_string(),
+            }]));
+        }
+        _ => data::Origins::default(),
+    };
     let problems = validate::validate(&scenario);
     if problems.is_empty() {
         return Ok(scenario);
@@ -132,10 +161,14 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let errors = problems
         .into_iter()
         .map(|(path, message)| {
+            if let Some(e) = csv_location(&origins, &path, &message) {
+                return e;
+            }
             let (line, column) = span_of(&spanned, &path)
                 .map(|s| line_col(text, s.start))
                 .unwrap_or((1, 1));
             FieldError {
+                file: None,
                 line,
                 column,
                 path,
@@ -144,6 +177,43 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         })
         .collect();
     Err(fail(errors))
+}
+
+/// The CSV row and column of a problem in an entry that came from a data file.
+fn csv_location(origins: &data::Origins, path: &str, message: &str) -> Option<FieldError> {
+    let steps = parse_path(path);
+    let (origin, field) = match steps.as_slice() {
+        [Step::Key("providers"), Step::Index(i), rest @ ..] => {
+            (origins.providers.get(i)?, last_key(rest))
+        }
+        [
+            Step::Key("regions"),
+            Step::Index(r),
+            Step::Key("postcodes"),
+            Step::Index(p),
+            rest @ ..,
+        ] => (origins.postcodes.get(&(*r, *p))?, last_key(rest)),
+        _ => return None,
+    };
+    let field = if field == "name" { "provider" } else { field };
+    Some(FieldError {
+        file: Some(origin.file.clone()),
+        line: origin.line,
+        column: origin.column(field),
+        path: field.to_string(),
+        message: message.to_string(),
+    })
+}
+
+fn last_key<'a>(steps: &[Step<'a>]) -> &'a str {
+    steps
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            Step::Key(k) => Some(*k),
+            Step::Index(_) => None,
+        })
+        .unwrap_or("")
 }
 
 /// 1-based line and column of a byte offset.

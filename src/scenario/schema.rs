@@ -38,10 +38,27 @@ pub struct Scenario {
     pub carers: CarerParams,
     #[serde(default)]
     pub birth_assist: BirthAssistParams,
+    /// Region data from CSV files, added to the inline regions and providers.
+    #[serde(default)]
+    pub data: Option<DataFiles>,
     /// The regions (KSV areas), each a set of PC4 postcodes.
+    #[serde(default)]
     pub regions: Vec<RegionSpec>,
     /// The providers, each in one region.
+    #[serde(default)]
     pub providers: Vec<ProviderSpec>,
+}
+
+/// CSV files with region data (`docs/data-format.md`), relative to the scenario file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataFiles {
+    /// pc4, region, births_per_year[, province]
+    pub postcodes: Option<String>,
+    /// provider, region, market_share, contract_type, postcodes
+    pub providers: Option<String>,
+    /// provider, region, carers, contract_hours_per_week
+    pub carers: Option<String>,
 }
 
 fn default_seed() -> u64 {
