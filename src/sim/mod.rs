@@ -15,7 +15,7 @@ mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::generate::{self, Population};
-use crate::model::{AbsenceKind, Calendar, Day, Mother};
+use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{CapacityScope, Scenario};
 
@@ -56,7 +56,7 @@ struct Simulation<'a> {
     mothers: Vec<Mother>,
     mother_state: Vec<MotherState>,
     carers: Vec<CarerState>,
-    carer_absences: Vec<Vec<crate::model::Absence>>,
+    carer_absences: Vec<Vec<Absence>>,
     scopes: Vec<Scope>,
     queue: EventQueue<Event>,
     totals: Totals,
@@ -347,17 +347,9 @@ impl<'a> Simulation<'a> {
     /// for the days she is rostered to work.
     fn reset_week_budgets(&mut self, day: Day) {
         let week_end = day + 7 - self.cal.weekday(day);
-        for (i, c) in self.carers.iter_mut().enumerate() {
-            let absences = &self.carer_absences[i];
-            let working = (day..week_end)
-                .filter(|&d| {
-                    !absences.iter().any(|a| {
-                        (a.start..a.end).contains(&d)
-                            && (a.kind == AbsenceKind::Holiday || a.start <= day)
-                    })
-                })
-                .count();
-            c.week_budget = c.weekly_care_hours / 7.0 * working as f64;
+        for (c, absences) in self.carers.iter_mut().zip(&self.carer_absences) {
+            let working = week_end - day - known_days_off(absences, day, week_end);
+            c.week_budget = c.weekly_care_hours / 7.0 * f64::from(working);
         }
     }
 
@@ -522,6 +514,23 @@ impl<'a> Simulation<'a> {
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
         main.map(|(c, _)| c)
     }
+}
+
+/// How many days of `from..to` (at most a week) a carer is known on day `from` to be away: on
+/// holiday, or sick in a spell that has already begun (later sickness is news on its first
+/// day). Absences are sorted by start, so the scan stops at the first one after the week; a
+/// bit per day counts overlapping absences once.
+fn known_days_off(absences: &[Absence], from: Day, to: Day) -> u32 {
+    debug_assert!(to - from <= 7);
+    let mut off = 0u8; // bit i: day from + i
+    for a in absences.iter().take_while(|a| a.start < to) {
+        if a.end > from && (a.kind == AbsenceKind::Holiday || a.start <= from) {
+            for i in a.start.max(from) - from..a.end.min(to) - from {
+                off |= 1 << i;
+            }
+        }
+    }
+    off.count_ones()
 }
 
 /// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
