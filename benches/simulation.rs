@@ -20,7 +20,9 @@ fn one_region_year(c: &mut Criterion) {
 
 fn national_year(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national.toml");
-    let s = scenario::load_file(&path).expect("national scenario").scenario;
+    let s = scenario::load_file(&path)
+        .expect("national scenario")
+        .scenario;
     let options = RunOptions {
         threads: Some(2),
         keep_mothers: false,

@@ -7,7 +7,7 @@
 //! internal layout, and the same inputs give the same event order on every machine.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Simulation time in whole minutes since the simulation's start.
 ///
@@ -50,12 +50,32 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// How many days ahead events are kept in per-day buckets; later ones wait in an ordered
+/// overflow heap (a simulation schedules at most a couple of years ahead, so in practice
+/// never), which keeps memory bounded for any time a caller may schedule.
+const BUCKET_DAYS: usize = 4096;
+
 /// A future-event list with a clock.
 ///
 /// `pop` advances the clock to the popped event's time. Scheduling an event in the past is a
 /// logic error of the caller; it is clamped to "now" so the clock never runs backwards.
+///
+/// Layout (a calendar queue with one bucket per day): the events of the current day are in a
+/// small binary heap; each later day's events wait unordered in that day's bucket and are
+/// heap-ordered only when their day comes. A simulation schedules most events days or months
+/// ahead (registrations, births, absences) but handles a few dozen a day, so pushing is O(1)
+/// and popping works on a heap of one day's events rather than of everything pending. The
+/// order is exactly that of one heap over all events: (time, insertion sequence).
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    /// Events of day `day` or earlier: all pending events that are due first.
+    today: BinaryHeap<Entry<E>>,
+    /// `later[i]`: the events of day `day + 1 + i`, unordered.
+    later: VecDeque<Vec<Entry<E>>>,
+    /// Events more than [`BUCKET_DAYS`] days ahead when they were scheduled.
+    far: BinaryHeap<Entry<E>>,
+    /// The day that `today` holds. Invariant: `today` is empty only if the queue is.
+    day: u32,
+    len: usize,
     now: Minutes,
     next_seq: u32,
     popped: u64,
@@ -73,10 +93,14 @@ impl<E> EventQueue<E> {
         Self::with_capacity(0)
     }
 
-    /// An empty queue with room for `capacity` events before it reallocates.
+    /// An empty queue with room for `capacity` events of one day before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(capacity),
+            today: BinaryHeap::with_capacity(capacity),
+            later: VecDeque::new(),
+            far: BinaryHeap::new(),
+            day: 0,
+            len: 0,
             now: 0,
             next_seq: 0,
             popped: 0,
@@ -99,32 +123,85 @@ impl<E> EventQueue<E> {
         self.next_seq = seq
             .checked_add(1)
             .expect("fewer than 2^32 events scheduled on one queue");
-        let key = (u64::from(time) << 32) | u64::from(seq);
-        self.heap.push(Entry { key, event });
+        let entry = Entry {
+            key: (u64::from(time) << 32) | u64::from(seq),
+            event,
+        };
+        let day = time / MINUTES_PER_DAY;
+        self.len += 1;
+        if self.len == 1 {
+            // The queue was empty, so every bucket is: start the calendar at this day.
+            self.day = day;
+        }
+        if day <= self.day {
+            self.today.push(entry);
+            return;
+        }
+        let ahead = (day - self.day - 1) as usize;
+        if ahead >= BUCKET_DAYS {
+            self.far.push(entry);
+            return;
+        }
+        if ahead >= self.later.len() {
+            self.later.resize_with(ahead + 1, Vec::new);
+        }
+        self.later[ahead].push(entry);
     }
 
     /// Removes and returns the earliest event, advancing the clock to its time.
     pub fn pop(&mut self) -> Option<(Minutes, E)> {
-        let entry = self.heap.pop()?;
+        let entry = self.today.pop()?;
+        self.len -= 1;
+        if self.today.is_empty() && self.len > 0 {
+            self.next_day();
+        }
         let time = entry.time();
         self.now = time;
         self.popped += 1;
         Some((time, entry.event))
     }
 
+    /// `today` ran out: moves on to the next day with events and orders that day's bucket
+    /// (and any overflow events of that day).
+    fn next_day(&mut self) {
+        while self.today.is_empty() {
+            match self.later.pop_front() {
+                Some(bucket) => {
+                    self.day += 1;
+                    if !bucket.is_empty() {
+                        self.today = BinaryHeap::from(bucket);
+                    }
+                }
+                None => {
+                    // Only overflow events are left: jump to the first one's day.
+                    let first = self.far.peek().expect("events pending").time();
+                    self.day = first / MINUTES_PER_DAY;
+                }
+            }
+            while self
+                .far
+                .peek()
+                .is_some_and(|e| e.time() / MINUTES_PER_DAY <= self.day)
+            {
+                let entry = self.far.pop().expect("peeked");
+                self.today.push(entry);
+            }
+        }
+    }
+
     /// The time of the earliest pending event, if any.
     pub fn peek_time(&self) -> Option<Minutes> {
-        self.heap.peek().map(Entry::time)
+        self.today.peek().map(Entry::time)
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// Whether no events are pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 
     /// How many events have been popped so far: the run's event count.
@@ -170,6 +247,55 @@ mod tests {
         assert_eq!(q.pop(), Some((100, 'y')));
         assert_eq!(q.events_processed(), 2);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn matches_one_ordered_list_across_days_and_far_ahead() {
+        // Against a reference that keeps every pending event in one sorted list: same-day,
+        // next-day, months-ahead, beyond the bucket horizon, in the past, and an emptied queue.
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(Minutes, u64, u32)> = Vec::new();
+        let mut seq = 0u64;
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rand = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let far = MINUTES_PER_DAY * (BUCKET_DAYS as Minutes + 10);
+        for step in 0..20_000u32 {
+            if rand(3) > 0 || q.is_empty() {
+                let delta = match rand(6) {
+                    0 => 0,
+                    1 => rand(u64::from(MINUTES_PER_DAY)) as Minutes,
+                    2 => rand(u64::from(300 * MINUTES_PER_DAY)) as Minutes,
+                    3 => far + rand(u64::from(3 * MINUTES_PER_DAY)) as Minutes,
+                    _ => rand(u64::from(3 * MINUTES_PER_DAY)) as Minutes,
+                };
+                let time = if rand(20) == 0 {
+                    q.now().saturating_sub(5) // in the past: clamped to now
+                } else {
+                    q.now() + delta
+                };
+                q.schedule(time, step);
+                reference.push((time.max(q.now()), seq, step));
+                seq += 1;
+            } else {
+                let i = (0..reference.len())
+                    .min_by_key(|&i| (reference[i].0, reference[i].1))
+                    .unwrap();
+                let (time, _, event) = reference.remove(i);
+                assert_eq!(q.peek_time(), Some(time));
+                assert_eq!(q.pop(), Some((time, event)));
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+        reference.sort_by_key(|&(t, s, _)| (t, s));
+        for (time, _, event) in reference {
+            assert_eq!(q.pop(), Some((time, event)));
+        }
+        assert!(q.pop().is_none() && q.is_empty());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The minimum-first policy required by the insurers (`DESIGN.md` §2).
 
+use std::cell::RefCell;
+
 use super::{
     AllocationPolicy, DayInput, MotherDay, TIERS, Tier, TierHours, reserve_for_due_soon,
     water_fill::{Claim, water_fill},
@@ -27,70 +29,111 @@ impl AllocationPolicy for MinimumFirst {
     }
 
     fn allocate_day(&self, input: &DayInput<'_>, plan: &mut [TierHours]) {
-        let mothers = input.mothers;
-        debug_assert_eq!(mothers.len(), plan.len());
-        plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
-        let mut capacity_left = input.capacity.max(0.0);
-        let mut claims = Vec::with_capacity(mothers.len());
-        let mut hours = vec![0.0; mothers.len()];
-
-        let mut serve = |tier: Tier,
-                         demand: &dyn Fn(&MotherDay, &TierHours) -> f64,
-                         budget: f64,
-                         plan: &mut [TierHours]|
-         -> f64 {
-            let t = tier as usize;
-            claims.clear();
-            claims.extend(mothers.iter().zip(plan.iter()).map(|(m, p)| {
-                let room = (m.daily_cap - p.iter().sum::<f64>()).max(0.0);
-                let owed = (m.owed[t] - p[t]).max(0.0);
-                Claim {
-                    demand: demand(m, p).min(room).min(owed).max(0.0),
-                    owed,
-                    indicated: m.indicated[t],
-                }
-            }));
-            water_fill(&claims, budget, &mut hours);
-            for (p, h) in plan.iter_mut().zip(&hours) {
-                p[t] += h;
-            }
-            hours.iter().sum()
-        };
-
-        // Steps 1 and 2: each guaranteed tier's share of the day.
-        for tier in [Tier::Minimum, Tier::Medical] {
-            let t = tier as usize;
-            let share = |m: &MotherDay, _: &TierHours| m.owed[t] / f64::from(m.days_left.max(1));
-            capacity_left = (capacity_left - serve(tier, &share, capacity_left, plan)).max(0.0);
-        }
-        // Step 3: the rest of the guaranteed tiers, front-loaded.
-        for tier in [Tier::Minimum, Tier::Medical] {
-            let rest = |_: &MotherDay, _: &TierHours| f64::INFINITY;
-            capacity_left = (capacity_left - serve(tier, &rest, capacity_left, plan)).max(0.0);
-        }
-        // Step 4: hold back what the coming days need for guaranteed hours.
-        let capacity_left = capacity_left.max(0.0);
-        let given = input.capacity.max(0.0) - capacity_left;
-        let still_owed: f64 = mothers
-            .iter()
-            .zip(plan.iter())
-            .map(|(m, p)| (m.owed_guaranteed() - p[0] - p[1]).max(0.0))
-            .sum();
-        let extra_allowed = if input.coming_days.is_empty() {
-            capacity_left
-        } else {
-            let reserve = reserve_for_due_soon(input.coming_days, still_owed);
-            (input.week_budget_left - given - reserve).min(capacity_left)
-        };
-        // Step 5: tiers 3 and 4, each mother's share of the day, from what is left.
-        let mut extra_left = extra_allowed.max(0.0);
-        for tier in [Tier::RestEarly, Tier::RestLate] {
-            let t = tier as usize;
-            let share = |m: &MotherDay, p: &TierHours| on_track_share(m, p, t);
-            extra_left -= serve(tier, &share, extra_left, plan);
-            extra_left = extra_left.max(0.0);
-        }
+        SCRATCH.with_borrow_mut(|scratch| allocate(input, plan, scratch));
     }
+}
+
+/// Buffers of one tier's rationing, reused from call to call: the policy runs for every
+/// scope-day (about 10^5 times in a national year) and would otherwise allocate each time.
+/// They carry nothing from one call to the next, so the policy stays a pure function.
+#[derive(Default)]
+struct Scratch {
+    claims: Vec<Claim>,
+    hours: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// The steps of [`MinimumFirst`] for one scope-day.
+fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch) {
+    let mothers = input.mothers;
+    debug_assert_eq!(mothers.len(), plan.len());
+    plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
+    let mut capacity_left = input.capacity.max(0.0);
+
+    // Steps 1 and 2: each guaranteed tier's share of the day.
+    for tier in [Tier::Minimum, Tier::Medical] {
+        let t = tier as usize;
+        let share = |m: &MotherDay, _: &TierHours| m.owed[t] / f64::from(m.days_left.max(1));
+        let given = serve(mothers, plan, tier, share, capacity_left, scratch);
+        capacity_left = (capacity_left - given).max(0.0);
+    }
+    // Step 3: the rest of the guaranteed tiers, front-loaded.
+    for tier in [Tier::Minimum, Tier::Medical] {
+        let rest = |_: &MotherDay, _: &TierHours| f64::INFINITY;
+        let given = serve(mothers, plan, tier, rest, capacity_left, scratch);
+        capacity_left = (capacity_left - given).max(0.0);
+    }
+    // Step 4: hold back what the coming days need for guaranteed hours.
+    let capacity_left = capacity_left.max(0.0);
+    let given = input.capacity.max(0.0) - capacity_left;
+    let still_owed: f64 = mothers
+        .iter()
+        .zip(plan.iter())
+        .map(|(m, p)| (m.owed_guaranteed() - p[0] - p[1]).max(0.0))
+        .sum();
+    let extra_allowed = if input.coming_days.is_empty() {
+        capacity_left
+    } else {
+        let reserve = reserve_for_due_soon(input.coming_days, still_owed);
+        (input.week_budget_left - given - reserve).min(capacity_left)
+    };
+    // Step 5: tiers 3 and 4, each mother's share of the day, from what is left.
+    let mut extra_left = extra_allowed.max(0.0);
+    for tier in [Tier::RestEarly, Tier::RestLate] {
+        let t = tier as usize;
+        let share = |m: &MotherDay, p: &TierHours| on_track_share(m, p, t);
+        extra_left -= serve(mothers, plan, tier, share, extra_left, scratch);
+        extra_left = extra_left.max(0.0);
+    }
+}
+
+/// One step: every mother claims `demand` hours of `tier` (within her room today and what she
+/// is still owed of the tier), `budget` is rationed over the claims with [`water_fill`], and
+/// the hours are added to `plan`. Returns the hours given.
+///
+/// Generic over `demand` so that it is inlined into the per-mother loop.
+fn serve(
+    mothers: &[MotherDay],
+    plan: &mut [TierHours],
+    tier: Tier,
+    demand: impl Fn(&MotherDay, &TierHours) -> f64,
+    budget: f64,
+    scratch: &mut Scratch,
+) -> f64 {
+    let t = tier as usize;
+    let claims = &mut scratch.claims;
+    claims.clear();
+    let mut total_demand = 0.0;
+    for (m, p) in mothers.iter().zip(plan.iter()) {
+        let room = (m.daily_cap - p.iter().sum::<f64>()).max(0.0);
+        let owed = (m.owed[t] - p[t]).max(0.0);
+        let claim = Claim {
+            demand: demand(m, p).min(room).min(owed).max(0.0),
+            owed,
+            indicated: m.indicated[t],
+        };
+        total_demand += claim.demand;
+        claims.push(claim);
+    }
+    // Most steps ask for less than the budget: everyone gets her demand (what `water_fill`
+    // would give too), without its second pass.
+    if total_demand <= budget.max(0.0) {
+        for (p, c) in plan.iter_mut().zip(claims.iter()) {
+            p[t] += c.demand;
+        }
+        return total_demand;
+    }
+    let hours = &mut scratch.hours;
+    hours.clear();
+    hours.resize(claims.len(), 0.0);
+    water_fill(claims, budget, hours);
+    for (p, h) in plan.iter_mut().zip(hours.iter()) {
+        p[t] += h;
+    }
+    hours.iter().sum()
 }
 
 /// A mother's tier-`t` hours for today that keep her on track for the whole tier: an even

@@ -144,7 +144,10 @@ impl<'a> Simulation<'a> {
         let mother_state = population
             .mothers
             .iter()
-            .map(|m| MotherState::new(scope_of(m.provider) as u16, tiers_of(m)))
+            .map(|m| {
+                let daily_demand = m.indication.total_hours / f64::from(m.indication.home_days);
+                MotherState::new(scope_of(m.provider) as u16, tiers_of(m), daily_demand)
+            })
             .collect();
         let n_weeks = cal.report_weeks();
         Simulation {
@@ -329,7 +332,7 @@ impl<'a> Simulation<'a> {
             let week_end = day + 7 - self.cal.weekday(day);
             let days_this_week = a.end.min(week_end) - day;
             c.week_budget =
-                (c.week_budget - c.weekly_care_hours / 7.0 * f64::from(days_this_week)).max(0.0);
+                (c.week_budget - c.daily_care_hours * f64::from(days_this_week)).max(0.0);
             let planned = &mut self.scopes[c.scope as usize].planned_capacity;
             let absences = &self.carer_absences[carer as usize];
             for d in a.start..a.end.min(planned.len() as Day) {
@@ -349,7 +352,7 @@ impl<'a> Simulation<'a> {
         let week_end = day + 7 - self.cal.weekday(day);
         for (c, absences) in self.carers.iter_mut().zip(&self.carer_absences) {
             let working = week_end - day - known_days_off(absences, day, week_end);
-            c.week_budget = c.weekly_care_hours / 7.0 * f64::from(working);
+            c.week_budget = c.daily_care_hours * f64::from(working);
         }
     }
 
@@ -374,9 +377,12 @@ impl<'a> Simulation<'a> {
     fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
         let mut capacity = 0.0;
         let mut week_budget = 0.0;
+        // Contract hours of the carers present today (for the reporting period's totals).
+        let mut contract = 0.0;
         for &c in &self.scopes[scope].carers {
             let c = &mut self.carers[c as usize];
             c.room_today = if c.absent == 0 {
+                contract += c.daily_care_hours;
                 c.max_hours_per_day.min(c.week_budget)
             } else {
                 0.0
@@ -442,8 +448,7 @@ impl<'a> Simulation<'a> {
             }
             delivered += total;
             if let Some(w) = week {
-                demand += self.mothers[m as usize].indication.total_hours
-                    / f64::from(self.mothers[m as usize].indication.home_days);
+                demand += st.daily_demand;
                 if st.last_week != w as u32 {
                     st.last_week = w as u32;
                     self.weeks[w].active_mothers += 1;
@@ -453,13 +458,6 @@ impl<'a> Simulation<'a> {
         self.scopes[scope].active = active;
         self.plan = plan;
         if let Some(w) = week {
-            let contract: f64 = self.scopes[scope]
-                .carers
-                .iter()
-                .map(|&c| &self.carers[c as usize])
-                .filter(|c| c.absent == 0)
-                .map(|c| c.weekly_care_hours / 7.0)
-                .sum();
             let wk = &mut self.weeks[w];
             wk.delivered_hours += delivered;
             wk.demand_hours += demand;

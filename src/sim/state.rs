@@ -9,6 +9,9 @@ pub struct MotherState {
     pub scope: u16,
     /// Indicated hours per tier.
     pub indicated: TierHours,
+    /// Indicated hours per day at home (total / home days): her share of a day's demand,
+    /// kept here so that the daily plan does not have to reach into `Mother`.
+    pub daily_demand: f64,
     /// Delivered hours per tier so far.
     pub delivered: TierHours,
     /// First and last day of care at home (set at care start).
@@ -24,10 +27,11 @@ pub struct MotherState {
 }
 
 impl MotherState {
-    pub fn new(scope: u16, indicated: TierHours) -> Self {
+    pub fn new(scope: u16, indicated: TierHours, daily_demand: f64) -> Self {
         MotherState {
             scope,
             indicated,
+            daily_demand,
             delivered: [0.0; TIERS],
             first_day: 0,
             last_day: 0,
@@ -60,7 +64,8 @@ impl MotherState {
 #[derive(Debug, Clone)]
 pub struct CarerState {
     pub scope: u16,
-    pub weekly_care_hours: f64,
+    /// Contract care hours per day: weekly care hours / 7 (divided once, here).
+    pub daily_care_hours: f64,
     pub max_hours_per_day: f64,
     /// Number of absences (holiday, sickness) in force: she works only when 0.
     pub absent: u32,
@@ -74,7 +79,7 @@ impl CarerState {
     pub fn new(scope: u16, weekly_care_hours: f64, max_hours_per_day: f64) -> Self {
         CarerState {
             scope,
-            weekly_care_hours,
+            daily_care_hours: weekly_care_hours / 7.0,
             max_hours_per_day,
             absent: 0,
             week_budget: 0.0,
