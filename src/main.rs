@@ -192,12 +192,17 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 progress: !quiet,
             };
             let results = run::run(s, &options).map_err(Failure::internal)?;
-            let mut meta =
-                RunMeta::new(s, &loaded.source_name, &loaded.text, &results, mothers, 0.0);
             // Wall time from start-up to the end of the simulation; run.json cannot time the
             // writing of the files it is written with (the printed time below includes them).
-            meta.wall_seconds = started.elapsed().as_secs_f64();
-            meta.events_per_second = results.events as f64 / meta.wall_seconds.max(1e-9);
+            let wall = started.elapsed().as_secs_f64();
+            let meta = RunMeta::new(
+                s,
+                &loaded.source_name,
+                &loaded.text,
+                &results,
+                mothers,
+                wall,
+            );
             output::write_outputs(&out, s, &meta, &results, mothers).map_err(Failure::internal)?;
             print!("{}", output::summary_table(s, &results));
             println!(

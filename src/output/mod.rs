@@ -138,8 +138,36 @@ fn write_atomic(
     Ok(())
 }
 
-fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::Writer::from_writer(w)
+/// The columns that key every row of summary.csv, weekly.csv and mothers.csv.
+const ROW_KEY: [&str; 4] = ["variant", "policy", "replication", "region"];
+
+/// A CSV writer over the file being written.
+type CsvOut<'a> = csv::Writer<&'a mut dyn Write>;
+
+/// Writes the CSV file `dir/name` with `fill`, atomically, naming the file in any error.
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut CsvOut<'_>) -> csv::Result<()>,
+) -> Result<(), OutputError> {
+    write_atomic(dir, name, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        fill(&mut out)
+            .and_then(|()| out.flush().map_err(csv::Error::from))
+            .map_err(|source| OutputError::Csv {
+                path: dir.join(name),
+                source,
+            })
+    })
+}
+
+/// A header: the row key, then `columns`.
+fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
+    ROW_KEY
+        .iter()
+        .copied()
+        .chain(columns.iter().copied())
+        .collect()
 }
 
 /// Formats hours with fixed precision so outputs are byte-stable and readable.
@@ -160,20 +188,9 @@ pub fn write_outputs(
         path: dir.to_path_buf(),
         source,
     })?;
-    let csv_err = |name: &str| {
-        let path = dir.join(name);
-        move |source| OutputError::Csv {
-            path: path.clone(),
-            source,
-        }
-    };
     let rows = summary_rows(s, run);
-    write_atomic(dir, "summary.csv", |w| {
-        let e = csv_err("summary.csv");
-        let mut out = csv_writer(w);
-        let mut header = vec!["variant", "policy", "replication", "region"];
-        header.extend(SUMMARY_METRICS);
-        out.write_record(&header).map_err(&e)?;
+    write_csv(dir, "summary.csv", |out| {
+        out.write_record(header(&SUMMARY_METRICS))?;
         for (rep, region, t) in &rows {
             let mut rec = vec![
                 run.variant.clone(),
@@ -188,19 +205,12 @@ pub fn write_outputs(
                     hours(*v)
                 }
             }));
-            out.write_record(&rec).map_err(&e)?;
+            out.write_record(&rec)?;
         }
-        out.flush().map_err(|source| OutputError::Io {
-            path: dir.join("summary.csv"),
-            source,
-        })
+        Ok(())
     })?;
-    write_atomic(dir, "weekly.csv", |w| {
-        write_weekly(w, s, run, &csv_err("weekly.csv"))
-    })?;
-    write_atomic(dir, "stats.csv", |w| {
-        let e = csv_err("stats.csv");
-        let mut out = csv_writer(w);
+    write_csv(dir, "weekly.csv", |out| write_weekly(out, s, run))?;
+    write_csv(dir, "stats.csv", |out| {
         out.write_record([
             "variant",
             "policy",
@@ -210,8 +220,7 @@ pub fn write_outputs(
             "ci95_low",
             "ci95_high",
             "replications",
-        ])
-        .map_err(&e)?;
+        ])?;
         for (region, metric, est) in stats_rows(s, &rows) {
             let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
                 (hours(l), hours(h))
@@ -225,15 +234,12 @@ pub fn write_outputs(
                 &lo,
                 &hi,
                 &est.n.to_string(),
-            ])
-            .map_err(&e)?;
+            ])?;
         }
         Ok(())
     })?;
     if keep_mothers {
-        write_atomic(dir, "mothers.csv", |w| {
-            write_mothers(w, s, run, &csv_err("mothers.csv"))
-        })?;
+        write_csv(dir, "mothers.csv", |out| write_mothers(out, s, run))?;
     } else if dir.join("mothers.csv").exists() {
         // A stale file from an earlier run with --mothers would not belong to this run.
         std::fs::remove_file(dir.join("mothers.csv")).map_err(|source| OutputError::Io {
@@ -274,18 +280,8 @@ pub fn stats_rows<'a>(
     out
 }
 
-fn write_weekly(
-    w: &mut dyn Write,
-    s: &Scenario,
-    run: &RunResults,
-    e: &dyn Fn(csv::Error) -> OutputError,
-) -> Result<(), OutputError> {
-    let mut out = csv_writer(w);
-    out.write_record([
-        "variant",
-        "policy",
-        "replication",
-        "region",
+fn write_weekly(out: &mut CsvOut<'_>, s: &Scenario, run: &RunResults) -> csv::Result<()> {
+    out.write_record(header(&[
         "week_start",
         "births",
         "active_mothers",
@@ -295,8 +291,7 @@ fn write_weekly(
         "mothers_below_minimum",
         "shortfall_hours",
         "carer_contract_hours",
-    ])
-    .map_err(e)?;
+    ]))?;
     for r in &run.results {
         let region = &s.regions[r.region].name;
         for (i, wk) in r.weeks.iter().enumerate() {
@@ -314,25 +309,14 @@ fn write_weekly(
                 &wk.mothers_below_minimum.to_string(),
                 &hours(wk.shortfall_hours),
                 &hours(wk.carer_contract_hours),
-            ])
-            .map_err(e)?;
+            ])?;
         }
     }
     Ok(())
 }
 
-fn write_mothers(
-    w: &mut dyn Write,
-    s: &Scenario,
-    run: &RunResults,
-    e: &dyn Fn(csv::Error) -> OutputError,
-) -> Result<(), OutputError> {
-    let mut out = csv_writer(w);
-    out.write_record([
-        "variant",
-        "policy",
-        "replication",
-        "region",
+fn write_mothers(out: &mut CsvOut<'_>, s: &Scenario, run: &RunResults) -> csv::Result<()> {
+    out.write_record(header(&[
         "postcode",
         "mother_id",
         "registration_date",
@@ -346,8 +330,7 @@ fn write_mothers(
         "delivered_hours",
         "minimum_met",
         "carers",
-    ])
-    .map_err(e)?;
+    ]))?;
     let cal = &run.calendar;
     for r in &run.results {
         let region = &s.regions[r.region].name;
@@ -371,8 +354,7 @@ fn write_mothers(
                 &hours(o.delivered_total()),
                 if o.minimum_met { "true" } else { "false" },
                 &o.carers.to_string(),
-            ])
-            .map_err(e)?;
+            ])?;
         }
     }
     Ok(())

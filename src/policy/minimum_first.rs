@@ -67,7 +67,6 @@ fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch)
         capacity_left = (capacity_left - given).max(0.0);
     }
     // Step 4: hold back what the coming days need for guaranteed hours.
-    let capacity_left = capacity_left.max(0.0);
     let given = input.capacity.max(0.0) - capacity_left;
     let still_owed: f64 = mothers
         .iter()

@@ -336,10 +336,8 @@ impl<'a> Simulation<'a> {
             let planned = &mut self.scopes[c.scope as usize].planned_capacity;
             let absences = &self.carer_absences[carer as usize];
             for d in a.start..a.end.min(planned.len() as Day) {
-                let on_holiday = absences
-                    .iter()
-                    .any(|h| h.kind == AbsenceKind::Holiday && (h.start..h.end).contains(&d));
-                if !on_holiday {
+                // Holiday days were never in the roster: take each day off once.
+                if !on_holiday(absences, d) {
                     planned[d as usize] -= c.max_hours_per_day;
                 }
             }
@@ -512,6 +510,13 @@ impl<'a> Simulation<'a> {
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
         main.map(|(c, _)| c)
     }
+}
+
+/// Whether a carer's planned leave covers day `d`.
+fn on_holiday(absences: &[Absence], d: Day) -> bool {
+    absences
+        .iter()
+        .any(|h| h.kind == AbsenceKind::Holiday && (h.start..h.end).contains(&d))
 }
 
 /// How many days of `from..to` (at most a week) a carer is known on day `from` to be away: on
