@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use kraamsim::output::{self, RunMeta};
-use kraamsim::run::{self, RunOptions};
+use kraamsim::output::{self, OutputWriter, RunMeta};
+use kraamsim::run::{self, RunLabels, RunOptions};
 use kraamsim::scenario::{self, CapacityScope, LoadedScenario};
 
 #[derive(Parser)]
@@ -191,23 +191,28 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 keep_mothers: mothers,
                 progress: !quiet,
             };
-            let results = run::run(s, &options).map_err(Failure::internal)?;
-            // Wall time from start-up to the end of the simulation; run.json cannot time the
-            // writing of the files it is written with (the printed time below includes them).
+            let labels = RunLabels::new(s);
+            let mut writer =
+                OutputWriter::create(&out, s, &labels, mothers).map_err(Failure::internal)?;
+            let stats = run::run_batches(s, &options, &labels, |batch| writer.add(&batch))
+                .map_err(Failure::internal)?;
+            // Wall time from start-up until the last replication's rows are written; run.json
+            // cannot time its own writing (the time printed below includes it).
             let wall = started.elapsed().as_secs_f64();
             let meta = RunMeta::new(
                 s,
                 &loaded.source_name,
                 &loaded.text,
-                &results,
+                &labels,
+                &stats,
                 mothers,
                 wall,
             );
-            output::write_outputs(&out, s, &meta, &results, mothers).map_err(Failure::internal)?;
-            print!("{}", output::summary_table(s, &results));
+            let rows = writer.finish(&meta).map_err(Failure::internal)?;
+            print!("{}", output::summary_table(s, labels.policy, &rows));
             println!(
                 "{} events in {:.3} s ({:.0} events/s); outputs in {}",
-                results.events,
+                stats.events,
                 started.elapsed().as_secs_f64(),
                 meta.events_per_second,
                 out.display()

@@ -30,6 +30,32 @@ pub struct RunOptions {
     pub progress: bool,
 }
 
+/// What a run is, before any job runs: the labels of its rows and its calendar.
+#[derive(Debug, Clone)]
+pub struct RunLabels {
+    pub variant: String,
+    pub policy: &'static str,
+    pub calendar: Calendar,
+}
+
+impl RunLabels {
+    pub fn new(scenario: &Scenario) -> Self {
+        RunLabels {
+            variant: BASE_VARIANT.to_string(),
+            policy: policy_for(scenario.policy.name).name(),
+            calendar: Calendar::new(scenario),
+        }
+    }
+}
+
+/// What a finished run measured.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStats {
+    pub events: u64,
+    pub threads: usize,
+    pub wall: Duration,
+}
+
 /// All results of one run, in job order: replication-major, then region.
 #[derive(Debug, Clone)]
 pub struct RunResults {
@@ -42,6 +68,15 @@ pub struct RunResults {
     pub wall: Duration,
 }
 
+/// Why a streamed run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError<E> {
+    #[error("starting worker threads: {0}")]
+    ThreadPool(#[from] rayon::ThreadPoolBuildError),
+    #[error(transparent)]
+    Sink(E),
+}
+
 /// The policy object for a scenario's policy name.
 pub fn policy_for(name: PolicyName) -> Box<dyn AllocationPolicy> {
     match name {
@@ -49,45 +84,86 @@ pub fn policy_for(name: PolicyName) -> Box<dyn AllocationPolicy> {
     }
 }
 
-/// Runs every replication of every region of `scenario`.
+/// Jobs per batch to aim for: enough for both threads to stay busy to the end of a batch,
+/// few enough that a batch's results are small.
+const JOBS_PER_BATCH: usize = 256;
+
+/// Runs every replication of every region of `scenario`, collecting all results.
 pub fn run(
     scenario: &Scenario,
     options: &RunOptions,
 ) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+    let labels = RunLabels::new(scenario);
+    let mut results = Vec::new();
+    let stats = run_batches(scenario, options, &labels, |batch| {
+        results.extend(batch);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        RunError::ThreadPool(e) => e,
+        RunError::Sink(never) => match never {},
+    })?;
+    Ok(RunResults {
+        variant: labels.variant,
+        policy: labels.policy,
+        calendar: labels.calendar,
+        results,
+        events: stats.events,
+        threads: stats.threads,
+        wall: stats.wall,
+    })
+}
+
+/// Runs every replication of every region of `scenario` and hands the results to `sink` a
+/// few whole replications at a time, in job order (replication-major, then region).
+///
+/// Streaming keeps memory flat in the number of replications: only one batch of results is
+/// alive at a time. Each batch is mapped in parallel and collected in job order, so what
+/// `sink` sees does not depend on the thread count.
+pub fn run_batches<E>(
+    scenario: &Scenario,
+    options: &RunOptions,
+    labels: &RunLabels,
+    mut sink: impl FnMut(Vec<RegionResult>) -> Result<(), E>,
+) -> Result<RunStats, RunError<E>> {
     let started = Instant::now();
-    let calendar = Calendar::new(scenario);
     let policy = policy_for(scenario.policy.name);
-    let jobs: Vec<(u32, usize)> = (0..scenario.replications)
-        .flat_map(|rep| (0..scenario.regions.len()).map(move |region| (rep, region)))
-        .collect();
+    let regions = scenario.regions.len();
+    let reps_per_batch = JOBS_PER_BATCH.div_ceil(regions.max(1)).max(1) as u32;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()?;
     let threads = pool.current_num_threads();
-    let progress = Progress::new(jobs.len(), options.progress);
-    let results: Vec<RegionResult> = pool.install(|| {
-        jobs.par_iter()
-            .map(|&(rep, region)| {
-                let r = sim::run_region(
-                    scenario,
-                    &calendar,
-                    region,
-                    rep,
-                    policy.as_ref(),
-                    options.keep_mothers,
-                );
-                progress.tick();
-                r
-            })
-            .collect()
-    });
+    let progress = Progress::new(scenario.replications as usize * regions, options.progress);
+    let mut events = 0;
+    let mut first = 0;
+    while first < scenario.replications {
+        let last = (first + reps_per_batch).min(scenario.replications);
+        let jobs: Vec<(u32, usize)> = (first..last)
+            .flat_map(|rep| (0..regions).map(move |region| (rep, region)))
+            .collect();
+        let batch: Vec<RegionResult> = pool.install(|| {
+            jobs.par_iter()
+                .map(|&(rep, region)| {
+                    let r = sim::run_region(
+                        scenario,
+                        &labels.calendar,
+                        region,
+                        rep,
+                        policy.as_ref(),
+                        options.keep_mothers,
+                    );
+                    progress.tick();
+                    r
+                })
+                .collect()
+        });
+        events += batch.iter().map(|r| r.events).sum::<u64>();
+        sink(batch).map_err(RunError::Sink)?;
+        first = last;
+    }
     progress.finish();
-    let events = results.iter().map(|r| r.events).sum();
-    Ok(RunResults {
-        variant: BASE_VARIANT.to_string(),
-        policy: policy.name(),
-        calendar,
-        results,
+    Ok(RunStats {
         events,
         threads,
         wall: started.elapsed(),

@@ -181,3 +181,43 @@ fn only_mothers_whose_care_ends_in_the_period_are_counted() {
         assert!(o.delivered_total() <= o.indicated_total() + 1e-9);
     }
 }
+
+#[test]
+fn streamed_batches_are_whole_replications_in_job_order() {
+    let mut s = load("ksv-area.toml");
+    s.period.end = s.period.start + chrono::Duration::days(30);
+    s.replications = 300;
+    let options = RunOptions {
+        threads: Some(2),
+        keep_mothers: false,
+        progress: false,
+    };
+    let labels = run::RunLabels::new(&s);
+    let mut seen = Vec::new();
+    let mut largest = 0;
+    run::run_batches(&s, &options, &labels, |batch| {
+        largest = largest.max(batch.len());
+        seen.extend(batch.iter().map(|r| (r.replication, r.region)));
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    let expected: Vec<(u32, usize)> = (0..300).map(|rep| (rep, 0)).collect();
+    assert_eq!(seen, expected);
+    // Results are handed over in bounded batches, not all at the end.
+    assert!(largest < 300, "one batch of {largest}");
+}
+
+#[test]
+fn a_failed_run_leaves_no_output_directory() {
+    let s = load("baseline.toml");
+    let labels = run::RunLabels::new(&s);
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("out");
+    let writer = kraamsim::output::OutputWriter::create(&dir, &s, &labels, true).unwrap();
+    assert!(dir.exists());
+    drop(writer); // the run failed before `finish`
+    assert!(
+        !dir.exists(),
+        "temporary files and the new directory are removed"
+    );
+}

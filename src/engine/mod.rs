@@ -73,6 +73,9 @@ pub struct EventQueue<E> {
     later: VecDeque<Vec<Entry<E>>>,
     /// Events more than [`BUCKET_DAYS`] days ahead when they were scheduled.
     far: BinaryHeap<Entry<E>>,
+    /// Emptied buffers, reused for new day buckets: a simulation opens a bucket a day, and
+    /// growing a fresh vector for each would make the allocator a hot spot.
+    spare: Vec<Vec<Entry<E>>>,
     /// The day that `today` holds. Invariant: `today` is empty only if the queue is.
     day: u32,
     len: usize,
@@ -99,6 +102,7 @@ impl<E> EventQueue<E> {
             today: BinaryHeap::with_capacity(capacity),
             later: VecDeque::new(),
             far: BinaryHeap::new(),
+            spare: Vec::new(),
             day: 0,
             len: 0,
             now: 0,
@@ -142,8 +146,9 @@ impl<E> EventQueue<E> {
             self.far.push(entry);
             return;
         }
-        if ahead >= self.later.len() {
-            self.later.resize_with(ahead + 1, Vec::new);
+        while ahead >= self.later.len() {
+            let bucket = self.spare.pop().unwrap_or_default();
+            self.later.push_back(bucket);
         }
         self.later[ahead].push(entry);
     }
@@ -168,8 +173,11 @@ impl<E> EventQueue<E> {
             match self.later.pop_front() {
                 Some(bucket) => {
                     self.day += 1;
-                    if !bucket.is_empty() {
-                        self.today = BinaryHeap::from(bucket);
+                    if bucket.is_empty() {
+                        self.spare.push(bucket);
+                    } else {
+                        let done = std::mem::replace(&mut self.today, BinaryHeap::from(bucket));
+                        self.spare.push(done.into_vec());
                     }
                 }
                 None => {

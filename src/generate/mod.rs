@@ -119,10 +119,13 @@ fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec
         .collect();
     let factor = daily_birth_factor(s);
     let due_spread = Normal::new(0.0, s.births.due_date_sd_days.max(1e-9)).expect("sd >= 0");
-    let mut out = Vec::new();
     if annual <= 0.0 {
-        return out;
+        return Vec::new();
     }
+    // Room for the expected number of mothers plus a margin, so the vector rarely regrows.
+    let days = f64::from(cal.last_birth_day - cal.first_birth_day + 1);
+    let expected = annual * days / 365.0;
+    let mut out = Vec::with_capacity((expected * 1.05 + 4.0 * expected.sqrt()) as usize);
     for day in cal.first_birth_day..=cal.last_birth_day {
         let rate = annual * factor[cal.month0(day)];
         let count = if rate > 0.0 {

@@ -4,21 +4,26 @@
 //! Every file is written to a temporary name in the output directory and renamed into place,
 //! so an interrupted run never leaves a truncated file under a final name. run.json is
 //! written last: its presence marks a complete kraamsim output directory.
+//!
+//! [`OutputWriter`] streams: summary, weekly and mothers rows are written as each batch of
+//! replications arrives (`crate::run::run_batches`), so memory does not grow with the number
+//! of replications; only the per-replication summary totals are kept, for stats.csv.
 
 mod stats;
 
 pub use stats::{Estimate, estimate};
 
 use std::fmt::Write as _;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::run::RunResults;
+use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
-use crate::sim::Totals;
+use crate::sim::{RegionResult, Totals};
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -80,22 +85,22 @@ pub fn is_count(metric: &str) -> bool {
 /// Region name used for the totals over all regions.
 pub const ALL: &str = "ALL";
 
-/// Per replication, per region (scenario order) and `ALL` last: the summary totals.
-pub fn summary_rows<'a>(s: &'a Scenario, run: &RunResults) -> Vec<(u32, &'a str, Totals)> {
-    let mut rows = Vec::new();
-    let n = s.regions.len();
-    for chunk in run.results.chunks(n) {
-        let mut all = Totals::default();
-        for r in chunk {
-            rows.push((
-                r.replication,
-                s.regions[r.region].name.as_str(),
-                r.totals.clone(),
-            ));
-            all.add(&r.totals);
-        }
-        rows.push((chunk[0].replication, ALL, all));
+/// One summary row: replication, region name (or [`ALL`]) and its totals.
+pub type SummaryRow<'a> = (u32, &'a str, Totals);
+
+/// The summary rows of one replication: its regions (scenario order), then `ALL`.
+fn replication_rows<'a>(s: &'a Scenario, chunk: &[RegionResult]) -> Vec<SummaryRow<'a>> {
+    let mut rows = Vec::with_capacity(chunk.len() + 1);
+    let mut all = Totals::default();
+    for r in chunk {
+        rows.push((
+            r.replication,
+            s.regions[r.region].name.as_str(),
+            r.totals.clone(),
+        ));
+        all.add(&r.totals);
     }
+    rows.push((chunk[0].replication, ALL, all));
     rows
 }
 
@@ -114,6 +119,20 @@ pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// A hidden temporary file in `dir` that will become `name`, readable like any file the
+/// user writes (tempfile's default is owner-only).
+fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir)
+}
+
 /// Writes `contents` to `dir/name` through a temporary file and a rename.
 fn write_atomic(
     dir: &Path,
@@ -125,12 +144,9 @@ fn write_atomic(
         path: path.clone(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut tmp = temp_file(dir, name).map_err(io)?;
     {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let mut w = BufWriter::new(tmp.as_file_mut());
         fill(&mut w)?;
         w.flush().map_err(io)?;
     }
@@ -141,26 +157,6 @@ fn write_atomic(
 /// The columns that key every row of summary.csv, weekly.csv and mothers.csv.
 const ROW_KEY: [&str; 4] = ["variant", "policy", "replication", "region"];
 
-/// A CSV writer over the file being written.
-type CsvOut<'a> = csv::Writer<&'a mut dyn Write>;
-
-/// Writes the CSV file `dir/name` with `fill`, atomically, naming the file in any error.
-fn write_csv(
-    dir: &Path,
-    name: &str,
-    fill: impl FnOnce(&mut CsvOut<'_>) -> csv::Result<()>,
-) -> Result<(), OutputError> {
-    write_atomic(dir, name, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        fill(&mut out)
-            .and_then(|()| out.flush().map_err(csv::Error::from))
-            .map_err(|source| OutputError::Csv {
-                path: dir.join(name),
-                source,
-            })
-    })
-}
-
 /// A header: the row key, then `columns`.
 fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
     ROW_KEY
@@ -170,64 +166,197 @@ fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
+const WEEKLY_COLUMNS: [&str; 9] = [
+    "week_start",
+    "births",
+    "active_mothers",
+    "demand_hours",
+    "delivered_hours",
+    "carer_hours_available",
+    "mothers_below_minimum",
+    "shortfall_hours",
+    "carer_contract_hours",
+];
+
+const MOTHER_COLUMNS: [&str; 13] = [
+    "postcode",
+    "mother_id",
+    "registration_date",
+    "registration_week",
+    "due_date",
+    "birth_date",
+    "birth_place",
+    "hospital_days",
+    "indicated_hours",
+    "medical_hours",
+    "delivered_hours",
+    "minimum_met",
+    "carers",
+];
+
+const STATS_COLUMNS: [&str; 8] = [
+    "variant",
+    "policy",
+    "region",
+    "metric",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "replications",
+];
+
 /// Formats hours with fixed precision so outputs are byte-stable and readable.
 fn hours(x: f64) -> String {
     format!("{x:.3}")
 }
 
-/// Writes every output file of a run into `dir` (created if needed).
-pub fn write_outputs(
-    dir: &Path,
-    s: &Scenario,
-    meta: &RunMeta,
-    run: &RunResults,
-    keep_mothers: bool,
-) -> Result<(), OutputError> {
-    prepare_dir(dir)?;
-    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let rows = summary_rows(s, run);
-    write_csv(dir, "summary.csv", |out| {
-        out.write_record(header(&SUMMARY_METRICS))?;
-        for (rep, region, t) in &rows {
-            let mut rec = vec![
-                run.variant.clone(),
-                run.policy.to_string(),
-                rep.to_string(),
-                region.to_string(),
-            ];
-            rec.extend(metric_values(t).iter().zip(SUMMARY_METRICS).map(|(v, m)| {
-                if is_count(m) {
-                    format!("{v:.0}")
-                } else {
-                    hours(*v)
+/// A CSV file being written under a temporary name in the output directory.
+struct CsvFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    out: csv::Writer<BufWriter<File>>,
+}
+
+impl CsvFile {
+    fn create(dir: &Path, name: &str, header: &[&str]) -> Result<Self, OutputError> {
+        let path = dir.join(name);
+        let io = |source| OutputError::Io {
+            path: path.clone(),
+            source,
+        };
+        let tmp = temp_file(dir, name).map_err(io)?;
+        let file = tmp.as_file().try_clone().map_err(io)?;
+        let mut csv = CsvFile {
+            out: csv::Writer::from_writer(BufWriter::new(file)),
+            tmp,
+            path,
+        };
+        csv.write(header)?;
+        Ok(csv)
+    }
+
+    fn write<I, T>(&mut self, record: I) -> Result<(), OutputError>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.out
+            .write_record(record)
+            .map_err(|source| OutputError::Csv {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Flushes everything and renames the file into place.
+    fn persist(self) -> Result<(), OutputError> {
+        let io = |source| OutputError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let buffered = self
+            .out
+            .into_inner()
+            .map_err(|e| io(std::io::Error::new(e.error().kind(), e.error().to_string())))?;
+        buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        self.tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+}
+
+/// Writes an output directory while a run streams its results in.
+pub struct OutputWriter<'a> {
+    dir: PathBuf,
+    /// Whether this writer made the directory (and so removes it if the run fails).
+    created_dir: bool,
+    scenario: &'a Scenario,
+    labels: &'a RunLabels,
+    summary: Option<CsvFile>,
+    weekly: Option<CsvFile>,
+    mothers: Option<CsvFile>,
+    rows: Vec<SummaryRow<'a>>,
+}
+
+impl<'a> OutputWriter<'a> {
+    /// Opens the files of an output directory in `dir` (created if needed; an earlier
+    /// kraamsim output there is replaced when the run finishes).
+    pub fn create(
+        dir: &Path,
+        scenario: &'a Scenario,
+        labels: &'a RunLabels,
+        keep_mothers: bool,
+    ) -> Result<Self, OutputError> {
+        prepare_dir(dir)?;
+        let created_dir = !dir.exists();
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut writer = OutputWriter {
+            dir: dir.to_path_buf(),
+            created_dir,
+            scenario,
+            labels,
+            summary: None,
+            weekly: None,
+            mothers: None,
+            rows: Vec::new(),
+        };
+        writer.summary = Some(CsvFile::create(
+            dir,
+            "summary.csv",
+            &header(&SUMMARY_METRICS),
+        )?);
+        writer.weekly = Some(CsvFile::create(
+            dir,
+            "weekly.csv",
+            &header(&WEEKLY_COLUMNS),
+        )?);
+        if keep_mothers {
+            writer.mothers = Some(CsvFile::create(
+                dir,
+                "mothers.csv",
+                &header(&MOTHER_COLUMNS),
+            )?);
+        }
+        Ok(writer)
+    }
+
+    /// Writes the rows of a batch of whole replications (regions in scenario order).
+    pub fn add(&mut self, batch: &[RegionResult]) -> Result<(), OutputError> {
+        let regions = self.scenario.regions.len();
+        for chunk in batch.chunks(regions) {
+            let rows = replication_rows(self.scenario, chunk);
+            let summary = self.summary.as_mut().expect("open until finish");
+            for (rep, region, t) in &rows {
+                write_summary_row(summary, self.labels, *rep, region, t)?;
+            }
+            self.rows.extend(rows);
+            let weekly = self.weekly.as_mut().expect("open until finish");
+            for r in chunk {
+                write_weekly_rows(weekly, self.scenario, self.labels, r)?;
+            }
+            if let Some(mothers) = self.mothers.as_mut() {
+                for r in chunk {
+                    write_mother_rows(mothers, self.scenario, self.labels, r)?;
                 }
-            }));
-            out.write_record(&rec)?;
+            }
         }
         Ok(())
-    })?;
-    write_csv(dir, "weekly.csv", |out| write_weekly(out, s, run))?;
-    write_csv(dir, "stats.csv", |out| {
-        out.write_record([
-            "variant",
-            "policy",
-            "region",
-            "metric",
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "replications",
-        ])?;
-        for (region, metric, est) in stats_rows(s, &rows) {
+    }
+
+    /// Writes stats.csv, renames every file into place and writes run.json last. Returns the
+    /// summary rows (for the terminal table).
+    pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
+        let dir = self.dir.clone();
+        let mut stats = CsvFile::create(&dir, "stats.csv", &STATS_COLUMNS)?;
+        for (region, metric, est) in stats_rows(self.scenario, &self.rows) {
             let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
                 (hours(l), hours(h))
             });
-            out.write_record([
-                run.variant.as_str(),
-                run.policy,
+            stats.write([
+                self.labels.variant.as_str(),
+                self.labels.policy,
                 region,
                 metric,
                 &hours(est.mean),
@@ -236,27 +365,65 @@ pub fn write_outputs(
                 &est.n.to_string(),
             ])?;
         }
-        Ok(())
-    })?;
-    if keep_mothers {
-        write_csv(dir, "mothers.csv", |out| write_mothers(out, s, run))?;
-    } else if dir.join("mothers.csv").exists() {
-        // A stale file from an earlier run with --mothers would not belong to this run.
-        std::fs::remove_file(dir.join("mothers.csv")).map_err(|source| OutputError::Io {
-            path: dir.join("mothers.csv"),
-            source,
+        for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
+            file.expect("open until finish").persist()?;
+        }
+        match self.mothers.take() {
+            Some(mothers) => mothers.persist()?,
+            // A stale file from an earlier run with --mothers would not belong to this run.
+            None if dir.join("mothers.csv").exists() => {
+                std::fs::remove_file(dir.join("mothers.csv")).map_err(|source| OutputError::Io {
+                    path: dir.join("mothers.csv"),
+                    source,
+                })?
+            }
+            None => {}
+        }
+        write_atomic(&dir, "run.json", |w| {
+            let io = |source| OutputError::Io {
+                path: dir.join("run.json"),
+                source,
+            };
+            serde_json::to_writer_pretty(&mut *w, meta).map_err(|e| io(e.into()))?;
+            writeln!(w).map_err(io)
         })?;
+        self.created_dir = false;
+        Ok(std::mem::take(&mut self.rows))
     }
-    write_atomic(dir, "run.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, meta).map_err(|e| OutputError::Io {
-            path: dir.join("run.json"),
-            source: e.into(),
-        })?;
-        writeln!(w).map_err(|source| OutputError::Io {
-            path: dir.join("run.json"),
-            source,
-        })
-    })
+}
+
+impl Drop for OutputWriter<'_> {
+    /// A run that fails before `finish` leaves no output behind: the temporary files go, and
+    /// so does the directory if this writer made it.
+    fn drop(&mut self) {
+        drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
+        if self.created_dir {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
+}
+
+fn write_summary_row(
+    out: &mut CsvFile,
+    labels: &RunLabels,
+    rep: u32,
+    region: &str,
+    t: &Totals,
+) -> Result<(), OutputError> {
+    let mut rec = vec![
+        labels.variant.clone(),
+        labels.policy.to_string(),
+        rep.to_string(),
+        region.to_string(),
+    ];
+    rec.extend(metric_values(t).iter().zip(SUMMARY_METRICS).map(|(v, m)| {
+        if is_count(m) {
+            format!("{v:.0}")
+        } else {
+            hours(*v)
+        }
+    }));
+    out.write(&rec)
 }
 
 /// Per region (scenario order, then `ALL`) and metric: the estimate over replications.
@@ -280,82 +447,64 @@ pub fn stats_rows<'a>(
     out
 }
 
-fn write_weekly(out: &mut CsvOut<'_>, s: &Scenario, run: &RunResults) -> csv::Result<()> {
-    out.write_record(header(&[
-        "week_start",
-        "births",
-        "active_mothers",
-        "demand_hours",
-        "delivered_hours",
-        "carer_hours_available",
-        "mothers_below_minimum",
-        "shortfall_hours",
-        "carer_contract_hours",
-    ]))?;
-    for r in &run.results {
-        let region = &s.regions[r.region].name;
-        for (i, wk) in r.weeks.iter().enumerate() {
-            out.write_record([
-                run.variant.as_str(),
-                run.policy,
-                &r.replication.to_string(),
-                region,
-                &run.calendar.report_week_start(i).to_string(),
-                &wk.births.to_string(),
-                &wk.active_mothers.to_string(),
-                &hours(wk.demand_hours),
-                &hours(wk.delivered_hours),
-                &hours(wk.carer_hours_available),
-                &wk.mothers_below_minimum.to_string(),
-                &hours(wk.shortfall_hours),
-                &hours(wk.carer_contract_hours),
-            ])?;
-        }
+fn write_weekly_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for (i, wk) in r.weeks.iter().enumerate() {
+        out.write([
+            labels.variant.as_str(),
+            labels.policy,
+            &replication,
+            region,
+            &labels.calendar.report_week_start(i).to_string(),
+            &wk.births.to_string(),
+            &wk.active_mothers.to_string(),
+            &hours(wk.demand_hours),
+            &hours(wk.delivered_hours),
+            &hours(wk.carer_hours_available),
+            &wk.mothers_below_minimum.to_string(),
+            &hours(wk.shortfall_hours),
+            &hours(wk.carer_contract_hours),
+        ])?;
     }
     Ok(())
 }
 
-fn write_mothers(out: &mut CsvOut<'_>, s: &Scenario, run: &RunResults) -> csv::Result<()> {
-    out.write_record(header(&[
-        "postcode",
-        "mother_id",
-        "registration_date",
-        "registration_week",
-        "due_date",
-        "birth_date",
-        "birth_place",
-        "hospital_days",
-        "indicated_hours",
-        "medical_hours",
-        "delivered_hours",
-        "minimum_met",
-        "carers",
-    ]))?;
-    let cal = &run.calendar;
-    for r in &run.results {
-        let region = &s.regions[r.region].name;
-        for (m, o) in &r.mothers {
-            out.write_record([
-                run.variant.as_str(),
-                run.policy,
-                &r.replication.to_string(),
-                region,
-                &m.postcode.to_string(),
-                &m.id.to_string(),
-                &cal.date(m.registration_day).to_string(),
-                &m.registration_week.to_string(),
-                &cal.date(m.due_day).to_string(),
-                &cal.date(m.birth_minute / crate::engine::MINUTES_PER_DAY)
-                    .to_string(),
-                m.birth_place.as_str(),
-                &m.hospital_days.to_string(),
-                &hours(o.indicated_total()),
-                &hours(m.indication.medical_hours),
-                &hours(o.delivered_total()),
-                if o.minimum_met { "true" } else { "false" },
-                &o.carers.to_string(),
-            ])?;
-        }
+fn write_mother_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    let cal = &labels.calendar;
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for (m, o) in &r.mothers {
+        out.write([
+            labels.variant.as_str(),
+            labels.policy,
+            &replication,
+            region,
+            &m.postcode.to_string(),
+            &m.id.to_string(),
+            &cal.date(m.registration_day).to_string(),
+            &m.registration_week.to_string(),
+            &cal.date(m.due_day).to_string(),
+            &cal.date(m.birth_minute / crate::engine::MINUTES_PER_DAY)
+                .to_string(),
+            m.birth_place.as_str(),
+            &m.hospital_days.to_string(),
+            &hours(o.indicated_total()),
+            &hours(m.indication.medical_hours),
+            &hours(o.delivered_total()),
+            if o.minimum_met { "true" } else { "false" },
+            &o.carers.to_string(),
+        ])?;
     }
     Ok(())
 }
@@ -388,7 +537,8 @@ impl RunMeta {
         s: &Scenario,
         path: &str,
         text: &str,
-        run: &RunResults,
+        labels: &RunLabels,
+        run: &RunStats,
         keep_mothers: bool,
         wall_seconds: f64,
     ) -> Self {
@@ -401,8 +551,8 @@ impl RunMeta {
             replications: s.replications,
             regions: s.regions.len(),
             threads: run.threads,
-            policy: run.policy.to_string(),
-            variant: run.variant.clone(),
+            policy: labels.policy.to_string(),
+            variant: labels.variant.clone(),
             report_start: s.period.start.to_string(),
             report_end: s.period.end.to_string(),
             warmup_days: s.period.warmup_days,
@@ -427,8 +577,7 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// The one-screen summary: per region (up to 15, largest gap first) and all regions, the
 /// key shares with their 95% half-widths over replications.
-pub fn summary_table(s: &Scenario, run: &RunResults) -> String {
-    let rows = summary_rows(s, run);
+pub fn summary_table(s: &Scenario, policy: &str, rows: &[SummaryRow<'_>]) -> String {
     let mut regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
     let share = |region: &str, f: &dyn Fn(&Totals) -> f64| {
         let v: Vec<f64> = rows
@@ -447,7 +596,7 @@ pub fn summary_table(s: &Scenario, run: &RunResults) -> String {
     let _ = writeln!(
         out,
         "{} | policy {} | {} replication(s) | {} to {}",
-        s.name, run.policy, s.replications, s.period.start, s.period.end
+        s.name, policy, s.replications, s.period.start, s.period.end
     );
     let _ = writeln!(
         out,

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use super::{
     AllocationPolicy, DayInput, MotherDay, TIERS, Tier, TierHours, reserve_for_due_soon,
-    water_fill::{Claim, water_fill},
+    water_fill::{Claim, water_fill_in},
 };
 
 /// Minimum-first: tier 1 before 2 before 3 before 4, with a reservation for the coming days.
@@ -40,6 +40,7 @@ impl AllocationPolicy for MinimumFirst {
 struct Scratch {
     claims: Vec<Claim>,
     hours: Vec<f64>,
+    breakpoints: Vec<(f64, f64)>,
 }
 
 thread_local! {
@@ -53,19 +54,14 @@ fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch)
     plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
     let mut capacity_left = input.capacity.max(0.0);
 
-    // Steps 1 and 2: each guaranteed tier's share of the day.
-    for tier in [Tier::Minimum, Tier::Medical] {
-        let t = tier as usize;
-        let share = |m: &MotherDay, _: &TierHours| m.owed[t] / f64::from(m.days_left.max(1));
-        let given = serve(mothers, plan, tier, share, capacity_left, scratch);
-        capacity_left = (capacity_left - given).max(0.0);
-    }
-    // Step 3: the rest of the guaranteed tiers, front-loaded.
-    for tier in [Tier::Minimum, Tier::Medical] {
-        let rest = |_: &MotherDay, _: &TierHours| f64::INFINITY;
-        let given = serve(mothers, plan, tier, rest, capacity_left, scratch);
-        capacity_left = (capacity_left - given).max(0.0);
-    }
+    // Steps 1-3: the guaranteed tiers, in one pass when nothing needs rationing.
+    capacity_left = match guaranteed_in_full(mothers, plan, capacity_left) {
+        Some(left) => left,
+        None => {
+            plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
+            guaranteed_step_by_step(mothers, plan, capacity_left, scratch)
+        }
+    };
     // Step 4: hold back what the coming days need for guaranteed hours.
     let given = input.capacity.max(0.0) - capacity_left;
     let still_owed: f64 = mothers
@@ -90,7 +86,7 @@ fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch)
 }
 
 /// One step: every mother claims `demand` hours of `tier` (within her room today and what she
-/// is still owed of the tier), `budget` is rationed over the claims with [`water_fill`], and
+/// is still owed of the tier), `budget` is rationed over the claims with [`super::water_fill`], and
 /// the hours are added to `plan`. Returns the hours given.
 ///
 /// Generic over `demand` so that it is inlined into the per-mother loop.
@@ -107,13 +103,7 @@ fn serve(
     claims.clear();
     let mut total_demand = 0.0;
     for (m, p) in mothers.iter().zip(plan.iter()) {
-        let room = (m.daily_cap - p.iter().sum::<f64>()).max(0.0);
-        let owed = (m.owed[t] - p[t]).max(0.0);
-        let claim = Claim {
-            demand: demand(m, p).min(room).min(owed).max(0.0),
-            owed,
-            indicated: m.indicated[t],
-        };
+        let claim = claim(m, p, t, demand(m, p));
         total_demand += claim.demand;
         claims.push(claim);
     }
@@ -128,11 +118,81 @@ fn serve(
     let hours = &mut scratch.hours;
     hours.clear();
     hours.resize(claims.len(), 0.0);
-    water_fill(claims, budget, hours);
+    water_fill_in(claims, budget, hours, &mut scratch.breakpoints);
     for (p, h) in plan.iter_mut().zip(hours.iter()) {
         p[t] += h;
     }
     hours.iter().sum()
+}
+
+/// The guaranteed steps' daily share (steps 1 and 2) and rest (step 3), in serving order.
+const GUARANTEED_STEPS: [(Tier, bool); 4] = [
+    (Tier::Minimum, false),
+    (Tier::Medical, false),
+    (Tier::Minimum, true),
+    (Tier::Medical, true),
+];
+
+/// What a mother asks of tier `t` in a guaranteed step: the rest of the tier, or her share of
+/// the day (what she is owed over her days left).
+fn guaranteed_demand(m: &MotherDay, t: usize, rest: bool) -> f64 {
+    if rest {
+        f64::INFINITY
+    } else {
+        m.owed[t] / f64::from(m.days_left.max(1))
+    }
+}
+
+/// Steps 1-3 as four rationed steps, one tier-step at a time. Returns the capacity left.
+fn guaranteed_step_by_step(
+    mothers: &[MotherDay],
+    plan: &mut [TierHours],
+    mut capacity_left: f64,
+    scratch: &mut Scratch,
+) -> f64 {
+    for (tier, rest) in GUARANTEED_STEPS {
+        let t = tier as usize;
+        let demand = |m: &MotherDay, _: &TierHours| guaranteed_demand(m, t, rest);
+        let given = serve(mothers, plan, tier, demand, capacity_left, scratch);
+        capacity_left = (capacity_left - given).max(0.0);
+    }
+    capacity_left
+}
+
+/// Steps 1-3 in one pass over the mothers, for the common day on which every step's claims
+/// fit the capacity left: then each step grants every claim in full, so going mother by
+/// mother gives exactly the hours (and sums) of going step by step. Returns the capacity
+/// left, or `None` when some step would have had to ration (the plan is then partial).
+fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f64) -> Option<f64> {
+    let mut step_totals = [0.0; GUARANTEED_STEPS.len()];
+    for (m, p) in mothers.iter().zip(plan.iter_mut()) {
+        for (total, (tier, rest)) in step_totals.iter_mut().zip(GUARANTEED_STEPS) {
+            let t = tier as usize;
+            let hours = claim(m, p, t, guaranteed_demand(m, t, rest)).demand;
+            p[t] += hours;
+            *total += hours;
+        }
+    }
+    let mut capacity_left = capacity;
+    for total in step_totals {
+        if total > capacity_left.max(0.0) {
+            return None;
+        }
+        capacity_left = (capacity_left - total).max(0.0);
+    }
+    Some(capacity_left)
+}
+
+/// A mother's claim on tier `t` when she asks for `demand` hours: capped by her room left
+/// today and what she is still owed of the tier.
+fn claim(m: &MotherDay, p: &TierHours, t: usize, demand: f64) -> Claim {
+    let room = (m.daily_cap - p.iter().sum::<f64>()).max(0.0);
+    let owed = (m.owed[t] - p[t]).max(0.0);
+    Claim {
+        demand: demand.min(room).min(owed).max(0.0),
+        owed,
+        indicated: m.indicated[t],
+    }
 }
 
 /// A mother's tier-`t` hours for today that keep her on track for the whole tier: an even

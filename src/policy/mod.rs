@@ -12,7 +12,7 @@ mod minimum_first;
 mod water_fill;
 
 pub use minimum_first::{MinimumFirst, on_track_share};
-pub use water_fill::water_fill;
+pub use water_fill::{water_fill, water_fill_in};
 
 /// Number of tiers.
 pub const TIERS: usize = 4;

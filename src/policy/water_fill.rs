@@ -22,6 +22,17 @@ pub struct Claim {
 /// The level is found exactly by sweeping the breakpoints of the piecewise-linear total, so it
 /// costs O(n log n) and no tolerance tuning.
 pub fn water_fill(claims: &[Claim], budget: f64, out: &mut [f64]) {
+    water_fill_in(claims, budget, out, &mut Vec::new());
+}
+
+/// [`water_fill`] with a caller-owned buffer for the breakpoints, so that a policy running
+/// for every scope-day does not allocate each time.
+pub fn water_fill_in(
+    claims: &[Claim],
+    budget: f64,
+    out: &mut [f64],
+    breakpoints: &mut Vec<(f64, f64)>,
+) {
     debug_assert_eq!(claims.len(), out.len());
     let budget = budget.max(0.0);
     let total_demand: f64 = claims.iter().map(|c| c.demand.max(0.0)).sum();
@@ -37,17 +48,19 @@ pub fn water_fill(claims: &[Claim], budget: f64, out: &mut [f64]) {
     }
     // Each claim's hours as a function of the level L: 0 above owed/w, demand below
     // (owed - demand)/w, linear with slope -w in between. Sweep L downwards.
-    let mut breakpoints: Vec<(f64, f64)> = Vec::with_capacity(2 * claims.len());
+    breakpoints.clear();
     for c in claims.iter().filter(|c| c.demand > 0.0) {
         let w = c.indicated.max(1e-9);
         breakpoints.push((c.owed / w, w));
         breakpoints.push(((c.owed - c.demand) / w, -w));
     }
-    breakpoints.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Unstable is enough: equal levels only change the order of additions to the slope, and
+    // the sort is deterministic, so the result is the same on every run.
+    breakpoints.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
     let mut level = breakpoints[0].0;
     let mut served = 0.0;
     let mut slope = 0.0;
-    for &(at, change) in &breakpoints {
+    for &(at, change) in breakpoints.iter() {
         let served_at = served + slope * (level - at);
         if served_at >= budget && slope > 0.0 {
             level -= (budget - served) / slope;

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use serde::Deserialize;
 
@@ -16,11 +17,11 @@ use super::schema::{DataFiles, PostcodeSpec, ProviderSpec, RegionSpec, Scenario}
 /// Where an entry added from a CSV file came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvOrigin {
-    pub file: String,
+    pub file: Rc<str>,
     /// 1-based line in the file (the header is line 1).
     pub line: usize,
-    /// The file's header, to turn a field name into a column number.
-    pub header: Vec<String>,
+    /// The file's header, to turn a field name into a column number (shared by all its rows).
+    pub header: Rc<csv::StringRecord>,
 }
 
 impl CsvOrigin {
@@ -106,7 +107,7 @@ pub fn load(s: &mut Scenario, files: &DataFiles, base: &Path) -> Result<Origins,
 
 fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
     FieldError {
-        file: Some(origin.file.clone()),
+        file: Some(origin.file.to_string()),
         line: origin.line,
         column: origin.column(field),
         path: field.to_string(),
@@ -120,10 +121,10 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
     name: &str,
 ) -> Result<Vec<(T, CsvOrigin)>, Vec<FieldError>> {
     let path = base.join(name);
-    let shown = path.display().to_string();
+    let shown: Rc<str> = path.display().to_string().into();
     let whole_file = |message: String| {
         vec![FieldError {
-            file: Some(shown.clone()),
+            file: Some(shown.to_string()),
             line: 0,
             column: 0,
             path: String::new(),
@@ -134,12 +135,12 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
         .trim(csv::Trim::All)
         .from_path(&path)
         .map_err(|e| whole_file(format!("cannot read file: {e}")))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| whole_file(format!("cannot read the header: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let header = Rc::new(
+        reader
+            .headers()
+            .map_err(|e| whole_file(format!("cannot read the header: {e}")))?
+            .clone(),
+    );
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -148,7 +149,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 errors.push(FieldError {
-                    file: Some(shown.clone()),
+                    file: Some(shown.to_string()),
                     line,
                     column: 0,
                     path: String::new(),
@@ -158,11 +159,11 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
             }
         };
         let origin = CsvOrigin {
-            file: shown.clone(),
+            file: Rc::clone(&shown),
             line: record.position().map_or(0, |p| p.line() as usize),
-            header: header.clone(),
+            header: Rc::clone(&header),
         };
-        match record.deserialize::<T>(Some(&csv::StringRecord::from(header.clone()))) {
+        match record.deserialize::<T>(Some(&header)) {
             Ok(row) => rows.push((row, origin)),
             Err(e) => {
                 let (field, message) = match e.kind() {
@@ -170,8 +171,8 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
                         let field = err
                             .field()
                             .and_then(|i| header.get(i as usize))
-                            .cloned()
-                            .unwrap_or_default();
+                            .unwrap_or_default()
+                            .to_string();
                         (field, err.kind().to_string())
                     }
                     other => (String::new(), format!("{other:?}")),

@@ -197,7 +197,7 @@ fn csv_location(origins: &data::Origins, path: &str, message: &str) -> Option<Fi
     };
     let field = if field == "name" { "provider" } else { field };
     Some(FieldError {
-        file: Some(origin.file.clone()),
+        file: Some(origin.file.to_string()),
         line: origin.line,
         column: origin.column(field),
         path: field.to_string(),

@@ -21,8 +21,17 @@ impl Checker {
 
     /// A finite number within [lo, hi].
     fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+        self.range_at(|| path.to_string(), value, lo, hi);
+    }
+
+    /// [`Checker::range`] for the per-row checks of large data files: the path is only
+    /// formatted when the check fails.
+    fn range_at(&mut self, path: impl FnOnce() -> String, value: f64, lo: f64, hi: f64) {
         if !value.is_finite() || value < lo || value > hi {
-            self.fail(path, format!("must be between {lo} and {hi}, got {value}"));
+            self.fail(
+                path(),
+                format!("must be between {lo} and {hi}, got {value}"),
+            );
         }
     }
 
@@ -254,13 +263,15 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
     if s.regions.is_empty() {
         c.fail("regions", "a scenario needs at least one region");
     }
-    let mut region_names = HashSet::new();
-    let mut postcode_region: HashMap<u16, &str> = HashMap::new();
+    // Indexed by postcode: which region has it, and whether a provider covers it. Plain
+    // vectors rather than hash sets: a national dataset has thousands of postcodes.
+    let mut postcode_region: Vec<Option<usize>> = vec![None; usize::from(u16::MAX) + 1];
+    let mut region_index: HashMap<&str, usize> = HashMap::new();
     for (ri, r) in s.regions.iter().enumerate() {
         let at = format!("regions[{ri}]");
         if r.name.trim().is_empty() {
             c.fail(format!("{at}.name"), "must not be empty");
-        } else if !region_names.insert(r.name.as_str()) {
+        } else if region_index.insert(r.name.as_str(), ri).is_some() {
             c.fail(
                 format!("{at}.name"),
                 format!("region `{}` is listed twice", r.name),
@@ -273,28 +284,27 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             );
         }
         for (pi, p) in r.postcodes.iter().enumerate() {
-            let at = format!("{at}.postcodes[{pi}]");
+            let field = |name: &str| format!("{at}.postcodes[{pi}].{name}");
             if !(1000..=9999).contains(&p.pc4) {
                 c.fail(
-                    format!("{at}.pc4"),
+                    field("pc4"),
                     format!("must be a 4-digit postcode 1000-9999, got {}", p.pc4),
                 );
             }
-            if let Some(other) = postcode_region.insert(p.pc4, &r.name) {
-                c.fail(
-                    format!("{at}.pc4"),
-                    format!("postcode {} is already in region `{other}`", p.pc4),
-                );
+            match postcode_region[usize::from(p.pc4)] {
+                Some(other) => c.fail(
+                    field("pc4"),
+                    format!(
+                        "postcode {} is already in region `{}`",
+                        p.pc4, s.regions[other].name
+                    ),
+                ),
+                None => postcode_region[usize::from(p.pc4)] = Some(ri),
             }
-            c.range(
-                &format!("{at}.births_per_year"),
-                p.births_per_year,
-                0.0,
-                1e6,
-            );
+            c.range_at(|| field("births_per_year"), p.births_per_year, 0.0, 1e6);
         }
     }
-    let mut covered: HashSet<u16> = HashSet::new();
+    let mut covered = vec![false; usize::from(u16::MAX) + 1];
     let mut provider_names = HashSet::new();
     for (i, p) in s.providers.iter().enumerate() {
         let at = format!("providers[{i}]");
@@ -307,7 +317,7 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
                 ),
             );
         }
-        let Some(region) = s.regions.iter().find(|r| r.name == p.region) else {
+        let Some(&ri) = region_index.get(p.region.as_str()) else {
             let known: Vec<_> = s.regions.iter().map(|r| r.name.as_str()).collect();
             c.fail(
                 format!("{at}.region"),
@@ -319,8 +329,9 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             );
             continue;
         };
+        let region = &s.regions[ri];
         for (k, pc) in p.postcodes.iter().enumerate() {
-            if !region.postcodes.iter().any(|x| x.pc4 == *pc) {
+            if postcode_region[usize::from(*pc)] != Some(ri) {
                 c.fail(
                     format!("{at}.postcodes[{k}]"),
                     format!("postcode {pc} is not in region `{}`", region.name),
@@ -328,9 +339,14 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             }
         }
         if p.postcodes.is_empty() {
-            covered.extend(region.postcodes.iter().map(|x| x.pc4));
+            region
+                .postcodes
+                .iter()
+                .for_each(|x| covered[usize::from(x.pc4)] = true);
         } else {
-            covered.extend(p.postcodes.iter().copied());
+            p.postcodes
+                .iter()
+                .for_each(|pc| covered[usize::from(*pc)] = true);
         }
         if !(p.market_share.is_finite() && p.market_share > 0.0 && p.market_share <= 1e6) {
             c.fail(
@@ -345,7 +361,7 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
     }
     for (ri, r) in s.regions.iter().enumerate() {
         for (pi, p) in r.postcodes.iter().enumerate() {
-            if p.births_per_year > 0.0 && !covered.contains(&p.pc4) {
+            if p.births_per_year > 0.0 && !covered[usize::from(p.pc4)] {
                 c.fail(
                     format!("regions[{ri}].postcodes[{pi}].pc4"),
                     format!(
