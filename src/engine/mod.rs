@@ -60,15 +60,19 @@ const BUCKET_DAYS: usize = 4096;
 /// `pop` advances the clock to the popped event's time. Scheduling an event in the past is a
 /// logic error of the caller; it is clamped to "now" so the clock never runs backwards.
 ///
-/// Layout (a calendar queue with one bucket per day): the events of the current day are in a
-/// small binary heap; each later day's events wait unordered in that day's bucket and are
-/// heap-ordered only when their day comes. A simulation schedules most events days or months
-/// ahead (registrations, births, absences) but handles a few dozen a day, so pushing is O(1)
-/// and popping works on a heap of one day's events rather than of everything pending. The
+/// Layout (a calendar queue with one bucket per day): each later day's events wait unordered
+/// in that day's bucket; when their day comes the bucket is sorted once and popped from its
+/// end. Events scheduled into the current day after it was opened (a birth's care starting
+/// the same day) go to a small heap beside it, and `pop` takes the earlier of the two. A
+/// simulation schedules most events days or months ahead (registrations, births, absences)
+/// but handles a few dozen a day, so pushing is O(1) and a day costs one small sort. The
 /// order is exactly that of one heap over all events: (time, insertion sequence).
 pub struct EventQueue<E> {
-    /// Events of day `day` or earlier: all pending events that are due first.
-    today: BinaryHeap<Entry<E>>,
+    /// The current day's bucket, sorted by key from last to first: the next event is at the
+    /// end.
+    today: Vec<Entry<E>>,
+    /// Events of day `day` or earlier scheduled after the day was opened.
+    today_late: BinaryHeap<Entry<E>>,
     /// `later[i]`: the events of day `day + 1 + i`, unordered.
     later: VecDeque<Vec<Entry<E>>>,
     /// Events more than [`BUCKET_DAYS`] days ahead when they were scheduled.
@@ -76,7 +80,8 @@ pub struct EventQueue<E> {
     /// Emptied buffers, reused for new day buckets: a simulation opens a bucket a day, and
     /// growing a fresh vector for each would make the allocator a hot spot.
     spare: Vec<Vec<Entry<E>>>,
-    /// The day that `today` holds. Invariant: `today` is empty only if the queue is.
+    /// The day that `today` holds. Invariant: `today` and `today_late` are both empty only
+    /// if the queue is.
     day: u32,
     len: usize,
     now: Minutes,
@@ -99,7 +104,8 @@ impl<E> EventQueue<E> {
     /// An empty queue with room for `capacity` events of one day before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
-            today: BinaryHeap::with_capacity(capacity),
+            today: Vec::with_capacity(capacity),
+            today_late: BinaryHeap::new(),
             later: VecDeque::new(),
             far: BinaryHeap::new(),
             spare: Vec::new(),
@@ -138,7 +144,7 @@ impl<E> EventQueue<E> {
             self.day = day;
         }
         if day <= self.day {
-            self.today.push(entry);
+            self.today_late.push(entry);
             return;
         }
         let ahead = (day - self.day - 1) as usize;
@@ -155,9 +161,20 @@ impl<E> EventQueue<E> {
 
     /// Removes and returns the earliest event, advancing the clock to its time.
     pub fn pop(&mut self) -> Option<(Minutes, E)> {
-        let entry = self.today.pop()?;
+        let from_bucket = match (self.today.last(), self.today_late.peek()) {
+            (Some(a), Some(b)) => a.key < b.key,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let entry = if from_bucket {
+            self.today.pop()
+        } else {
+            self.today_late.pop()
+        }
+        .expect("checked above");
         self.len -= 1;
-        if self.today.is_empty() && self.len > 0 {
+        if self.today.is_empty() && self.today_late.is_empty() && self.len > 0 {
             self.next_day();
         }
         let time = entry.time();
@@ -166,18 +183,20 @@ impl<E> EventQueue<E> {
         Some((time, entry.event))
     }
 
-    /// `today` ran out: moves on to the next day with events and orders that day's bucket
-    /// (and any overflow events of that day).
+    /// The current day ran out: moves on to the next day with events, sorts its bucket, and
+    /// takes any overflow events of that day.
     fn next_day(&mut self) {
-        while self.today.is_empty() {
+        while self.today.is_empty() && self.today_late.is_empty() {
             match self.later.pop_front() {
-                Some(bucket) => {
+                Some(mut bucket) => {
                     self.day += 1;
                     if bucket.is_empty() {
                         self.spare.push(bucket);
                     } else {
-                        let done = std::mem::replace(&mut self.today, BinaryHeap::from(bucket));
-                        self.spare.push(done.into_vec());
+                        // Keys are unique (the sequence number), so unstable is exact.
+                        bucket.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+                        let done = std::mem::replace(&mut self.today, bucket);
+                        self.spare.push(done);
                     }
                 }
                 None => {
@@ -192,14 +211,20 @@ impl<E> EventQueue<E> {
                 .is_some_and(|e| e.time() / MINUTES_PER_DAY <= self.day)
             {
                 let entry = self.far.pop().expect("peeked");
-                self.today.push(entry);
+                self.today_late.push(entry);
             }
         }
     }
 
     /// The time of the earliest pending event, if any.
     pub fn peek_time(&self) -> Option<Minutes> {
-        self.today.peek().map(Entry::time)
+        let bucket = self.today.last().map(|e| e.key);
+        let late = self.today_late.peek().map(|e| e.key);
+        let key = match (bucket, late) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        Some((key >> 32) as Minutes)
     }
 
     /// Number of pending events.

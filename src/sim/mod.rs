@@ -108,11 +108,15 @@ impl<'a> Simulation<'a> {
             carer_absences.push(c.absences);
         }
         // The roster known in advance: every carer on every day, less her holidays.
+        let mut everyone = vec![0.0; n_scopes];
+        for c in &carers {
+            everyone[c.scope as usize] += c.max_hours_per_day;
+        }
+        for (scope, hours) in scopes.iter_mut().zip(everyone) {
+            scope.planned_capacity.fill(hours);
+        }
         for (i, c) in carers.iter().enumerate() {
             let planned = &mut scopes[c.scope as usize].planned_capacity;
-            planned
-                .iter_mut()
-                .for_each(|cap| *cap += c.max_hours_per_day);
             for a in carer_absences[i]
                 .iter()
                 .filter(|a| a.kind == AbsenceKind::Holiday)
