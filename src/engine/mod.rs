@@ -194,7 +194,7 @@ impl<E> EventQueue<E> {
                         self.spare.push(bucket);
                     } else {
                         // Keys are unique (the sequence number), so unstable is exact.
-                        bucket.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+                        bucket.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
                         let done = std::mem::replace(&mut self.today, bucket);
                         self.spare.push(done);
                     }
