@@ -55,6 +55,10 @@ impl<E> Ord for Entry<E> {
 /// never), which keeps memory bounded for any time a caller may schedule.
 const BUCKET_DAYS: usize = 4096;
 
+/// Room in a fresh day bucket: about a day's events of a region, so that the buckets filled
+/// when a simulation schedules its whole year up front rarely regrow.
+const NEW_BUCKET_CAPACITY: usize = 32;
+
 /// A future-event list with a clock.
 ///
 /// `pop` advances the clock to the popped event's time. Scheduling an event in the past is a
@@ -153,7 +157,10 @@ impl<E> EventQueue<E> {
             return;
         }
         while ahead >= self.later.len() {
-            let bucket = self.spare.pop().unwrap_or_default();
+            let bucket = self
+                .spare
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(NEW_BUCKET_CAPACITY));
             self.later.push_back(bucket);
         }
         self.later[ahead].push(entry);

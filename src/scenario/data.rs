@@ -143,11 +143,15 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
     );
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+    // One record buffer for the whole file: a national file has thousands of rows.
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
+                let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
                 errors.push(FieldError {
                     file: Some(shown.to_string()),
                     line,
@@ -155,9 +159,12 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
                     path: String::new(),
                     message: e.to_string(),
                 });
+                if unreadable {
+                    break; // the file itself failed: later rows cannot be read either
+                }
                 continue;
             }
-        };
+        }
         let origin = CsvOrigin {
             file: Rc::clone(&shown),
             line: record.position().map_or(0, |p| p.line() as usize),
