@@ -39,6 +39,8 @@ impl AllocationPolicy for MinimumFirst {
 #[derive(Default)]
 struct Scratch {
     claims: Vec<Claim>,
+    /// Index into the day's mothers of each claim.
+    claimants: Vec<usize>,
     hours: Vec<f64>,
     breakpoints: Vec<(f64, f64)>,
 }
@@ -99,19 +101,26 @@ fn serve(
     scratch: &mut Scratch,
 ) -> f64 {
     let t = tier as usize;
-    let claims = &mut scratch.claims;
+    // Only mothers still owed something of this tier claim; the others would claim 0 hours,
+    // and leaving them out changes no sum (tier 4, say, concerns a few late registrants).
+    let (claims, who) = (&mut scratch.claims, &mut scratch.claimants);
     claims.clear();
+    who.clear();
     let mut total_demand = 0.0;
-    for (m, p) in mothers.iter().zip(plan.iter()) {
+    for (i, (m, p)) in mothers.iter().zip(plan.iter()).enumerate() {
+        if m.owed[t] <= p[t] {
+            continue;
+        }
         let claim = claim(m, p, t, demand(m, p));
         total_demand += claim.demand;
         claims.push(claim);
+        who.push(i);
     }
     // Most steps ask for less than the budget: everyone gets her demand (what `water_fill`
     // would give too), without its second pass.
     if total_demand <= budget.max(0.0) {
-        for (p, c) in plan.iter_mut().zip(claims.iter()) {
-            p[t] += c.demand;
+        for (&i, c) in who.iter().zip(claims.iter()) {
+            plan[i][t] += c.demand;
         }
         return total_demand;
     }
@@ -119,8 +128,8 @@ fn serve(
     hours.clear();
     hours.resize(claims.len(), 0.0);
     water_fill_in(claims, budget, hours, &mut scratch.breakpoints);
-    for (p, h) in plan.iter_mut().zip(hours.iter()) {
-        p[t] += h;
+    for (&i, h) in who.iter().zip(hours.iter()) {
+        plan[i][t] += h;
     }
     hours.iter().sum()
 }
@@ -168,6 +177,9 @@ fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f
     for (m, p) in mothers.iter().zip(plan.iter_mut()) {
         for (total, (tier, rest)) in step_totals.iter_mut().zip(GUARANTEED_STEPS) {
             let t = tier as usize;
+            if m.owed[t] <= p[t] {
+                continue; // nothing owed: a claim of 0 hours
+            }
             let hours = claim(m, p, t, guaranteed_demand(m, t, rest)).demand;
             p[t] += hours;
             *total += hours;
