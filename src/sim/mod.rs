@@ -333,12 +333,13 @@ impl<'a> Simulation<'a> {
         if a.kind == AbsenceKind::Sickness {
             // Sickness is news on its first day: the week's budget and the roster lose her
             // days from now on (holidays were known all along).
-            let week_end = day + 7 - self.cal.weekday(day);
-            let days_this_week = a.end.min(week_end) - day;
-            c.week_budget =
-                (c.week_budget - c.daily_care_hours * f64::from(days_this_week)).max(0.0);
-            let planned = &mut self.scopes[c.scope as usize].planned_capacity;
+            // Only days the budget still counted as working: not her holidays, nor days of an
+            // earlier spell (both already left out of it).
             let absences = &self.carer_absences[carer as usize];
+            let week_end = day + 7 - self.cal.weekday(day);
+            let lost = working_days_lost(absences, &a, week_end);
+            c.week_budget = (c.week_budget - c.daily_care_hours * f64::from(lost)).max(0.0);
+            let planned = &mut self.scopes[c.scope as usize].planned_capacity;
             for d in a.start..a.end.min(planned.len() as Day) {
                 // Holiday days were never in the roster: take each day off once.
                 if !on_holiday(absences, d) {
@@ -353,7 +354,9 @@ impl<'a> Simulation<'a> {
     fn reset_week_budgets(&mut self, day: Day) {
         let week_end = day + 7 - self.cal.weekday(day);
         for (c, absences) in self.carers.iter_mut().zip(&self.carer_absences) {
-            let working = week_end - day - known_days_off(absences, day, week_end);
+            // Known on Monday: holidays, and sickness that has begun by today.
+            let off = days_off(absences, day, week_end, day + 1).count_ones();
+            let working = week_end - day - off;
             c.week_budget = c.daily_care_hours * f64::from(working);
         }
     }
@@ -523,21 +526,30 @@ fn on_holiday(absences: &[Absence], d: Day) -> bool {
         .any(|h| h.kind == AbsenceKind::Holiday && (h.start..h.end).contains(&d))
 }
 
-/// How many days of `from..to` (at most a week) a carer is known on day `from` to be away: on
-/// holiday, or sick in a spell that has already begun (later sickness is news on its first
-/// day). Absences are sorted by start, so the scan stops at the first one after the week; a
-/// bit per day counts overlapping absences once.
-fn known_days_off(absences: &[Absence], from: Day, to: Day) -> u32 {
+/// The days of `from..to` (at most a week) a carer is known to be away, as bits (bit `i` is
+/// day `from + i`): her holidays, and sickness spells that began before `known_before` (later
+/// sickness is news on its first day). Absences are sorted by start, so the scan stops at the
+/// first one after the week; overlapping absences count each day once.
+fn days_off(absences: &[Absence], from: Day, to: Day, known_before: Day) -> u8 {
     debug_assert!(to - from <= 7);
-    let mut off = 0u8; // bit i: day from + i
+    let mut off = 0u8;
     for a in absences.iter().take_while(|a| a.start < to) {
-        if a.end > from && (a.kind == AbsenceKind::Holiday || a.start <= from) {
+        if a.end > from && (a.kind == AbsenceKind::Holiday || a.start < known_before) {
             for i in a.start.max(from) - from..a.end.min(to) - from {
                 off |= 1 << i;
             }
         }
     }
-    off.count_ones()
+    off
+}
+
+/// How many days of the week a sickness spell starting today takes from the budget: its days
+/// before `week_end` that the budget still counted as working (not a holiday, not in an
+/// earlier spell).
+fn working_days_lost(absences: &[Absence], spell: &Absence, week_end: Day) -> u32 {
+    let day = spell.start;
+    let days = (1u8 << (spell.end.min(week_end) - day)) - 1;
+    (days & !days_off(absences, day, week_end, day)).count_ones()
 }
 
 /// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
@@ -557,4 +569,40 @@ fn count_tier_order_violations(mothers: &[MotherDay], plan: &[TierHours]) -> u64
             behind && room
         })
         .count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn absence(kind: AbsenceKind, start: Day, end: Day) -> Absence {
+        Absence { kind, start, end }
+    }
+
+    #[test]
+    fn days_off_counts_holidays_and_sickness_already_begun() {
+        // Week of days 0 (Monday) to 6: holiday Wednesday-Friday, sickness from Saturday.
+        let absences = [
+            absence(AbsenceKind::Holiday, 2, 5),
+            absence(AbsenceKind::Sickness, 5, 20),
+        ];
+        // On Monday only the holiday is known.
+        assert_eq!(days_off(&absences, 0, 7, 1), 0b001_1100);
+        // From Saturday on, the sickness is known too.
+        assert_eq!(days_off(&absences, 5, 7, 6), 0b11);
+    }
+
+    #[test]
+    fn sickness_during_a_holiday_week_takes_only_working_days_from_the_budget() {
+        // Sick from Tuesday (day 1) for ten days, with a holiday Wednesday-Friday already left
+        // out of the week's budget: the spell costs the budget Tuesday, Saturday and Sunday.
+        let absences = [
+            absence(AbsenceKind::Holiday, 2, 5),
+            absence(AbsenceKind::Sickness, 1, 11),
+        ];
+        assert_eq!(working_days_lost(&absences, &absences[1], 7), 3);
+        // A two-day spell on Saturday costs both days.
+        let short = [absence(AbsenceKind::Sickness, 5, 7)];
+        assert_eq!(working_days_lost(&short, &short[0], 7), 2);
+    }
 }
