@@ -117,14 +117,15 @@ pub fn run(
 /// Runs every replication of every region of `scenario` and hands the results to `sink` a
 /// few whole replications at a time, in job order (replication-major, then region).
 ///
-/// Streaming keeps memory flat in the number of replications: only one batch of results is
-/// alive at a time. Each batch is mapped in parallel and collected in job order, so what
-/// `sink` sees does not depend on the thread count.
-pub fn run_batches<E>(
+/// Streaming keeps memory flat in the number of replications: at most two batches of results
+/// are alive at a time. Each batch is mapped in parallel and collected in job order, so what
+/// `sink` sees does not depend on the thread count. The sink works on one batch while the
+/// next one is being simulated, so writing outputs does not leave the workers idle.
+pub fn run_batches<E: Send>(
     scenario: &Scenario,
     options: &RunOptions,
     labels: &RunLabels,
-    mut sink: impl FnMut(Vec<RegionResult>) -> Result<(), E>,
+    mut sink: impl FnMut(Vec<RegionResult>) -> Result<(), E> + Send,
 ) -> Result<RunStats, RunError<E>> {
     let started = Instant::now();
     let policy = policy_for(scenario.policy.name);
@@ -135,32 +136,40 @@ pub fn run_batches<E>(
         .build()?;
     let threads = pool.current_num_threads();
     let progress = Progress::new(scenario.replications as usize * regions, options.progress);
-    let mut events = 0;
-    let mut first = 0;
-    while first < scenario.replications {
-        let last = (first + reps_per_batch).min(scenario.replications);
+    let simulate = |first: u32, last: u32| -> Vec<RegionResult> {
         let jobs: Vec<(u32, usize)> = (first..last)
             .flat_map(|rep| (0..regions).map(move |region| (rep, region)))
             .collect();
-        let batch: Vec<RegionResult> = pool.install(|| {
-            jobs.par_iter()
-                .map(|&(rep, region)| {
-                    let r = sim::run_region(
-                        scenario,
-                        &labels.calendar,
-                        region,
-                        rep,
-                        policy.as_ref(),
-                        options.keep_mothers,
-                    );
-                    progress.tick();
-                    r
-                })
-                .collect()
-        });
+        jobs.par_iter()
+            .map(|&(rep, region)| {
+                let r = sim::run_region(
+                    scenario,
+                    &labels.calendar,
+                    region,
+                    rep,
+                    policy.as_ref(),
+                    options.keep_mothers,
+                );
+                progress.tick();
+                r
+            })
+            .collect()
+    };
+    let mut events = 0;
+    let mut pending: Option<Vec<RegionResult>> = None;
+    let mut first = 0;
+    while first < scenario.replications {
+        let last = (first + reps_per_batch).min(scenario.replications);
+        let done = pending.take();
+        let (sunk, batch) = pool
+            .install(|| rayon::join(|| done.map_or(Ok(()), &mut sink), || simulate(first, last)));
+        sunk.map_err(RunError::Sink)?;
         events += batch.iter().map(|r| r.events).sum::<u64>();
-        sink(batch).map_err(RunError::Sink)?;
+        pending = Some(batch);
         first = last;
+    }
+    if let Some(batch) = pending {
+        sink(batch).map_err(RunError::Sink)?;
     }
     progress.finish();
     Ok(RunStats {
