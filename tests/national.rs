@@ -41,14 +41,8 @@ fn national_scenario_totals_match_the_national_figures() {
     let expected: u32 = PROVINCES.iter().map(|p| p.1).sum();
     assert_eq!(births, f64::from(expected));
     assert_eq!(expected, 164_487, "CBS 82056NED, 2023");
-    let carers: u32 = s.providers.iter().map(|p| p.carers).sum();
-    assert_eq!(carers, CARERS);
-    let hours: f64 = s
-        .providers
-        .iter()
-        .map(|p| f64::from(p.carers) * p.contract_hours_per_week.unwrap())
-        .sum::<f64>()
-        / f64::from(carers);
+    let (carers, hours) = kraamsim::output::workforce(&s);
+    assert_eq!(carers, u64::from(CARERS));
     assert!((hours - 22.0).abs() < 0.01, "mean contract hours {hours}");
 
     // One national year counts the dataset's births within 2% (Poisson noise is ~0.25%).

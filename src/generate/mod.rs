@@ -68,6 +68,12 @@ pub fn region_providers(s: &Scenario, region: usize) -> Vec<&ProviderSpec> {
     s.providers.iter().filter(|p| &p.region == name).collect()
 }
 
+/// How many carers a provider has in the simulation: its listed carers times the scenario's
+/// capacity factor, rounded.
+pub fn carers_of(s: &Scenario, provider: &ProviderSpec) -> u32 {
+    (f64::from(provider.carers) * s.carers.capacity_factor).round() as u32
+}
+
 /// Cumulative weights, for drawing an index by a uniform number.
 fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut acc = 0.0;
@@ -269,7 +275,7 @@ fn carers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec<
     let k = &s.carers;
     let mut out = Vec::new();
     for (pi, p) in region_providers(s, region).into_iter().enumerate() {
-        let n = (f64::from(p.carers) * k.capacity_factor).round() as u32;
+        let n = carers_of(s, p);
         let contract = p
             .contract_hours_per_week
             .unwrap_or(k.contract_hours_per_week);

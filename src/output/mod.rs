@@ -635,7 +635,33 @@ pub fn summary_table(s: &Scenario, policy: &str, rows: &[SummaryRow<'_>]) -> Str
             s.regions.len() - 15
         );
     }
+    let (carers, mean_hours) = workforce(s);
+    let births: f64 = s
+        .regions
+        .iter()
+        .flat_map(|r| &r.postcodes)
+        .map(|p| p.births_per_year)
+        .sum();
+    let _ = writeln!(
+        out,
+        "input: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average"
+    );
     out
+}
+
+/// Carers of the scenario (after `capacity_factor`, as the simulation rounds them) and their
+/// mean contract hours per week.
+pub fn workforce(s: &Scenario) -> (u64, f64) {
+    let mut carers = 0u64;
+    let mut hours = 0.0;
+    for p in &s.providers {
+        let n = u64::from(crate::generate::carers_of(s, p));
+        carers += n;
+        hours += n as f64
+            * p.contract_hours_per_week
+                .unwrap_or(s.carers.contract_hours_per_week);
+    }
+    (carers, hours / (carers as f64).max(1.0))
 }
 
 fn truncate(s: &str, n: usize) -> String {
