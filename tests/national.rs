@@ -32,12 +32,7 @@ fn national_scenario_totals_match_the_national_figures() {
     assert_eq!(s.regions.len(), REGIONS);
     let postcodes: usize = s.regions.iter().map(|r| r.postcodes.len()).sum();
     assert_eq!(postcodes, POSTCODES);
-    let births: f64 = s
-        .regions
-        .iter()
-        .flat_map(|r| &r.postcodes)
-        .map(|p| p.births_per_year)
-        .sum();
+    let births = s.expected_births();
     let expected: u32 = PROVINCES.iter().map(|p| p.1).sum();
     assert_eq!(births, f64::from(expected));
     assert_eq!(expected, 164_487, "CBS 82056NED, 2023");

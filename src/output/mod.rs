@@ -636,12 +636,7 @@ pub fn summary_table(s: &Scenario, policy: &str, rows: &[SummaryRow<'_>]) -> Str
         );
     }
     let (carers, mean_hours) = workforce(s);
-    let births: f64 = s
-        .regions
-        .iter()
-        .flat_map(|r| &r.postcodes)
-        .map(|p| p.births_per_year)
-        .sum();
+    let births = s.expected_births();
     let _ = writeln!(
         out,
         "input: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average"

@@ -61,6 +61,17 @@ pub struct DataFiles {
     pub carers: Option<String>,
 }
 
+impl Scenario {
+    /// Expected births per year over all postcodes of all regions.
+    pub fn expected_births(&self) -> f64 {
+        self.regions
+            .iter()
+            .flat_map(|r| &r.postcodes)
+            .map(|p| p.births_per_year)
+            .sum()
+    }
+}
+
 fn default_seed() -> u64 {
     20270101
 }
