@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use kraamsim::output::{self, OutputWriter, RunMeta};
 use kraamsim::run::{self, RunLabels, RunOptions};
-use kraamsim::scenario::{self, CapacityScope, LoadedScenario};
+use kraamsim::scenario::{self, CapacityScope, LoadedScenario, PolicyName};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +40,9 @@ enum Command {
         /// Worker threads [default: all cores].
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
+        /// Override the scenario's allocation policy.
+        #[arg(long, value_enum)]
+        policy: Option<PolicyArg>,
         /// Override the policy's capacity scope: `provider` or `region` (pooled, KSV).
         #[arg(long, value_enum)]
         scope: Option<ScopeArg>,
@@ -74,6 +77,13 @@ enum GenerateWhat {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PolicyArg {
+    MinimumFirst,
+    Proportional,
+    FirstComeFirstServed,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -158,6 +168,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             seed,
             replications,
             threads,
+            policy,
             scope,
             mothers,
             quiet,
@@ -176,6 +187,13 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }
             if let Some(r) = replications {
                 s.replications = r;
+            }
+            if let Some(policy) = policy {
+                s.policy.name = match policy {
+                    PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
+                    PolicyArg::Proportional => PolicyName::Proportional,
+                    PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
+                };
             }
             if let Some(scope) = scope {
                 s.policy.scope = match scope {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::model::Calendar;
-use crate::policy::{AllocationPolicy, MinimumFirst};
+use crate::policy::{AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional};
 use crate::scenario::{PolicyName, Scenario};
 use crate::sim::{self, RegionResult};
 
@@ -81,6 +81,8 @@ pub enum RunError<E> {
 pub fn policy_for(name: PolicyName) -> Box<dyn AllocationPolicy> {
     match name {
         PolicyName::MinimumFirst => Box::new(MinimumFirst),
+        PolicyName::Proportional => Box::new(Proportional),
+        PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
     }
 }
 

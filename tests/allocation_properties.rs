@@ -81,6 +81,7 @@ fn mother(indicated: TierHours, owed: TierHours, days_left: u32, daily_cap: f64)
         owed,
         days_left,
         daily_cap,
+        registration_order: 0,
     }
 }
 

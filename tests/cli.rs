@@ -412,3 +412,37 @@ fn second_run_replaces_earlier_output() {
         "summary.csv not replaced by the second run"
     );
 }
+
+#[test]
+fn policy_flag_selects_the_policy_in_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    kraamsim()
+        .args([
+            "run",
+            "--replications",
+            "1",
+            "-q",
+            "--policy",
+            "first-come-first-served",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("policy first-come-first-served"));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("base,first-come-first-served,"))
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["policy"], "first-come-first-served");
+    kraamsim()
+        .args(["run", "--policy", "lottery", "-q"])
+        .assert()
+        .code(2);
+}

@@ -221,3 +221,28 @@ fn a_failed_run_leaves_no_output_directory() {
         "temporary files and the new directory are removed"
     );
 }
+
+#[test]
+fn minimum_first_leaves_fewer_mothers_below_the_minimum_than_the_comparison_policies() {
+    use kraamsim::scenario::PolicyName;
+    let mut s = load("summer-shortage.toml");
+    s.replications = 2;
+    s.carers.capacity_factor = 0.6;
+    let mut below = Vec::new();
+    for name in [
+        PolicyName::MinimumFirst,
+        PolicyName::Proportional,
+        PolicyName::FirstComeFirstServed,
+    ] {
+        s.policy.name = name;
+        let r = run(&s, false);
+        assert_eq!(r.policy, name.as_str());
+        let t = all_regions(&r);
+        below.push((t.mothers, t.mothers_below_minimum));
+    }
+    // The same mothers under every policy (common random numbers).
+    assert!(below.iter().all(|b| b.0 == below[0].0));
+    let (minimum_first, proportional, first_come) = (below[0].1, below[1].1, below[2].1);
+    assert!(minimum_first < proportional, "{below:?}");
+    assert!(minimum_first < first_come, "{below:?}");
+}

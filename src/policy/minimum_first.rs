@@ -231,6 +231,7 @@ mod tests {
             owed,
             days_left,
             daily_cap: 8.0,
+            registration_order: 0,
         }
     }
 

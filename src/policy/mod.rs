@@ -8,10 +8,14 @@
 //! mothers registered early, 4 the rest for late registrants. [`MinimumFirst`] serves them
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
 
+mod first_come;
 mod minimum_first;
+mod proportional;
 mod water_fill;
 
+pub use first_come::FirstComeFirstServed;
 pub use minimum_first::{MinimumFirst, on_track_share};
+pub use proportional::Proportional;
 pub use water_fill::{water_fill, water_fill_in};
 
 /// Number of tiers.
@@ -44,12 +48,44 @@ pub struct MotherDay {
     pub days_left: u32,
     /// The most hours she can receive today (one carer's shift).
     pub daily_cap: f64,
+    /// Order of registration: earlier registrations have smaller keys (first-come policies).
+    pub registration_order: u64,
 }
 
 impl MotherDay {
     /// Hours of tier 1 and 2 still owed.
     pub fn owed_guaranteed(&self) -> f64 {
         self.owed[Tier::Minimum as usize] + self.owed[Tier::Medical as usize]
+    }
+
+    /// Hours of all tiers still owed.
+    pub fn owed_total(&self) -> f64 {
+        self.owed.iter().sum()
+    }
+
+    /// Her whole indication's share of the day: what she is owed over her days left, or more
+    /// when the days after today at her daily cap could not hold the rest; at most her cap.
+    /// The day's need for policies that do not look at tiers.
+    pub fn day_need(&self) -> f64 {
+        let days = f64::from(self.days_left.max(1));
+        let owed = self.owed_total();
+        (owed / days)
+            .max(owed - self.daily_cap * (days - 1.0))
+            .min(owed)
+            .min(self.daily_cap)
+            .max(0.0)
+    }
+
+    /// Splits `hours` of hers over the tiers in serving order (tier 1 first), for reporting
+    /// what a tier-blind policy gave.
+    pub fn in_tier_order(&self, mut hours: f64) -> TierHours {
+        let mut out = [0.0; TIERS];
+        for (o, owed) in out.iter_mut().zip(self.owed) {
+            let h = hours.min(owed);
+            *o = h;
+            hours -= h;
+        }
+        out
     }
 }
 

@@ -105,7 +105,7 @@ impl Default for Period {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyParams {
-    /// Policy name. Only `minimum-first` exists so far.
+    /// Policy name: `minimum-first`, `proportional` or `first-come-first-served`.
     pub name: PolicyName,
     /// Whose carers a mother can get: her own provider's, or the region's pool.
     pub scope: CapacityScope,
@@ -135,6 +135,8 @@ impl Default for PolicyParams {
 #[serde(rename_all = "kebab-case")]
 pub enum PolicyName {
     MinimumFirst,
+    Proportional,
+    FirstComeFirstServed,
 }
 
 impl PolicyName {
@@ -142,6 +144,8 @@ impl PolicyName {
     pub fn as_str(self) -> &'static str {
         match self {
             PolicyName::MinimumFirst => "minimum-first",
+            PolicyName::Proportional => "proportional",
+            PolicyName::FirstComeFirstServed => "first-come-first-served",
         }
     }
 }

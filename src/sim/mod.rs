@@ -150,7 +150,10 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|m| {
                 let daily_demand = m.indication.total_hours / f64::from(m.indication.home_days);
-                MotherState::new(scope_of(m.provider) as u16, tiers_of(m), daily_demand)
+                let mut st =
+                    MotherState::new(scope_of(m.provider) as u16, tiers_of(m), daily_demand);
+                st.registration_order = (u64::from(m.registration_day) << 32) | u64::from(m.id);
+                st
             })
             .collect();
         let n_weeks = cal.report_weeks();
@@ -407,6 +410,7 @@ impl<'a> Simulation<'a> {
                 owed: st.owed(),
                 days_left: st.last_day + 1 - day,
                 daily_cap: mother_cap,
+                registration_order: st.registration_order,
             });
         }
         self.coming.clear();

@@ -12,6 +12,8 @@ pub struct MotherState {
     /// Indicated hours per day at home (total / home days): her share of a day's demand,
     /// kept here so that the daily plan does not have to reach into `Mother`.
     pub daily_demand: f64,
+    /// Registration day and id, as one key: the order of first-come policies.
+    pub registration_order: u64,
     /// Delivered hours per tier so far.
     pub delivered: TierHours,
     /// First and last day of care at home (set at care start).
@@ -32,6 +34,7 @@ impl MotherState {
             scope,
             indicated,
             daily_demand,
+            registration_order: 0,
             delivered: [0.0; TIERS],
             first_day: 0,
             last_day: 0,
