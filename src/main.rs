@@ -40,7 +40,7 @@ enum Command {
         /// Worker threads [default: all cores].
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
-        /// Override the scenario's allocation policy.
+        /// Run only this allocation policy (instead of the scenario's policy and compare list).
         #[arg(long, value_enum)]
         policy: Option<PolicyArg>,
         /// Override the policy's capacity scope: `provider` or `region` (pooled, KSV).
@@ -189,6 +189,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 s.replications = r;
             }
             if let Some(policy) = policy {
+                s.policy.compare.clear();
                 s.policy.name = match policy {
                     PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
                     PolicyArg::Proportional => PolicyName::Proportional,
@@ -227,7 +228,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 wall,
             );
             let rows = writer.finish(&meta).map_err(Failure::internal)?;
-            print!("{}", output::summary_table(s, labels.policy, &rows));
+            print!("{}", output::summary_table(s, &rows));
             println!(
                 "{} events in {:.3} s ({:.0} events/s); outputs in {}",
                 stats.events,

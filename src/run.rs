@@ -34,7 +34,8 @@ pub struct RunOptions {
 #[derive(Debug, Clone)]
 pub struct RunLabels {
     pub variant: String,
-    pub policy: &'static str,
+    /// The policies, in the order their results come.
+    pub policies: Vec<&'static str>,
     pub calendar: Calendar,
 }
 
@@ -42,7 +43,11 @@ impl RunLabels {
     pub fn new(scenario: &Scenario) -> Self {
         RunLabels {
             variant: BASE_VARIANT.to_string(),
-            policy: policy_for(scenario.policy.name).name(),
+            policies: scenario
+                .policies()
+                .into_iter()
+                .map(|p| policy_for(p).name())
+                .collect(),
             calendar: Calendar::new(scenario),
         }
     }
@@ -56,11 +61,11 @@ pub struct RunStats {
     pub wall: Duration,
 }
 
-/// All results of one run, in job order: replication-major, then region.
+/// All results of one run, in job order: policy, then replication, then region.
 #[derive(Debug, Clone)]
 pub struct RunResults {
     pub variant: String,
-    pub policy: &'static str,
+    pub policies: Vec<&'static str>,
     pub calendar: Calendar,
     pub results: Vec<RegionResult>,
     pub events: u64,
@@ -107,7 +112,7 @@ pub fn run(
     })?;
     Ok(RunResults {
         variant: labels.variant,
-        policy: labels.policy,
+        policies: labels.policies,
         calendar: labels.calendar,
         results,
         events: stats.events,
@@ -116,13 +121,17 @@ pub fn run(
     })
 }
 
-/// Runs every replication of every region of `scenario` and hands the results to `sink` a
-/// few whole replications at a time, in job order (replication-major, then region).
+/// Runs every policy on every replication of every region of `scenario` and hands the results
+/// to `sink` a few whole replications at a time, in job order (policy, then replication, then
+/// region).
 ///
-/// Streaming keeps memory flat in the number of replications: at most two batches of results
-/// are alive at a time. Each batch is mapped in parallel and collected in job order, so what
-/// `sink` sees does not depend on the thread count. The sink works on one batch while the
-/// next one is being simulated, so writing outputs does not leave the workers idle.
+/// Every policy sees the same mothers and carers: a job's population depends only on (seed,
+/// replication, region), so differences between policies come from the policy alone (common
+/// random numbers). Streaming keeps memory flat in the number of replications: at most two
+/// batches of results are alive at a time. Each batch is mapped in parallel and collected in
+/// job order, so what `sink` sees does not depend on the thread count. The sink works on one
+/// batch while the next one is being simulated, so writing outputs does not leave the workers
+/// idle.
 pub fn run_batches<E: Send>(
     scenario: &Scenario,
     options: &RunOptions,
@@ -130,15 +139,17 @@ pub fn run_batches<E: Send>(
     mut sink: impl FnMut(Vec<RegionResult>) -> Result<(), E> + Send,
 ) -> Result<RunStats, RunError<E>> {
     let started = Instant::now();
-    let policy = policy_for(scenario.policy.name);
+    let policies: Vec<Box<dyn AllocationPolicy>> =
+        scenario.policies().into_iter().map(policy_for).collect();
     let regions = scenario.regions.len();
+    let reps = scenario.replications;
     let reps_per_batch = JOBS_PER_BATCH.div_ceil(regions.max(1)).max(1) as u32;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()?;
     let threads = pool.current_num_threads();
-    let progress = Progress::new(scenario.replications as usize * regions, options.progress);
-    let simulate = |first: u32, last: u32| -> Vec<RegionResult> {
+    let progress = Progress::new(policies.len() * reps as usize * regions, options.progress);
+    let simulate = |policy: &dyn AllocationPolicy, first: u32, last: u32| -> Vec<RegionResult> {
         let jobs: Vec<(u32, usize)> = (first..last)
             .flat_map(|rep| (0..regions).map(move |region| (rep, region)))
             .collect();
@@ -149,7 +160,7 @@ pub fn run_batches<E: Send>(
                     &labels.calendar,
                     region,
                     rep,
-                    policy.as_ref(),
+                    policy,
                     options.keep_mothers,
                 );
                 progress.tick();
@@ -157,18 +168,27 @@ pub fn run_batches<E: Send>(
             })
             .collect()
     };
+    let batches: Vec<(usize, u32, u32)> = (0..policies.len())
+        .flat_map(|p| {
+            (0..reps)
+                .step_by(reps_per_batch as usize)
+                .map(move |first| (p, first, (first + reps_per_batch).min(reps)))
+        })
+        .collect();
     let mut events = 0;
     let mut pending: Option<Vec<RegionResult>> = None;
-    let mut first = 0;
-    while first < scenario.replications {
-        let last = (first + reps_per_batch).min(scenario.replications);
+    for (p, first, last) in batches {
         let done = pending.take();
-        let (sunk, batch) = pool
-            .install(|| rayon::join(|| done.map_or(Ok(()), &mut sink), || simulate(first, last)));
+        let policy = policies[p].as_ref();
+        let (sunk, batch) = pool.install(|| {
+            rayon::join(
+                || done.map_or(Ok(()), &mut sink),
+                || simulate(policy, first, last),
+            )
+        });
         sunk.map_err(RunError::Sink)?;
         events += batch.iter().map(|r| r.events).sum::<u64>();
         pending = Some(batch);
-        first = last;
     }
     if let Some(batch) = pending {
         sink(batch).map_err(RunError::Sink)?;

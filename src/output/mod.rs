@@ -85,22 +85,35 @@ pub fn is_count(metric: &str) -> bool {
 /// Region name used for the totals over all regions.
 pub const ALL: &str = "ALL";
 
-/// One summary row: replication, region name (or [`ALL`]) and its totals.
-pub type SummaryRow<'a> = (u32, &'a str, Totals);
+/// One summary row: a policy's totals for one replication and region (or [`ALL`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow<'a> {
+    pub policy: &'static str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub totals: Totals,
+}
 
-/// The summary rows of one replication: its regions (scenario order), then `ALL`.
+/// The summary rows of one replication under one policy: its regions (scenario order), then
+/// `ALL`.
 fn replication_rows<'a>(s: &'a Scenario, chunk: &[RegionResult]) -> Vec<SummaryRow<'a>> {
     let mut rows = Vec::with_capacity(chunk.len() + 1);
     let mut all = Totals::default();
     for r in chunk {
-        rows.push((
-            r.replication,
-            s.regions[r.region].name.as_str(),
-            r.totals.clone(),
-        ));
+        rows.push(SummaryRow {
+            policy: r.policy,
+            replication: r.replication,
+            region: s.regions[r.region].name.as_str(),
+            totals: r.totals.clone(),
+        });
         all.add(&r.totals);
     }
-    rows.push((chunk[0].replication, ALL, all));
+    rows.push(SummaryRow {
+        policy: chunk[0].policy,
+        replication: chunk[0].replication,
+        region: ALL,
+        totals: all,
+    });
     rows
 }
 
@@ -328,8 +341,8 @@ impl<'a> OutputWriter<'a> {
         for chunk in batch.chunks(regions) {
             let rows = replication_rows(self.scenario, chunk);
             let summary = self.summary.as_mut().expect("open until finish");
-            for (rep, region, t) in &rows {
-                write_summary_row(summary, self.labels, *rep, region, t)?;
+            for row in &rows {
+                write_summary_row(summary, self.labels, row)?;
             }
             self.rows.extend(rows);
             let weekly = self.weekly.as_mut().expect("open until finish");
@@ -350,13 +363,13 @@ impl<'a> OutputWriter<'a> {
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
         let mut stats = CsvFile::create(&dir, "stats.csv", &STATS_COLUMNS)?;
-        for (region, metric, est) in stats_rows(self.scenario, &self.rows) {
+        for (policy, region, metric, est) in stats_rows(self.scenario, &self.rows) {
             let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
                 (hours(l), hours(h))
             });
             stats.write([
                 self.labels.variant.as_str(),
-                self.labels.policy,
+                policy,
                 region,
                 metric,
                 &hours(est.mean),
@@ -406,42 +419,54 @@ impl Drop for OutputWriter<'_> {
 fn write_summary_row(
     out: &mut CsvFile,
     labels: &RunLabels,
-    rep: u32,
-    region: &str,
-    t: &Totals,
+    row: &SummaryRow<'_>,
 ) -> Result<(), OutputError> {
     let mut rec = vec![
         labels.variant.clone(),
-        labels.policy.to_string(),
-        rep.to_string(),
-        region.to_string(),
+        row.policy.to_string(),
+        row.replication.to_string(),
+        row.region.to_string(),
     ];
-    rec.extend(metric_values(t).iter().zip(SUMMARY_METRICS).map(|(v, m)| {
-        if is_count(m) {
-            format!("{v:.0}")
-        } else {
-            hours(*v)
-        }
-    }));
+    rec.extend(
+        metric_values(&row.totals)
+            .iter()
+            .zip(SUMMARY_METRICS)
+            .map(|(v, m)| {
+                if is_count(m) {
+                    format!("{v:.0}")
+                } else {
+                    hours(*v)
+                }
+            }),
+    );
     out.write(&rec)
 }
 
-/// Per region (scenario order, then `ALL`) and metric: the estimate over replications.
+/// Per policy (run order), region (scenario order, then `ALL`) and metric: the estimate over
+/// replications.
 pub fn stats_rows<'a>(
     s: &'a Scenario,
-    rows: &[(u32, &'a str, Totals)],
-) -> Vec<(&'a str, &'static str, Estimate)> {
-    let regions = s.regions.iter().map(|r| r.name.as_str()).chain([ALL]);
+    rows: &[SummaryRow<'a>],
+) -> Vec<(&'static str, &'a str, &'static str, Estimate)> {
+    let mut policies: Vec<&'static str> = Vec::new();
+    for row in rows {
+        if !policies.contains(&row.policy) {
+            policies.push(row.policy);
+        }
+    }
     let mut out = Vec::new();
-    for region in regions {
-        let per_rep: Vec<[f64; 13]> = rows
-            .iter()
-            .filter(|(_, r, _)| *r == region)
-            .map(|(_, _, t)| metric_values(t))
-            .collect();
-        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
-            let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
-            out.push((region, *metric, estimate(&values)));
+    for policy in policies {
+        let regions = s.regions.iter().map(|r| r.name.as_str()).chain([ALL]);
+        for region in regions {
+            let per_rep: Vec<[f64; 13]> = rows
+                .iter()
+                .filter(|row| row.policy == policy && row.region == region)
+                .map(|row| metric_values(&row.totals))
+                .collect();
+            for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+                let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
+                out.push((policy, region, *metric, estimate(&values)));
+            }
         }
     }
     out
@@ -458,7 +483,7 @@ fn write_weekly_rows(
     for (i, wk) in r.weeks.iter().enumerate() {
         out.write([
             labels.variant.as_str(),
-            labels.policy,
+            r.policy,
             &replication,
             region,
             &labels.calendar.report_week_start(i).to_string(),
@@ -487,7 +512,7 @@ fn write_mother_rows(
     for (m, o) in &r.mothers {
         out.write([
             labels.variant.as_str(),
-            labels.policy,
+            r.policy,
             &replication,
             region,
             &m.postcode.to_string(),
@@ -520,7 +545,9 @@ pub struct RunMeta {
     pub replications: u32,
     pub regions: usize,
     pub threads: usize,
+    /// The first (main) policy; `policies` lists all that ran.
     pub policy: String,
+    pub policies: Vec<String>,
     pub variant: String,
     pub report_start: String,
     pub report_end: String,
@@ -551,7 +578,8 @@ impl RunMeta {
             replications: s.replications,
             regions: s.regions.len(),
             threads: run.threads,
-            policy: labels.policy.to_string(),
+            policy: labels.policies[0].to_string(),
+            policies: labels.policies.iter().map(|p| p.to_string()).collect(),
             variant: labels.variant.clone(),
             report_start: s.period.start.to_string(),
             report_end: s.period.end.to_string(),
@@ -575,33 +603,45 @@ pub fn sha256_hex(text: &str) -> String {
         })
 }
 
-/// The one-screen summary: per region (up to 15, largest gap first) and all regions, the
-/// key shares with their 95% half-widths over replications.
-pub fn summary_table(s: &Scenario, policy: &str, rows: &[SummaryRow<'_>]) -> String {
-    let mut regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
-    let share = |region: &str, f: &dyn Fn(&Totals) -> f64| {
+/// The one-screen summary, with 95% half-widths over replications. With one policy: per
+/// region (up to 15, largest gap first) and all regions. With several: one line per policy
+/// over all regions, to compare them.
+pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
+    let mut policies: Vec<&str> = Vec::new();
+    for row in rows {
+        if !policies.contains(&row.policy) {
+            policies.push(row.policy);
+        }
+    }
+    let estimate_of = |policy: &str, region: &str, f: &dyn Fn(&Totals) -> f64| {
         let v: Vec<f64> = rows
             .iter()
-            .filter(|(_, r, _)| *r == region)
-            .map(|(_, _, t)| f(t))
+            .filter(|row| row.policy == policy && row.region == region)
+            .map(|row| f(&row.totals))
             .collect();
         estimate(&v)
     };
     let pct =
         |num: fn(&Totals) -> f64| move |t: &Totals| 100.0 * num(t) / (t.mothers as f64).max(1.0);
     let below = pct(|t| t.mothers_below_minimum as f64);
-    regions.sort_by(|a, b| share(b, &below).mean.total_cmp(&share(a, &below).mean));
-    let shown: Vec<&str> = regions.iter().take(15).copied().chain([ALL]).collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} | policy {} | {} replication(s) | {} to {}",
-        s.name, policy, s.replications, s.period.start, s.period.end
+        s.name,
+        policies.join(", "),
+        s.replications,
+        s.period.start,
+        s.period.end
     );
     let _ = writeln!(
         out,
         "{:<24} {:>9} {:>15} {:>15} {:>15} {:>15} {:>13}",
-        "region",
+        if policies.len() > 1 {
+            "policy (all regions)"
+        } else {
+            "region"
+        },
         "mothers",
         "% below min",
         "% no care",
@@ -609,31 +649,56 @@ pub fn summary_table(s: &Scenario, policy: &str, rows: &[SummaryRow<'_>]) -> Str
         "delivered h/m",
         "assists missed"
     );
-    for region in shown {
+    let line = |out: &mut String, label: &str, policy: &str, region: &str| {
         let f = |e: Estimate| format!("{:.1} ±{:.1}", e.mean, e.half_width());
-        let mothers = share(region, &|t| t.mothers as f64);
-        let delivered = share(region, &|t| t.delivered_hours / (t.mothers as f64).max(1.0));
-        let missed = share(region, &|t| {
+        let mothers = estimate_of(policy, region, &|t| t.mothers as f64);
+        let delivered = estimate_of(policy, region, &|t| {
+            t.delivered_hours / (t.mothers as f64).max(1.0)
+        });
+        let missed = estimate_of(policy, region, &|t| {
             100.0 * t.birth_assists_missed as f64 / (t.birth_assists_requested as f64).max(1.0)
         });
         let _ = writeln!(
             out,
             "{:<24} {:>9.0} {:>15} {:>15} {:>15} {:>15} {:>13}",
-            truncate(region, 24),
+            truncate(label, 24),
             mothers.mean,
-            f(share(region, &below)),
-            f(share(region, &pct(|t| t.mothers_without_care as f64))),
-            f(share(region, &pct(|t| t.mothers_full_indication as f64))),
+            f(estimate_of(policy, region, &below)),
+            f(estimate_of(
+                policy,
+                region,
+                &pct(|t| t.mothers_without_care as f64)
+            )),
+            f(estimate_of(
+                policy,
+                region,
+                &pct(|t| t.mothers_full_indication as f64)
+            )),
             f(delivered),
             format!("{:.1}%", missed.mean),
         );
-    }
-    if s.regions.len() > 15 {
-        let _ = writeln!(
-            out,
-            "({} more regions in summary.csv)",
-            s.regions.len() - 15
-        );
+    };
+    if let [policy] = policies[..] {
+        let mut regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
+        regions.sort_by(|a, b| {
+            let gap = |r: &str| estimate_of(policy, r, &below).mean;
+            gap(b).total_cmp(&gap(a))
+        });
+        for region in regions.iter().take(15).copied().chain([ALL]) {
+            line(&mut out, region, policy, region);
+        }
+        if s.regions.len() > 15 {
+            let _ = writeln!(
+                out,
+                "({} more regions in summary.csv)",
+                s.regions.len() - 15
+            );
+        }
+    } else {
+        for policy in &policies {
+            line(&mut out, policy, policy, ALL);
+        }
+        let _ = writeln!(out, "(per region: summary.csv and stats.csv)");
     }
     let (carers, mean_hours) = workforce(s);
     let births = s.expected_births();

@@ -378,6 +378,18 @@ carers = 10
     }
 
     #[test]
+    fn a_policy_listed_twice_is_an_error() {
+        let text = MINIMAL.replace(
+            "name = \"t\"",
+            "name = \"t\"\n[policy]\ncompare = [\"proportional\", \"minimum-first\"]",
+        );
+        let err = parse(&text, "t.toml").unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{err}");
+        assert_eq!(err.errors[0].path, "policy.compare[1]");
+        assert_eq!(err.errors[0].line, 4);
+    }
+
+    #[test]
     fn syntax_error_has_position() {
         let err = parse("name = \n", "bad.toml").unwrap_err();
         assert_eq!(err.errors[0].line, 1);

@@ -62,6 +62,13 @@ pub struct DataFiles {
 }
 
 impl Scenario {
+    /// The policies this scenario runs, in output order: `name`, then `compare`.
+    pub fn policies(&self) -> Vec<PolicyName> {
+        std::iter::once(self.policy.name)
+            .chain(self.policy.compare.iter().copied())
+            .collect()
+    }
+
     /// Expected births per year over all postcodes of all regions.
     pub fn expected_births(&self) -> f64 {
         self.regions
@@ -107,6 +114,8 @@ impl Default for Period {
 pub struct PolicyParams {
     /// Policy name: `minimum-first`, `proportional` or `first-come-first-served`.
     pub name: PolicyName,
+    /// Further policies to run on the same mothers and carers, for comparison with `name`.
+    pub compare: Vec<PolicyName>,
     /// Whose carers a mother can get: her own provider's, or the region's pool.
     pub scope: CapacityScope,
     /// The legal minimum in hours (tier 1).
@@ -122,6 +131,7 @@ impl Default for PolicyParams {
     fn default() -> Self {
         PolicyParams {
             name: PolicyName::MinimumFirst,
+            compare: Vec::new(),
             scope: CapacityScope::Provider,
             minimum_hours: 24.0,
             early_registration_week: 20,

@@ -91,6 +91,17 @@ fn check_period(c: &mut Checker, p: &Period) {
 
 fn check_policy(c: &mut Checker, s: &Scenario) {
     let p = &s.policy;
+    for (i, name) in p.compare.iter().enumerate() {
+        if *name == p.name || p.compare[..i].contains(name) {
+            c.fail(
+                format!("policy.compare[{i}]"),
+                format!(
+                    "policy `{}` is already run; list each policy once",
+                    name.as_str()
+                ),
+            );
+        }
+    }
     c.range("policy.minimum_hours", p.minimum_hours, 0.0, 1000.0);
     c.int_range(
         "policy.early_registration_week",

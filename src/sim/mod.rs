@@ -210,6 +210,7 @@ impl<'a> Simulation<'a> {
             self.handle(time, event);
         }
         RegionResult {
+            policy: self.policy.name(),
             region,
             replication,
             totals: self.totals,

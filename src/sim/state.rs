@@ -236,6 +236,8 @@ impl WeekTotals {
 /// Everything one region-replication job reports.
 #[derive(Debug, Clone)]
 pub struct RegionResult {
+    /// Name of the policy that planned it.
+    pub policy: &'static str,
     pub region: usize,
     pub replication: u32,
     pub totals: Totals,
