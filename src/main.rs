@@ -84,12 +84,22 @@ enum PolicyArg {
     MinimumFirst,
     Proportional,
     FirstComeFirstServed,
+    RefuseWhenFull,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ScopeArg {
     Provider,
     Region,
+}
+
+/// Prints a line on stdout, ignoring a closed pipe (`kraamsim run | head` must not panic: the
+/// outputs are written already, and the reader chose to stop reading).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
 }
 
 /// A failure and the exit code it maps to.
@@ -140,7 +150,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             kraamsim::generate::national::write(&data, &out).map_err(|e| {
                 Failure::internal(format!("writing the dataset to {}: {e}", out.display()))
             })?;
-            println!(
+            say!(
                 "wrote {} postcodes, {} providers in {} regions to {}",
                 data.postcodes.len(),
                 data.providers.len(),
@@ -152,7 +162,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Validate { scenario } => {
             let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
             let s = &loaded.scenario;
-            println!(
+            say!(
                 "{}: valid ({} region(s), {} provider(s), {} to {})",
                 loaded.source_name,
                 s.regions.len(),
@@ -194,6 +204,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                     PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
                     PolicyArg::Proportional => PolicyName::Proportional,
                     PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
+                    PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
                 };
             }
             if let Some(scope) = scope {
@@ -228,8 +239,8 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 wall,
             );
             let rows = writer.finish(&meta).map_err(Failure::internal)?;
-            print!("{}", output::summary_table(s, &rows));
-            println!(
+            say!("{}", output::summary_table(s, &rows).trim_end());
+            say!(
                 "{} events in {:.3} s ({:.0} events/s); outputs in {}",
                 stats.events,
                 started.elapsed().as_secs_f64(),

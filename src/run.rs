@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::model::Calendar;
-use crate::policy::{AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional};
+use crate::policy::{
+    AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional, RefuseWhenFull,
+};
 use crate::scenario::{PolicyName, Scenario};
 use crate::sim::{self, RegionResult};
 
@@ -88,6 +90,7 @@ pub fn policy_for(name: PolicyName) -> Box<dyn AllocationPolicy> {
         PolicyName::MinimumFirst => Box::new(MinimumFirst),
         PolicyName::Proportional => Box::new(Proportional),
         PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
+        PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
     }
 }
 

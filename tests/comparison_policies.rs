@@ -2,7 +2,8 @@
 //! first-come-first-served. Each guarantee is stated as a property over random scope-days.
 
 use kraamsim::policy::{
-    AllocationPolicy, DayInput, FirstComeFirstServed, MotherDay, Proportional, TIERS, TierHours,
+    AllocationPolicy, Booking, DayInput, FirstComeFirstServed, MotherDay, Proportional,
+    RefuseWhenFull, TIERS, TierHours,
 };
 use proptest::prelude::*;
 
@@ -113,6 +114,28 @@ proptest! {
         let given: f64 = plan.iter().flatten().sum();
         let need: f64 = ms.iter().map(|m| m.day_need()).sum();
         prop_assert!((given - need.min(capacity)).abs() < 1e-6 * need.max(1.0));
+    }
+
+    #[test]
+    fn refuse_when_full_books_only_within_the_roster(
+        days in proptest::collection::vec((0.0f64..50.0, 0.0f64..50.0), 1..12),
+        hours_per_day in 0.0f64..10.0,
+    ) {
+        let booked: Vec<f64> = days.iter().map(|d| d.0).collect();
+        let capacity: Vec<f64> = days.iter().map(|d| d.1).collect();
+        let booking = Booking { hours_per_day, booked: &booked, capacity: &capacity };
+        let room_every_day = booked.iter().zip(&capacity).all(|(b, c)| b + hours_per_day <= c + 1e-9);
+        prop_assert_eq!(RefuseWhenFull.accepts(&booking), room_every_day);
+        // Only refuse-when-full ever turns a mother away.
+        prop_assert!(Proportional.accepts(&booking) && FirstComeFirstServed.accepts(&booking));
+    }
+
+    #[test]
+    fn refuse_when_full_serves_those_taken_on_first_come(ms in mothers(), capacity in 0.0f64..300.0) {
+        prop_assert_eq!(
+            plan_for(&RefuseWhenFull, &ms, capacity),
+            plan_for(&FirstComeFirstServed, &ms, capacity)
+        );
     }
 
     #[test]

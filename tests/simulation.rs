@@ -256,7 +256,12 @@ fn policy_comparison_separates_minimum_first_from_the_others() {
     let r = run(&s, true);
     assert_eq!(
         r.policies,
-        ["minimum-first", "proportional", "first-come-first-served"]
+        [
+            "minimum-first",
+            "refuse-when-full",
+            "proportional",
+            "first-come-first-served"
+        ]
     );
     // Per policy, over replications: mothers below the minimum, and without care.
     let per_policy = |policy: &str, f: fn(&Totals) -> f64| {
@@ -270,14 +275,21 @@ fn policy_comparison_separates_minimum_first_from_the_others() {
         estimate(&values)
     };
     let below = |p| per_policy(p, |t| t.mothers_below_minimum as f64);
-    let (mf, prop, fcfs) = (
-        below("minimum-first").ci95.unwrap(),
-        below("proportional").ci95.unwrap(),
-        below("first-come-first-served").ci95.unwrap(),
-    );
-    // 95% intervals that do not overlap.
-    assert!(mf.1 < prop.0, "{mf:?} vs proportional {prop:?}");
-    assert!(mf.1 < fcfs.0, "{mf:?} vs first-come {fcfs:?}");
+    let mf = below("minimum-first").ci95.unwrap();
+    for other in [
+        "refuse-when-full",
+        "proportional",
+        "first-come-first-served",
+    ] {
+        // 95% intervals that do not overlap.
+        let theirs = below(other).ci95.unwrap();
+        assert!(
+            mf.1 < theirs.0,
+            "minimum-first {mf:?} vs {other} {theirs:?}"
+        );
+    }
+    // Refusing mothers leaves some without any care; minimum-first leaves none.
+    assert!(per_policy("refuse-when-full", |t| t.mothers_without_care as f64).mean > 0.0);
     assert_eq!(
         per_policy("minimum-first", |t| t.mothers_without_care as f64).mean,
         0.0
@@ -302,10 +314,29 @@ fn every_policy_sees_the_same_mothers() {
     };
     let reference = mothers_of("minimum-first");
     assert!(reference.len() > 3000);
-    for policy in ["proportional", "first-come-first-served"] {
+    for policy in [
+        "refuse-when-full",
+        "proportional",
+        "first-come-first-served",
+    ] {
         assert!(
             mothers_of(policy) == reference,
             "{policy} saw other mothers"
         );
     }
+}
+
+#[test]
+fn refuse_when_full_turns_mothers_away_only_when_full() {
+    use kraamsim::scenario::PolicyName;
+    let mut s = load("summer-shortage.toml");
+    s.replications = 1;
+    s.policy.name = PolicyName::RefuseWhenFull;
+    let short = all_regions(&run(&s, false));
+    assert!(short.mothers_without_care > 0, "{short:?}");
+    // Refused mothers get nothing at all, which counts as below the minimum.
+    assert!(short.mothers_below_minimum >= short.mothers_without_care);
+    s.carers.capacity_factor = 3.0;
+    let ample = all_regions(&run(&s, false));
+    assert_eq!(ample.mothers_without_care, 0);
 }

@@ -11,11 +11,13 @@
 mod first_come;
 mod minimum_first;
 mod proportional;
+mod refuse_when_full;
 mod water_fill;
 
 pub use first_come::FirstComeFirstServed;
 pub use minimum_first::{MinimumFirst, on_track_share};
 pub use proportional::Proportional;
+pub use refuse_when_full::RefuseWhenFull;
 pub use water_fill::{water_fill, water_fill_in};
 
 /// Number of tiers.
@@ -111,10 +113,28 @@ pub struct DayInput<'a> {
     pub coming_days: &'a [ComingDay],
 }
 
+/// A registration asking for a place, as a policy sees it: the hours a day her indication
+/// needs over her expected days of care, what is already booked on those days and what the
+/// scope's roster can give on them.
+#[derive(Debug, Clone, Copy)]
+pub struct Booking<'a> {
+    pub hours_per_day: f64,
+    /// Hours already booked on each of her expected days of care.
+    pub booked: &'a [f64],
+    /// Contract care hours of the carers rostered on each of those days.
+    pub capacity: &'a [f64],
+}
+
 /// An allocation policy: plans one scope-day.
 pub trait AllocationPolicy: Sync + Send {
     /// The name used in outputs.
     fn name(&self) -> &'static str;
+
+    /// Whether a mother who registers is taken on. Every policy but refuse-when-full takes
+    /// every mother: turning mothers away is what the insurers forbid.
+    fn accepts(&self, _booking: &Booking<'_>) -> bool {
+        true
+    }
 
     /// Writes the hours each mother gets today, per tier, into `plan` (one entry per mother,
     /// same order as `input.mothers`). Must never exceed a mother's owed hours or daily cap,

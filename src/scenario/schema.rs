@@ -112,7 +112,8 @@ impl Default for Period {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyParams {
-    /// Policy name: `minimum-first`, `proportional` or `first-come-first-served`.
+    /// Policy name: `minimum-first`, `proportional`, `first-come-first-served` or
+    /// `refuse-when-full`.
     pub name: PolicyName,
     /// Further policies to run on the same mothers and carers, for comparison with `name`.
     pub compare: Vec<PolicyName>,
@@ -147,6 +148,7 @@ pub enum PolicyName {
     MinimumFirst,
     Proportional,
     FirstComeFirstServed,
+    RefuseWhenFull,
 }
 
 impl PolicyName {
@@ -156,6 +158,7 @@ impl PolicyName {
             PolicyName::MinimumFirst => "minimum-first",
             PolicyName::Proportional => "proportional",
             PolicyName::FirstComeFirstServed => "first-come-first-served",
+            PolicyName::RefuseWhenFull => "refuse-when-full",
         }
     }
 }

@@ -16,7 +16,7 @@ mod state;
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::generate::{self, Population};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
-use crate::policy::{AllocationPolicy, ComingDay, DayInput, MotherDay, TIERS, TierHours};
+use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{CapacityScope, Scenario};
 
 use state::{CarerState, MotherState, Scope};
@@ -108,21 +108,24 @@ impl<'a> Simulation<'a> {
             carer_absences.push(c.absences);
         }
         // The roster known in advance: every carer on every day, less her holidays.
-        let mut everyone = vec![0.0; n_scopes];
+        let mut everyone = vec![(0.0, 0.0); n_scopes];
         for c in &carers {
-            everyone[c.scope as usize] += c.max_hours_per_day;
+            everyone[c.scope as usize].0 += c.max_hours_per_day;
+            everyone[c.scope as usize].1 += c.daily_care_hours;
         }
-        for (scope, hours) in scopes.iter_mut().zip(everyone) {
+        for (scope, (hours, contract)) in scopes.iter_mut().zip(everyone) {
             scope.planned_capacity.fill(hours);
+            scope.roster_contract.fill(contract);
         }
         for (i, c) in carers.iter().enumerate() {
-            let planned = &mut scopes[c.scope as usize].planned_capacity;
+            let scope = &mut scopes[c.scope as usize];
             for a in carer_absences[i]
                 .iter()
                 .filter(|a| a.kind == AbsenceKind::Holiday)
             {
-                for d in a.start as usize..(a.end as usize).min(planned.len()) {
-                    planned[d] -= c.max_hours_per_day;
+                for d in a.start as usize..(a.end as usize).min(scope.planned_capacity.len()) {
+                    scope.planned_capacity[d] -= c.max_hours_per_day;
+                    scope.roster_contract[d] -= c.daily_care_hours;
                 }
             }
         }
@@ -237,7 +240,33 @@ impl<'a> Simulation<'a> {
     fn register(&mut self, m: u32) {
         let mother = &self.mothers[m as usize];
         self.queue.schedule(mother.birth_minute, Event::Birth(m));
-        self.forecast(m, 1.0);
+        if self.take_on(m) {
+            self.forecast(m, 1.0);
+        } else {
+            self.mother_state[m as usize].refused = true;
+        }
+    }
+
+    /// Asks the policy whether the registering mother is taken on, and books her expected days
+    /// of care (from her due date, her whole indication spread evenly) when she is.
+    fn take_on(&mut self, m: u32) -> bool {
+        let mother = &self.mothers[m as usize];
+        let scope = &mut self.scopes[self.mother_state[m as usize].scope as usize];
+        let first = (mother.due_day as usize).min(scope.booked.len());
+        let last = (first + mother.indication.home_days as usize).min(scope.booked.len());
+        let hours_per_day = mother.indication.total_hours / f64::from(mother.indication.home_days);
+        let booking = Booking {
+            hours_per_day,
+            booked: &scope.booked[first..last],
+            capacity: &scope.roster_contract[first..last],
+        };
+        if !self.policy.accepts(&booking) {
+            return false;
+        }
+        scope.booked[first..last]
+            .iter_mut()
+            .for_each(|b| *b += hours_per_day);
+        true
     }
 
     /// Adds (`sign` = 1) or removes (-1) a mother's expected tier-1/2 hours, front-loaded from
@@ -270,7 +299,9 @@ impl<'a> Simulation<'a> {
         if needs_assist {
             let scope = self.mother_state[m as usize].scope as usize;
             let hours = self.s.birth_assist.hours;
-            let served = self.scopes[scope].room_left >= hours;
+            // A mother turned away has no provider to send a carer.
+            let served =
+                !self.mother_state[m as usize].refused && self.scopes[scope].room_left >= hours;
             if served {
                 self.take_hours(scope, hours, None);
             }
@@ -293,7 +324,10 @@ impl<'a> Simulation<'a> {
     }
 
     fn care_start(&mut self, time: Minutes, m: u32) {
-        self.forecast(m, -1.0);
+        let refused = self.mother_state[m as usize].refused;
+        if !refused {
+            self.forecast(m, -1.0);
+        }
         let day = time / MINUTES_PER_DAY;
         let first = if time % MINUTES_PER_DAY <= PLAN_MINUTE {
             day
@@ -304,7 +338,10 @@ impl<'a> Simulation<'a> {
         let st = &mut self.mother_state[m as usize];
         st.first_day = first;
         st.last_day = last;
-        self.scopes[st.scope as usize].active.push(m);
+        // A mother turned away is counted when her care would have ended, with no hours.
+        if !refused {
+            self.scopes[st.scope as usize].active.push(m);
+        }
         self.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
     }

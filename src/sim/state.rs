@@ -14,6 +14,8 @@ pub struct MotherState {
     pub daily_demand: f64,
     /// Registration day and id, as one key: the order of first-come policies.
     pub registration_order: u64,
+    /// Turned away at registration (refuse-when-full): she gets no care.
+    pub refused: bool,
     /// Delivered hours per tier so far.
     pub delivered: TierHours,
     /// First and last day of care at home (set at care start).
@@ -35,6 +37,7 @@ impl MotherState {
             indicated,
             daily_demand,
             registration_order: 0,
+            refused: false,
             delivered: [0.0; TIERS],
             first_day: 0,
             last_day: 0,
@@ -102,6 +105,11 @@ pub struct Scope {
     pub planned_capacity: Vec<f64>,
     /// Per day: tier-1/2 hours that registered mothers not yet in care will need.
     pub due_soon_need: Vec<f64>,
+    /// Per day: contract care hours of the carers rostered (holidays known ahead), against
+    /// which a provider books registrations.
+    pub roster_contract: Vec<f64>,
+    /// Per day: hours booked for the mothers taken on (full indication over her days).
+    pub booked: Vec<f64>,
     /// Hours held back every day for birth assistance.
     pub on_call_reserve: f64,
     /// Carer hours still free today (after the plan), for birth assistance.
@@ -117,6 +125,8 @@ impl Scope {
             carers: Vec::new(),
             planned_capacity: vec![0.0; days],
             due_soon_need: vec![0.0; days],
+            roster_contract: vec![0.0; days],
+            booked: vec![0.0; days],
             on_call_reserve: 0.0,
             room_left: 0.0,
             cursor: 0,
