@@ -42,9 +42,15 @@ pub struct RunLabels {
 }
 
 impl RunLabels {
+    /// The labels of a plain run: variant [`BASE_VARIANT`].
     pub fn new(scenario: &Scenario) -> Self {
+        Self::for_variant(BASE_VARIANT, scenario)
+    }
+
+    /// The labels of one variant of a sweep.
+    pub fn for_variant(variant: &str, scenario: &Scenario) -> Self {
         RunLabels {
-            variant: BASE_VARIANT.to_string(),
+            variant: variant.to_string(),
             policies: scenario
                 .policies()
                 .into_iter()

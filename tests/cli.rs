@@ -446,3 +446,65 @@ fn policy_flag_selects_the_policy_in_every_output() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn sweep_runs_every_variant_identically_on_any_thread_count() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        kraamsim()
+            .arg("sweep")
+            .arg(&scenario)
+            .args(["--replications", "1", "-q", "--threads", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("6 variants"));
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    let variants = std::fs::read_to_string(one.join("variants.csv")).unwrap();
+    assert_eq!(variants.lines().count(), 7, "{variants}");
+    assert!(
+        variants.starts_with("variant,carers.capacity_factor,policy.scope\nv000,0.8,provider\n")
+    );
+    let summary = std::fs::read_to_string(one.join("summary.csv")).unwrap();
+    // 6 variants x 2 policies x 1 replication x (1 region + ALL), plus the header.
+    assert_eq!(summary.lines().count(), 1 + 6 * 2 * 2);
+    for f in ["summary.csv", "weekly.csv", "stats.csv", "variants.csv"] {
+        assert!(
+            std::fs::read(one.join(f)).unwrap() == std::fs::read(two.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn sweep_rejects_a_scenario_without_a_grid_and_bad_grid_values() {
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    kraamsim()
+        .arg("sweep")
+        .arg(&baseline)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no [sweep]"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(&baseline).unwrap()
+        + "\n[sweep]\n\"carers.capacity_factor\" = [1.0, -1.0]\n";
+    std::fs::write(&bad, text).unwrap();
+    let out = dir.path().join("out");
+    kraamsim()
+        .arg("sweep")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("v001")
+                .and(predicates::str::contains("carers.capacity_factor")),
+        );
+    assert!(!out.exists());
+}

@@ -211,11 +211,15 @@ fn streamed_batches_are_whole_replications_in_job_order() {
 
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
-    let s = load("baseline.toml");
+    let mut s = load("baseline.toml");
+    s.replications = 1;
     let labels = run::RunLabels::new(&s);
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("out");
-    let writer = kraamsim::output::OutputWriter::create(&dir, &s, &labels, true).unwrap();
+    let mut writer = kraamsim::output::OutputWriter::create(&dir, true).unwrap();
+    // Some rows are written, then the run fails before `finish`.
+    let results = run(&s, true).results;
+    writer.add(&s, &labels, &results).unwrap();
     assert!(dir.exists());
     drop(writer); // the run failed before `finish`
     assert!(
@@ -339,4 +343,23 @@ fn refuse_when_full_turns_mothers_away_only_when_full() {
     s.carers.capacity_factor = 3.0;
     let ample = all_regions(&run(&s, false));
     assert_eq!(ample.mothers_without_care, 0);
+}
+
+#[test]
+fn more_carers_and_pooling_close_the_gap_in_the_capacity_sweep() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
+    let loaded = scenario::load_file(&path).unwrap();
+    let variants = scenario::variants(&loaded).unwrap();
+    assert_eq!(variants.len(), 6);
+    let shortfall = |i: usize| {
+        let mut s = variants[i].scenario.clone();
+        s.replications = 2;
+        s.policy.compare.clear();
+        all_regions(&run(&s, false)).shortfall_hours
+    };
+    // v000: x0.8 by provider, v001: x0.8 pooled, v004: x1.2 by provider.
+    let (short_by_provider, short_pooled, more_by_provider) =
+        (shortfall(0), shortfall(1), shortfall(4));
+    assert!(short_pooled < short_by_provider);
+    assert!(more_by_provider < short_by_provider);
 }

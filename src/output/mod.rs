@@ -88,6 +88,7 @@ pub const ALL: &str = "ALL";
 /// One summary row: a policy's totals for one replication and region (or [`ALL`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow<'a> {
+    pub variant: &'a str,
     pub policy: &'static str,
     pub replication: u32,
     pub region: &'a str,
@@ -96,11 +97,16 @@ pub struct SummaryRow<'a> {
 
 /// The summary rows of one replication under one policy: its regions (scenario order), then
 /// `ALL`.
-fn replication_rows<'a>(s: &'a Scenario, chunk: &[RegionResult]) -> Vec<SummaryRow<'a>> {
+fn replication_rows<'a>(
+    s: &'a Scenario,
+    variant: &'a str,
+    chunk: &[RegionResult],
+) -> Vec<SummaryRow<'a>> {
     let mut rows = Vec::with_capacity(chunk.len() + 1);
     let mut all = Totals::default();
     for r in chunk {
         rows.push(SummaryRow {
+            variant,
             policy: r.policy,
             replication: r.replication,
             region: s.regions[r.region].name.as_str(),
@@ -109,6 +115,7 @@ fn replication_rows<'a>(s: &'a Scenario, chunk: &[RegionResult]) -> Vec<SummaryR
         all.add(&r.totals);
     }
     rows.push(SummaryRow {
+        variant,
         policy: chunk[0].policy,
         replication: chunk[0].replication,
         region: ALL,
@@ -282,8 +289,6 @@ pub struct OutputWriter<'a> {
     dir: PathBuf,
     /// Whether this writer made the directory (and so removes it if the run fails).
     created_dir: bool,
-    scenario: &'a Scenario,
-    labels: &'a RunLabels,
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
@@ -293,12 +298,7 @@ pub struct OutputWriter<'a> {
 impl<'a> OutputWriter<'a> {
     /// Opens the files of an output directory in `dir` (created if needed; an earlier
     /// kraamsim output there is replaced when the run finishes).
-    pub fn create(
-        dir: &Path,
-        scenario: &'a Scenario,
-        labels: &'a RunLabels,
-        keep_mothers: bool,
-    ) -> Result<Self, OutputError> {
+    pub fn create(dir: &Path, keep_mothers: bool) -> Result<Self, OutputError> {
         prepare_dir(dir)?;
         let created_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
@@ -308,8 +308,6 @@ impl<'a> OutputWriter<'a> {
         let mut writer = OutputWriter {
             dir: dir.to_path_buf(),
             created_dir,
-            scenario,
-            labels,
             summary: None,
             weekly: None,
             mothers: None,
@@ -335,27 +333,50 @@ impl<'a> OutputWriter<'a> {
         Ok(writer)
     }
 
-    /// Writes the rows of a batch of whole replications (regions in scenario order).
-    pub fn add(&mut self, batch: &[RegionResult]) -> Result<(), OutputError> {
-        let regions = self.scenario.regions.len();
-        for chunk in batch.chunks(regions) {
-            let rows = replication_rows(self.scenario, chunk);
+    /// Writes the rows of a batch of whole replications (regions in scenario order) of the
+    /// variant `labels` names, whose scenario is `scenario`.
+    pub fn add(
+        &mut self,
+        scenario: &'a Scenario,
+        labels: &'a RunLabels,
+        batch: &[RegionResult],
+    ) -> Result<(), OutputError> {
+        for chunk in batch.chunks(scenario.regions.len()) {
+            let rows = replication_rows(scenario, &labels.variant, chunk);
             let summary = self.summary.as_mut().expect("open until finish");
             for row in &rows {
-                write_summary_row(summary, self.labels, row)?;
+                write_summary_row(summary, row)?;
             }
             self.rows.extend(rows);
             let weekly = self.weekly.as_mut().expect("open until finish");
             for r in chunk {
-                write_weekly_rows(weekly, self.scenario, self.labels, r)?;
+                write_weekly_rows(weekly, scenario, labels, r)?;
             }
             if let Some(mothers) = self.mothers.as_mut() {
                 for r in chunk {
-                    write_mother_rows(mothers, self.scenario, self.labels, r)?;
+                    write_mother_rows(mothers, scenario, labels, r)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Writes variants.csv: one row per variant of a sweep with the values it sets.
+    pub fn write_variants(
+        &self,
+        variants: &[(String, Vec<(String, String)>)],
+    ) -> Result<(), OutputError> {
+        let mut columns: Vec<&str> = vec!["variant"];
+        if let Some((_, params)) = variants.first() {
+            columns.extend(params.iter().map(|(path, _)| path.as_str()));
+        }
+        let mut file = CsvFile::create(&self.dir, "variants.csv", &columns)?;
+        for (id, params) in variants {
+            let mut rec = vec![id.as_str()];
+            rec.extend(params.iter().map(|(_, value)| value.trim_matches('"')));
+            file.write(&rec)?;
+        }
+        file.persist()
     }
 
     /// Writes stats.csv, renames every file into place and writes run.json last. Returns the
@@ -363,12 +384,12 @@ impl<'a> OutputWriter<'a> {
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
         let mut stats = CsvFile::create(&dir, "stats.csv", &STATS_COLUMNS)?;
-        for (policy, region, metric, est) in stats_rows(self.scenario, &self.rows) {
+        for (variant, policy, region, metric, est) in stats_rows(&self.rows) {
             let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
                 (hours(l), hours(h))
             });
             stats.write([
-                self.labels.variant.as_str(),
+                variant,
                 policy,
                 region,
                 metric,
@@ -416,13 +437,9 @@ impl Drop for OutputWriter<'_> {
     }
 }
 
-fn write_summary_row(
-    out: &mut CsvFile,
-    labels: &RunLabels,
-    row: &SummaryRow<'_>,
-) -> Result<(), OutputError> {
+fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
     let mut rec = vec![
-        labels.variant.clone(),
+        row.variant.to_string(),
         row.policy.to_string(),
         row.replication.to_string(),
         row.region.to_string(),
@@ -442,31 +459,28 @@ fn write_summary_row(
     out.write(&rec)
 }
 
-/// Per policy (run order), region (scenario order, then `ALL`) and metric: the estimate over
-/// replications.
+/// Per variant and policy (run order), region (scenario order, then `ALL`) and metric: the
+/// estimate over replications. Orders are taken from the rows, as they were written.
 pub fn stats_rows<'a>(
-    s: &'a Scenario,
     rows: &[SummaryRow<'a>],
-) -> Vec<(&'static str, &'a str, &'static str, Estimate)> {
-    let mut policies: Vec<&'static str> = Vec::new();
+) -> Vec<(&'a str, &'static str, &'a str, &'static str, Estimate)> {
+    let mut groups: Vec<(&'a str, &'static str, &'a str)> = Vec::new();
     for row in rows {
-        if !policies.contains(&row.policy) {
-            policies.push(row.policy);
+        let key = (row.variant, row.policy, row.region);
+        if !groups.contains(&key) {
+            groups.push(key);
         }
     }
     let mut out = Vec::new();
-    for policy in policies {
-        let regions = s.regions.iter().map(|r| r.name.as_str()).chain([ALL]);
-        for region in regions {
-            let per_rep: Vec<[f64; 13]> = rows
-                .iter()
-                .filter(|row| row.policy == policy && row.region == region)
-                .map(|row| metric_values(&row.totals))
-                .collect();
-            for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
-                let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
-                out.push((policy, region, *metric, estimate(&values)));
-            }
+    for (variant, policy, region) in groups {
+        let per_rep: Vec<[f64; 13]> = rows
+            .iter()
+            .filter(|r| r.variant == variant && r.policy == policy && r.region == region)
+            .map(|r| metric_values(&r.totals))
+            .collect();
+        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+            let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
+            out.push((variant, policy, region, *metric, estimate(&values)));
         }
     }
     out
@@ -549,6 +563,8 @@ pub struct RunMeta {
     pub policy: String,
     pub policies: Vec<String>,
     pub variant: String,
+    /// Variants run (more than one for a sweep; see variants.csv).
+    pub variants: usize,
     pub report_start: String,
     pub report_end: String,
     pub warmup_days: u32,
@@ -581,6 +597,7 @@ impl RunMeta {
             policy: labels.policies[0].to_string(),
             policies: labels.policies.iter().map(|p| p.to_string()).collect(),
             variant: labels.variant.clone(),
+            variants: 1,
             report_start: s.period.start.to_string(),
             report_end: s.period.end.to_string(),
             warmup_days: s.period.warmup_days,
@@ -607,16 +624,21 @@ pub fn sha256_hex(text: &str) -> String {
 /// region (up to 15, largest gap first) and all regions. With several: one line per policy
 /// over all regions, to compare them.
 pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
+    // (variant, policy) groups, in the order they ran.
+    let mut groups: Vec<(&str, &str)> = Vec::new();
     let mut policies: Vec<&str> = Vec::new();
     for row in rows {
+        if !groups.contains(&(row.variant, row.policy)) {
+            groups.push((row.variant, row.policy));
+        }
         if !policies.contains(&row.policy) {
             policies.push(row.policy);
         }
     }
-    let estimate_of = |policy: &str, region: &str, f: &dyn Fn(&Totals) -> f64| {
+    let estimate_of = |group: (&str, &str), region: &str, f: &dyn Fn(&Totals) -> f64| {
         let v: Vec<f64> = rows
             .iter()
-            .filter(|row| row.policy == policy && row.region == region)
+            .filter(|row| (row.variant, row.policy) == group && row.region == region)
             .map(|row| f(&row.totals))
             .collect();
         estimate(&v)
@@ -625,11 +647,17 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
         |num: fn(&Totals) -> f64| move |t: &Totals| 100.0 * num(t) / (t.mothers as f64).max(1.0);
     let below = pct(|t| t.mothers_below_minimum as f64);
     let mut out = String::new();
+    let variants = groups.len() / policies.len().max(1);
     let _ = writeln!(
         out,
-        "{} | policy {} | {} replication(s) | {} to {}",
+        "{} | policy {} | {}{} replication(s) | {} to {}",
         s.name,
         policies.join(", "),
+        if variants > 1 {
+            format!("{variants} variants | ")
+        } else {
+            String::new()
+        },
         s.replications,
         s.period.start,
         s.period.end
@@ -637,8 +665,8 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
     let _ = writeln!(
         out,
         "{:<24} {:>9} {:>15} {:>15} {:>15} {:>15} {:>13}",
-        if policies.len() > 1 {
-            "policy (all regions)"
+        if groups.len() > 1 {
+            "variant policy (all)"
         } else {
             "region"
         },
@@ -649,13 +677,13 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
         "delivered h/m",
         "assists missed"
     );
-    let line = |out: &mut String, label: &str, policy: &str, region: &str| {
+    let line = |out: &mut String, label: &str, group: (&str, &str), region: &str| {
         let f = |e: Estimate| format!("{:.1} ±{:.1}", e.mean, e.half_width());
-        let mothers = estimate_of(policy, region, &|t| t.mothers as f64);
-        let delivered = estimate_of(policy, region, &|t| {
+        let mothers = estimate_of(group, region, &|t| t.mothers as f64);
+        let delivered = estimate_of(group, region, &|t| {
             t.delivered_hours / (t.mothers as f64).max(1.0)
         });
-        let missed = estimate_of(policy, region, &|t| {
+        let missed = estimate_of(group, region, &|t| {
             100.0 * t.birth_assists_missed as f64 / (t.birth_assists_requested as f64).max(1.0)
         });
         let _ = writeln!(
@@ -663,14 +691,14 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
             "{:<24} {:>9.0} {:>15} {:>15} {:>15} {:>15} {:>13}",
             truncate(label, 24),
             mothers.mean,
-            f(estimate_of(policy, region, &below)),
+            f(estimate_of(group, region, &below)),
             f(estimate_of(
-                policy,
+                group,
                 region,
                 &pct(|t| t.mothers_without_care as f64)
             )),
             f(estimate_of(
-                policy,
+                group,
                 region,
                 &pct(|t| t.mothers_full_indication as f64)
             )),
@@ -678,14 +706,14 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
             format!("{:.1}%", missed.mean),
         );
     };
-    if let [policy] = policies[..] {
+    if let [group] = groups[..] {
         let mut regions: Vec<&str> = s.regions.iter().map(|r| r.name.as_str()).collect();
         regions.sort_by(|a, b| {
-            let gap = |r: &str| estimate_of(policy, r, &below).mean;
+            let gap = |r: &str| estimate_of(group, r, &below).mean;
             gap(b).total_cmp(&gap(a))
         });
         for region in regions.iter().take(15).copied().chain([ALL]) {
-            line(&mut out, region, policy, region);
+            line(&mut out, region, group, region);
         }
         if s.regions.len() > 15 {
             let _ = writeln!(
@@ -695,8 +723,16 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
             );
         }
     } else {
-        for policy in &policies {
-            line(&mut out, policy, policy, ALL);
+        for &(variant, policy) in groups.iter().take(30) {
+            let label = if variants > 1 {
+                format!("{variant} {policy}")
+            } else {
+                policy.to_string()
+            };
+            line(&mut out, &label, (variant, policy), ALL);
+        }
+        if groups.len() > 30 {
+            let _ = writeln!(out, "({} more in stats.csv)", groups.len() - 30);
         }
         let _ = writeln!(out, "(per region: summary.csv and stats.csv)");
     }
@@ -704,7 +740,8 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
     let births = s.expected_births();
     let _ = writeln!(
         out,
-        "input: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average"
+        "input{}: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average",
+        if variants > 1 { " (first variant)" } else { "" }
     );
     out
 }

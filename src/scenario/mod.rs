@@ -8,9 +8,11 @@
 
 mod data;
 mod schema;
+mod sweep;
 mod validate;
 
 pub use schema::*;
+pub use sweep::{Variant, variants};
 
 use std::fmt;
 use std::ops::Range;
@@ -72,6 +74,8 @@ pub struct LoadedScenario {
     /// The file path as given, or [`DEFAULT_SCENARIO_NAME`].
     pub source_name: String,
     pub text: String,
+    /// The directory its data files are relative to (none for the built-in scenario).
+    pub base: Option<std::path::PathBuf>,
 }
 
 /// Reads and validates a scenario file.
@@ -89,6 +93,7 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse_in(&text, &name, Some(base)).map(|scenario| LoadedScenario {
+        base: Some(base.to_path_buf()),
         scenario,
         source_name: name,
         text,
@@ -103,6 +108,7 @@ pub fn load_default() -> LoadedScenario {
         scenario,
         source_name: DEFAULT_SCENARIO_NAME.to_string(),
         text: DEFAULT_SCENARIO.to_string(),
+        base: None,
     }
 }
 

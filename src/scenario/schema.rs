@@ -47,6 +47,10 @@ pub struct Scenario {
     /// The providers, each in one region.
     #[serde(default)]
     pub providers: Vec<ProviderSpec>,
+    /// A grid of parameter values for `kraamsim sweep`: field path -> values to try. Every
+    /// combination is a variant (`docs/scenario-format.md`, Sweeps).
+    #[serde(default)]
+    pub sweep: std::collections::BTreeMap<String, Vec<toml::Value>>,
 }
 
 /// CSV files with region data (`docs/data-format.md`), relative to the scenario file.
