@@ -27,6 +27,7 @@ fn national_year(c: &mut Criterion) {
         threads: Some(2),
         keep_mothers: false,
         progress: false,
+        replications: None,
     };
     let mut group = c.benchmark_group("national");
     group.sample_size(10);

@@ -35,8 +35,21 @@ enum Command {
     Sweep {
         /// Scenario file (TOML) with a [sweep] section.
         scenario: PathBuf,
+        /// Run only slice I of N (0 <= I < N) of the variants x replications, for
+        /// `kraamsim merge`; `auto` reads Slurm's SLURM_ARRAY_TASK_ID / _COUNT (/ _MIN).
+        #[arg(long)]
+        shard: Option<String>,
         #[command(flatten)]
         args: RunArgs,
+    },
+    /// Combine the shard outputs of a sweep into the output one unsharded sweep would write.
+    Merge {
+        /// The shards' output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory for the merged result.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Generate a synthetic dataset (CSV files for a scenario's [data] section).
     Generate {
@@ -234,9 +247,21 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 params: Vec::new(),
                 scenario: base,
             }];
-            execute(&loaded, variants, &args, started)
+            execute(&loaded, variants, &args, None, started)
         }
-        Command::Sweep { scenario, args } => {
+        Command::Merge { dirs, out } => {
+            output::merge(&dirs, &out).map_err(|e| match e {
+                output::MergeError::Input(m) => Failure::bad_input(m),
+                output::MergeError::Output(e) => Failure::internal(e),
+            })?;
+            say!("merged {} shards into {}", dirs.len(), out.display());
+            Ok(())
+        }
+        Command::Sweep {
+            scenario,
+            shard,
+            args,
+        } => {
             let started = Instant::now();
             let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
             if loaded.scenario.sweep.is_empty() {
@@ -245,17 +270,53 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                     loaded.source_name
                 )));
             }
+            let shard = shard
+                .map(|text| parse_shard_flag(&text))
+                .transpose()
+                .map_err(Failure::bad_input)?;
             let variants = scenario::variants(&loaded).map_err(Failure::bad_input)?;
-            execute(&loaded, variants, &args, started)
+            execute(&loaded, variants, &args, shard, started)
         }
     }
 }
 
+/// `--shard I/N` or `--shard auto` (Slurm job arrays).
+fn parse_shard_flag(text: &str) -> Result<(u32, u32), String> {
+    if text != "auto" {
+        return run::parse_shard(text).map_err(|e| format!("--shard {e}"));
+    }
+    let var = |name: &str| -> Result<Option<u32>, String> {
+        match std::env::var(name) {
+            Ok(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("--shard auto: {name}=`{v}` is not a number")),
+            Err(_) => Ok(None),
+        }
+    };
+    let (Some(id), Some(count)) = (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_COUNT")?)
+    else {
+        return Err(
+            "--shard auto needs SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (run it as a Slurm array task)"
+                .to_string(),
+        );
+    };
+    let first = var("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+    let index = id
+        .checked_sub(first)
+        .ok_or("--shard auto: SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN")?;
+    run::parse_shard(&format!("{index}/{count}")).map_err(|e| format!("--shard auto: {e}"))
+}
+
 /// Runs every variant (one for `run`) into one output directory and prints the summary.
+/// With a shard (I, N), runs only the (variant, replication) units whose number in run order
+/// is I modulo N, for `kraamsim merge`.
 fn execute(
     loaded: &LoadedScenario,
     mut variants: Vec<Variant>,
     args: &RunArgs,
+    shard: Option<(u32, u32)>,
     started: Instant,
 ) -> Result<(), Failure> {
     for v in &mut variants {
@@ -272,15 +333,32 @@ fn execute(
         threads: args.threads.map(usize::from),
         keep_mothers: args.mothers,
         progress: !args.quiet,
+        replications: None,
     };
     let labels: Vec<RunLabels> = variants
         .iter()
         .map(|v| RunLabels::for_variant(&v.id, &v.scenario))
         .collect();
-    let mut writer = OutputWriter::create(&out, args.mothers).map_err(Failure::internal)?;
+    let mut writer = match shard {
+        Some(_) => OutputWriter::create_shard(&out, args.mothers),
+        None => OutputWriter::create(&out, args.mothers),
+    }
+    .map_err(Failure::internal)?;
     let mut events = 0;
     let mut threads = 1;
-    for (v, l) in variants.iter().zip(&labels) {
+    for (index, (v, l)) in variants.iter().zip(&labels).enumerate() {
+        let reps = v.scenario.replications;
+        let mut options = options.clone();
+        if let Some((i, n)) = shard {
+            let unit = |rep: u32| index as u64 * u64::from(reps) + u64::from(rep);
+            let mine: Vec<u32> = (0..reps)
+                .filter(|&r| unit(r) % u64::from(n) == u64::from(i))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            options.replications = Some(mine);
+        }
         let stats = run::run_batches(&v.scenario, &options, l, |batch| {
             writer.add(&v.scenario, l, &batch)
         })
@@ -313,6 +391,7 @@ fn execute(
         wall,
     );
     meta.variants = variants.len();
+    meta.shard = shard.map(|(i, n)| format!("{i}/{n}"));
     if variants.len() > 1 {
         meta.variant = "sweep (see variants.csv)".to_string();
     }

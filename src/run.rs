@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub keep_mothers: bool,
     /// Report progress on stderr for runs longer than about a second.
     pub progress: bool,
+    /// Run only these replications (a shard of a sweep); `None` runs them all.
+    pub replications: Option<Vec<u32>>,
 }
 
 /// What a run is, before any job runs: the labels of its rows and its calendar.
@@ -88,6 +90,25 @@ pub enum RunError<E> {
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
     #[error(transparent)]
     Sink(E),
+}
+
+/// Parses a shard `I/N` (0-based I < N), as given to `kraamsim sweep --shard`.
+pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not I/N (for example 0/4)"))?;
+    let i: u32 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{i}` in `{text}` is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` in `{text}` is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("`{text}`: need 0 <= I < N"));
+    }
+    Ok((i, n))
 }
 
 /// The policy object for a scenario's policy name.
@@ -151,16 +172,20 @@ pub fn run_batches<E: Send>(
     let policies: Vec<Box<dyn AllocationPolicy>> =
         scenario.policies().into_iter().map(policy_for).collect();
     let regions = scenario.regions.len();
-    let reps = scenario.replications;
-    let reps_per_batch = JOBS_PER_BATCH.div_ceil(regions.max(1)).max(1) as u32;
+    let reps: Vec<u32> = options
+        .replications
+        .clone()
+        .unwrap_or_else(|| (0..scenario.replications).collect());
+    let reps_per_batch = JOBS_PER_BATCH.div_ceil(regions.max(1)).max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .build()?;
     let threads = pool.current_num_threads();
-    let progress = Progress::new(policies.len() * reps as usize * regions, options.progress);
-    let simulate = |policy: &dyn AllocationPolicy, first: u32, last: u32| -> Vec<RegionResult> {
-        let jobs: Vec<(u32, usize)> = (first..last)
-            .flat_map(|rep| (0..regions).map(move |region| (rep, region)))
+    let progress = Progress::new(policies.len() * reps.len() * regions, options.progress);
+    let simulate = |policy: &dyn AllocationPolicy, chunk: &[u32]| -> Vec<RegionResult> {
+        let jobs: Vec<(u32, usize)> = chunk
+            .iter()
+            .flat_map(|&rep| (0..regions).map(move |region| (rep, region)))
             .collect();
         jobs.par_iter()
             .map(|&(rep, region)| {
@@ -177,22 +202,18 @@ pub fn run_batches<E: Send>(
             })
             .collect()
     };
-    let batches: Vec<(usize, u32, u32)> = (0..policies.len())
-        .flat_map(|p| {
-            (0..reps)
-                .step_by(reps_per_batch as usize)
-                .map(move |first| (p, first, (first + reps_per_batch).min(reps)))
-        })
+    let batches: Vec<(usize, &[u32])> = (0..policies.len())
+        .flat_map(|p| reps.chunks(reps_per_batch).map(move |chunk| (p, chunk)))
         .collect();
     let mut events = 0;
     let mut pending: Option<Vec<RegionResult>> = None;
-    for (p, first, last) in batches {
+    for (p, chunk) in batches {
         let done = pending.take();
         let policy = policies[p].as_ref();
         let (sunk, batch) = pool.install(|| {
             rayon::join(
                 || done.map_or(Ok(()), &mut sink),
-                || simulate(policy, first, last),
+                || simulate(policy, chunk),
             )
         });
         sunk.map_err(RunError::Sink)?;

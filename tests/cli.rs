@@ -508,3 +508,95 @@ fn sweep_rejects_a_scenario_without_a_grid_and_bad_grid_values() {
         );
     assert!(!out.exists());
 }
+
+/// Runs `kraamsim sweep` of the capacity sweep with `extra` flags into `out`.
+fn sweep_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
+    kraamsim()
+        .arg("sweep")
+        .arg(&scenario)
+        .args(["--replications", "2", "--mothers", "-q"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("SLURM_ARRAY_TASK_COUNT")
+        .env_remove("SLURM_ARRAY_TASK_MIN")
+        .assert()
+}
+
+#[test]
+fn sharded_sweep_merges_into_the_unsharded_files_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep_into(&d.join("full"), &[]).success();
+    for i in 0..3 {
+        sweep_into(&d.join(format!("s{i}")), &["--shard", &format!("{i}/3")]).success();
+    }
+    // Merging an incomplete set names the missing shard and writes nothing.
+    kraamsim()
+        .args(["merge"])
+        .arg(d.join("s0"))
+        .arg(d.join("s2"))
+        .arg("--out")
+        .arg(d.join("partial"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing 1/3"));
+    assert!(!d.join("partial").exists());
+    // A failed shard is rerun alone; then the set is complete.
+    fs::remove_dir_all(d.join("s1")).unwrap();
+    sweep_into(&d.join("s1"), &["--shard", "1/3"]).success();
+    kraamsim()
+        .args(["merge"])
+        .arg(d.join("s2"))
+        .arg(d.join("s0"))
+        .arg(d.join("s1"))
+        .arg("--out")
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    for f in [
+        "summary.csv",
+        "weekly.csv",
+        "stats.csv",
+        "mothers.csv",
+        "variants.csv",
+    ] {
+        assert!(
+            fs::read(d.join("full").join(f)).unwrap()
+                == fs::read(d.join("merged").join(f)).unwrap(),
+            "{f} differs after merging"
+        );
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("merged/run.json")).unwrap()).unwrap();
+    assert_eq!(meta["merged_shards"], 3);
+    assert!(meta.get("shard").is_none());
+}
+
+#[test]
+fn shard_auto_reads_slurm_array_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
+    let out = dir.path().join("task");
+    kraamsim()
+        .arg("sweep")
+        .arg(&scenario)
+        .args(["--replications", "1", "-q", "--shard", "auto", "--out"])
+        .arg(&out)
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "4")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .assert()
+        .success();
+    let meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(meta["shard"], "1/4");
+    // Outside a Slurm array, and with a shard out of range: exit 2, nothing written.
+    sweep_into(&dir.path().join("none"), &["--shard", "auto"])
+        .code(2)
+        .stderr(predicates::str::contains("SLURM_ARRAY_TASK_ID"));
+    sweep_into(&dir.path().join("range"), &["--shard", "3/3"]).code(2);
+    assert!(!dir.path().join("none").exists() && !dir.path().join("range").exists());
+}

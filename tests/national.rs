@@ -47,6 +47,7 @@ fn national_scenario_totals_match_the_national_figures() {
             threads: Some(2),
             keep_mothers: false,
             progress: false,
+            replications: None,
         },
     )
     .unwrap();

@@ -20,6 +20,7 @@ fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
         threads: Some(2),
         keep_mothers,
         progress: false,
+        replications: None,
     };
     run::run(s, &options).unwrap()
 }
@@ -152,6 +153,7 @@ fn results_do_not_depend_on_thread_count() {
             threads: Some(1),
             keep_mothers: true,
             progress: false,
+            replications: None,
         },
     )
     .unwrap();
@@ -193,6 +195,7 @@ fn streamed_batches_are_whole_replications_in_job_order() {
         threads: Some(2),
         keep_mothers: false,
         progress: false,
+        replications: None,
     };
     let labels = run::RunLabels::new(&s);
     let mut seen = Vec::new();

@@ -9,8 +9,10 @@
 //! replications arrives (`crate::run::run_batches`), so memory does not grow with the number
 //! of replications; only the per-replication summary totals are kept, for stats.csv.
 
+mod merge;
 mod stats;
 
+pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
 
 use std::fmt::Write as _;
@@ -75,6 +77,25 @@ pub fn metric_values(t: &Totals) -> [f64; 13] {
         t.birth_assists_missed as f64,
         t.carer_contract_hours,
     ]
+}
+
+/// The inverse of [`metric_values`], for totals read back from a shard's totals.csv.
+pub fn totals_from_values(v: &[f64; 13]) -> Totals {
+    Totals {
+        mothers: v[0] as u64,
+        mothers_below_minimum: v[1] as u64,
+        mothers_without_care: v[2] as u64,
+        mothers_full_indication: v[3] as u64,
+        indicated_hours: v[4],
+        delivered_hours: v[5],
+        shortfall_hours: v[6],
+        medical_shortfall_hours: v[7],
+        carer_hours_available: v[8],
+        carer_hours_used: v[9],
+        birth_assists_requested: v[10] as u64,
+        birth_assists_missed: v[11] as u64,
+        carer_contract_hours: v[12],
+    }
 }
 
 /// Whether a metric counts mothers or assists (written as an integer in summary.csv).
@@ -292,6 +313,8 @@ pub struct OutputWriter<'a> {
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
+    /// totals.csv: the summary at full precision, written by shards for `kraamsim merge`.
+    exact: Option<CsvFile>,
     rows: Vec<SummaryRow<'a>>,
 }
 
@@ -299,6 +322,16 @@ impl<'a> OutputWriter<'a> {
     /// Opens the files of an output directory in `dir` (created if needed; an earlier
     /// kraamsim output there is replaced when the run finishes).
     pub fn create(dir: &Path, keep_mothers: bool) -> Result<Self, OutputError> {
+        Self::create_with(dir, keep_mothers, false)
+    }
+
+    /// [`OutputWriter::create`] for a shard of a sweep: also writes totals.csv, the summary at
+    /// full precision, so that `kraamsim merge` computes stats.csv exactly as one run would.
+    pub fn create_shard(dir: &Path, keep_mothers: bool) -> Result<Self, OutputError> {
+        Self::create_with(dir, keep_mothers, true)
+    }
+
+    fn create_with(dir: &Path, keep_mothers: bool, exact: bool) -> Result<Self, OutputError> {
         prepare_dir(dir)?;
         let created_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
@@ -311,8 +344,12 @@ impl<'a> OutputWriter<'a> {
             summary: None,
             weekly: None,
             mothers: None,
+            exact: None,
             rows: Vec::new(),
         };
+        if exact {
+            writer.exact = Some(CsvFile::create(dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?);
+        }
         writer.summary = Some(CsvFile::create(
             dir,
             "summary.csv",
@@ -346,6 +383,9 @@ impl<'a> OutputWriter<'a> {
             let summary = self.summary.as_mut().expect("open until finish");
             for row in &rows {
                 write_summary_row(summary, row)?;
+                if let Some(exact) = self.exact.as_mut() {
+                    write_exact_row(exact, row)?;
+                }
             }
             self.rows.extend(rows);
             let weekly = self.weekly.as_mut().expect("open until finish");
@@ -383,24 +423,12 @@ impl<'a> OutputWriter<'a> {
     /// summary rows (for the terminal table).
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
-        let mut stats = CsvFile::create(&dir, "stats.csv", &STATS_COLUMNS)?;
-        for (variant, policy, region, metric, est) in stats_rows(&self.rows) {
-            let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
-                (hours(l), hours(h))
-            });
-            stats.write([
-                variant,
-                policy,
-                region,
-                metric,
-                &hours(est.mean),
-                &lo,
-                &hi,
-                &est.n.to_string(),
-            ])?;
-        }
+        let stats = stats_file(&dir, &self.rows)?;
         for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
             file.expect("open until finish").persist()?;
+        }
+        if let Some(exact) = self.exact.take() {
+            exact.persist()?;
         }
         match self.mothers.take() {
             Some(mothers) => mothers.persist()?,
@@ -430,11 +458,52 @@ impl Drop for OutputWriter<'_> {
     /// A run that fails before `finish` leaves no output behind: the temporary files go, and
     /// so does the directory if this writer made it.
     fn drop(&mut self) {
-        drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
+        drop((
+            self.summary.take(),
+            self.weekly.take(),
+            self.mothers.take(),
+            self.exact.take(),
+        ));
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
     }
+}
+
+/// stats.csv of `rows`, under its temporary name.
+fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
+    let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
+    for (variant, policy, region, metric, est) in stats_rows(rows) {
+        let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
+            (hours(l), hours(h))
+        });
+        stats.write([
+            variant,
+            policy,
+            region,
+            metric,
+            &hours(est.mean),
+            &lo,
+            &hi,
+            &est.n.to_string(),
+        ])?;
+    }
+    Ok(stats)
+}
+
+/// The file a shard writes its exact totals to.
+pub const TOTALS_CSV: &str = "totals.csv";
+
+/// A summary row at full precision (shortest text that reads back to the same `f64`).
+fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
+    let mut rec = vec![
+        row.variant.to_string(),
+        row.policy.to_string(),
+        row.replication.to_string(),
+        row.region.to_string(),
+    ];
+    rec.extend(metric_values(&row.totals).iter().map(|v| v.to_string()));
+    out.write(&rec)
 }
 
 fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
@@ -569,6 +638,9 @@ pub struct RunMeta {
     pub report_end: String,
     pub warmup_days: u32,
     pub mothers_csv: bool,
+    /// `I/N` when this is shard I of N of a sweep (`kraamsim merge` combines them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     pub wall_seconds: f64,
     pub events: u64,
     pub events_per_second: f64,
@@ -602,6 +674,7 @@ impl RunMeta {
             report_end: s.period.end.to_string(),
             warmup_days: s.period.warmup_days,
             mothers_csv: keep_mothers,
+            shard: None,
             wall_seconds,
             events: run.events,
             events_per_second: run.events as f64 / wall_seconds.max(1e-9),
