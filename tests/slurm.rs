@@ -8,7 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const NEEDED: [&str; 7] = [
-    "sbatch", "squeue", "sinfo", "slurmctld", "slurmd", "munged", "mungekey",
+    "sbatch",
+    "squeue",
+    "sinfo",
+    "slurmctld",
+    "slurmd",
+    "munged",
+    "mungekey",
 ];
 
 fn find(program: &str) -> Option<PathBuf> {
@@ -45,7 +51,10 @@ fn sweep_as_a_slurm_job_array_merges_into_the_local_result() {
         .arg("4")
         .status()
         .expect("bash runs");
-    assert!(status.success(), "the Slurm run failed (see its output above)");
+    assert!(
+        status.success(),
+        "the Slurm run failed (see its output above)"
+    );
     let local = work.path().join("local");
     let status = Command::new(bin)
         .arg("sweep")
@@ -63,6 +72,8 @@ fn sweep_as_a_slurm_job_array_merges_into_the_local_result() {
         );
     }
     // Four array tasks each wrote a shard.
-    let shards = std::fs::read_dir(work.path().join("shards")).unwrap().count();
+    let shards = std::fs::read_dir(work.path().join("shards"))
+        .unwrap()
+        .count();
     assert_eq!(shards, 4);
 }
