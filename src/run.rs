@@ -15,7 +15,7 @@ use crate::model::Calendar;
 use crate::policy::{
     AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional, RefuseWhenFull,
 };
-use crate::scenario::{PolicyName, Scenario};
+use crate::scenario::{PolicyName, PolicyParams, Scenario};
 use crate::sim::{self, RegionResult};
 
 /// The variant id of a plain run (sweeps add more).
@@ -56,7 +56,7 @@ impl RunLabels {
             policies: scenario
                 .policies()
                 .into_iter()
-                .map(|p| policy_for(p).name())
+                .map(PolicyName::as_str)
                 .collect(),
             calendar: Calendar::new(scenario),
         }
@@ -111,10 +111,12 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     Ok((i, n))
 }
 
-/// The policy object for a scenario's policy name.
-pub fn policy_for(name: PolicyName) -> Box<dyn AllocationPolicy> {
+/// The policy object for a policy name, with the scenario's policy parameters.
+pub fn policy_for(name: PolicyName, params: &PolicyParams) -> Box<dyn AllocationPolicy> {
     match name {
-        PolicyName::MinimumFirst => Box::new(MinimumFirst),
+        PolicyName::MinimumFirst => Box::new(MinimumFirst {
+            rationing: params.rationing,
+        }),
         PolicyName::Proportional => Box::new(Proportional),
         PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
         PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
@@ -169,8 +171,11 @@ pub fn run_batches<E: Send>(
     mut sink: impl FnMut(Vec<RegionResult>) -> Result<(), E> + Send,
 ) -> Result<RunStats, RunError<E>> {
     let started = Instant::now();
-    let policies: Vec<Box<dyn AllocationPolicy>> =
-        scenario.policies().into_iter().map(policy_for).collect();
+    let policies: Vec<Box<dyn AllocationPolicy>> = scenario
+        .policies()
+        .into_iter()
+        .map(|name| policy_for(name, &scenario.policy))
+        .collect();
     let regions = scenario.regions.len();
     let reps: Vec<u32> = options
         .replications

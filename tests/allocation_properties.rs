@@ -30,7 +30,7 @@ fn plan_day(
         coming_days,
     };
     let mut plan = vec![[f64::NAN; TIERS]; mothers.len()];
-    MinimumFirst.allocate_day(&input, &mut plan);
+    MinimumFirst::default().allocate_day(&input, &mut plan);
     plan
 }
 

@@ -165,3 +165,40 @@ fn day_need_is_the_even_share_unless_the_cap_forces_more() {
     assert_eq!(rushed.day_need(), 8.0);
     assert_eq!(m.in_tier_order(30.0), [24.0, 0.0, 6.0, 0.0]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Minimum-first with `rationing = "proportional"`: on a day that cannot meet every
+    /// minimum, each mother gets the same fraction of what she asks of tier 1.
+    #[test]
+    fn proportional_rationing_cuts_every_claim_by_the_same_factor(
+        owed in proptest::collection::vec(1.0f64..=24.0, 1..30),
+        cap in 4.0f64..=10.0,
+        fraction in 0.05f64..0.95,
+    ) {
+        use kraamsim::policy::MinimumFirst;
+        use kraamsim::scenario::Rationing;
+        let ms: Vec<MotherDay> = owed
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| MotherDay {
+                indicated: [24.0, 0.0, 0.0, 0.0],
+                owed: [h, 0.0, 0.0, 0.0],
+                days_left: 1,
+                daily_cap: cap,
+                registration_order: i as u64,
+            })
+            .collect();
+        let asked: Vec<f64> = ms.iter().map(|m| m.owed[0].min(cap)).collect();
+        let capacity = fraction * asked.iter().sum::<f64>();
+        let policy = MinimumFirst { rationing: Rationing::Proportional };
+        let plan = plan_for(&policy, &ms, capacity);
+        for (p, a) in plan.iter().zip(&asked) {
+            prop_assert!((p[0] - a * fraction).abs() < 1e-9, "{} vs {}", p[0], a * fraction);
+        }
+        // The default, max-min, instead helps the mother furthest behind first.
+        let max_min = plan_for(&MinimumFirst::default(), &ms, capacity);
+        prop_assert!((max_min.iter().map(|p| p[0]).sum::<f64>() - capacity).abs() < 1e-6);
+    }
+}

@@ -366,3 +366,18 @@ fn more_carers_and_pooling_close_the_gap_in_the_capacity_sweep() {
     assert!(short_pooled < short_by_provider);
     assert!(more_by_provider < short_by_provider);
 }
+
+#[test]
+fn a_reservation_horizon_of_zero_days_is_no_reservation() {
+    let mut s = load("summer-shortage.toml");
+    s.replications = 1;
+    s.policy.reservation_horizon_days = 0;
+    let no_horizon = all_regions(&run(&s, false));
+    s.policy.reservation_horizon_days = 6;
+    s.policy.reserve_for_due_soon = false;
+    let off = all_regions(&run(&s, false));
+    assert_eq!(no_horizon, off);
+    s.policy.reserve_for_due_soon = true;
+    let full = all_regions(&run(&s, false));
+    assert_ne!(full, off, "the reservation changes the plan in a shortage");
+}

@@ -14,7 +14,6 @@ use super::{
     CsvFile, MOTHER_COLUMNS, OutputError, SUMMARY_METRICS, SummaryRow, TOTALS_CSV, WEEKLY_COLUMNS,
     header, prepare_dir, stats_file, totals_from_values, write_atomic, write_summary_row,
 };
-use crate::run::policy_for;
 use crate::scenario::PolicyName;
 
 /// Why shards cannot be merged.
@@ -267,7 +266,7 @@ fn static_policy(name: &str) -> Result<&'static str, MergeError> {
         PolicyName::RefuseWhenFull,
     ]
     .into_iter()
-    .map(|p| policy_for(p).name())
+    .map(PolicyName::as_str)
     .find(|p| *p == name)
     .ok_or_else(|| input(format!("unknown policy `{name}` in a shard")))
 }

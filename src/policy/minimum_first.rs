@@ -2,6 +2,8 @@
 
 use std::cell::RefCell;
 
+use crate::scenario::Rationing;
+
 use super::{
     AllocationPolicy, DayInput, MotherDay, TIERS, Tier, TierHours, reserve_for_due_soon,
     water_fill::{Claim, water_fill_in},
@@ -21,7 +23,10 @@ use super::{
 ///    the day ([`on_track_share`]), so extras are spread over her window rather than burning
 ///    the week's budget on the first day.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MinimumFirst;
+pub struct MinimumFirst {
+    /// How a step that cannot be served in full is divided (default: max-min).
+    pub rationing: Rationing,
+}
 
 impl AllocationPolicy for MinimumFirst {
     fn name(&self) -> &'static str {
@@ -29,7 +34,7 @@ impl AllocationPolicy for MinimumFirst {
     }
 
     fn allocate_day(&self, input: &DayInput<'_>, plan: &mut [TierHours]) {
-        SCRATCH.with_borrow_mut(|scratch| allocate(input, plan, scratch));
+        SCRATCH.with_borrow_mut(|scratch| allocate(input, plan, self.rationing, scratch));
     }
 }
 
@@ -50,7 +55,12 @@ thread_local! {
 }
 
 /// The steps of [`MinimumFirst`] for one scope-day.
-fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch) {
+fn allocate(
+    input: &DayInput<'_>,
+    plan: &mut [TierHours],
+    rationing: Rationing,
+    scratch: &mut Scratch,
+) {
     let mothers = input.mothers;
     debug_assert_eq!(mothers.len(), plan.len());
     plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
@@ -61,7 +71,7 @@ fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch)
         Some(left) => left,
         None => {
             plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
-            guaranteed_step_by_step(mothers, plan, capacity_left, scratch)
+            guaranteed_step_by_step(mothers, plan, capacity_left, rationing, scratch)
         }
     };
     // Step 4: hold back what the coming days need for guaranteed hours.
@@ -82,7 +92,7 @@ fn allocate(input: &DayInput<'_>, plan: &mut [TierHours], scratch: &mut Scratch)
     for tier in [Tier::RestEarly, Tier::RestLate] {
         let t = tier as usize;
         let share = |m: &MotherDay, p: &TierHours| on_track_share(m, p, t);
-        extra_left -= serve(mothers, plan, tier, share, extra_left, scratch);
+        extra_left -= serve(mothers, plan, tier, share, extra_left, rationing, scratch);
         extra_left = extra_left.max(0.0);
     }
 }
@@ -98,6 +108,7 @@ fn serve(
     tier: Tier,
     demand: impl Fn(&MotherDay, &TierHours) -> f64,
     budget: f64,
+    rationing: Rationing,
     scratch: &mut Scratch,
 ) -> f64 {
     let t = tier as usize;
@@ -127,7 +138,15 @@ fn serve(
     let hours = &mut scratch.hours;
     hours.clear();
     hours.resize(claims.len(), 0.0);
-    water_fill_in(claims, budget, hours, &mut scratch.breakpoints);
+    match rationing {
+        Rationing::MaxMin => water_fill_in(claims, budget, hours, &mut scratch.breakpoints),
+        Rationing::Proportional => {
+            let factor = budget.max(0.0) / total_demand;
+            for (h, c) in hours.iter_mut().zip(claims.iter()) {
+                *h = c.demand * factor;
+            }
+        }
+    }
     for (&i, h) in who.iter().zip(hours.iter()) {
         plan[i][t] += h;
     }
@@ -157,12 +176,21 @@ fn guaranteed_step_by_step(
     mothers: &[MotherDay],
     plan: &mut [TierHours],
     mut capacity_left: f64,
+    rationing: Rationing,
     scratch: &mut Scratch,
 ) -> f64 {
     for (tier, rest) in GUARANTEED_STEPS {
         let t = tier as usize;
         let demand = |m: &MotherDay, _: &TierHours| guaranteed_demand(m, t, rest);
-        let given = serve(mothers, plan, tier, demand, capacity_left, scratch);
+        let given = serve(
+            mothers,
+            plan,
+            tier,
+            demand,
+            capacity_left,
+            rationing,
+            scratch,
+        );
         capacity_left = (capacity_left - given).max(0.0);
     }
     capacity_left
@@ -260,7 +288,7 @@ mod tests {
             coming_days: &[],
         };
         let mut plan = [[0.0; TIERS]; 2];
-        MinimumFirst.allocate_day(&input, &mut plan);
+        MinimumFirst::default().allocate_day(&input, &mut plan);
         assert_eq!(plan[0], [8.0, 0.0, 0.0, 0.0]);
         assert_eq!(plan[1], [0.0, 0.0, 2.0, 0.0]);
     }
@@ -279,14 +307,14 @@ mod tests {
             coming_days: &coming,
         };
         let mut plan = [[0.0; TIERS]; 1];
-        MinimumFirst.allocate_day(&input, &mut plan);
+        MinimumFirst::default().allocate_day(&input, &mut plan);
         // 12 h left this week, 8 h reserved for tomorrow's new mother: 4 h of extras today.
         assert_eq!(plan[0], [0.0, 0.0, 4.0, 0.0]);
         let free = DayInput {
             coming_days: &[],
             ..input
         };
-        MinimumFirst.allocate_day(&free, &mut plan);
+        MinimumFirst::default().allocate_day(&free, &mut plan);
         assert_eq!(plan[0], [0.0, 0.0, 6.0, 0.0]);
     }
 }

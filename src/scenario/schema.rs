@@ -130,6 +130,22 @@ pub struct PolicyParams {
     /// Hold back the rest-of-week tier-1/2 needs of mothers in care and due soon before
     /// giving tier-3/4 hours.
     pub reserve_for_due_soon: bool,
+    /// How many coming days the reservation looks ahead (within the budget week: 0-6).
+    pub reservation_horizon_days: u32,
+    /// How minimum-first rations a tier it cannot serve in full.
+    pub rationing: Rationing,
+}
+
+/// How a tier that cannot be served in full is divided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rationing {
+    /// Max-min fair on the share of the tier still owed (water-filling): the mother furthest
+    /// behind is helped first.
+    #[default]
+    MaxMin,
+    /// Every claim cut by the same factor.
+    Proportional,
 }
 
 impl Default for PolicyParams {
@@ -141,6 +157,8 @@ impl Default for PolicyParams {
             minimum_hours: 24.0,
             early_registration_week: 20,
             reserve_for_due_soon: true,
+            reservation_horizon_days: 6,
+            rationing: Rationing::MaxMin,
         }
     }
 }

@@ -104,6 +104,12 @@ fn check_policy(c: &mut Checker, s: &Scenario) {
     }
     c.range("policy.minimum_hours", p.minimum_hours, 0.0, 1000.0);
     c.int_range(
+        "policy.reservation_horizon_days",
+        p.reservation_horizon_days,
+        0,
+        6,
+    );
+    c.int_range(
         "policy.early_registration_week",
         p.early_registration_week,
         1,

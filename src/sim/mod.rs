@@ -454,7 +454,8 @@ impl<'a> Simulation<'a> {
         self.coming.clear();
         if self.s.policy.reserve_for_due_soon {
             let week_end = day + 7 - self.cal.weekday(day);
-            for d in day + 1..week_end {
+            let horizon = self.s.policy.reservation_horizon_days;
+            for d in (day + 1..week_end).take(horizon as usize) {
                 let d = d as usize;
                 self.coming.push(ComingDay {
                     capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
