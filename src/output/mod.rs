@@ -496,17 +496,26 @@ pub const TOTALS_CSV: &str = "totals.csv";
 
 /// A summary row at full precision (shortest text that reads back to the same `f64`).
 fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
-    let mut rec = vec![
-        row.variant.to_string(),
-        row.policy.to_string(),
-        row.replication.to_string(),
-        row.region.to_string(),
-    ];
-    rec.extend(metric_values(&row.totals).iter().map(|v| v.to_string()));
-    out.write(&rec)
+    write_row(out, row, |v, _| v.to_string())
 }
 
+/// A summary.csv row: counts as integers, hours to three decimals.
 fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
+    write_row(out, row, |v, metric| {
+        if is_count(metric) {
+            format!("{v:.0}")
+        } else {
+            hours(v)
+        }
+    })
+}
+
+/// A row's key columns, then each metric formatted by `format(value, metric)`.
+fn write_row(
+    out: &mut CsvFile,
+    row: &SummaryRow<'_>,
+    format: impl Fn(f64, &str) -> String,
+) -> Result<(), OutputError> {
     let mut rec = vec![
         row.variant.to_string(),
         row.policy.to_string(),
@@ -517,13 +526,7 @@ fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), Outp
         metric_values(&row.totals)
             .iter()
             .zip(SUMMARY_METRICS)
-            .map(|(v, m)| {
-                if is_count(m) {
-                    format!("{v:.0}")
-                } else {
-                    hours(*v)
-                }
-            }),
+            .map(|(v, m)| format(*v, m)),
     );
     out.write(&rec)
 }
