@@ -218,6 +218,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
             m.write(record)?;
         }
         files.push(m);
+    } else if out.join("mothers.csv").exists() {
+        // Left from an earlier output in this directory: not part of this result.
+        std::fs::remove_file(out.join("mothers.csv")).map_err(|source| OutputError::Io {
+            path: out.join("mothers.csv"),
+            source,
+        })?;
     }
     for f in files {
         f.persist()?;
