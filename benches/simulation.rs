@@ -25,9 +25,7 @@ fn national_year(c: &mut Criterion) {
         .scenario;
     let options = RunOptions {
         threads: Some(2),
-        keep_mothers: false,
-        progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     let mut group = c.benchmark_group("national");
     group.sample_size(10);

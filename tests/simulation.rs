@@ -20,7 +20,7 @@ fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
         threads: Some(2),
         keep_mothers,
         progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     run::run(s, &options).unwrap()
 }
@@ -153,7 +153,7 @@ fn results_do_not_depend_on_thread_count() {
             threads: Some(1),
             keep_mothers: true,
             progress: false,
-            replications: None,
+            ..RunOptions::default()
         },
     )
     .unwrap();
@@ -195,7 +195,7 @@ fn streamed_batches_are_whole_replications_in_job_order() {
         threads: Some(2),
         keep_mothers: false,
         progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     let labels = run::RunLabels::new(&s);
     let mut seen = Vec::new();
@@ -219,7 +219,9 @@ fn a_failed_run_leaves_no_output_directory() {
     let labels = run::RunLabels::new(&s);
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("out");
-    let mut writer = kraamsim::output::OutputWriter::create(&dir, true).unwrap();
+    let start = kraamsim::output::Start::Fresh;
+    let mut writer =
+        kraamsim::output::OutputWriter::create(&dir, true, &start, "key", &[]).unwrap();
     // Some rows are written, then the run fails before `finish`.
     let results = run(&s, true).results;
     writer.add(&s, &labels, &results).unwrap();
