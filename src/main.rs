@@ -104,6 +104,10 @@ struct RunArgs {
     /// uninterrupted run.
     #[arg(long)]
     resume: bool,
+    /// Also check the expensive runtime invariants (tier order of minimum-first on every
+    /// scope-day, each mother's delivered hours, every carer's budget); slower.
+    #[arg(long)]
+    check: bool,
 }
 
 impl RunArgs {
@@ -376,6 +380,9 @@ fn execute(
         replications: None,
         skip_units: 0,
         stop: Some(Arc::clone(&stop)),
+        checks: kraamsim::sim::Checks {
+            thorough: args.check,
+        },
     };
     let labels: Vec<RunLabels> = variants
         .iter()

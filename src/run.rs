@@ -39,6 +39,8 @@ pub struct RunOptions {
     /// Set (by a signal handler) to stop early: no new job starts, the batch being simulated
     /// is dropped, and every batch finished before it has reached the sink.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Which runtime invariants to check (`--check` adds the expensive ones).
+    pub checks: sim::Checks,
 }
 
 /// What a run is, before any job runs: the labels of its rows and its calendar.
@@ -99,6 +101,9 @@ pub enum RunError<E> {
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
     #[error(transparent)]
     Sink(E),
+    /// A broken runtime invariant: a bug, reported with where it happened.
+    #[error("internal error: invariant broken in {0}")]
+    Invariant(String),
 }
 
 /// Parses a shard `I/N` (0-based I < N), as given to `kraamsim sweep --shard`.
@@ -140,16 +145,12 @@ const JOBS_PER_BATCH: usize = 256;
 pub fn run(
     scenario: &Scenario,
     options: &RunOptions,
-) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+) -> Result<RunResults, RunError<std::convert::Infallible>> {
     let labels = RunLabels::new(scenario);
     let mut results = Vec::new();
     let stats = run_batches(scenario, options, &labels, |batch| {
         results.extend(batch);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .map_err(|e| match e {
-        RunError::ThreadPool(e) => e,
-        RunError::Sink(never) => match never {},
+        Ok(())
     })?;
     Ok(RunResults {
         variant: labels.variant,
@@ -222,6 +223,7 @@ pub fn run_batches<E: Send>(
                     rep,
                     policy,
                     options.keep_mothers,
+                    options.checks,
                 );
                 progress.tick();
                 Some(r)
@@ -249,6 +251,9 @@ pub fn run_batches<E: Send>(
             interrupted = true;
             break;
         };
+        if let Some(r) = batch.iter().find(|r| r.violation.is_some()) {
+            return Err(RunError::Invariant(describe_violation(scenario, labels, r)));
+        }
         events += batch.iter().map(|r| r.events).sum::<u64>();
         pending = Some(batch);
     }
@@ -264,6 +269,24 @@ pub fn run_batches<E: Send>(
         wall: started.elapsed(),
         interrupted,
     })
+}
+
+/// Where and what: region, replication, policy, date, mother.
+fn describe_violation(scenario: &Scenario, labels: &RunLabels, r: &RegionResult) -> String {
+    let v = r.violation.as_ref().expect("a violation");
+    let mother = v
+        .mother
+        .map(|m| format!(", mother {m} of the region's population"))
+        .unwrap_or_default();
+    format!(
+        "region {}, replication {}, policy {}, variant {}, {}{mother}: {}",
+        scenario.regions[r.region].name,
+        r.replication,
+        r.policy,
+        labels.variant,
+        labels.calendar.date(v.day),
+        v.what
+    )
 }
 
 /// The batches of a run in order: (policy index, replications), at most `per_batch`

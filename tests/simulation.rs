@@ -383,3 +383,41 @@ fn a_reservation_horizon_of_zero_days_is_no_reservation() {
     let full = all_regions(&run(&s, false));
     assert_ne!(full, off, "the reservation changes the plan in a shortage");
 }
+
+/// A deliberately wrong policy: every mother gets her whole day's need, whatever the carers
+/// can give. The always-on invariants must stop the run with a clear internal error.
+struct Overbooking;
+
+impl kraamsim::policy::AllocationPolicy for Overbooking {
+    fn name(&self) -> &'static str {
+        "overbooking"
+    }
+
+    fn allocate_day(&self, input: &kraamsim::policy::DayInput<'_>, plan: &mut [[f64; 4]]) {
+        for (m, p) in input.mothers.iter().zip(plan) {
+            *p = m.in_tier_order(m.daily_cap.min(m.owed_total()));
+        }
+    }
+}
+
+#[test]
+fn a_policy_that_overbooks_the_carers_is_an_invariant_violation() {
+    let mut s = load("summer-shortage.toml");
+    s.carers.capacity_factor = 0.3;
+    let cal = kraamsim::model::Calendar::new(&s);
+    let r = kraamsim::sim::run_region(&s, &cal, 0, 0, &Overbooking, false, Default::default());
+    let v = r.violation.expect("overbooking is caught");
+    assert!(v.what.contains("room for only"), "{v:?}");
+    // The same scenario under minimum-first passes every check, the expensive ones too.
+    let checks = kraamsim::sim::Checks { thorough: true };
+    let ok = kraamsim::sim::run_region(
+        &s,
+        &cal,
+        0,
+        0,
+        &kraamsim::policy::MinimumFirst::default(),
+        true,
+        checks,
+    );
+    assert_eq!(ok.violation, None);
+}
