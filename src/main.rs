@@ -108,6 +108,7 @@ impl RunArgs {
                 PolicyArg::Proportional => PolicyName::Proportional,
                 PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
                 PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
+                PolicyArg::Loss => PolicyName::Loss,
             };
         }
         if let Some(scope) = self.scope {
@@ -139,6 +140,8 @@ enum PolicyArg {
     Proportional,
     FirstComeFirstServed,
     RefuseWhenFull,
+    /// The validation model: one carer per mother or no care (Erlang-B loss system).
+    Loss,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::model::Calendar;
 use crate::policy::{
-    AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional, RefuseWhenFull,
+    AllocationPolicy, FirstComeFirstServed, Loss, MinimumFirst, Proportional, RefuseWhenFull,
 };
 use crate::scenario::{PolicyName, PolicyParams, Scenario};
 use crate::sim::{self, RegionResult};
@@ -120,6 +120,7 @@ pub fn policy_for(name: PolicyName, params: &PolicyParams) -> Box<dyn Allocation
         PolicyName::Proportional => Box::new(Proportional),
         PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
         PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
+        PolicyName::Loss => Box::new(Loss),
     }
 }
 

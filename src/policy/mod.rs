@@ -9,12 +9,14 @@
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
 
 mod first_come;
+mod loss;
 mod minimum_first;
 mod proportional;
 mod refuse_when_full;
 mod water_fill;
 
 pub use first_come::FirstComeFirstServed;
+pub use loss::Loss;
 pub use minimum_first::{MinimumFirst, on_track_share};
 pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
@@ -134,6 +136,13 @@ pub trait AllocationPolicy: Sync + Send {
     /// every mother: turning mothers away is what the insurers forbid.
     fn accepts(&self, _booking: &Booking<'_>) -> bool {
         true
+    }
+
+    /// Whether each mother needs one carer of her own for her whole care window, and gets no
+    /// care when none is free as her care starts (the [`Loss`] validation model). Every other
+    /// policy shares the day's hours over all mothers in care.
+    fn one_carer_per_mother(&self) -> bool {
+        false
     }
 
     /// Writes the hours each mother gets today, per tier, into `plan` (one entry per mother,

@@ -116,8 +116,8 @@ impl Default for Period {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyParams {
-    /// Policy name: `minimum-first`, `proportional`, `first-come-first-served` or
-    /// `refuse-when-full`.
+    /// Policy name: `minimum-first`, `proportional`, `first-come-first-served`,
+    /// `refuse-when-full`, or the validation model `loss` (one carer per mother or nothing).
     pub name: PolicyName,
     /// Further policies to run on the same mothers and carers, for comparison with `name`.
     pub compare: Vec<PolicyName>,
@@ -171,6 +171,8 @@ pub enum PolicyName {
     Proportional,
     FirstComeFirstServed,
     RefuseWhenFull,
+    /// The validation model: one carer per mother for her whole care window, or no care.
+    Loss,
 }
 
 impl PolicyName {
@@ -181,6 +183,7 @@ impl PolicyName {
             PolicyName::Proportional => "proportional",
             PolicyName::FirstComeFirstServed => "first-come-first-served",
             PolicyName::RefuseWhenFull => "refuse-when-full",
+            PolicyName::Loss => "loss",
         }
     }
 }
