@@ -578,3 +578,110 @@ fn every_validation_scenario_is_valid_and_runs() {
     }
     assert!(ran >= 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// Calibration bands (docs/validation.md, "National figures")
+
+#[test]
+fn calibrated_national_figures_stay_in_their_documented_bands() {
+    let mut s = load("national.toml");
+    s.replications = 3;
+    let cal = Calendar::new(&s);
+    let r = run(&s, false);
+    let summer: Vec<bool> = (0..cal.report_weeks())
+        .map(|i| (7..=8).contains(&cal.report_week_start(i).month()))
+        .collect();
+    let summer_weeks = summer.iter().filter(|&&b| b).count() as f64 / summer.len() as f64;
+    for rep in 0..s.replications {
+        let mut t = Totals::default();
+        let (mut short, mut summer_short) = (0.0, 0.0);
+        for x in r.results.iter().filter(|x| x.replication == rep) {
+            t.add(&x.totals);
+            for (w, &is_summer) in x.weeks.iter().zip(&summer) {
+                short += w.shortfall_hours;
+                if is_summer {
+                    summer_short += w.shortfall_hours;
+                }
+            }
+        }
+        let mothers = t.mothers as f64;
+        let delivered = t.delivered_hours / mothers;
+        let demand = t.indicated_hours + t.birth_assists_requested as f64 * s.birth_assist.hours;
+        let balance = t.carer_contract_hours / demand;
+        let below = t.mothers_below_minimum as f64 / mothers;
+        let summer_share = summer_short / short;
+        println!(
+            "national rep {rep}: delivered {delivered:.2} h/mother (band 41-43), supply/demand \
+             {balance:.3} (0.90-1.02), summer shortfall share {summer_share:.3} (>= {:.3}, \
+             <= 0.70), below minimum {below:.4} (<= 0.01)",
+            2.0 * summer_weeks
+        );
+        // Bo Geboortezorg (2023): ~42 h delivered per mother.
+        assert!((41.0..=43.0).contains(&delivered), "delivered {delivered}");
+        // DOMAIN.md: supply and demand near balance.
+        assert!((0.90..=1.02).contains(&balance), "supply/demand {balance}");
+        // Shortage concentrated in summer: July-August weeks carry at least twice their share
+        // of the year's shortfall.
+        assert!(
+            summer_share >= 2.0 * summer_weeks && summer_share <= 0.70,
+            "{summer_share}"
+        );
+        // Minimum-first keeps the legal minimum for almost everyone.
+        assert!(below <= 0.01, "below minimum {below}");
+        assert_eq!(t.mothers_without_care, 0);
+    }
+}
+
+#[test]
+fn sensitivity_sweep_is_one_at_a_time_over_the_domain_assumptions() {
+    let loaded = scenario::load_file(&path("validation/sensitivity.toml")).unwrap();
+    let variants = scenario::variants(&loaded).unwrap();
+    // The base and a low and a high value for each of 7 assumptions.
+    assert_eq!(variants.len(), 1 + 2 * 7);
+    let base = &variants[0];
+    for v in &variants[1..] {
+        let moved = v
+            .params
+            .iter()
+            .zip(&base.params)
+            .filter(|(a, b)| a.1 != b.1)
+            .count();
+        assert_eq!(moved, 1, "{}: {:?}", v.id, v.params);
+    }
+    // The base is the calibrated national scenario.
+    let national = load("national.toml");
+    assert_eq!(
+        base.scenario.carers.productive_share,
+        national.carers.productive_share
+    );
+    assert_eq!(base.scenario.expected_births(), national.expected_births());
+    // Directions that must hold (2 replications, each variant on the same mothers): more
+    // sickness delivers fewer hours; more summer leave puts more mothers below the minimum.
+    let delivered_and_below = |id: &str| {
+        let mut s = variants
+            .iter()
+            .find(|v| v.id == id)
+            .unwrap()
+            .scenario
+            .clone();
+        s.replications = 2;
+        let mut t = Totals::default();
+        for x in run(&s, false).results {
+            t.add(&x.totals);
+        }
+        (t.delivered_hours, t.mothers_below_minimum)
+    };
+    let field = |path: &str, value: &str| {
+        variants
+            .iter()
+            .find(|v| v.params.iter().any(|(p, x)| p == path && x == value) && v.id != base.id)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let base_result = delivered_and_below(&base.id);
+    let sick = delivered_and_below(&field("carers.sickness_absence", "0.104"));
+    let summer = delivered_and_below(&field("carers.summer_holiday_weeks", "3"));
+    assert!(sick.0 < base_result.0);
+    assert!(summer.1 > base_result.1);
+}
