@@ -338,8 +338,8 @@ fn births_per_province_match_cbs() {
             }
         }
     }
-    // Expected: the province's CBS births, scaled by the year's expected total over the
-    // dataset's total (the monthly weights make a year's expectation the annual figure).
+    // Expected: the province's CBS births (the monthly weights make a non-leap year's
+    // expectation exactly the annual figure).
     let expected: Vec<f64> = PROVINCES.iter().map(|p| f64::from(p.1)).collect();
     let (stat, critical) = chi_square(&observed, &expected);
     println!("provinces: chi-square {stat:.2} (11 df), critical {critical:.2}");
