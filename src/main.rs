@@ -126,6 +126,7 @@ impl RunArgs {
                 PolicyArg::Proportional => PolicyName::Proportional,
                 PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
                 PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
+                PolicyArg::Loss => PolicyName::Loss,
             };
         }
         if let Some(scope) = self.scope {
@@ -157,6 +158,8 @@ enum PolicyArg {
     Proportional,
     FirstComeFirstServed,
     RefuseWhenFull,
+    /// The validation model: one carer per mother or no care (Erlang-B loss system).
+    Loss,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

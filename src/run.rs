@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::model::Calendar;
 use crate::policy::{
-    AllocationPolicy, FirstComeFirstServed, MinimumFirst, Proportional, RefuseWhenFull,
+    AllocationPolicy, FirstComeFirstServed, Loss, MinimumFirst, Proportional, RefuseWhenFull,
 };
 use crate::scenario::{PolicyName, PolicyParams, Scenario};
 use crate::sim::{self, RegionResult};
@@ -134,6 +134,7 @@ pub fn policy_for(name: PolicyName, params: &PolicyParams) -> Box<dyn Allocation
         PolicyName::Proportional => Box::new(Proportional),
         PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
         PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
+        PolicyName::Loss => Box::new(Loss),
     }
 }
 

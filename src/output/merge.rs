@@ -284,6 +284,7 @@ fn static_policy(name: &str) -> Result<&'static str, MergeError> {
         PolicyName::Proportional,
         PolicyName::FirstComeFirstServed,
         PolicyName::RefuseWhenFull,
+        PolicyName::Loss,
     ]
     .into_iter()
     .map(PolicyName::as_str)

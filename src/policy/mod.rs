@@ -9,12 +9,14 @@
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
 
 mod first_come;
+mod loss;
 mod minimum_first;
 mod proportional;
 mod refuse_when_full;
 mod water_fill;
 
 pub use first_come::FirstComeFirstServed;
+pub use loss::Loss;
 pub use minimum_first::{MinimumFirst, on_track_share};
 pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
@@ -139,6 +141,13 @@ pub trait AllocationPolicy: Sync + Send {
     /// Whether the policy promises the minimum-first tier order (nobody owed tier 1-2 hours
     /// while someone gets tier 3-4 hours): `--check` then treats a breach as an error.
     fn keeps_tier_order(&self) -> bool {
+        false
+    }
+
+    /// Whether each mother needs one carer of her own for her whole care window, and gets no
+    /// care when none is free as her care starts (the [`Loss`] validation model). Every other
+    /// policy shares the day's hours over all mothers in care.
+    fn one_carer_per_mother(&self) -> bool {
         false
     }
 

@@ -51,6 +51,22 @@ pub struct Scenario {
     /// combination is a variant (`docs/scenario-format.md`, Sweeps).
     #[serde(default)]
     pub sweep: std::collections::BTreeMap<String, Vec<toml::Value>>,
+    /// How `[sweep]` values combine: every combination (`grid`), or one field at a time with
+    /// the others at the file's values (`one-at-a-time`, for sensitivity analysis).
+    #[serde(default)]
+    pub sweep_design: SweepDesign,
+}
+
+/// How the values of a `[sweep]` make variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SweepDesign {
+    /// Every combination of the listed values.
+    #[default]
+    Grid,
+    /// First the file's own values (`v000`), then each field's values in turn, every other
+    /// field at the file's value: 1 + the number of listed values.
+    OneAtATime,
 }
 
 /// CSV files with region data (`docs/data-format.md`), relative to the scenario file.
@@ -116,8 +132,8 @@ impl Default for Period {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyParams {
-    /// Policy name: `minimum-first`, `proportional`, `first-come-first-served` or
-    /// `refuse-when-full`.
+    /// Policy name: `minimum-first`, `proportional`, `first-come-first-served`,
+    /// `refuse-when-full`, or the validation model `loss` (one carer per mother or nothing).
     pub name: PolicyName,
     /// Further policies to run on the same mothers and carers, for comparison with `name`.
     pub compare: Vec<PolicyName>,
@@ -171,6 +187,8 @@ pub enum PolicyName {
     Proportional,
     FirstComeFirstServed,
     RefuseWhenFull,
+    /// The validation model: one carer per mother for her whole care window, or no care.
+    Loss,
 }
 
 impl PolicyName {
@@ -181,6 +199,7 @@ impl PolicyName {
             PolicyName::Proportional => "proportional",
             PolicyName::FirstComeFirstServed => "first-come-first-served",
             PolicyName::RefuseWhenFull => "refuse-when-full",
+            PolicyName::Loss => "loss",
         }
     }
 }

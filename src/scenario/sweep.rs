@@ -10,7 +10,7 @@ use std::path::Path;
 
 use toml::{Table, Value};
 
-use super::{FieldError, LoadedScenario, Scenario, ScenarioError, parse_in};
+use super::{FieldError, LoadedScenario, Scenario, ScenarioError, SweepDesign, parse_in};
 
 /// The most variants a sweep may have.
 const MAX_VARIANTS: usize = 10_000;
@@ -46,7 +46,6 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
         }],
     };
     let grid: Vec<(&String, &Vec<Value>)> = sweep.iter().collect();
-    let mut count = 1usize;
     for (path, values) in &grid {
         if values.is_empty() {
             return Err(fail(
@@ -54,33 +53,70 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
                 "needs at least one value".into(),
             ));
         }
-        count = count.saturating_mul(values.len());
-    }
-    if count > MAX_VARIANTS {
-        return Err(fail(
-            "sweep".into(),
-            format!("the grid has {count} variants; at most {MAX_VARIANTS} are allowed"),
-        ));
     }
     let mut table: Table = loaded
         .text
         .parse()
         .map_err(|e: toml::de::Error| fail(String::new(), e.to_string()))?;
     table.remove("sweep");
+    table.remove("sweep_design");
+    // Each variant: the value chosen for every path, in path order.
+    let points: Vec<Vec<Value>> = match loaded.scenario.sweep_design {
+        SweepDesign::Grid => {
+            let count = grid
+                .iter()
+                .fold(1usize, |n, (_, values)| n.saturating_mul(values.len()));
+            if count > MAX_VARIANTS {
+                return Err(fail(
+                    "sweep".into(),
+                    format!("the grid has {count} variants; at most {MAX_VARIANTS} are allowed"),
+                ));
+            }
+            (0..count)
+                .map(|index| {
+                    // Mixed radix: the last path changes fastest.
+                    let mut rest = index;
+                    let mut point = vec![Value::Boolean(false); grid.len()];
+                    for (k, (_, values)) in grid.iter().enumerate().rev() {
+                        point[k] = values[rest % values.len()].clone();
+                        rest /= values.len();
+                    }
+                    point
+                })
+                .collect()
+        }
+        SweepDesign::OneAtATime => {
+            // The file's values (defaults where the file is silent) are the base point.
+            let full = Table::try_from(&loaded.scenario)
+                .map_err(|e| fail("sweep".into(), e.to_string()))?;
+            let mut base = Vec::with_capacity(grid.len());
+            for (path, _) in &grid {
+                let value = get(&full, path).ok_or_else(|| {
+                    fail(
+                        format!("sweep.\"{path}\""),
+                        format!("`{path}` is not a field of the scenario"),
+                    )
+                })?;
+                base.push(value.clone());
+            }
+            let mut points = vec![base.clone()];
+            for (k, (_, values)) in grid.iter().enumerate() {
+                for v in *values {
+                    let mut point = base.clone();
+                    point[k] = v.clone();
+                    points.push(point);
+                }
+            }
+            points
+        }
+    };
+    let count = points.len();
     let width = (count - 1).to_string().len().max(3);
     let mut out = Vec::with_capacity(count);
-    for index in 0..count {
-        // Mixed radix: the last path changes fastest.
-        let mut rest = index;
-        let mut chosen = vec![0; grid.len()];
-        for (k, (_, values)) in grid.iter().enumerate().rev() {
-            chosen[k] = rest % values.len();
-            rest /= values.len();
-        }
+    for (index, point) in points.into_iter().enumerate() {
         let mut variant = table.clone();
         let mut params = Vec::with_capacity(grid.len());
-        for ((path, values), &i) in grid.iter().zip(&chosen) {
-            let value = values[i].clone();
+        for ((path, _), value) in grid.iter().zip(point) {
             set(&mut variant, path, value.clone())
                 .map_err(|m| fail(format!("sweep.\"{path}\""), m))?;
             params.push(((*path).clone(), value.to_string()));
@@ -117,6 +153,20 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
     Ok(out)
 }
 
+/// The value at the dotted `path` of `table`, if there is one.
+fn get<'a>(table: &'a Table, path: &str) -> Option<&'a Value> {
+    let (last, parents) = path
+        .split('.')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map(|(l, p)| (*l, p.to_vec()))?;
+    let mut current = table;
+    for key in parents {
+        current = current.get(key)?.as_table()?;
+    }
+    current.get(last)
+}
+
 /// Sets the dotted `path` in `table` to `value`, creating tables on the way.
 fn set(table: &mut Table, path: &str, value: Value) -> Result<(), String> {
     let mut keys = path.split('.').peekable();
@@ -147,8 +197,13 @@ mod tests {
     use super::*;
 
     fn loaded(extra: &str) -> LoadedScenario {
+        loaded_with("", extra)
+    }
+
+    /// The default scenario with `top` among its top-level keys and `extra` at the end.
+    fn loaded_with(top: &str, extra: &str) -> LoadedScenario {
         let text = format!(
-            "{}\n{extra}",
+            "{top}\n{}\n{extra}",
             super::super::DEFAULT_SCENARIO.replace("replications = 5", "replications = 1")
         );
         let scenario = super::super::parse(&text, "s.toml").unwrap();
@@ -187,6 +242,40 @@ mod tests {
         let err = variants(&l).unwrap_err().to_string();
         assert!(err.contains("v001"), "{err}");
         assert!(err.contains("carers.capacity_factor"), "{err}");
+    }
+
+    #[test]
+    fn one_at_a_time_moves_one_field_from_the_base_at_a_time() {
+        let l = loaded_with(
+            "sweep_design = \"one-at-a-time\"",
+            "[sweep]\n\"carers.capacity_factor\" = [0.8, 1.2]\n\"carers.sickness_absence\" = [0.05]",
+        );
+        let v = variants(&l).unwrap();
+        // Base, then the paths in sorted order: capacity factor, then sickness.
+        assert_eq!(v.len(), 4);
+        let values: Vec<(f64, f64)> = v
+            .iter()
+            .map(|v| {
+                (
+                    v.scenario.carers.capacity_factor,
+                    v.scenario.carers.sickness_absence,
+                )
+            })
+            .collect();
+        assert_eq!(values, [(1.0, 0.08), (0.8, 0.08), (1.2, 0.08), (1.0, 0.05)]);
+        assert_eq!(
+            v[0].params,
+            [
+                ("carers.capacity_factor".to_string(), "1.0".to_string()),
+                ("carers.sickness_absence".to_string(), "0.08".to_string())
+            ]
+        );
+        let bad = loaded_with(
+            "sweep_design = \"one-at-a-time\"",
+            "[sweep]\n\"carers.nonsense\" = [1]",
+        );
+        let err = variants(&bad).unwrap_err().to_string();
+        assert!(err.contains("carers.nonsense"), "{err}");
     }
 
     #[test]

@@ -73,6 +73,8 @@ struct Simulation<'a> {
     checks: Checks,
     /// The first broken invariant; the run stops at it.
     violation: Option<Violation>,
+    capacity_exceeded_days: u64,
+    mother_days: u64,
     // Scratch buffers reused across days.
     day_inputs: Vec<MotherDay>,
     plan: Vec<TierHours>,
@@ -186,6 +188,8 @@ impl<'a> Simulation<'a> {
             tier_order_violations: 0,
             checks: Checks::default(),
             violation: None,
+            capacity_exceeded_days: 0,
+            mother_days: 0,
             day_inputs: Vec::new(),
             plan: Vec::new(),
             coming: Vec::new(),
@@ -223,6 +227,9 @@ impl<'a> Simulation<'a> {
             let (time, event) = self.queue.pop().expect("peeked");
             self.handle(time, event);
         }
+        for scope in 0..self.scopes.len() {
+            self.check_capacity(scope, self.cal.report_end + 1);
+        }
         RegionResult {
             policy: self.policy.name(),
             region,
@@ -233,6 +240,8 @@ impl<'a> Simulation<'a> {
             events: self.queue.events_processed(),
             tier_order_violations: self.tier_order_violations,
             violation: self.violation,
+            capacity_exceeded_days: self.capacity_exceeded_days,
+            mother_days: self.mother_days,
         }
     }
 
@@ -325,6 +334,7 @@ impl<'a> Simulation<'a> {
                 !self.mother_state[m as usize].refused && self.scopes[scope].room_left >= hours;
             if served {
                 self.take_hours(scope, hours, None);
+                self.scopes[scope].used_today += hours;
             }
             if in_report {
                 self.totals.birth_assists_requested += 1;
@@ -345,10 +355,13 @@ impl<'a> Simulation<'a> {
     }
 
     fn care_start(&mut self, time: Minutes, m: u32) {
-        let refused = self.mother_state[m as usize].refused;
-        if !refused {
+        if !self.mother_state[m as usize].refused {
             self.forecast(m, -1.0);
+            if self.policy.one_carer_per_mother() {
+                self.hold_carer(time, m);
+            }
         }
+        let refused = self.mother_state[m as usize].refused;
         let day = time / MINUTES_PER_DAY;
         let first = if time % MINUTES_PER_DAY <= PLAN_MINUTE {
             day
@@ -365,6 +378,30 @@ impl<'a> Simulation<'a> {
         }
         self.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
+    }
+
+    /// One carer per mother (the loss model): the first carer of her scope who is present and
+    /// holds no mother is hers from now until `home_days` days later; with none free she is
+    /// lost and gets no care. Her plan-days are exactly the daily plans in that interval, so
+    /// no plan has more mothers in care than carers held.
+    fn hold_carer(&mut self, time: Minutes, m: u32) {
+        let days = self.mothers[m as usize].indication.home_days;
+        let st = &mut self.mother_state[m as usize];
+        let free = self.scopes[st.scope as usize]
+            .carers
+            .iter()
+            .copied()
+            .find(|&c| {
+                let c = &self.carers[c as usize];
+                c.absent == 0 && c.held_until <= time
+            });
+        match free {
+            Some(c) => {
+                self.carers[c as usize].held_until = time + days * MINUTES_PER_DAY;
+                st.last_carer = Some(c);
+            }
+            None => st.refused = true,
+        }
     }
 
     fn care_end(&mut self, m: u32) {
@@ -450,8 +487,27 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Counts the scope's previous plan-day if it took more hours (care and birth
+    /// assistance) than its carers could work; a broken invariant, so the run stops there.
+    fn check_capacity(&mut self, scope: usize, day: Day) {
+        let sc = &self.scopes[scope];
+        if sc.used_today > sc.capacity_today + 1e-6 * sc.capacity_today.max(1.0) {
+            self.capacity_exceeded_days += 1;
+            let what = format!(
+                "the carers worked {:.6} hours (care and birth assistance) with {:.6} available",
+                sc.used_today, sc.capacity_today
+            );
+            self.check(Err(Violation {
+                day: day.saturating_sub(1),
+                mother: None,
+                what,
+            }));
+        }
+    }
+
     /// Plans one scope-day: gather inputs, ask the policy, hand the hours to carers.
     fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
+        self.check_capacity(scope, day);
         let mut capacity = 0.0;
         let mut week_budget = 0.0;
         // Contract hours of the carers present today (for the reporting period's totals).
@@ -519,6 +575,11 @@ impl<'a> Simulation<'a> {
         let mut unplaced = 0.0;
         let mut demand = 0.0;
         self.scopes[scope].room_left = capacity;
+        self.scopes[scope].capacity_today = capacity;
+        self.scopes[scope].used_today = 0.0;
+        if week.is_some() {
+            self.mother_days += self.scopes[scope].active.len() as u64;
+        }
         let active = std::mem::take(&mut self.scopes[scope].active);
         let plan = std::mem::take(&mut self.plan);
         for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
@@ -553,6 +614,7 @@ impl<'a> Simulation<'a> {
             }
         }
         self.scopes[scope].active = active;
+        self.scopes[scope].used_today += delivered;
         self.plan = plan;
         self.check(invariants::check_delivery(
             day, delivered, unplaced, capacity,

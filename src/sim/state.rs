@@ -79,6 +79,9 @@ pub struct CarerState {
     pub week_budget: f64,
     /// Hours she can still work today.
     pub room_today: f64,
+    /// Under a one-carer-per-mother policy: the minute at which the mother she holds no longer
+    /// needs her (0: free).
+    pub held_until: u32,
 }
 
 impl CarerState {
@@ -90,6 +93,7 @@ impl CarerState {
             absent: 0,
             week_budget: 0.0,
             room_today: 0.0,
+            held_until: 0,
         }
     }
 }
@@ -116,6 +120,10 @@ pub struct Scope {
     pub room_left: f64,
     /// Next carer to take hours from today.
     pub cursor: usize,
+    /// Carer hours that could be worked in the current plan-day (07:00 to 07:00), and the
+    /// hours taken in it so far (the plan and birth assistance): for the capacity check.
+    pub capacity_today: f64,
+    pub used_today: f64,
 }
 
 impl Scope {
@@ -130,6 +138,8 @@ impl Scope {
             on_call_reserve: 0.0,
             room_left: 0.0,
             cursor: 0,
+            capacity_today: 0.0,
+            used_today: 0.0,
         }
     }
 }
@@ -260,4 +270,10 @@ pub struct RegionResult {
     pub tier_order_violations: u64,
     /// The broken invariant that ended this job early, if any (an internal error).
     pub violation: Option<super::Violation>,
+    /// Scope plan-days (07:00 to 07:00) on which the hours taken (care and birth assistance)
+    /// exceeded the hours the present carers could work: must be 0.
+    pub capacity_exceeded_days: u64,
+    /// Mothers in care summed over the days of the reporting period (one count per daily
+    /// plan): divided by the period's days, the mean number of mothers in care (Little's law).
+    pub mother_days: u64,
 }
