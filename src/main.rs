@@ -50,6 +50,14 @@ enum Command {
         /// Output directory for the merged result.
         #[arg(long)]
         out: PathBuf,
+        /// Do not draw charts/ and report.html.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Redraw the charts (charts/*.png, *.svg) and report.html of an output directory.
+    Chart {
+        /// An output directory of `run`, `sweep` or `merge`.
+        dir: PathBuf,
     },
     /// Generate a synthetic dataset (CSV files for a scenario's [data] section).
     Generate {
@@ -90,6 +98,9 @@ struct RunArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not draw charts/ and report.html (`kraamsim chart DIR` draws them later).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 impl RunArgs {
@@ -249,14 +260,19 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }];
             execute(&loaded, variants, &args, None, started)
         }
-        Command::Merge { dirs, out } => {
+        Command::Merge {
+            dirs,
+            out,
+            no_charts,
+        } => {
             output::merge(&dirs, &out).map_err(|e| match e {
                 output::MergeError::Input(m) => Failure::bad_input(m),
                 output::MergeError::Output(e) => Failure::internal(e),
             })?;
             say!("merged {} shards into {}", dirs.len(), out.display());
-            Ok(())
+            charts(&out, !no_charts)
         }
+        Command::Chart { dir } => charts(&dir, true),
         Command::Sweep {
             scenario,
             shard,
@@ -404,5 +420,27 @@ fn execute(
         meta.events_per_second,
         out.display()
     );
+    // A shard is only part of a sweep: its charts come after `kraamsim merge`.
+    charts(&out, !args.no_charts && shard.is_none())
+}
+
+/// Draws the charts and report.html of the output directory `dir` (or, with `draw` false,
+/// removes those of an earlier run there).
+fn charts(dir: &std::path::Path, draw: bool) -> Result<(), Failure> {
+    let started = Instant::now();
+    let drawn = kraamsim::chart::update(dir, draw).map_err(|e| match e {
+        kraamsim::chart::ChartError::Input(m) => Failure::bad_input(m),
+        e => Failure::internal(format!(
+            "{e}; the CSV files and run.json in {} are complete, `kraamsim chart` redraws the charts",
+            dir.display()
+        )),
+    })?;
+    if let Some(drawn) = drawn {
+        say!(
+            "charts and report in {:.2} s: {}",
+            started.elapsed().as_secs_f64(),
+            drawn.report.display()
+        );
+    }
     Ok(())
 }
