@@ -285,7 +285,11 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
         let mut encoder = png::Encoder::new(&mut out, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Default);
+        // Speed first, size still modest. National's shortfall heatmap (1325x1210): Fast with
+        // Paeth 196 kB in 1.7 ms; Default (Sub filter) 151 kB in 36 ms; Default unfiltered
+        // 122 kB in 17 ms; Fast with Sub 530 kB.
+        encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::FilterType::Paeth);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(rgb)?;
     }
