@@ -1,6 +1,6 @@
 //! Capacity, demand and delivered hours over the reporting period: one point per ISO week,
-//! summed over regions and averaged over replications, as hours per day so that the partial
-//! first and last weeks of the period do not dip.
+//! summed over regions and averaged over replications, as hours per day; weeks partly
+//! outside the reporting period are left out.
 //!
 //! Lines: demand (indicated hours spread over the mothers' days at home), the carers'
 //! contract care hours (the supply), and delivered hours per policy of the first variant; the
@@ -36,14 +36,22 @@ impl Capacity {
     pub fn new(data: &RunData) -> Capacity {
         let groups = data.first_variant_groups();
         let axis = TimeAxis::new(&data.weeks);
+        let full_weeks = data
+            .weeks
+            .iter()
+            .filter(|w| data.days_in_period(**w) == 7)
+            .count();
         // Per day of the week inside the period, summed over regions, mean over replications.
         let per_day = |g: usize, f: fn(&WeekSums) -> f64| -> Vec<(f64, f64)> {
             data.weeks
                 .iter()
                 .enumerate()
                 .filter_map(|(w, monday)| {
+                    // Weeks partly outside the reporting period are left out: their edge
+                    // days count differently per column (e.g. care delivered to mothers
+                    // who gave birth in the warm-up), which shows as spikes.
                     let days = data.days_in_period(*monday);
-                    if days == 0 {
+                    if days < 7 && full_weeks > 0 {
                         return None;
                     }
                     let total: f64 = data.weekly[g]
@@ -57,7 +65,7 @@ impl Capacity {
                             }
                         })
                         .sum();
-                    Some((7.0 * w as f64 + 3.5, total / days as f64))
+                    Some((7.0 * w as f64 + 3.5, total / f64::from(days.max(1))))
                 })
                 .collect()
         };
