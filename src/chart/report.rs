@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::Rendered;
-use super::data::{Metric, RunData, Totals};
+use super::data::{Metric, RunData, Totals, WeekSums};
 
 /// Formats an estimate for the page.
 type Format = fn(Estimate) -> String;
@@ -243,6 +243,7 @@ fn headline(h: &mut String, data: &RunData) {
         );
     }
     h.push_str("</div>\n");
+    when_and_where(h, data);
     if data.groups.len() > 1 {
         h.push_str(
             "<table>\n<tr><th class=\"name\">variant / policy</th><th>mothers</th><th>% below minimum</th>\
@@ -261,6 +262,65 @@ fn headline(h: &mut String, data: &RunData) {
             h.push_str("</tr>\n");
         }
         h.push_str("</table>\n");
+    }
+}
+
+/// One sentence on the worst weeks (all regions) and regions, for the main policy.
+fn when_and_where(h: &mut String, data: &RunData) {
+    let worst_weeks = |f: fn(&WeekSums) -> (f64, f64)| -> Vec<String> {
+        let mut weeks: Vec<(usize, f64)> = (0..data.weeks.len())
+            .filter_map(|w| {
+                let mut sum = WeekSums::default();
+                for r in &data.weekly[0] {
+                    sum.add(&r[w]);
+                }
+                let (num, den) = f(&sum);
+                (den > 0.0 && num > 0.0).then(|| (w, 100.0 * num / den))
+            })
+            .collect();
+        weeks.sort_by(|a, b| b.1.total_cmp(&a.1));
+        weeks
+            .iter()
+            .take(3)
+            .map(|(w, v)| format!("{} ({v:.1}%)", data.weeks[*w].format("%-d %b %Y")))
+            .collect()
+    };
+    let below = worst_weeks(|w| (w.below_minimum, w.births));
+    let shortfall = worst_weeks(|w| (w.shortfall_hours, w.demand_hours));
+    let mut text = Vec::new();
+    if !below.is_empty() {
+        text.push(format!(
+            "most mothers below the minimum (per 100 births) in the weeks starting {}",
+            below.join(", ")
+        ));
+    }
+    if !shortfall.is_empty() {
+        text.push(format!(
+            "largest shortfall (% of indicated hours) in the weeks starting {}",
+            shortfall.join(", ")
+        ));
+    }
+    if data.regions.len() > 1 {
+        let mut regions: Vec<(usize, f64)> = (0..data.regions.len())
+            .map(|r| {
+                let e = data.estimate(0, Some(r), |t| t.pct_of_mothers(t.below_minimum));
+                (r, e.mean)
+            })
+            .collect();
+        regions.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top: Vec<String> = regions
+            .iter()
+            .take(3)
+            .map(|(r, v)| format!("{} ({v:.1}%)", data.regions[*r]))
+            .collect();
+        text.push(format!("most below the minimum in {}", top.join(", ")));
+    }
+    if !text.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p><strong>When and where:</strong> {}.</p>",
+            escape(&text.join("; "))
+        );
     }
 }
 
