@@ -270,9 +270,9 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 output::MergeError::Output(e) => Failure::internal(e),
             })?;
             say!("merged {} shards into {}", dirs.len(), out.display());
-            charts(&out, !no_charts)
+            charts(&out, !no_charts, false)
         }
-        Command::Chart { dir } => charts(&dir, true),
+        Command::Chart { dir } => charts(&dir, true, true),
         Command::Sweep {
             scenario,
             shard,
@@ -421,15 +421,16 @@ fn execute(
         out.display()
     );
     // A shard is only part of a sweep: its charts come after `kraamsim merge`.
-    charts(&out, !args.no_charts && shard.is_none())
+    charts(&out, !args.no_charts && shard.is_none(), false)
 }
 
 /// Draws the charts and report.html of the output directory `dir` (or, with `draw` false,
-/// removes those of an earlier run there).
-fn charts(dir: &std::path::Path, draw: bool) -> Result<(), Failure> {
+/// removes those of an earlier run there); `redraw` for `kraamsim chart DIR`.
+fn charts(dir: &std::path::Path, draw: bool, redraw: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let drawn = kraamsim::chart::update(dir, draw).map_err(|e| match e {
-        kraamsim::chart::ChartError::Input(m) => Failure::bad_input(m),
+        // Bad input only for `kraamsim chart DIR`: after a run or merge it is a bug.
+        kraamsim::chart::ChartError::Input(m) if redraw => Failure::bad_input(m),
         e => Failure::internal(format!(
             "{e}; the CSV files and run.json in {} are complete, `kraamsim chart` redraws the charts",
             dir.display()
