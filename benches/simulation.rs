@@ -14,7 +14,17 @@ fn one_region_year(c: &mut Criterion) {
     let s = scenario::load_default().scenario;
     let cal = Calendar::new(&s);
     c.bench_function("one_region_one_year", |b| {
-        b.iter(|| run_region(&s, &cal, 0, 0, &MinimumFirst::default(), false))
+        b.iter(|| {
+            run_region(
+                &s,
+                &cal,
+                0,
+                0,
+                &MinimumFirst::default(),
+                false,
+                Default::default(),
+            )
+        })
     });
 }
 
@@ -25,9 +35,7 @@ fn national_year(c: &mut Criterion) {
         .scenario;
     let options = RunOptions {
         threads: Some(2),
-        keep_mothers: false,
-        progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     let mut group = c.benchmark_group("national");
     group.sample_size(10);

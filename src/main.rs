@@ -3,11 +3,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use kraamsim::output::{self, OutputWriter, RunMeta};
+use kraamsim::output::{self, DirMode, OutputWriter, RunMeta, Start};
 use kraamsim::run::{self, RunLabels, RunOptions, RunStats};
 use kraamsim::scenario::{self, CapacityScope, LoadedScenario, PolicyName, Scenario, Variant};
 
@@ -50,6 +52,9 @@ enum Command {
         /// Output directory for the merged result.
         #[arg(long)]
         out: PathBuf,
+        /// Replace an earlier kraamsim output in --out.
+        #[arg(long)]
+        force: bool,
         /// Do not draw charts/ and report.html.
         #[arg(long)]
         no_charts: bool,
@@ -98,6 +103,19 @@ struct RunArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Replace an earlier kraamsim output in the output directory (or write into a
+    /// directory that is not one, leaving its other files alone).
+    #[arg(long, conflicts_with = "resume")]
+    force: bool,
+    /// Finish a run that was interrupted (Ctrl-C, SIGTERM): same command, same output
+    /// directory; finished replications are kept and the result is byte-identical to an
+    /// uninterrupted run.
+    #[arg(long)]
+    resume: bool,
+    /// Also check the expensive runtime invariants (tier order of minimum-first on every
+    /// scope-day, each mother's delivered hours, every carer's budget); slower.
+    #[arg(long)]
+    check: bool,
     /// Do not draw charts/ and report.html (`kraamsim chart DIR` draws them later).
     #[arg(long)]
     no_charts: bool,
@@ -144,7 +162,7 @@ enum GenerateWhat {
     },
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum PolicyArg {
     MinimumFirst,
     Proportional,
@@ -152,7 +170,7 @@ enum PolicyArg {
     RefuseWhenFull,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum ScopeArg {
     Provider,
     Region,
@@ -263,9 +281,15 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Merge {
             dirs,
             out,
+            force,
             no_charts,
         } => {
-            output::merge(&dirs, &out).map_err(|e| match e {
+            let mode = if force {
+                DirMode::Replace
+            } else {
+                DirMode::New
+            };
+            output::merge(&dirs, &out, mode).map_err(|e| match e {
                 output::MergeError::Input(m) => Failure::bad_input(m),
                 output::MergeError::Output(e) => Failure::internal(e),
             })?;
@@ -343,25 +367,61 @@ fn execute(
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&first.name));
+    let resume_key = output::resume_key(&[
+        &loaded.text,
+        &format!(
+            "{:?}",
+            (args.seed, args.replications, args.policy, args.scope)
+        ),
+        &format!("mothers={} shard={shard:?}", args.mothers),
+    ]);
+    let mode = match (args.force, args.resume) {
+        (_, true) => DirMode::Resume,
+        (true, false) => DirMode::Replace,
+        (false, false) => DirMode::New,
+    };
     // Refuse a bad output directory before spending time on the run.
-    output::prepare_dir(&out).map_err(Failure::bad_input)?;
+    let start = output::prepare_dir(&out, mode, &resume_key).map_err(Failure::bad_input)?;
+    if start == Start::Complete {
+        say!(
+            "{}: this run finished already; nothing to resume",
+            out.display()
+        );
+        return Ok(());
+    }
+    let stop = stop_on_signals().map_err(Failure::internal)?;
     let options = RunOptions {
         threads: args.threads.map(usize::from),
         keep_mothers: args.mothers,
         progress: !args.quiet,
         replications: None,
+        skip_units: 0,
+        stop: Some(Arc::clone(&stop)),
+        checks: kraamsim::sim::Checks {
+            thorough: args.check,
+        },
     };
     let labels: Vec<RunLabels> = variants
         .iter()
         .map(|v| RunLabels::for_variant(&v.id, &v.scenario))
         .collect();
+    let refs: Vec<output::VariantRef> = labels
+        .iter()
+        .zip(&variants)
+        .map(|(l, v)| (l, &v.scenario))
+        .collect();
     let mut writer = match shard {
-        Some(_) => OutputWriter::create_shard(&out, args.mothers),
-        None => OutputWriter::create(&out, args.mothers),
+        Some(_) => OutputWriter::create_shard(&out, args.mothers, &start, &resume_key, &refs),
+        None => OutputWriter::create(&out, args.mothers, &start, &resume_key, &refs),
     }
     .map_err(Failure::internal)?;
+    writer.stop_when(stop);
+    // Units (variant, policy, replication) of this run, and those an interrupted run kept.
+    let mut to_skip = writer.units_done();
+    let mut units_total = 0;
     let mut events = 0;
     let mut threads = 1;
+    let mut interrupted = false;
     for (index, (v, l)) in variants.iter().zip(&labels).enumerate() {
         let reps = v.scenario.replications;
         let mut options = options.clone();
@@ -375,14 +435,28 @@ fn execute(
             }
             options.replications = Some(mine);
         }
+        let units = (l.policies.len()
+            * options
+                .replications
+                .as_ref()
+                .map_or(reps as usize, Vec::len)) as u64;
+        units_total += units;
+        if interrupted || to_skip >= units {
+            to_skip = to_skip.saturating_sub(units);
+            continue;
+        }
+        options.skip_units = std::mem::take(&mut to_skip) as usize;
         let stats = run::run_batches(&v.scenario, &options, l, |batch| {
             writer.add(&v.scenario, l, &batch)
         })
         .map_err(Failure::internal)?;
         events += stats.events;
         threads = stats.threads;
+        interrupted = stats.interrupted;
     }
-    if variants.len() > 1 {
+    // A stop request that came while the last rows were being written leaves them unwritten.
+    let interrupted = interrupted || writer.units_done() < units_total;
+    if variants.len() > 1 && !interrupted {
         let table: Vec<(String, Vec<(String, String)>)> = variants
             .iter()
             .map(|v| (v.id.clone(), v.params.clone()))
@@ -396,6 +470,7 @@ fn execute(
         events,
         threads,
         wall: started.elapsed(),
+        interrupted,
     };
     let mut meta = RunMeta::new(
         first,
@@ -407,9 +482,23 @@ fn execute(
         wall,
     );
     meta.variants = variants.len();
+    meta.units_total = units_total;
     meta.shard = shard.map(|(i, n)| format!("{i}/{n}"));
     if variants.len() > 1 {
         meta.variant = "sweep (see variants.csv)".to_string();
+    }
+    if interrupted {
+        let done = writer.units_done();
+        writer.interrupt(&meta).map_err(Failure::internal)?;
+        // Charts of an earlier run here no longer match; `--resume` draws the new ones.
+        let _ = kraamsim::chart::remove(&out);
+        return Err(Failure {
+            code: 130,
+            message: format!(
+                "interrupted: {done} of {units_total} replications (of every variant and policy) are kept in {}; run the same command with --resume to finish",
+                out.display()
+            ),
+        });
     }
     let rows = writer.finish(&meta).map_err(Failure::internal)?;
     say!("{}", output::summary_table(first, &rows).trim_end());
@@ -444,4 +533,18 @@ fn charts(dir: &std::path::Path, draw: bool, redraw: bool) -> Result<(), Failure
         );
     }
     Ok(())
+}
+
+/// A flag that SIGINT (Ctrl-C) and SIGTERM set, so that a run stops between jobs and keeps
+/// what it finished. A second signal while the first is handled ends the process at once.
+fn stop_on_signals() -> std::io::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::flag;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        // The shutdown is registered first, so it sees the flag as the previous signal left it.
+        flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&stop))?;
+        flag::register(signal, Arc::clone(&stop))?;
+    }
+    Ok(stop)
 }

@@ -6,7 +6,8 @@
 //! keeps job order, so the outputs are byte-identical for any `--threads`.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -32,6 +33,14 @@ pub struct RunOptions {
     pub progress: bool,
     /// Run only these replications (a shard of a sweep); `None` runs them all.
     pub replications: Option<Vec<u32>>,
+    /// Skip the first this many (policy, replication) units in run order: they were finished
+    /// by an earlier, interrupted run that is being resumed.
+    pub skip_units: usize,
+    /// Set (by a signal handler) to stop early: no new job starts, the batch being simulated
+    /// is dropped, and every batch finished before it has reached the sink.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Which runtime invariants to check (`--check` adds the expensive ones).
+    pub checks: sim::Checks,
 }
 
 /// What a run is, before any job runs: the labels of its rows and its calendar.
@@ -69,6 +78,8 @@ pub struct RunStats {
     pub events: u64,
     pub threads: usize,
     pub wall: Duration,
+    /// Whether `RunOptions::stop` ended the run before every unit was done.
+    pub interrupted: bool,
 }
 
 /// All results of one run, in job order: policy, then replication, then region.
@@ -90,6 +101,9 @@ pub enum RunError<E> {
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
     #[error(transparent)]
     Sink(E),
+    /// A broken runtime invariant: a bug, reported with where it happened.
+    #[error("internal error: invariant broken in {0}")]
+    Invariant(String),
 }
 
 /// Parses a shard `I/N` (0-based I < N), as given to `kraamsim sweep --shard`.
@@ -131,16 +145,12 @@ const JOBS_PER_BATCH: usize = 256;
 pub fn run(
     scenario: &Scenario,
     options: &RunOptions,
-) -> Result<RunResults, rayon::ThreadPoolBuildError> {
+) -> Result<RunResults, RunError<std::convert::Infallible>> {
     let labels = RunLabels::new(scenario);
     let mut results = Vec::new();
     let stats = run_batches(scenario, options, &labels, |batch| {
         results.extend(batch);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .map_err(|e| match e {
-        RunError::ThreadPool(e) => e,
-        RunError::Sink(never) => match never {},
+        Ok(())
     })?;
     Ok(RunResults {
         variant: labels.variant,
@@ -186,14 +196,26 @@ pub fn run_batches<E: Send>(
         .num_threads(options.threads.unwrap_or(0))
         .build()?;
     let threads = pool.current_num_threads();
-    let progress = Progress::new(policies.len() * reps.len() * regions, options.progress);
-    let simulate = |policy: &dyn AllocationPolicy, chunk: &[u32]| -> Vec<RegionResult> {
+    let stopped = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    };
+    let batches = batches(policies.len(), &reps, options.skip_units, reps_per_batch);
+    let units: usize = batches.iter().map(|(_, chunk)| chunk.len()).sum();
+    let progress = Progress::new(units * regions, options.progress);
+    // A whole batch, or `None` when a stop request left some of its jobs undone.
+    let simulate = |policy: &dyn AllocationPolicy, chunk: &[u32]| -> Option<Vec<RegionResult>> {
         let jobs: Vec<(u32, usize)> = chunk
             .iter()
             .flat_map(|&rep| (0..regions).map(move |region| (rep, region)))
             .collect();
         jobs.par_iter()
             .map(|&(rep, region)| {
+                if stopped() {
+                    return None;
+                }
                 let r = sim::run_region(
                     scenario,
                     &labels.calendar,
@@ -201,18 +223,21 @@ pub fn run_batches<E: Send>(
                     rep,
                     policy,
                     options.keep_mothers,
+                    options.checks,
                 );
                 progress.tick();
-                r
+                Some(r)
             })
             .collect()
     };
-    let batches: Vec<(usize, &[u32])> = (0..policies.len())
-        .flat_map(|p| reps.chunks(reps_per_batch).map(move |chunk| (p, chunk)))
-        .collect();
     let mut events = 0;
+    let mut interrupted = false;
     let mut pending: Option<Vec<RegionResult>> = None;
     for (p, chunk) in batches {
+        if stopped() {
+            interrupted = true;
+            break;
+        }
         let done = pending.take();
         let policy = policies[p].as_ref();
         let (sunk, batch) = pool.install(|| {
@@ -222,10 +247,19 @@ pub fn run_batches<E: Send>(
             )
         });
         sunk.map_err(RunError::Sink)?;
+        let Some(batch) = batch else {
+            interrupted = true;
+            break;
+        };
+        if let Some(r) = batch.iter().find(|r| r.violation.is_some()) {
+            return Err(RunError::Invariant(describe_violation(scenario, labels, r)));
+        }
         events += batch.iter().map(|r| r.events).sum::<u64>();
         pending = Some(batch);
     }
-    if let Some(batch) = pending {
+    // After a stop request the last batch is dropped too: writing it could take longer
+    // than a user waiting for Ctrl-C should.
+    if let Some(batch) = pending.filter(|_| !interrupted) {
         sink(batch).map_err(RunError::Sink)?;
     }
     progress.finish();
@@ -233,7 +267,38 @@ pub fn run_batches<E: Send>(
         events,
         threads,
         wall: started.elapsed(),
+        interrupted,
     })
+}
+
+/// Where and what: region, replication, policy, date, mother.
+fn describe_violation(scenario: &Scenario, labels: &RunLabels, r: &RegionResult) -> String {
+    let v = r.violation.as_ref().expect("a violation");
+    let mother = v
+        .mother
+        .map(|m| format!(", mother {m} of the region's population"))
+        .unwrap_or_default();
+    format!(
+        "region {}, replication {}, policy {}, variant {}, {}{mother}: {}",
+        scenario.regions[r.region].name,
+        r.replication,
+        r.policy,
+        labels.variant,
+        labels.calendar.date(v.day),
+        v.what
+    )
+}
+
+/// The batches of a run in order: (policy index, replications), at most `per_batch`
+/// replications each, never mixing policies, after skipping the first `skip` (policy,
+/// replication) units of the run order (policy, then replication).
+fn batches(policies: usize, reps: &[u32], skip: usize, per_batch: usize) -> Vec<(usize, &[u32])> {
+    (0..policies)
+        .flat_map(|p| {
+            let done = skip.saturating_sub(p * reps.len()).min(reps.len());
+            reps[done..].chunks(per_batch).map(move |chunk| (p, chunk))
+        })
+        .collect()
 }
 
 /// Progress on stderr: a bar on a terminal, plain lines otherwise, and nothing at all for
@@ -300,5 +365,34 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batches;
+
+    #[test]
+    fn batches_split_by_policy_and_skip_a_prefix_of_units() {
+        let reps = [0, 1, 2, 3, 4];
+        let all = batches(2, &reps, 0, 2);
+        assert_eq!(
+            all,
+            vec![
+                (0, &reps[0..2]),
+                (0, &reps[2..4]),
+                (0, &reps[4..5]),
+                (1, &reps[0..2]),
+                (1, &reps[2..4]),
+                (1, &reps[4..5])
+            ]
+        );
+        // Resuming after 6 units: policy 0 is done, policy 1 starts at its second replication.
+        assert_eq!(
+            batches(2, &reps, 6, 2),
+            vec![(1, &reps[1..3]), (1, &reps[3..5])]
+        );
+        assert!(batches(2, &reps, 10, 2).is_empty());
+        assert!(batches(2, &reps, 99, 2).is_empty());
     }
 }

@@ -225,7 +225,7 @@ fn no_charts_draws_none_and_removes_stale_ones() {
     // Charts of an earlier run would not match the new CSV files: they go.
     kraamsim().arg("chart").arg(&out).assert().success();
     assert!(out.join("charts").exists() && out.join("report.html").exists());
-    run_small(&out, &["--no-charts", "--seed", "7"]);
+    run_small(&out, &["--no-charts", "--seed", "7", "--force"]);
     assert!(!out.join("charts").exists() && !out.join("report.html").exists());
 }
 
@@ -303,6 +303,18 @@ fn chart_names_the_file_line_and_column_of_a_malformed_csv() {
         );
         assert_no_temporaries(&out);
     }
+    let meta = fs::read_to_string(out.join("run.json")).unwrap();
+    fs::write(
+        out.join("run.json"),
+        meta.replace("\"interrupted\": false", "\"interrupted\": true"),
+    )
+    .unwrap();
+    kraamsim()
+        .arg("chart")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("interrupted").and(no_panic()));
     fs::write(out.join("run.json"), "{ not json").unwrap();
     kraamsim()
         .arg("chart")

@@ -393,7 +393,7 @@ fn refuses_non_empty_foreign_out_dir() {
 }
 
 #[test]
-fn second_run_replaces_earlier_output() {
+fn a_second_run_replaces_an_earlier_output_only_with_force() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
     let base = scenario("baseline.toml");
@@ -401,7 +401,28 @@ fn second_run_replaces_earlier_output() {
     let first = read(&out.join("summary.csv"));
     assert_eq!(read_json(&out.join("run.json"))["seed"], 1);
 
-    run_ok(&base, &out, &["--replications", "1", "--seed", "2"]);
+    kraamsim()
+        .arg("run")
+        .arg(&base)
+        .args(["-q", "--replications", "1", "--seed", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("earlier kraamsim output")
+                .and(predicate::str::contains("--force")),
+        );
+    assert_eq!(
+        read(&out.join("summary.csv")),
+        first,
+        "left alone without --force"
+    );
+
+    run_ok(
+        &base,
+        &out,
+        &["--replications", "1", "--seed", "2", "--force"],
+    );
     assert_eq!(
         read_json(&out.join("run.json"))["seed"],
         2,

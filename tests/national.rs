@@ -45,9 +45,7 @@ fn national_scenario_totals_match_the_national_figures() {
         &s,
         &RunOptions {
             threads: Some(2),
-            keep_mothers: false,
-            progress: false,
-            replications: None,
+            ..RunOptions::default()
         },
     )
     .unwrap();

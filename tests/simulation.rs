@@ -20,7 +20,7 @@ fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
         threads: Some(2),
         keep_mothers,
         progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     run::run(s, &options).unwrap()
 }
@@ -153,7 +153,7 @@ fn results_do_not_depend_on_thread_count() {
             threads: Some(1),
             keep_mothers: true,
             progress: false,
-            replications: None,
+            ..RunOptions::default()
         },
     )
     .unwrap();
@@ -195,7 +195,7 @@ fn streamed_batches_are_whole_replications_in_job_order() {
         threads: Some(2),
         keep_mothers: false,
         progress: false,
-        replications: None,
+        ..RunOptions::default()
     };
     let labels = run::RunLabels::new(&s);
     let mut seen = Vec::new();
@@ -219,7 +219,9 @@ fn a_failed_run_leaves_no_output_directory() {
     let labels = run::RunLabels::new(&s);
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("out");
-    let mut writer = kraamsim::output::OutputWriter::create(&dir, true).unwrap();
+    let start = kraamsim::output::Start::Fresh;
+    let mut writer =
+        kraamsim::output::OutputWriter::create(&dir, true, &start, "key", &[]).unwrap();
     // Some rows are written, then the run fails before `finish`.
     let results = run(&s, true).results;
     writer.add(&s, &labels, &results).unwrap();
@@ -380,4 +382,42 @@ fn a_reservation_horizon_of_zero_days_is_no_reservation() {
     s.policy.reserve_for_due_soon = true;
     let full = all_regions(&run(&s, false));
     assert_ne!(full, off, "the reservation changes the plan in a shortage");
+}
+
+/// A deliberately wrong policy: every mother gets her whole day's need, whatever the carers
+/// can give. The always-on invariants must stop the run with a clear internal error.
+struct Overbooking;
+
+impl kraamsim::policy::AllocationPolicy for Overbooking {
+    fn name(&self) -> &'static str {
+        "overbooking"
+    }
+
+    fn allocate_day(&self, input: &kraamsim::policy::DayInput<'_>, plan: &mut [[f64; 4]]) {
+        for (m, p) in input.mothers.iter().zip(plan) {
+            *p = m.in_tier_order(m.daily_cap.min(m.owed_total()));
+        }
+    }
+}
+
+#[test]
+fn a_policy_that_overbooks_the_carers_is_an_invariant_violation() {
+    let mut s = load("summer-shortage.toml");
+    s.carers.capacity_factor = 0.3;
+    let cal = kraamsim::model::Calendar::new(&s);
+    let r = kraamsim::sim::run_region(&s, &cal, 0, 0, &Overbooking, false, Default::default());
+    let v = r.violation.expect("overbooking is caught");
+    assert!(v.what.contains("room for only"), "{v:?}");
+    // The same scenario under minimum-first passes every check, the expensive ones too.
+    let checks = kraamsim::sim::Checks { thorough: true };
+    let ok = kraamsim::sim::run_region(
+        &s,
+        &cal,
+        0,
+        0,
+        &kraamsim::policy::MinimumFirst::default(),
+        true,
+        checks,
+    );
+    assert_eq!(ok.violation, None);
 }

@@ -300,6 +300,12 @@ fn read_meta(dir: &Path) -> Result<serde_json::Map<String, serde_json::Value>, C
     }
     let text = std::fs::read_to_string(&path).map_err(|e| bad(&path, e))?;
     match serde_json::from_str(&text) {
+        Ok(serde_json::Value::Object(map)) if map.get("interrupted") == Some(&true.into()) => {
+            Err(ChartError::Input(format!(
+                "{} holds an interrupted run (run.json: \"interrupted\": true); finish it with the same command and --resume",
+                dir.display()
+            )))
+        }
         Ok(serde_json::Value::Object(map)) => Ok(map),
         Ok(_) => Err(bad(&path, "not a JSON object")),
         Err(e) => Err(bad(&path, format!("not valid JSON: {e}"))),

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CsvFile, MOTHER_COLUMNS, OutputError, SUMMARY_METRICS, SummaryRow, TOTALS_CSV, WEEKLY_COLUMNS,
-    header, prepare_dir, stats_file, totals_from_values, write_atomic, write_summary_row,
+    CsvFile, DirMode, MOTHER_COLUMNS, OutputError, RESUME_DIR, SUMMARY_METRICS, SummaryRow,
+    TOTALS_CSV, WEEKLY_COLUMNS, header, prepare_dir, remove_dir_if_present, stats_file,
+    totals_from_values, write_atomic, write_summary_row,
 };
 use crate::scenario::PolicyName;
 
@@ -53,6 +54,12 @@ fn read_shard(dir: &Path) -> Result<Shard, MergeError> {
             path.display()
         ))
     })?;
+    if meta["interrupted"] == true {
+        return Err(input(format!(
+            "{}: shard {shard} was interrupted; finish it with the same `kraamsim sweep ... --shard` command and --resume",
+            dir.display()
+        )));
+    }
     let (index, count) = super::super::run::parse_shard(shard)
         .map_err(|e| input(format!("{}: \"shard\": {e}", path.display())))?;
     Ok(Shard {
@@ -96,8 +103,9 @@ fn read_blocks(
     Ok(())
 }
 
-/// Merges the shard output directories `dirs` into `out`.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
+/// Merges the shard output directories `dirs` into `out`; `mode` says what may be in `out`
+/// already (`--force`: an earlier output is replaced).
+pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeError> {
     let mut shards: Vec<Shard> = dirs
         .iter()
         .map(|d| read_shard(d))
@@ -174,7 +182,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
         }
     }
 
-    prepare_dir(out)?;
+    prepare_dir(out, mode, "")?;
     std::fs::create_dir_all(out).map_err(|source| OutputError::Io {
         path: out.to_path_buf(),
         source,
@@ -248,6 +256,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
         .filter_map(|s| s.meta["events"].as_u64())
         .sum();
     meta["events"] = events.into();
+    let units: u64 = shards
+        .iter()
+        .filter_map(|s| s.meta["units_done"].as_u64())
+        .sum();
+    meta["units_done"] = units.into();
     meta["merged_shards"] = count.into();
     if let Some(m) = meta.as_object_mut() {
         m.remove("shard");
@@ -260,6 +273,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), MergeError> {
         serde_json::to_writer_pretty(&mut *w, &meta).map_err(|e| io(e.into()))?;
         writeln!(w).map_err(io)
     })?;
+    remove_dir_if_present(&out.join(RESUME_DIR))?;
     Ok(())
 }
 

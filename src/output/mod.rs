@@ -17,8 +17,10 @@ pub use stats::{Estimate, estimate};
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -31,9 +33,21 @@ use crate::sim::{RegionResult, Totals};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error(
-        "{0} exists and is not a kraamsim output directory (it has files but no run.json); choose another --out or remove it"
+        "{0} exists and is not a kraamsim output directory (it has files but no run.json); choose another --out, or pass --force to add the outputs to it"
     )]
     NotOutputDir(PathBuf),
+    #[error(
+        "{0} holds an earlier kraamsim output; pass --force to replace it, or --resume to finish it if it was interrupted"
+    )]
+    EarlierOutput(PathBuf),
+    #[error("--resume: {0} holds no interrupted kraamsim run to resume (no {RESUME_DIR}/)")]
+    NothingToResume(PathBuf),
+    #[error(
+        "--resume: {0} holds a run of another scenario, seed, replication count, policy or flags; resume with exactly the command that started it, or pass --force to start over"
+    )]
+    ResumeMismatch(PathBuf),
+    #[error("--resume: {path} is damaged ({why}); pass --force to start over")]
+    BadCheckpoint { path: PathBuf, why: String },
     #[error("writing {path}: {source}")]
     Io {
         path: PathBuf,
@@ -145,19 +159,118 @@ fn replication_rows<'a>(
     rows
 }
 
-/// Checks that `dir` may receive output: absent, empty, or an earlier kraamsim output.
-pub fn prepare_dir(dir: &Path) -> Result<(), OutputError> {
+/// What a run may do with an output directory that already has files in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirMode {
+    /// Only an absent or empty directory.
+    New,
+    /// `--force`: replace an earlier kraamsim output, or add files to any other directory
+    /// (whose own files are left alone).
+    Replace,
+    /// `--resume`: finish the interrupted run recorded in the directory.
+    Resume,
+}
+
+/// How a run starts in its output directory, as found by [`prepare_dir`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// From the first unit.
+    Fresh,
+    /// After the units an interrupted run finished (`--resume`).
+    Resume(Checkpoint),
+    /// `--resume` of a run that finished already: nothing to do.
+    Complete,
+}
+
+/// Checks that `dir` may receive output in `mode`, and for `--resume` reads where the
+/// interrupted run stopped. `resume_key` identifies the run (scenario text, seed, replications,
+/// policy, flags): a checkpoint only resumes the run that wrote it.
+pub fn prepare_dir(dir: &Path, mode: DirMode, resume_key: &str) -> Result<Start, OutputError> {
     let io = |source| OutputError::Io {
         path: dir.to_path_buf(),
         source,
     };
-    if dir.exists() {
-        let has_files = std::fs::read_dir(dir).map_err(io)?.next().is_some();
-        if has_files && !dir.join("run.json").exists() {
-            return Err(OutputError::NotOutputDir(dir.to_path_buf()));
+    let has_files = dir.exists() && std::fs::read_dir(dir).map_err(io)?.next().is_some();
+    let is_output = dir.join("run.json").exists() || dir.join(RESUME_DIR).exists();
+    match mode {
+        _ if !has_files => Ok(Start::Fresh),
+        DirMode::New if is_output => Err(OutputError::EarlierOutput(dir.to_path_buf())),
+        DirMode::New => Err(OutputError::NotOutputDir(dir.to_path_buf())),
+        DirMode::Replace => Ok(Start::Fresh),
+        DirMode::Resume => {
+            if dir.join(RESUME_DIR).join(PROGRESS_JSON).exists() {
+                let checkpoint = Checkpoint::read(dir)?;
+                if checkpoint.resume_key != resume_key {
+                    return Err(OutputError::ResumeMismatch(dir.to_path_buf()));
+                }
+                return Ok(Start::Resume(checkpoint));
+            }
+            let meta = std::fs::read_to_string(dir.join("run.json")).ok();
+            let meta: Option<serde_json::Value> =
+                meta.and_then(|text| serde_json::from_str(&text).ok());
+            match meta {
+                Some(m) if m["interrupted"] == false && m["resume_key"] == resume_key => {
+                    Ok(Start::Complete)
+                }
+                Some(m) if m["interrupted"] == false => {
+                    Err(OutputError::ResumeMismatch(dir.to_path_buf()))
+                }
+                _ => Err(OutputError::NothingToResume(dir.to_path_buf())),
+            }
         }
     }
-    Ok(())
+}
+
+/// The hidden directory where an interrupted run keeps what it finished.
+pub const RESUME_DIR: &str = ".kraamsim-resume";
+const PROGRESS_JSON: &str = "progress.json";
+
+/// The files of an output directory that a run writes; an interrupted run removes those of
+/// an earlier output, so that nothing of another run is left beside its run.json.
+const OUTPUT_FILES: [&str; 6] = [
+    "summary.csv",
+    "weekly.csv",
+    "stats.csv",
+    "mothers.csv",
+    "variants.csv",
+    TOTALS_CSV,
+];
+
+/// Where an interrupted run stopped: the number of (variant, policy, replication) units it
+/// finished, in run order, and the length of each kept file at that point. A resumed run
+/// reads exactly those lengths, so a crash between renaming a file and writing this record
+/// cannot mix in rows of a later unit.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub resume_key: String,
+    pub units_done: u64,
+    pub units_total: u64,
+    /// File name in [`RESUME_DIR`] and the bytes of it that belong to the finished units.
+    pub files: Vec<(String, u64)>,
+}
+
+impl Checkpoint {
+    fn read(dir: &Path) -> Result<Self, OutputError> {
+        let path = dir.join(RESUME_DIR).join(PROGRESS_JSON);
+        let text = std::fs::read_to_string(&path).map_err(|source| OutputError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| OutputError::BadCheckpoint {
+            path,
+            why: e.to_string(),
+        })
+    }
+
+    fn length_of(&self, name: &str) -> Option<u64> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
+    }
+}
+
+/// A stable key of a run's identity for `--resume`: a hash of everything that decides its
+/// output bytes (not the thread count, which does not).
+pub fn resume_key(parts: &[&str]) -> String {
+    sha256_hex(&parts.join("\u{1f}"))
 }
 
 /// A hidden temporary file in `dir` that will become `name`, readable like any file the
@@ -289,8 +402,39 @@ impl CsvFile {
             })
     }
 
+    /// A file that continues the first `len` bytes of `from` (a file kept by an interrupted
+    /// run, header included).
+    fn resume(dir: &Path, name: &str, from: &Path, len: u64) -> Result<Self, OutputError> {
+        let path = dir.join(name);
+        let io = |source| OutputError::Io {
+            path: from.to_path_buf(),
+            source,
+        };
+        let mut tmp = temp_file(dir, name).map_err(io)?;
+        let source = File::open(from).map_err(io)?;
+        let copied = std::io::copy(&mut source.take(len), tmp.as_file_mut()).map_err(io)?;
+        if copied != len {
+            return Err(OutputError::BadCheckpoint {
+                path: from.to_path_buf(),
+                why: format!("{copied} bytes where {len} were recorded"),
+            });
+        }
+        let file = tmp.as_file().try_clone().map_err(io)?;
+        Ok(CsvFile {
+            out: csv::Writer::from_writer(BufWriter::new(file)),
+            tmp,
+            path,
+        })
+    }
+
     /// Flushes everything and renames the file into place.
     fn persist(self) -> Result<(), OutputError> {
+        let path = self.path.clone();
+        self.persist_as(&path).map(drop)
+    }
+
+    /// Flushes everything and renames the file to `target`; returns its length in bytes.
+    fn persist_as(self, target: &Path) -> Result<u64, OutputError> {
         let io = |source| OutputError::Io {
             path: self.path.clone(),
             source,
@@ -299,9 +443,10 @@ impl CsvFile {
             .out
             .into_inner()
             .map_err(|e| io(std::io::Error::new(e.error().kind(), e.error().to_string())))?;
-        buffered.into_inner().map_err(|e| io(e.into_error()))?;
-        self.tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        Ok(())
+        let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+        let len = file.metadata().map_err(io)?.len();
+        self.tmp.persist(target).map_err(|e| io(e.error))?;
+        Ok(len)
     }
 }
 
@@ -313,26 +458,32 @@ pub struct OutputWriter<'a> {
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
-    /// totals.csv: the summary at full precision, written by shards for `kraamsim merge`.
-    exact: Option<CsvFile>,
+    /// Also write totals.csv, the summary at full precision, for `kraamsim merge` (shards).
+    exact: bool,
     rows: Vec<SummaryRow<'a>>,
+    /// (variant, policy, replication) units written so far, in run order.
+    units: u64,
+    resume_key: String,
+    resumed: bool,
+    /// Set when the run is being stopped: no further replication is written (see
+    /// [`OutputWriter::stop_when`]).
+    stop: Option<Arc<AtomicBool>>,
 }
+
+/// A variant's labels and scenario: what rows read back from a checkpoint are matched to.
+pub type VariantRef<'a> = (&'a RunLabels, &'a Scenario);
 
 impl<'a> OutputWriter<'a> {
     /// Opens the files of an output directory in `dir` (created if needed; an earlier
-    /// kraamsim output there is replaced when the run finishes).
-    pub fn create(dir: &Path, keep_mothers: bool) -> Result<Self, OutputError> {
-        Self::create_with(dir, keep_mothers, false)
-    }
-
-    /// [`OutputWriter::create`] for a shard of a sweep: also writes totals.csv, the summary at
-    /// full precision, so that `kraamsim merge` computes stats.csv exactly as one run would.
-    pub fn create_shard(dir: &Path, keep_mothers: bool) -> Result<Self, OutputError> {
-        Self::create_with(dir, keep_mothers, true)
-    }
-
-    fn create_with(dir: &Path, keep_mothers: bool, exact: bool) -> Result<Self, OutputError> {
-        prepare_dir(dir)?;
+    /// kraamsim output there is replaced when the run finishes). `start` comes from
+    /// [`prepare_dir`]; to resume, the kept rows are matched to `variants`.
+    pub fn create(
+        dir: &Path,
+        keep_mothers: bool,
+        start: &Start,
+        resume_key: &str,
+        variants: &[VariantRef<'a>],
+    ) -> Result<Self, OutputError> {
         let created_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
             path: dir.to_path_buf(),
@@ -344,30 +495,62 @@ impl<'a> OutputWriter<'a> {
             summary: None,
             weekly: None,
             mothers: None,
-            exact: None,
+            exact: false,
             rows: Vec::new(),
+            units: 0,
+            resume_key: resume_key.to_string(),
+            resumed: false,
+            stop: None,
         };
-        if exact {
-            writer.exact = Some(CsvFile::create(dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?);
-        }
-        writer.summary = Some(CsvFile::create(
-            dir,
-            "summary.csv",
-            &header(&SUMMARY_METRICS),
-        )?);
-        writer.weekly = Some(CsvFile::create(
-            dir,
-            "weekly.csv",
-            &header(&WEEKLY_COLUMNS),
-        )?);
+        let open = |name: &str, columns: &[&str]| match start {
+            Start::Resume(c) => {
+                let len = c
+                    .length_of(name)
+                    .ok_or_else(|| OutputError::BadCheckpoint {
+                        path: dir.join(RESUME_DIR).join(PROGRESS_JSON),
+                        why: format!("no length recorded for {name}"),
+                    })?;
+                CsvFile::resume(dir, name, &dir.join(RESUME_DIR).join(name), len)
+            }
+            _ => CsvFile::create(dir, name, &header(columns)),
+        };
+        writer.summary = Some(open("summary.csv", &SUMMARY_METRICS)?);
+        writer.weekly = Some(open("weekly.csv", &WEEKLY_COLUMNS)?);
         if keep_mothers {
-            writer.mothers = Some(CsvFile::create(
-                dir,
-                "mothers.csv",
-                &header(&MOTHER_COLUMNS),
-            )?);
+            writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
+        }
+        if let Start::Resume(checkpoint) = start {
+            writer.rows = read_checkpoint_rows(dir, checkpoint, variants)?;
+            writer.units = checkpoint.units_done;
+            writer.resumed = true;
         }
         Ok(writer)
+    }
+
+    /// [`OutputWriter::create`] for a shard of a sweep: also writes totals.csv, the summary at
+    /// full precision, so that `kraamsim merge` computes stats.csv exactly as one run would.
+    pub fn create_shard(
+        dir: &Path,
+        keep_mothers: bool,
+        start: &Start,
+        resume_key: &str,
+        variants: &[VariantRef<'a>],
+    ) -> Result<Self, OutputError> {
+        let mut writer = Self::create(dir, keep_mothers, start, resume_key, variants)?;
+        writer.exact = true;
+        Ok(writer)
+    }
+
+    /// Stop writing replications once `flag` is set, so that a stop request is not held up
+    /// by writing a large batch (mothers.csv of a national batch takes a while); the
+    /// replications written before it are the ones kept.
+    pub fn stop_when(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    /// Units (variant, policy, replication) finished so far, kept ones included.
+    pub fn units_done(&self) -> u64 {
+        self.units
     }
 
     /// Writes the rows of a batch of whole replications (regions in scenario order) of the
@@ -379,15 +562,20 @@ impl<'a> OutputWriter<'a> {
         batch: &[RegionResult],
     ) -> Result<(), OutputError> {
         for chunk in batch.chunks(scenario.regions.len()) {
+            if self
+                .stop
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Relaxed))
+            {
+                return Ok(());
+            }
             let rows = replication_rows(scenario, &labels.variant, chunk);
             let summary = self.summary.as_mut().expect("open until finish");
             for row in &rows {
                 write_summary_row(summary, row)?;
-                if let Some(exact) = self.exact.as_mut() {
-                    write_exact_row(exact, row)?;
-                }
             }
             self.rows.extend(rows);
+            self.units += 1;
             let weekly = self.weekly.as_mut().expect("open until finish");
             for r in chunk {
                 write_weekly_rows(weekly, scenario, labels, r)?;
@@ -427,30 +615,85 @@ impl<'a> OutputWriter<'a> {
         for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
             file.expect("open until finish").persist()?;
         }
-        if let Some(exact) = self.exact.take() {
+        if self.exact {
+            let mut exact = CsvFile::create(&dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?;
+            for row in &self.rows {
+                write_exact_row(&mut exact, row)?;
+            }
             exact.persist()?;
+        } else {
+            remove_if_present(&dir.join(TOTALS_CSV))?;
         }
         match self.mothers.take() {
             Some(mothers) => mothers.persist()?,
             // A stale file from an earlier run with --mothers would not belong to this run.
-            None if dir.join("mothers.csv").exists() => {
-                std::fs::remove_file(dir.join("mothers.csv")).map_err(|source| OutputError::Io {
-                    path: dir.join("mothers.csv"),
-                    source,
-                })?
-            }
-            None => {}
+            None => remove_if_present(&dir.join("mothers.csv"))?,
         }
-        write_atomic(&dir, "run.json", |w| {
-            let io = |source| OutputError::Io {
-                path: dir.join("run.json"),
-                source,
-            };
-            serde_json::to_writer_pretty(&mut *w, meta).map_err(|e| io(e.into()))?;
-            writeln!(w).map_err(io)
-        })?;
+        let mut meta = meta.clone();
+        meta.resume_key = self.resume_key.clone();
+        meta.units_done = self.units;
+        write_run_json(&dir, &meta)?;
         self.created_dir = false;
+        remove_dir_if_present(&dir.join(RESUME_DIR))?;
         Ok(std::mem::take(&mut self.rows))
+    }
+
+    /// Ends an interrupted run: keeps the finished units' rows in [`RESUME_DIR`] for
+    /// `--resume`, removes the files of any earlier output (they would not belong to this
+    /// run), and writes run.json with `"interrupted": true`. No file under a final name holds
+    /// a part of this run.
+    pub fn interrupt(mut self, meta: &RunMeta) -> Result<(), OutputError> {
+        let dir = self.dir.clone();
+        let keep = dir.join(RESUME_DIR);
+        if !self.resumed {
+            // A checkpoint of some earlier run (this one started afresh with --force).
+            remove_dir_if_present(&keep)?;
+        }
+        std::fs::create_dir_all(&keep).map_err(|source| OutputError::Io {
+            path: keep.clone(),
+            source,
+        })?;
+        let mut files = Vec::new();
+        let kept = [
+            ("summary.csv", self.summary.take()),
+            ("weekly.csv", self.weekly.take()),
+            ("mothers.csv", self.mothers.take()),
+        ];
+        for (name, file) in kept {
+            if let Some(file) = file {
+                files.push((name.to_string(), file.persist_as(&keep.join(name))?));
+            }
+        }
+        let mut exact = CsvFile::create(&dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?;
+        for row in &self.rows {
+            write_exact_row(&mut exact, row)?;
+        }
+        files.push((
+            TOTALS_CSV.to_string(),
+            exact.persist_as(&keep.join(TOTALS_CSV))?,
+        ));
+        let checkpoint = Checkpoint {
+            resume_key: self.resume_key.clone(),
+            units_done: self.units,
+            units_total: meta.units_total,
+            files,
+        };
+        write_atomic(&keep, PROGRESS_JSON, |w| {
+            serde_json::to_writer_pretty(&mut *w, &checkpoint).map_err(|e| OutputError::Io {
+                path: keep.join(PROGRESS_JSON),
+                source: e.into(),
+            })
+        })?;
+        for name in OUTPUT_FILES {
+            remove_if_present(&dir.join(name))?;
+        }
+        let mut meta = meta.clone();
+        meta.interrupted = true;
+        meta.resume_key = self.resume_key.clone();
+        meta.units_done = self.units;
+        write_run_json(&dir, &meta)?;
+        self.created_dir = false;
+        Ok(())
     }
 }
 
@@ -458,16 +701,99 @@ impl Drop for OutputWriter<'_> {
     /// A run that fails before `finish` leaves no output behind: the temporary files go, and
     /// so does the directory if this writer made it.
     fn drop(&mut self) {
-        drop((
-            self.summary.take(),
-            self.weekly.take(),
-            self.mothers.take(),
-            self.exact.take(),
-        ));
+        drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
     }
+}
+
+fn write_run_json(dir: &Path, meta: &RunMeta) -> Result<(), OutputError> {
+    write_atomic(dir, "run.json", |w| {
+        let io = |source| OutputError::Io {
+            path: dir.join("run.json"),
+            source,
+        };
+        serde_json::to_writer_pretty(&mut *w, meta).map_err(|e| io(e.into()))?;
+        writeln!(w).map_err(io)
+    })
+}
+
+fn remove_if_present(path: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn remove_dir_if_present(path: &Path) -> Result<(), OutputError> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The summary rows an interrupted run finished, read back at full precision from the
+/// checkpoint's totals.csv and matched to the labels and region names of `variants`.
+fn read_checkpoint_rows<'a>(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+    variants: &[VariantRef<'a>],
+) -> Result<Vec<SummaryRow<'a>>, OutputError> {
+    let path = dir.join(RESUME_DIR).join(TOTALS_CSV);
+    let bad = |why: String| OutputError::BadCheckpoint {
+        path: path.clone(),
+        why,
+    };
+    let len = checkpoint
+        .length_of(TOTALS_CSV)
+        .ok_or_else(|| bad("no length recorded".into()))?;
+    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::Reader::from_reader(file.take(len));
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let (labels, scenario) = variants
+            .iter()
+            .find(|(l, _)| l.variant == record[0])
+            .ok_or_else(|| bad(format!("unknown variant `{}`", &record[0])))?;
+        let policy = labels
+            .policies
+            .iter()
+            .find(|p| **p == &record[1])
+            .ok_or_else(|| bad(format!("unknown policy `{}`", &record[1])))?;
+        let region = match &record[3] {
+            ALL => ALL,
+            name => scenario
+                .regions
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| r.name.as_str())
+                .ok_or_else(|| bad(format!("unknown region `{name}`")))?,
+        };
+        let mut values = [0.0; 13];
+        for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
+            *v = field
+                .parse()
+                .map_err(|_| bad(format!("`{field}` is not a number")))?;
+        }
+        rows.push(SummaryRow {
+            variant: labels.variant.as_str(),
+            policy,
+            replication: record[2]
+                .parse()
+                .map_err(|_| bad(format!("replication `{}`", &record[2])))?,
+            region,
+            totals: totals_from_values(&values),
+        });
+    }
+    Ok(rows)
 }
 
 /// stats.csv of `rows`, under its temporary name.
@@ -647,7 +973,13 @@ pub struct RunMeta {
     pub wall_seconds: f64,
     pub events: u64,
     pub events_per_second: f64,
+    /// Whether a signal stopped the run; then only `units_done` of `units_total` (variant,
+    /// policy, replication) units are done and `--resume` finishes it.
     pub interrupted: bool,
+    pub units_done: u64,
+    pub units_total: u64,
+    /// Identifies the run for `--resume` (see [`resume_key`]).
+    pub resume_key: String,
 }
 
 impl RunMeta {
@@ -682,6 +1014,9 @@ impl RunMeta {
             events: run.events,
             events_per_second: run.events as f64 / wall_seconds.max(1e-9),
             interrupted: false,
+            units_done: 0,
+            units_total: 0,
+            resume_key: String::new(),
         }
     }
 }

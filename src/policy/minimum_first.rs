@@ -33,6 +33,10 @@ impl AllocationPolicy for MinimumFirst {
         "minimum-first"
     }
 
+    fn keeps_tier_order(&self) -> bool {
+        true
+    }
+
     fn allocate_day(&self, input: &DayInput<'_>, plan: &mut [TierHours]) {
         SCRATCH.with_borrow_mut(|scratch| allocate(input, plan, self.rationing, scratch));
     }

@@ -136,6 +136,12 @@ pub trait AllocationPolicy: Sync + Send {
         true
     }
 
+    /// Whether the policy promises the minimum-first tier order (nobody owed tier 1-2 hours
+    /// while someone gets tier 3-4 hours): `--check` then treats a breach as an error.
+    fn keeps_tier_order(&self) -> bool {
+        false
+    }
+
     /// Writes the hours each mother gets today, per tier, into `plan` (one entry per mother,
     /// same order as `input.mothers`). Must never exceed a mother's owed hours or daily cap,
     /// nor in total the capacity.

@@ -11,6 +11,7 @@
 //! the week within her maximum hours per day. That is why a reservation matters: hours given
 //! today are missing later in the week.
 
+mod invariants;
 mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
@@ -19,6 +20,7 @@ use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{CapacityScope, Scenario};
 
+pub use invariants::{Checks, Violation};
 use state::{CarerState, MotherState, Scope};
 pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals};
 
@@ -36,7 +38,8 @@ enum Event {
     AbsenceEnd { carer: u32 },
 }
 
-/// Runs one region for one replication under `policy`.
+/// Runs one region for one replication under `policy`. A broken invariant (see
+/// [`Checks`]) ends the run early and is returned in `RegionResult::violation`.
 pub fn run_region(
     scenario: &Scenario,
     calendar: &Calendar,
@@ -44,9 +47,12 @@ pub fn run_region(
     replication: u32,
     policy: &dyn AllocationPolicy,
     keep_mothers: bool,
+    checks: Checks,
 ) -> RegionResult {
     let population = generate::population(scenario, calendar, region, replication);
-    Simulation::new(scenario, calendar, population, policy, keep_mothers).run(region, replication)
+    let mut sim = Simulation::new(scenario, calendar, population, policy, keep_mothers);
+    sim.checks = checks;
+    sim.run(region, replication)
 }
 
 struct Simulation<'a> {
@@ -64,6 +70,9 @@ struct Simulation<'a> {
     outcomes: Vec<(Mother, MotherOutcome)>,
     keep_mothers: bool,
     tier_order_violations: u64,
+    checks: Checks,
+    /// The first broken invariant; the run stops at it.
+    violation: Option<Violation>,
     // Scratch buffers reused across days.
     day_inputs: Vec<MotherDay>,
     plan: Vec<TierHours>,
@@ -175,6 +184,8 @@ impl<'a> Simulation<'a> {
             outcomes: Vec::new(),
             keep_mothers,
             tier_order_violations: 0,
+            checks: Checks::default(),
+            violation: None,
             day_inputs: Vec::new(),
             plan: Vec::new(),
             coming: Vec::new(),
@@ -206,7 +217,7 @@ impl<'a> Simulation<'a> {
         );
         let stop = (self.cal.report_end + 1) * MINUTES_PER_DAY;
         while let Some(time) = self.queue.peek_time() {
-            if time > stop {
+            if time > stop || self.violation.is_some() {
                 break;
             }
             let (time, event) = self.queue.pop().expect("peeked");
@@ -221,6 +232,16 @@ impl<'a> Simulation<'a> {
             mothers: self.outcomes,
             events: self.queue.events_processed(),
             tier_order_violations: self.tier_order_violations,
+            violation: self.violation,
+        }
+    }
+
+    /// Records the first broken invariant.
+    fn check(&mut self, result: Result<(), Violation>) {
+        if let Err(v) = result
+            && self.violation.is_none()
+        {
+            self.violation = Some(v);
         }
     }
 
@@ -352,6 +373,11 @@ impl<'a> Simulation<'a> {
         if let Some(pos) = active.iter().position(|&x| x == m) {
             active.swap_remove(pos);
         }
+        if self.checks.thorough {
+            let r = invariants::check_mother_total(st.last_day, m, &st.indicated, &st.delivered);
+            self.check(r);
+        }
+        let st = &self.mother_state[m as usize];
         if !self.cal.in_report(st.last_day) {
             return;
         }
@@ -371,6 +397,11 @@ impl<'a> Simulation<'a> {
             .schedule(a.end * MINUTES_PER_DAY, Event::AbsenceEnd { carer });
         let c = &mut self.carers[carer as usize];
         c.absent += 1;
+        // What she had left of today's room goes with her: no birth assistance from a carer
+        // who is away (`--check` caught this: her week's budget went below zero).
+        let gone = std::mem::take(&mut c.room_today);
+        let scope = &mut self.scopes[c.scope as usize];
+        scope.room_left = (scope.room_left - gone).max(0.0);
         if a.kind == AbsenceKind::Sickness {
             // Sickness is news on its first day: the week's budget and the roster lose her
             // days from now on (holidays were known all along).
@@ -472,18 +503,36 @@ impl<'a> Simulation<'a> {
             coming_days: &self.coming,
         };
         self.policy.allocate_day(&input, &mut self.plan);
-        self.tier_order_violations += count_tier_order_violations(&self.day_inputs, &self.plan);
+        let broken = count_tier_order_violations(&self.day_inputs, &self.plan);
+        self.tier_order_violations += broken;
+        if broken > 0 && self.checks.thorough && self.policy.keeps_tier_order() {
+            self.check(Err(Violation {
+                day,
+                mother: None,
+                what: format!(
+                    "{broken} mother(s) still owed minimum or medical hours while others got other hours"
+                ),
+            }));
+        }
 
         let mut delivered = 0.0;
+        let mut unplaced = 0.0;
         let mut demand = 0.0;
         self.scopes[scope].room_left = capacity;
         let active = std::mem::take(&mut self.scopes[scope].active);
         let plan = std::mem::take(&mut self.plan);
-        for (&m, hours) in active.iter().zip(&plan) {
+        for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
-            let preferred = self.mother_state[m as usize].last_carer;
+            let st = &self.mother_state[m as usize];
+            let preferred = st.last_carer;
+            let valid = invariants::check_mother_plan(day, m, &self.day_inputs[i], hours).and(
+                invariants::check_in_window(day, m, total, st.first_day, st.last_day),
+            );
+            self.check(valid);
             let carer = if total > 0.0 {
-                self.take_hours(scope, total, preferred)
+                let (carer, left) = self.take_hours(scope, total, preferred);
+                unplaced += left;
+                carer
             } else {
                 None
             };
@@ -505,6 +554,17 @@ impl<'a> Simulation<'a> {
         }
         self.scopes[scope].active = active;
         self.plan = plan;
+        self.check(invariants::check_delivery(
+            day, delivered, unplaced, capacity,
+        ));
+        if self.checks.thorough {
+            for i in 0..self.scopes[scope].carers.len() {
+                let c = self.scopes[scope].carers[i];
+                let st = &self.carers[c as usize];
+                let r = invariants::check_carer(day, c, st.room_today, st.week_budget);
+                self.check(r);
+            }
+        }
         if let Some(w) = week {
             let wk = &mut self.weeks[w];
             wk.delivered_hours += delivered;
@@ -518,8 +578,14 @@ impl<'a> Simulation<'a> {
     }
 
     /// Takes `hours` from the scope's carers with room today, the `preferred` carer first
-    /// (continuity: few carers per family); returns the carer who gave the most.
-    fn take_hours(&mut self, scope: usize, hours: f64, preferred: Option<u32>) -> Option<u32> {
+    /// (continuity: few carers per family); returns the carer who gave the most and the hours
+    /// no carer had room for (zero unless the plan was more than the carers could work).
+    fn take_hours(
+        &mut self,
+        scope: usize,
+        hours: f64,
+        preferred: Option<u32>,
+    ) -> (Option<u32>, f64) {
         let sc = &mut self.scopes[scope];
         let mut left = hours;
         let mut main: Option<(u32, f64)> = None;
@@ -558,7 +624,7 @@ impl<'a> Simulation<'a> {
             }
         }
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
-        main.map(|(c, _)| c)
+        (main.map(|(c, _)| c), left.max(0.0))
     }
 }
 

@@ -255,6 +255,9 @@ pub struct RegionResult {
     /// Mothers counted in the reporting period, when `--mothers` asked for them.
     pub mothers: Vec<(Mother, MotherOutcome)>,
     pub events: u64,
-    /// Scope-day mothers left behind on tier 1/2 while others got tier-3/4 hours: must be 0.
+    /// Scope-day mothers left behind on tier 1/2 while others got tier-3/4 hours: must be 0
+    /// for minimum-first.
     pub tier_order_violations: u64,
+    /// The broken invariant that ended this job early, if any (an internal error).
+    pub violation: Option<super::Violation>,
 }

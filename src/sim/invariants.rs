@@ -1,0 +1,203 @@
+//! Runtime invariants: what must hold on every scope-day whatever the policy, so that a bug
+//! shows up as a clear internal error naming the day and mother instead of a wrong number in
+//! the outputs.
+//!
+//! The cheap checks run always (a few comparisons per mother-day, inside loops that run
+//! anyway); the expensive ones only with `--check`.
+
+use crate::model::Day;
+use crate::policy::{MotherDay, TierHours};
+
+/// Rounding slack in hours: plans are sums of divisions, not exact.
+const SLACK: f64 = 1e-6;
+
+/// A broken invariant: where and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Simulation day (see `crate::model::Calendar`).
+    pub day: Day,
+    /// The mother's index in the region's population, when one mother is concerned.
+    pub mother: Option<u32>,
+    pub what: String,
+}
+
+/// How much checking a run does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// `--check`: also the expensive invariants (the tier order of policies that promise it,
+    /// per-mother conservation, carers' budgets).
+    pub thorough: bool,
+}
+
+/// Cheap check of one mother's plan for the day: finite, not negative, no more than she is
+/// owed per tier and no more than her daily cap.
+pub fn check_mother_plan(
+    day: Day,
+    mother: u32,
+    m: &MotherDay,
+    plan: &TierHours,
+) -> Result<(), Violation> {
+    let fail = |what: String| Violation {
+        day,
+        mother: Some(mother),
+        what,
+    };
+    for (t, (&h, &owed)) in plan.iter().zip(&m.owed).enumerate() {
+        if !h.is_finite() || h < -SLACK {
+            return Err(fail(format!("planned {h} hours of tier {}", t + 1)));
+        }
+        if h > owed + SLACK {
+            return Err(fail(format!(
+                "planned {h:.6} hours of tier {} but is owed only {owed:.6}",
+                t + 1
+            )));
+        }
+    }
+    let total: f64 = plan.iter().sum();
+    if total > m.daily_cap + SLACK {
+        return Err(fail(format!(
+            "planned {total:.6} hours in one day, above the daily cap of {:.6}",
+            m.daily_cap
+        )));
+    }
+    Ok(())
+}
+
+/// Cheap check of care inside the window: hours only on her days at home.
+pub fn check_in_window(
+    day: Day,
+    mother: u32,
+    hours: f64,
+    first_day: Day,
+    last_day: Day,
+) -> Result<(), Violation> {
+    if hours > 0.0 && !(first_day..=last_day).contains(&day) {
+        return Err(Violation {
+            day,
+            mother: Some(mother),
+            what: format!(
+                "given {hours:.6} hours outside her care window (days {first_day} to {last_day})"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Cheap check of a scope-day's hand-out: everything planned found a carer with room, and
+/// the total is within what the present carers could work.
+pub fn check_delivery(
+    day: Day,
+    planned: f64,
+    unplaced: f64,
+    available: f64,
+) -> Result<(), Violation> {
+    if unplaced > SLACK {
+        return Err(Violation {
+            day,
+            mother: None,
+            what: format!(
+                "planned {planned:.6} hours but the carers had room for only {:.6}",
+                planned - unplaced
+            ),
+        });
+    }
+    if planned > available + SLACK {
+        return Err(Violation {
+            day,
+            mother: None,
+            what: format!("delivered {planned:.6} hours with only {available:.6} available"),
+        });
+    }
+    Ok(())
+}
+
+/// Expensive check (`--check`) at the end of a mother's care: per tier, delivered hours are
+/// within 0 and the indicated hours, so delivered + shortfall = indicated holds exactly.
+pub fn check_mother_total(
+    day: Day,
+    mother: u32,
+    indicated: &TierHours,
+    delivered: &TierHours,
+) -> Result<(), Violation> {
+    for (t, (&got, &due)) in delivered.iter().zip(indicated).enumerate() {
+        if !(got >= -SLACK && got <= due + SLACK) {
+            return Err(Violation {
+                day,
+                mother: Some(mother),
+                what: format!(
+                    "delivered {got:.6} hours of tier {} against {due:.6} indicated",
+                    t + 1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Expensive check (`--check`) of a carer after a day's hand-out: her room today and her
+/// week's budget are not negative.
+pub fn check_carer(
+    day: Day,
+    carer: u32,
+    room_today: f64,
+    week_budget: f64,
+) -> Result<(), Violation> {
+    if room_today < -SLACK || week_budget < -SLACK {
+        return Err(Violation {
+            day,
+            mother: None,
+            what: format!(
+                "carer {carer} left with {room_today:.6} hours of room today and {week_budget:.6} in her week"
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mother(owed: TierHours, cap: f64) -> MotherDay {
+        MotherDay {
+            indicated: owed,
+            owed,
+            days_left: 3,
+            daily_cap: cap,
+            registration_order: 0,
+        }
+    }
+
+    #[test]
+    fn a_plan_within_what_she_is_owed_passes() {
+        let m = mother([8.0, 2.0, 4.0, 4.0], 8.0);
+        assert!(check_mother_plan(1, 0, &m, &[4.0, 2.0, 1.0, 1.0]).is_ok());
+    }
+
+    #[test]
+    fn negative_excessive_or_nan_plans_are_caught() {
+        let m = mother([8.0, 2.0, 4.0, 4.0], 8.0);
+        for bad in [
+            [-1.0, 0.0, 0.0, 0.0],
+            [0.0, 3.0, 0.0, 0.0],
+            [f64::NAN, 0.0, 0.0, 0.0],
+            [6.0, 2.0, 1.0, 0.0],
+        ] {
+            let v = check_mother_plan(5, 7, &m, &bad).unwrap_err();
+            assert_eq!((v.day, v.mother), (5, Some(7)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn care_outside_the_window_and_overdelivery_are_caught() {
+        assert!(check_in_window(10, 1, 2.0, 11, 18).is_err());
+        assert!(check_in_window(19, 1, 2.0, 11, 18).is_err());
+        assert!(check_in_window(10, 1, 0.0, 11, 18).is_ok());
+        assert!(check_in_window(11, 1, 2.0, 11, 18).is_ok());
+        assert!(check_delivery(3, 10.0, 0.5, 20.0).is_err());
+        assert!(check_delivery(3, 10.0, 0.0, 9.0).is_err());
+        assert!(check_delivery(3, 10.0, 0.0, 10.0).is_ok());
+        assert!(check_mother_total(3, 0, &[24.0, 0.0, 0.0, 0.0], &[25.0, 0.0, 0.0, 0.0]).is_err());
+        assert!(check_carer(3, 0, -0.1, 5.0).is_err());
+    }
+}

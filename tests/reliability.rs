@@ -1,0 +1,264 @@
+//! Interrupted runs lose nothing: a real signal stops a long run, the finished replications
+//! are kept (and nothing partial sits under a final name), and `--resume` finishes it into
+//! files byte-identical to an uninterrupted run. Also the guards around `--resume` and
+//! `--force`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("kraamsim")
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+/// Whether the run writing into `out` has handed at least one batch to its summary file (a
+/// hidden temporary `.summary.csv.*` that has grown past its buffer).
+fn first_batch_written(out: &Path) -> bool {
+    fs::read_dir(out).into_iter().flatten().flatten().any(|e| {
+        e.file_name().to_string_lossy().starts_with(".summary.csv.")
+            && e.metadata().map(|m| m.len() > 0).unwrap_or(false)
+    })
+}
+
+/// Starts `kraamsim ARGS`, sends SIGTERM once the first batch is written, and returns the exit
+/// code.
+fn run_and_interrupt(args: &[&str], out: &Path) -> i32 {
+    let mut child = Command::new(binary())
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !first_batch_written(out) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no batch written within a minute"
+        );
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it could be interrupted");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let signalled = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stopped_in = signalled.elapsed();
+    assert!(
+        stopped_in < Duration::from_secs(1),
+        "took {stopped_in:?} to stop after SIGTERM"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--resume"), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    output.status.code().expect("exited, not killed")
+}
+
+fn run_to_end(args: &[&str], out: &Path) {
+    let status = Command::new(binary())
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{args:?} failed");
+}
+
+fn assert_same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        assert!(
+            fs::read(a.join(f)).unwrap() == fs::read(b.join(f)).unwrap(),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+/// The interrupted directory holds run.json (marked) and the hidden checkpoint, no result
+/// file under a final name.
+fn assert_interrupted(out: &Path) -> serde_json::Value {
+    let meta = json(&out.join("run.json"));
+    assert_eq!(meta["interrupted"], true);
+    for f in ["summary.csv", "weekly.csv", "stats.csv", "mothers.csv"] {
+        assert!(!out.join(f).exists(), "{f} of an unfinished run");
+    }
+    assert!(out.join(".kraamsim-resume/progress.json").exists());
+    let done = meta["units_done"].as_u64().unwrap();
+    let total = meta["units_total"].as_u64().unwrap();
+    assert!(0 < done && done < total, "{done} of {total} units done");
+    meta
+}
+
+#[test]
+fn a_national_run_killed_halfway_resumes_into_identical_files() {
+    let tmp = TempDir::new().unwrap();
+    let national = scenario("national.toml");
+    let args = [
+        "run",
+        national.to_str().unwrap(),
+        "-q",
+        "--replications",
+        "16",
+        "--threads",
+        "2",
+    ];
+    let out = tmp.path().join("interrupted");
+    assert_eq!(run_and_interrupt(&args, &out), 130);
+    assert_interrupted(&out);
+
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    run_to_end(&resume, &out);
+    assert_eq!(json(&out.join("run.json"))["interrupted"], false);
+    assert!(!out.join(".kraamsim-resume").exists(), "checkpoint left");
+
+    let reference = tmp.path().join("reference");
+    run_to_end(&args, &reference);
+    assert_same_files(
+        &out,
+        &reference,
+        &["summary.csv", "weekly.csv", "stats.csv"],
+    );
+}
+
+#[test]
+fn an_interrupted_sweep_resumes_into_identical_files() {
+    let tmp = TempDir::new().unwrap();
+    let sweep = scenario("capacity-sweep.toml");
+    let args = [
+        "sweep",
+        sweep.to_str().unwrap(),
+        "-q",
+        "--replications",
+        "24",
+        "--threads",
+        "2",
+        "--mothers",
+    ];
+    let out = tmp.path().join("interrupted");
+    assert_eq!(run_and_interrupt(&args, &out), 130);
+    assert_interrupted(&out);
+    assert!(!out.join("variants.csv").exists());
+
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    run_to_end(&resume, &out);
+    let reference = tmp.path().join("reference");
+    run_to_end(&args, &reference);
+    assert_same_files(
+        &out,
+        &reference,
+        &[
+            "summary.csv",
+            "weekly.csv",
+            "stats.csv",
+            "variants.csv",
+            "mothers.csv",
+        ],
+    );
+}
+
+#[test]
+fn resume_refuses_another_run_and_accepts_a_finished_one() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let base = scenario("baseline.toml");
+    let base = base.to_str().unwrap();
+    run_to_end(&["run", base, "-q", "--replications", "2"], &out);
+    let summary = fs::read(out.join("summary.csv")).unwrap();
+
+    // The same run, finished: nothing to do, nothing changed.
+    let done = Command::new(binary())
+        .args([
+            "run",
+            base,
+            "-q",
+            "--replications",
+            "2",
+            "--resume",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(done.status.success());
+    assert!(String::from_utf8_lossy(&done.stdout).contains("nothing to resume"));
+    assert_eq!(fs::read(out.join("summary.csv")).unwrap(), summary);
+
+    // Another seed is another run: exit 2, files untouched.
+    let other = Command::new(binary())
+        .args(["run", base, "-q", "--replications", "2", "--seed", "9"])
+        .args(["--resume", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("another scenario, seed"));
+    assert_eq!(fs::read(out.join("summary.csv")).unwrap(), summary);
+
+    // --resume in a directory that is not an output at all.
+    let foreign = tmp.path().join("foreign");
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let nothing = Command::new(binary())
+        .args(["run", base, "-q", "--resume", "--out"])
+        .arg(&foreign)
+        .output()
+        .unwrap();
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("no interrupted kraamsim run"));
+
+    // --force and --resume together make no sense.
+    let both = Command::new(binary())
+        .args(["run", base, "-q", "--force", "--resume", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn force_adds_to_a_foreign_directory_without_touching_its_files() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("mine");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let base = scenario("baseline.toml");
+    run_to_end(
+        &[
+            "run",
+            base.to_str().unwrap(),
+            "-q",
+            "--replications",
+            "1",
+            "--force",
+        ],
+        &out,
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(out.join("run.json").exists());
+}
