@@ -5,9 +5,11 @@
 //! `scenario` (load and validate a TOML file) -> `run` (one job per replication x region, in
 //! parallel) -> `generate` (each job's mothers and carers from its own random streams) ->
 //! `sim` (the job's event loop over `engine`, with a daily plan by a `policy`) -> `output`
-//! (CSV files, run.json, statistics over replications). `model` holds the domain types they
-//! share. `main.rs` is only the command line.
+//! (CSV files, run.json, statistics over replications) -> `chart` (charts and report.html,
+//! drawn from the written files). `model` holds the domain types they share. `main.rs` is
+//! only the command line.
 
+pub mod chart;
 pub mod engine;
 pub mod generate;
 pub mod model;

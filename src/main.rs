@@ -55,6 +55,14 @@ enum Command {
         /// Replace an earlier kraamsim output in --out.
         #[arg(long)]
         force: bool,
+        /// Do not draw charts/ and report.html.
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Redraw the charts (charts/*.png, *.svg) and report.html of an output directory.
+    Chart {
+        /// An output directory of `run`, `sweep` or `merge`.
+        dir: PathBuf,
     },
     /// Generate a synthetic dataset (CSV files for a scenario's [data] section).
     Generate {
@@ -108,6 +116,9 @@ struct RunArgs {
     /// scope-day, each mother's delivered hours, every carer's budget); slower.
     #[arg(long)]
     check: bool,
+    /// Do not draw charts/ and report.html (`kraamsim chart DIR` draws them later).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 impl RunArgs {
@@ -270,7 +281,12 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }];
             execute(&loaded, variants, &args, None, started)
         }
-        Command::Merge { dirs, out, force } => {
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            no_charts,
+        } => {
             let mode = if force {
                 DirMode::Replace
             } else {
@@ -281,8 +297,9 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 output::MergeError::Output(e) => Failure::internal(e),
             })?;
             say!("merged {} shards into {}", dirs.len(), out.display());
-            Ok(())
+            charts(&out, !no_charts, false)
         }
+        Command::Chart { dir } => charts(&dir, true, true),
         Command::Sweep {
             scenario,
             shard,
@@ -476,6 +493,8 @@ fn execute(
     if interrupted {
         let done = writer.units_done();
         writer.interrupt(&meta).map_err(Failure::internal)?;
+        // Charts of an earlier run here no longer match; `--resume` draws the new ones.
+        let _ = kraamsim::chart::remove(&out);
         return Err(Failure {
             code: 130,
             message: format!(
@@ -493,6 +512,29 @@ fn execute(
         meta.events_per_second,
         out.display()
     );
+    // A shard is only part of a sweep: its charts come after `kraamsim merge`.
+    charts(&out, !args.no_charts && shard.is_none(), false)
+}
+
+/// Draws the charts and report.html of the output directory `dir` (or, with `draw` false,
+/// removes those of an earlier run there); `redraw` for `kraamsim chart DIR`.
+fn charts(dir: &std::path::Path, draw: bool, redraw: bool) -> Result<(), Failure> {
+    let started = Instant::now();
+    let drawn = kraamsim::chart::update(dir, draw).map_err(|e| match e {
+        // Bad input only for `kraamsim chart DIR`: after a run or merge it is a bug.
+        kraamsim::chart::ChartError::Input(m) if redraw => Failure::bad_input(m),
+        e => Failure::internal(format!(
+            "{e}; the CSV files and run.json in {} are complete, `kraamsim chart` redraws the charts",
+            dir.display()
+        )),
+    })?;
+    if let Some(drawn) = drawn {
+        say!(
+            "charts and report in {:.2} s: {}",
+            started.elapsed().as_secs_f64(),
+            drawn.report.display()
+        );
+    }
     Ok(())
 }
 

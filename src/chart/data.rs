@@ -1,0 +1,638 @@
+//! Reading an output directory back for the charts: run.json, summary.csv, weekly.csv,
+//! variants.csv (sweeps) and mothers.csv (when written) into plain aggregated structs.
+//!
+//! Columns are found by their header name (outputs may gain columns, never rename them), and
+//! every problem names the file, and the line and column where there is one, so that
+//! `kraamsim chart DIR` on a foreign or damaged directory says what is wrong instead of
+//! drawing nonsense. Rows are aggregated while they are read: weekly.csv and mothers.csv of a
+//! long national run do not have to fit in memory as rows.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::ChartError;
+use crate::output::{ALL, Estimate, estimate};
+
+/// One (variant, policy) pair of the run, in the order summary.csv lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub variant: String,
+    pub policy: String,
+}
+
+/// The summary figures of one (group, region or ALL, replication), as in summary.csv.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    pub mothers: f64,
+    pub below_minimum: f64,
+    pub without_care: f64,
+    pub full_indication: f64,
+    pub indicated_hours: f64,
+    pub delivered_hours: f64,
+    pub shortfall_hours: f64,
+}
+
+impl Totals {
+    /// `part` as a percentage of the mothers (0 without mothers).
+    pub fn pct_of_mothers(&self, part: f64) -> f64 {
+        if self.mothers > 0.0 {
+            100.0 * part / self.mothers
+        } else {
+            0.0
+        }
+    }
+
+    /// Shortfall as a percentage of the indicated hours.
+    pub fn shortfall_pct(&self) -> f64 {
+        if self.indicated_hours > 0.0 {
+            100.0 * self.shortfall_hours / self.indicated_hours
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A figure of a replication's totals (a percentage, hours).
+pub type Metric = fn(&Totals) -> f64;
+
+/// A variant of a sweep: its id and the (field path, value) pairs it sets.
+pub type VariantParams = (String, Vec<(String, String)>);
+
+/// One row of summary.csv.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    pub group: usize,
+    /// Index into [`RunData::regions`]; `None` for the `ALL` row.
+    pub region: Option<usize>,
+    pub replication: u32,
+    pub totals: Totals,
+}
+
+/// weekly.csv of one (group, region, week), summed over the replications.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WeekSums {
+    pub births: f64,
+    pub demand_hours: f64,
+    pub delivered_hours: f64,
+    pub contract_hours: f64,
+    pub below_minimum: f64,
+    pub shortfall_hours: f64,
+    /// Rows added (one per replication).
+    pub rows: u32,
+}
+
+impl WeekSums {
+    pub fn add(&mut self, o: &WeekSums) {
+        self.births += o.births;
+        self.demand_hours += o.demand_hours;
+        self.delivered_hours += o.delivered_hours;
+        self.contract_hours += o.contract_hours;
+        self.below_minimum += o.below_minimum;
+        self.shortfall_hours += o.shortfall_hours;
+        self.rows += o.rows;
+    }
+}
+
+/// Bands of delivered / indicated hours for the distribution chart, as (label, upper bound in
+/// percent, exclusive). The last band holds full care (99.95% and more: outputs round hours
+/// to three decimals).
+pub const BANDS: [(&str, f64); 6] = [
+    ("0%", 0.05),
+    ("0-49%", 50.0),
+    ("50-74%", 75.0),
+    ("75-89%", 90.0),
+    ("90-99%", 99.95),
+    ("100%", f64::INFINITY),
+];
+
+/// The band of a percentage.
+pub fn band_of(pct: f64) -> usize {
+    BANDS
+        .iter()
+        .position(|(_, upper)| pct < *upper)
+        .unwrap_or(BANDS.len() - 1)
+}
+
+/// Where the distribution of delivered / indicated hours comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistributionSource {
+    /// mothers.csv: one observation per mother.
+    Mothers,
+    /// weekly.csv (no mothers.csv): one observation per region, week and replication,
+    /// delivered over demand hours of the week.
+    RegionWeeks,
+}
+
+/// Counts per band of delivered / indicated hours, per group.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub source: DistributionSource,
+    /// `counts[group][band]`.
+    pub counts: Vec<[u64; BANDS.len()]>,
+}
+
+/// Everything the charts and the report use from an output directory.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    pub dir: PathBuf,
+    /// run.json as written.
+    pub meta: serde_json::Map<String, serde_json::Value>,
+    pub groups: Vec<Group>,
+    /// Regions in the order of summary.csv (the scenario's), without `ALL`.
+    pub regions: Vec<String>,
+    pub summary: Vec<SummaryRow>,
+    /// Monday of every week in weekly.csv, ascending.
+    pub weeks: Vec<NaiveDate>,
+    /// `weekly[group][region][week]`, summed over replications.
+    pub weekly: Vec<Vec<Vec<WeekSums>>>,
+    /// variants.csv: (variant id, [(field path, value)]); empty unless a sweep.
+    pub variants: Vec<VariantParams>,
+    pub distribution: Distribution,
+}
+
+impl RunData {
+    /// A text field of run.json, or "".
+    pub fn meta_str(&self, key: &str) -> &str {
+        self.meta.get(key).and_then(|v| v.as_str()).unwrap_or("")
+    }
+
+    /// A date field of run.json.
+    pub fn meta_date(&self, key: &str) -> Option<NaiveDate> {
+        self.meta_str(key).parse().ok()
+    }
+
+    /// The scenario's name (run.json), or the directory's name.
+    pub fn name(&self) -> String {
+        match self.meta_str("scenario_name") {
+            "" => self
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            name => name.to_string(),
+        }
+    }
+
+    /// Replications of a group (summary rows of region ALL).
+    pub fn replications(&self, group: usize) -> usize {
+        self.summary
+            .iter()
+            .filter(|r| r.group == group && r.region.is_none())
+            .count()
+    }
+
+    /// The estimate over replications of `f` of a group's totals for a region (`None`: ALL).
+    pub fn estimate(
+        &self,
+        group: usize,
+        region: Option<usize>,
+        f: impl Fn(&Totals) -> f64,
+    ) -> Estimate {
+        let values: Vec<f64> = self
+            .summary
+            .iter()
+            .filter(|r| r.group == group && r.region == region)
+            .map(|r| f(&r.totals))
+            .collect();
+        estimate(&values)
+    }
+
+    /// A short label of a group: the policy, with the variant and what it sets for sweeps.
+    pub fn group_label(&self, group: usize) -> String {
+        let g = &self.groups[group];
+        let variants = self
+            .groups
+            .iter()
+            .any(|o| o.variant != self.groups[0].variant);
+        if !variants {
+            return g.policy.clone();
+        }
+        match self.variants.iter().find(|(id, _)| *id == g.variant) {
+            Some((_, params)) if !params.is_empty() => {
+                let values: Vec<&str> = params.iter().map(|(_, v)| v.as_str()).collect();
+                format!("{} ({}) {}", g.variant, values.join(", "), g.policy)
+            }
+            _ => format!("{} {}", g.variant, g.policy),
+        }
+    }
+
+    /// The groups of the first variant (its policies).
+    pub fn first_variant_groups(&self) -> Vec<usize> {
+        (0..self.groups.len())
+            .filter(|&g| self.groups[g].variant == self.groups[0].variant)
+            .collect()
+    }
+
+    /// The days of the week starting `monday` inside the reporting period (7 when run.json
+    /// does not give the period).
+    pub fn days_in_period(&self, monday: NaiveDate) -> u32 {
+        let (Some(start), Some(end)) =
+            (self.meta_date("report_start"), self.meta_date("report_end"))
+        else {
+            return 7;
+        };
+        (0..7)
+            .map(|d| monday + chrono::Days::new(d))
+            .filter(|day| *day >= start && *day <= end)
+            .count() as u32
+    }
+}
+
+/// Reads the output directory `dir`.
+pub fn read(dir: &Path) -> Result<RunData, ChartError> {
+    let meta = read_meta(dir)?;
+    let mut data = RunData {
+        dir: dir.to_path_buf(),
+        meta,
+        groups: Vec::new(),
+        regions: Vec::new(),
+        summary: Vec::new(),
+        weeks: Vec::new(),
+        weekly: Vec::new(),
+        variants: Vec::new(),
+        distribution: Distribution {
+            source: DistributionSource::RegionWeeks,
+            counts: Vec::new(),
+        },
+    };
+    let mut interner = Interner::default();
+    read_summary(dir, &mut data, &mut interner)?;
+    read_weekly(dir, &mut data, &mut interner)?;
+    if dir.join("variants.csv").exists() {
+        data.variants = read_variants(dir)?;
+    }
+    if dir.join("mothers.csv").exists() {
+        data.distribution = read_mothers(dir, &mut data, &mut interner)?;
+    }
+    // Groups or regions first seen after summary.csv get empty weekly data.
+    let weeks = data.weeks.len();
+    data.weekly.resize_with(data.groups.len(), Vec::new);
+    for per_group in &mut data.weekly {
+        per_group.resize_with(data.regions.len(), || vec![WeekSums::default(); weeks]);
+    }
+    data.distribution
+        .counts
+        .resize(data.groups.len(), [0; BANDS.len()]);
+    Ok(data)
+}
+
+fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
+    ChartError::Input(format!("{}: {message}", path.display()))
+}
+
+fn read_meta(dir: &Path) -> Result<serde_json::Map<String, serde_json::Value>, ChartError> {
+    if !dir.is_dir() {
+        return Err(ChartError::Input(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let path = dir.join("run.json");
+    if !path.exists() {
+        return Err(ChartError::Input(format!(
+            "{} is not a kraamsim output directory: it has no run.json (an output is complete once run.json is written)",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(&path, e))?;
+    match serde_json::from_str(&text) {
+        Ok(serde_json::Value::Object(map)) if map.get("interrupted") == Some(&true.into()) => {
+            Err(ChartError::Input(format!(
+                "{} holds an interrupted run (run.json: \"interrupted\": true); finish it with the same command and --resume",
+                dir.display()
+            )))
+        }
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err(bad(&path, "not a JSON object")),
+        Err(e) => Err(bad(&path, format!("not valid JSON: {e}"))),
+    }
+}
+
+/// Groups and regions by name.
+#[derive(Default)]
+struct Interner {
+    groups: HashMap<(String, String), usize>,
+    regions: HashMap<String, usize>,
+}
+
+impl Interner {
+    fn group(&mut self, data: &mut RunData, variant: &str, policy: &str) -> usize {
+        if let Some(&g) = self.groups.get(&(variant.to_string(), policy.to_string())) {
+            return g;
+        }
+        let g = data.groups.len();
+        data.groups.push(Group {
+            variant: variant.to_string(),
+            policy: policy.to_string(),
+        });
+        self.groups
+            .insert((variant.to_string(), policy.to_string()), g);
+        g
+    }
+
+    fn region(&mut self, data: &mut RunData, name: &str) -> Option<usize> {
+        if name == ALL {
+            return None;
+        }
+        if let Some(&r) = self.regions.get(name) {
+            return Some(r);
+        }
+        let r = data.regions.len();
+        data.regions.push(name.to_string());
+        self.regions.insert(name.to_string(), r);
+        Some(r)
+    }
+}
+
+/// A CSV file of the output being read, with the positions of the columns asked for.
+struct Table {
+    path: PathBuf,
+    reader: csv::Reader<BufReader<File>>,
+    names: Vec<&'static str>,
+    columns: Vec<Option<usize>>,
+}
+
+impl Table {
+    /// Opens `dir/name`; every column of `required` must be in its header, `optional` ones
+    /// may be missing.
+    fn open(
+        dir: &Path,
+        name: &str,
+        required: &[&'static str],
+        optional: &[&'static str],
+    ) -> Result<Table, ChartError> {
+        let path = dir.join(name);
+        let file = File::open(&path).map_err(|e| {
+            bad(
+                &path,
+                format!("cannot read ({e}); is this a complete kraamsim output?"),
+            )
+        })?;
+        let mut reader = csv::Reader::from_reader(BufReader::new(file));
+        let header = reader.headers().map_err(|e| bad(&path, e))?.clone();
+        let find = |c: &str| header.iter().position(|h| h == c);
+        let mut columns = Vec::new();
+        for c in required {
+            columns.push(Some(find(c).ok_or_else(|| {
+                bad(
+                    &path,
+                    format!("line 1: missing column `{c}` (is this a kraamsim output?)"),
+                )
+            })?));
+        }
+        columns.extend(optional.iter().map(|c| find(c)));
+        let names = required.iter().chain(optional).copied().collect();
+        Ok(Table {
+            path,
+            reader,
+            names,
+            columns,
+        })
+    }
+
+    /// The next record, or `None` at the end.
+    fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
+        self.reader.read_record(record).map_err(|e| {
+            let at = e
+                .position()
+                .map(|p| format!("line {}: ", p.line()))
+                .unwrap_or_default();
+            let message = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("{len} fields where the header has {expected_len}"),
+                _ => e.to_string(),
+            };
+            bad(&self.path, format!("{at}{message}"))
+        })
+    }
+
+    fn line(record: &csv::StringRecord) -> u64 {
+        record.position().map_or(0, |p| p.line())
+    }
+
+    /// The text of column `i` (of those asked for), `None` if an optional one is missing.
+    fn text<'r>(&self, record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
+        self.columns[i].and_then(|c| record.get(c))
+    }
+
+    /// The number in column `i`; 0 for a missing optional column.
+    fn number(&self, record: &csv::StringRecord, i: usize) -> Result<f64, ChartError> {
+        let Some(c) = self.columns[i] else {
+            return Ok(0.0);
+        };
+        let text = record.get(c).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(self.error_at(record, i, format!("`{text}` is not a number"))),
+        }
+    }
+
+    fn error_at(&self, record: &csv::StringRecord, i: usize, message: String) -> ChartError {
+        bad(
+            &self.path,
+            format!(
+                "line {}, column {} (`{}`): {message}",
+                Self::line(record),
+                self.columns[i].map_or(0, |c| c + 1),
+                self.names[i]
+            ),
+        )
+    }
+}
+
+fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Result<(), ChartError> {
+    let mut t = Table::open(
+        dir,
+        "summary.csv",
+        &[
+            "variant",
+            "policy",
+            "replication",
+            "region",
+            "mothers",
+            "mothers_below_minimum",
+            "mothers_without_care",
+            "mothers_full_indication",
+            "indicated_hours",
+            "delivered_hours",
+            "shortfall_hours",
+        ],
+        &[],
+    )?;
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let text = |i| t.text(&rec, i).unwrap_or("");
+        let group = interner.group(data, text(0), text(1));
+        let replication = text(2)
+            .parse()
+            .map_err(|_| t.error_at(&rec, 2, format!("`{}` is not a number", text(2))))?;
+        let region = interner.region(data, text(3));
+        let totals = Totals {
+            mothers: t.number(&rec, 4)?,
+            below_minimum: t.number(&rec, 5)?,
+            without_care: t.number(&rec, 6)?,
+            full_indication: t.number(&rec, 7)?,
+            indicated_hours: t.number(&rec, 8)?,
+            delivered_hours: t.number(&rec, 9)?,
+            shortfall_hours: t.number(&rec, 10)?,
+        };
+        data.summary.push(SummaryRow {
+            group,
+            region,
+            replication,
+            totals,
+        });
+    }
+    if data.summary.is_empty() {
+        return Err(bad(&t.path, "no rows"));
+    }
+    Ok(())
+}
+
+fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Result<(), ChartError> {
+    let mut t = Table::open(
+        dir,
+        "weekly.csv",
+        &[
+            "variant",
+            "policy",
+            "region",
+            "week_start",
+            "births",
+            "demand_hours",
+            "delivered_hours",
+            "mothers_below_minimum",
+            "shortfall_hours",
+        ],
+        // Added after the first outputs: charts of an older output draw without it.
+        &["carer_contract_hours"],
+    )?;
+    let mut cells: HashMap<(usize, usize, NaiveDate), WeekSums> = HashMap::new();
+    let mut weeks = BTreeSet::new();
+    // Without mothers.csv the distribution chart shows delivered / demand hours of each
+    // region-week (one per region, week and replication). Weeks with under one hour of
+    // demand are left out: their ratio says nothing.
+    let mut counts: Vec<[u64; BANDS.len()]> = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let text = |i| t.text(&rec, i).unwrap_or("");
+        let group = interner.group(data, text(0), text(1));
+        let Some(region) = interner.region(data, text(2)) else {
+            continue;
+        };
+        let week: NaiveDate = text(3).parse().map_err(|_| {
+            t.error_at(&rec, 3, format!("`{}` is not a date (YYYY-MM-DD)", text(3)))
+        })?;
+        let sums = WeekSums {
+            births: t.number(&rec, 4)?,
+            demand_hours: t.number(&rec, 5)?,
+            delivered_hours: t.number(&rec, 6)?,
+            below_minimum: t.number(&rec, 7)?,
+            shortfall_hours: t.number(&rec, 8)?,
+            contract_hours: t.number(&rec, 9)?,
+            rows: 1,
+        };
+        if sums.demand_hours >= 1.0 {
+            if counts.len() <= group {
+                counts.resize(group + 1, [0; BANDS.len()]);
+            }
+            counts[group][band_of(100.0 * sums.delivered_hours / sums.demand_hours)] += 1;
+        }
+        weeks.insert(week);
+        cells.entry((group, region, week)).or_default().add(&sums);
+    }
+    if weeks.is_empty() {
+        return Err(bad(&t.path, "no rows"));
+    }
+    data.weeks = weeks.into_iter().collect();
+    data.distribution = Distribution {
+        source: DistributionSource::RegionWeeks,
+        counts,
+    };
+    let index: HashMap<NaiveDate, usize> = data
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (*w, i))
+        .collect();
+    let empty = vec![WeekSums::default(); data.weeks.len()];
+    data.weekly = vec![vec![empty; data.regions.len()]; data.groups.len()];
+    for ((g, r, w), sums) in cells {
+        data.weekly[g][r][index[&w]] = sums;
+    }
+    Ok(())
+}
+
+fn read_variants(dir: &Path) -> Result<Vec<VariantParams>, ChartError> {
+    let mut t = Table::open(dir, "variants.csv", &["variant"], &[])?;
+    let header = t.reader.headers().map_err(|e| bad(&t.path, e))?.clone();
+    let mut out = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let params = header
+            .iter()
+            .zip(rec.iter())
+            .skip(1)
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
+        out.push((rec.get(0).unwrap_or("").to_string(), params));
+    }
+    Ok(out)
+}
+
+fn read_mothers(
+    dir: &Path,
+    data: &mut RunData,
+    interner: &mut Interner,
+) -> Result<Distribution, ChartError> {
+    let mut t = Table::open(
+        dir,
+        "mothers.csv",
+        &["variant", "policy", "indicated_hours", "delivered_hours"],
+        &[],
+    )?;
+    let mut counts: Vec<[u64; BANDS.len()]> = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let group = interner.group(
+            data,
+            t.text(&rec, 0).unwrap_or(""),
+            t.text(&rec, 1).unwrap_or(""),
+        );
+        let indicated = t.number(&rec, 2)?;
+        let delivered = t.number(&rec, 3)?;
+        let pct = if indicated > 0.0 {
+            100.0 * delivered / indicated
+        } else {
+            100.0
+        };
+        if counts.len() <= group {
+            counts.resize(group + 1, [0; BANDS.len()]);
+        }
+        counts[group][band_of(pct)] += 1;
+    }
+    Ok(Distribution {
+        source: DistributionSource::Mothers,
+        counts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_cover_every_percentage() {
+        assert_eq!(band_of(0.0), 0);
+        assert_eq!(band_of(10.0), 1);
+        assert_eq!(band_of(74.9), 2);
+        assert_eq!(band_of(99.9), 4);
+        assert_eq!(band_of(99.96), 5);
+        assert_eq!(band_of(130.0), 5);
+    }
+}

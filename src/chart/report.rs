@@ -1,0 +1,436 @@
+//! report.html: one self-contained page per output directory (no network, no other files):
+//! the scenario and its parameters (run.json), the headline figures with their 95% intervals,
+//! the charts as inline PNG data URIs, the per-region table sorted by gap, and the variants of
+//! a sweep.
+//!
+//! The HTML is written by hand with every text escaped ([`escape`]); a templating engine would
+//! be a dependency for one page. A small inline script marks `<body data-images-ok="true">`
+//! once every image has loaded and decoded, which the browser test reads.
+
+use std::fmt::Write as _;
+
+use super::Rendered;
+use super::data::{Metric, RunData, Totals, WeekSums};
+
+/// Formats an estimate for the page.
+type Format = fn(Estimate) -> String;
+use crate::output::Estimate;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A number with thousands separators, no decimals.
+fn whole(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < -0.5 { format!("-{out}") } else { out }
+}
+
+/// "1.6%" or "1.6% <small>(1.1–2.1)</small>" with an interval.
+fn pct(e: Estimate) -> String {
+    match e.ci95 {
+        Some((lo, hi)) => format!(
+            "{:.1}%<span class=\"ci\"> ({:.1}–{:.1})</span>",
+            e.mean,
+            lo.max(0.0),
+            hi
+        ),
+        None => format!("{:.1}%", e.mean),
+    }
+}
+
+/// Hours with thousands separators and the interval.
+fn hours(e: Estimate) -> String {
+    match e.ci95 {
+        Some((lo, hi)) => format!(
+            "{}<span class=\"ci\"> ({}–{})</span>",
+            whole(e.mean),
+            whole(lo.max(0.0)),
+            whole(hi)
+        ),
+        None => whole(e.mean),
+    }
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 0 auto; max-width: 1320px;
+       padding: 0 24px 48px; color: #1a1a1a; line-height: 1.45; }
+h1 { font-size: 1.7em; margin: 28px 0 4px; }
+h2 { font-size: 1.3em; margin-top: 40px; border-bottom: 2px solid #0072b2; padding-bottom: 4px; }
+p.lead { color: #444; margin-top: 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { border: 1px solid #ccc; border-radius: 6px; padding: 10px 16px; min-width: 170px; }
+.card .value { font-size: 1.6em; font-weight: bold; }
+.card .label { color: #444; font-size: 0.9em; }
+.ci { color: #555; font-size: 0.85em; font-weight: normal; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
+th { background: #eef4f9; }
+td.name, th.name { text-align: left; }
+figure { margin: 24px 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { color: #333; max-width: 1100px; margin-top: 6px; }
+footer { margin-top: 40px; color: #555; font-size: 0.85em; }
+";
+
+/// A tiny check for tests and for the reader: every image loaded and decoded.
+const SCRIPT: &str = "
+window.addEventListener('load', function () {
+  var images = Array.prototype.slice.call(document.images);
+  var ok = images.length > 0 && images.every(function (img) {
+    return img.complete && img.naturalWidth > 0;
+  });
+  document.body.dataset.images = String(images.length);
+  document.body.dataset.imagesOk = ok ? 'true' : 'false';
+});
+";
+
+/// The report of `data` with the charts `charts`.
+pub fn html(data: &RunData, charts: &[Rendered]) -> String {
+    let name = escape(&data.name());
+    let mut h = String::with_capacity(
+        charts.iter().map(|c| c.png.len() * 4 / 3).sum::<usize>() + 64 * 1024,
+    );
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>kraamsim report: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+    let policies = data
+        .meta
+        .get("policies")
+        .and_then(|p| p.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let reps = data.replications(0);
+    let _ = write!(
+        h,
+        "<h1>kraamsim report: {name}</h1>\n<p class=\"lead\">Maternity home care (kraamzorg) from {} to {}: \
+         {} region(s), policy {}, {reps} replication(s){}.</p>\n",
+        escape(data.meta_str("report_start")),
+        escape(data.meta_str("report_end")),
+        data.regions.len(),
+        escape(&policies),
+        if data.variants.is_empty() {
+            String::new()
+        } else {
+            format!(", {} variants", data.variants.len())
+        },
+    );
+    headline(&mut h, data);
+    h.push_str("<h2>Charts</h2>\n");
+    for c in charts {
+        let _ = write!(
+            h,
+            "<figure id=\"{id}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n\
+             <figcaption><strong>{}</strong> {}</figcaption>\n</figure>\n",
+            base64(&c.png),
+            c.size.0,
+            c.size.1,
+            escape(&c.title),
+            escape(&c.title),
+            escape(&c.caption),
+            id = c.name,
+        );
+    }
+    regions_table(&mut h, data);
+    variants_table(&mut h, data);
+    parameters(&mut h, data);
+    let _ = write!(
+        h,
+        "<footer>Written by kraamsim {} from the CSV files of this output directory \
+         (summary.csv, weekly.csv, stats.csv{}). Charts as PNG and SVG in <code>charts/</code>; \
+         redraw with <code>kraamsim chart DIR</code>. Charts use the DejaVu Sans font (DejaVu \
+         fonts licence, bundled with kraamsim).</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        escape(data.meta_str("kraamsim_version")),
+        if data.distribution.source == super::data::DistributionSource::Mothers {
+            ", mothers.csv"
+        } else {
+            ""
+        }
+    );
+    h
+}
+
+/// The headline figures: cards for the main policy, and a table of every policy and variant.
+fn headline(h: &mut String, data: &RunData) {
+    let figures: [(&str, Format, Metric); 6] = [
+        (
+            "mothers (whose care ended in the period)",
+            |e| whole(e.mean),
+            |t| t.mothers,
+        ),
+        ("below the 24 h minimum", pct, |t| {
+            t.pct_of_mothers(t.below_minimum)
+        }),
+        ("without any care", pct, |t| {
+            t.pct_of_mothers(t.without_care)
+        }),
+        ("full indication", pct, |t| {
+            t.pct_of_mothers(t.full_indication)
+        }),
+        ("shortfall hours", hours, |t| t.shortfall_hours),
+        (
+            "shortfall, % of indicated hours",
+            pct,
+            Totals::shortfall_pct,
+        ),
+    ];
+    let reps = data.replications(0);
+    let _ = write!(
+        h,
+        "<h2>Headline: {}</h2>\n<p>All regions{}.</p>\n<div class=\"cards\">\n",
+        escape(&data.group_label(0)),
+        if reps > 1 {
+            format!(", mean of {reps} replications with the 95% confidence interval in brackets")
+        } else {
+            ", one replication (no interval)".to_string()
+        }
+    );
+    for (label, format, f) in figures {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>",
+            format(data.estimate(0, None, f)),
+            escape(label)
+        );
+    }
+    h.push_str("</div>\n");
+    when_and_where(h, data);
+    if data.groups.len() > 1 {
+        h.push_str(
+            "<table>\n<tr><th class=\"name\">variant / policy</th><th>mothers</th><th>% below minimum</th>\
+             <th>% without care</th><th>% full indication</th><th>shortfall hours</th>\
+             <th>shortfall % of indicated</th></tr>\n",
+        );
+        for g in 0..data.groups.len() {
+            let _ = write!(
+                h,
+                "<tr><td class=\"name\">{}</td>",
+                escape(&data.group_label(g))
+            );
+            for (_, format, f) in figures {
+                let _ = write!(h, "<td>{}</td>", format(data.estimate(g, None, f)));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+}
+
+/// One sentence on the worst weeks (all regions) and regions, for the main policy.
+fn when_and_where(h: &mut String, data: &RunData) {
+    let worst_weeks = |f: fn(&WeekSums) -> (f64, f64)| -> Vec<String> {
+        let mut weeks: Vec<(usize, f64)> = (0..data.weeks.len())
+            .filter_map(|w| {
+                let mut sum = WeekSums::default();
+                for r in &data.weekly[0] {
+                    sum.add(&r[w]);
+                }
+                let (num, den) = f(&sum);
+                (den > 0.0 && num > 0.0).then(|| (w, 100.0 * num / den))
+            })
+            .collect();
+        weeks.sort_by(|a, b| b.1.total_cmp(&a.1));
+        weeks
+            .iter()
+            .take(3)
+            .map(|(w, v)| format!("{} ({v:.1}%)", data.weeks[*w].format("%-d %b %Y")))
+            .collect()
+    };
+    let below = worst_weeks(|w| (w.below_minimum, w.births));
+    let shortfall = worst_weeks(|w| (w.shortfall_hours, w.demand_hours));
+    let mut text = Vec::new();
+    if !below.is_empty() {
+        text.push(format!(
+            "most mothers below the minimum (per 100 births) in the weeks starting {}",
+            below.join(", ")
+        ));
+    }
+    if !shortfall.is_empty() {
+        text.push(format!(
+            "largest shortfall (% of indicated hours) in the weeks starting {}",
+            shortfall.join(", ")
+        ));
+    }
+    if data.regions.len() > 1 {
+        let mut regions: Vec<(usize, f64)> = (0..data.regions.len())
+            .map(|r| {
+                let e = data.estimate(0, Some(r), |t| t.pct_of_mothers(t.below_minimum));
+                (r, e.mean)
+            })
+            .collect();
+        regions.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top: Vec<String> = regions
+            .iter()
+            .take(3)
+            .map(|(r, v)| format!("{} ({v:.1}%)", data.regions[*r]))
+            .collect();
+        text.push(format!("most below the minimum in {}", top.join(", ")));
+    }
+    if !text.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p><strong>When and where:</strong> {}.</p>",
+            escape(&text.join("; "))
+        );
+    }
+}
+
+/// Per region (main policy): the figures, sorted by the share below the minimum.
+fn regions_table(h: &mut String, data: &RunData) {
+    let below = |t: &Totals| t.pct_of_mothers(t.below_minimum);
+    let mut order: Vec<(usize, f64)> = (0..data.regions.len())
+        .map(|r| (r, data.estimate(0, Some(r), below).mean))
+        .collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let _ = write!(
+        h,
+        "<h2>Regions by gap</h2>\n<p>{}, per region, largest share below the minimum first.</p>\n\
+         <table>\n<tr><th class=\"name\">region</th><th>mothers</th><th>% below minimum</th>\
+         <th>% without care</th><th>% full indication</th><th>shortfall hours</th>\
+         <th>shortfall % of indicated</th></tr>\n",
+        escape(&data.group_label(0))
+    );
+    for (r, _) in order {
+        let e = |f: fn(&Totals) -> f64| data.estimate(0, Some(r), f);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&data.regions[r]),
+            whole(e(|t| t.mothers).mean),
+            pct(e(below)),
+            pct(e(|t| t.pct_of_mothers(t.without_care))),
+            pct(e(|t| t.pct_of_mothers(t.full_indication))),
+            hours(e(|t| t.shortfall_hours)),
+            pct(e(Totals::shortfall_pct)),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// variants.csv of a sweep.
+fn variants_table(h: &mut String, data: &RunData) {
+    let Some((_, first)) = data.variants.first() else {
+        return;
+    };
+    h.push_str("<h2>Variants</h2>\n<table>\n<tr><th class=\"name\">variant</th>");
+    for (path, _) in first {
+        let _ = write!(h, "<th>{}</th>", escape(path));
+    }
+    h.push_str("</tr>\n");
+    for (id, params) in &data.variants {
+        let _ = write!(h, "<tr><td class=\"name\">{}</td>", escape(id));
+        for (_, value) in params {
+            let _ = write!(h, "<td>{}</td>", escape(value));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// Every field of run.json.
+fn parameters(h: &mut String, data: &RunData) {
+    h.push_str("<h2>Run parameters (run.json)</h2>\n<table>\n");
+    for (key, value) in &data.meta {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+                .collect::<Vec<_>>()
+                .join(", "),
+            v => v.to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><th class=\"name\">{}</th><td class=\"name\">{}</td></tr>",
+            escape(key),
+            escape(&text)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_get_separators() {
+        assert_eq!(whole(164487.4), "164,487");
+        assert_eq!(whole(999.0), "999");
+        assert_eq!(whole(1000.0), "1,000");
+    }
+}

@@ -1,0 +1,359 @@
+//! Charts and report.html (issue 6): every run draws each chart as a PNG that decodes, has the
+//! size its SVG twin declares and is not blank, and as an SVG with text; `kraamsim chart DIR`
+//! redraws the same bytes; `--no-charts` draws none (and removes stale ones); a directory that
+//! is not an output, or a damaged CSV, is a clear error with exit code 2. The runs are small
+//! (summer-shortage with two replications) so that the whole file takes a few seconds.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// The charts every run draws (file stems in `charts/`).
+const CHARTS: [&str; 5] = [
+    "gap-heatmap",
+    "shortfall-heatmap",
+    "capacity-demand",
+    "policy-comparison",
+    "delivered-distribution",
+];
+
+fn kraamsim() -> Command {
+    Command::cargo_bin("kraamsim").expect("the kraamsim binary is built")
+}
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn no_panic() -> impl Predicate<str> {
+    predicate::str::contains("panicked").not()
+}
+
+/// summer-shortage, two replications, into `out`, with extra flags.
+fn run_small(out: &Path, extra: &[&str]) {
+    kraamsim()
+        .arg("run")
+        .arg(scenario("summer-shortage.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(["--replications", "2", "-q"])
+        .args(extra)
+        .assert()
+        .success()
+        .stderr(no_panic());
+}
+
+/// The files of `charts/` and report.html, by name, with their bytes.
+fn chart_files(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.push((
+        "report.html".into(),
+        fs::read(out.join("report.html")).unwrap(),
+    ));
+    files.sort();
+    files
+}
+
+/// A decoded PNG: width, height and RGB(A) pixels.
+fn decode_png(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
+    let file = fs::File::open(path).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{} does not decode as PNG: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    assert!(channels >= 3, "{}: not a colour image", path.display());
+    let pixels = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width, info.height, pixels)
+}
+
+/// `width="W" height="H"` of an SVG's root element.
+fn svg_size(svg: &str) -> (u32, u32) {
+    let attr = |name: &str| -> u32 {
+        let start = svg.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + svg[start..].find('"').unwrap();
+        svg[start..end].parse().unwrap()
+    };
+    (attr("width"), attr("height"))
+}
+
+/// No temporary files of the chart writer are left in `out`.
+fn assert_no_temporaries(out: &Path) {
+    let hidden: Vec<String> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "temporary files left: {hidden:?}");
+}
+
+#[test]
+fn run_draws_every_chart_as_png_and_svg_and_a_self_contained_report() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    run_small(&out, &[]);
+    for name in CHARTS {
+        let png = out.join("charts").join(format!("{name}.png"));
+        let svg_path = out.join("charts").join(format!("{name}.svg"));
+        let (w, h, pixels) = decode_png(&png);
+        let svg = fs::read_to_string(&svg_path).unwrap();
+        assert!(
+            svg.starts_with("<svg"),
+            "{name}.svg does not start with <svg"
+        );
+        assert!(
+            svg.trim_end().ends_with("</svg>"),
+            "{name}.svg is not closed"
+        );
+        assert!(svg.contains("<text"), "{name}.svg has no text");
+        assert_eq!(
+            (w, h),
+            svg_size(&svg),
+            "{name}: the PNG and the SVG differ in size"
+        );
+        assert!(
+            (900..=4000).contains(&w) && (300..=4000).contains(&h),
+            "{name}.png is {w}x{h}"
+        );
+        // Not blank: many colours, and a good share of the picture is not background.
+        let colours: HashSet<[u8; 3]> = pixels.iter().copied().collect();
+        let ink = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
+        assert!(
+            colours.len() >= 20,
+            "{name}.png has {} colours",
+            colours.len()
+        );
+        assert!(
+            ink * 20 > pixels.len(),
+            "{name}.png is nearly blank ({ink} of {} pixels drawn)",
+            pixels.len()
+        );
+    }
+    // Fixed-size charts.
+    assert_eq!(decode_png(&out.join("charts/capacity-demand.png")).0, 1200);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        report.matches("src=\"data:image/png;base64,").count(),
+        CHARTS.len(),
+        "every chart is inline in the report"
+    );
+    for external in [
+        "src=\"http",
+        "href=",
+        "url(",
+        "@import",
+        "src=\"/",
+        "src=\"charts",
+    ] {
+        assert!(
+            !report.contains(external),
+            "report.html refers to `{external}`"
+        );
+    }
+    for text in [
+        "summer-shortage",
+        "Eemland",
+        "below the 24 h minimum",
+        "Regions by gap",
+        "imagesOk",
+        "seed",
+    ] {
+        assert!(report.contains(text), "report.html lacks `{text}`");
+    }
+    assert_no_temporaries(&out);
+}
+
+#[test]
+fn chart_command_redraws_the_same_bytes() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    run_small(&out, &["--mothers"]);
+    let first = chart_files(&out);
+    assert_eq!(first.len(), 2 * CHARTS.len() + 1);
+    // Over existing charts, and from scratch.
+    for remove in [false, true] {
+        if remove {
+            fs::remove_dir_all(out.join("charts")).unwrap();
+            fs::remove_file(out.join("report.html")).unwrap();
+        }
+        kraamsim()
+            .arg("chart")
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("report.html"));
+        let again = chart_files(&out);
+        assert_eq!(first.len(), again.len());
+        for ((name, a), (name2, b)) in first.iter().zip(&again) {
+            assert_eq!(name, name2);
+            assert!(a == b, "{name} differs when redrawn");
+        }
+    }
+    // With mothers.csv the distribution is per mother.
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("per mother"));
+    assert_no_temporaries(&out);
+}
+
+#[test]
+fn no_charts_draws_none_and_removes_stale_ones() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    run_small(&out, &["--no-charts"]);
+    assert!(out.join("run.json").exists());
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+    // Charts of an earlier run would not match the new CSV files: they go.
+    kraamsim().arg("chart").arg(&out).assert().success();
+    assert!(out.join("charts").exists() && out.join("report.html").exists());
+    run_small(&out, &["--no-charts", "--seed", "7", "--force"]);
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+}
+
+#[test]
+fn chart_refuses_a_directory_that_is_not_an_output() {
+    let tmp = TempDir::new().unwrap();
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    kraamsim().arg("chart").arg(&empty).assert().code(2).stderr(
+        predicate::str::contains("not a kraamsim output directory")
+            .and(predicate::str::contains("run.json"))
+            .and(no_panic()),
+    );
+    assert!(!empty.join("charts").exists());
+    kraamsim()
+        .arg("chart")
+        .arg(tmp.path().join("missing"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory").and(no_panic()));
+}
+
+#[test]
+fn chart_names_the_file_line_and_column_of_a_malformed_csv() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    run_small(&out, &["--no-charts"]);
+    let weekly = fs::read_to_string(out.join("weekly.csv")).unwrap();
+    let cases: [(&str, String, &[&str]); 4] = [
+        (
+            "weekly.csv",
+            // Line 3, column 8 (demand_hours) is not a number.
+            {
+                let mut lines: Vec<String> = weekly.lines().map(String::from).collect();
+                let mut fields: Vec<&str> = lines[2].split(',').collect();
+                fields[7] = "lots";
+                lines[2] = fields.join(",");
+                lines.join("\n") + "\n"
+            },
+            &["weekly.csv", "line 3", "column 8", "demand_hours", "`lots`"],
+        ),
+        (
+            "weekly.csv",
+            weekly.replacen("week_start", "week", 1),
+            &["weekly.csv", "missing column `week_start`"],
+        ),
+        (
+            "weekly.csv",
+            weekly.replacen("\n", "\nbase,minimum-first,0\n", 1),
+            &["weekly.csv", "line 2", "3 fields"],
+        ),
+        (
+            "summary.csv",
+            String::from("variant,policy\n"),
+            &["summary.csv", "missing column `replication`"],
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let original = fs::read(out.join(file)).unwrap();
+        fs::write(out.join(file), text).unwrap();
+        let mut check = predicate::str::contains("panicked").not().boxed();
+        for e in expected {
+            check = check.and(predicate::str::contains(*e)).boxed();
+        }
+        kraamsim()
+            .arg("chart")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(check);
+        fs::write(out.join(file), original).unwrap();
+        assert!(
+            !out.join("charts").exists(),
+            "charts drawn from a bad {file}"
+        );
+        assert_no_temporaries(&out);
+    }
+    let meta = fs::read_to_string(out.join("run.json")).unwrap();
+    fs::write(
+        out.join("run.json"),
+        meta.replace("\"interrupted\": false", "\"interrupted\": true"),
+    )
+    .unwrap();
+    kraamsim()
+        .arg("chart")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("interrupted").and(no_panic()));
+    fs::write(out.join("run.json"), "{ not json").unwrap();
+    kraamsim()
+        .arg("chart")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run.json").and(predicate::str::contains("JSON")));
+}
+
+#[test]
+fn a_merged_sweep_gets_charts_and_shards_do_not() {
+    let tmp = TempDir::new().unwrap();
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let dir = tmp.path().join(format!("shard{i}"));
+        kraamsim()
+            .arg("sweep")
+            .arg(scenario("capacity-sweep.toml"))
+            .arg("--out")
+            .arg(&dir)
+            .args(["--replications", "1", "-q", "--shard", &format!("{i}/2")])
+            .assert()
+            .success();
+        assert!(!dir.join("charts").exists(), "a shard drew charts");
+        shards.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    kraamsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for name in CHARTS {
+        assert!(merged.join("charts").join(format!("{name}.png")).exists());
+    }
+    let report = fs::read_to_string(merged.join("report.html")).unwrap();
+    // Sweep variants are labelled with what they set, and listed.
+    assert!(report.contains("v000 (0.8, provider) minimum-first"));
+    assert!(report.contains("<h2>Variants</h2>"));
+}
