@@ -30,37 +30,59 @@ pub struct Checks {
 }
 
 /// Cheap check of one mother's plan for the day: finite, not negative, no more than she is
-/// owed per tier and no more than her daily cap.
+/// owed per tier and no more than her daily cap. It runs for every mother-day, so the test
+/// is a few comparisons and the message is built only on failure.
 pub fn check_mother_plan(
     day: Day,
     mother: u32,
     m: &MotherDay,
     plan: &TierHours,
 ) -> Result<(), Violation> {
-    let fail = |what: String| Violation {
+    if plan_ok(m, plan) {
+        Ok(())
+    } else {
+        Err(describe_bad_plan(day, mother, m, plan))
+    }
+}
+
+/// The test of [`check_mother_plan`] alone, for the hot loop (no `Result` to move around).
+#[inline]
+pub fn plan_ok(m: &MotherDay, plan: &TierHours) -> bool {
+    let mut ok = true;
+    let mut total = 0.0;
+    for (&h, &owed) in plan.iter().zip(&m.owed) {
+        // Written so that NaN fails: every comparison with NaN is false.
+        ok &= h >= -SLACK && h <= owed + SLACK;
+        total += h;
+    }
+    ok && total <= m.daily_cap + SLACK
+}
+
+#[cold]
+fn describe_bad_plan(day: Day, mother: u32, m: &MotherDay, plan: &TierHours) -> Violation {
+    let what = plan
+        .iter()
+        .zip(&m.owed)
+        .enumerate()
+        .find(|(_, (h, owed))| !(**h >= -SLACK && **h <= **owed + SLACK))
+        .map(|(t, (h, owed))| {
+            format!(
+                "planned {h:.6} hours of tier {} but is owed {owed:.6} (allowed: 0 to what is owed)",
+                t + 1
+            )
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "planned {:.6} hours in one day, above the daily cap of {:.6}",
+                plan.iter().sum::<f64>(),
+                m.daily_cap
+            )
+        });
+    Violation {
         day,
         mother: Some(mother),
         what,
-    };
-    for (t, (&h, &owed)) in plan.iter().zip(&m.owed).enumerate() {
-        if !h.is_finite() || h < -SLACK {
-            return Err(fail(format!("planned {h} hours of tier {}", t + 1)));
-        }
-        if h > owed + SLACK {
-            return Err(fail(format!(
-                "planned {h:.6} hours of tier {} but is owed only {owed:.6}",
-                t + 1
-            )));
-        }
     }
-    let total: f64 = plan.iter().sum();
-    if total > m.daily_cap + SLACK {
-        return Err(fail(format!(
-            "planned {total:.6} hours in one day, above the daily cap of {:.6}",
-            m.daily_cap
-        )));
-    }
-    Ok(())
 }
 
 /// Cheap check of care inside the window: hours only on her days at home.
@@ -71,7 +93,7 @@ pub fn check_in_window(
     first_day: Day,
     last_day: Day,
 ) -> Result<(), Violation> {
-    if hours > 0.0 && !(first_day..=last_day).contains(&day) {
+    if !in_window(day, hours, first_day, last_day) {
         return Err(Violation {
             day,
             mother: Some(mother),
@@ -81,6 +103,12 @@ pub fn check_in_window(
         });
     }
     Ok(())
+}
+
+/// The test of [`check_in_window`] alone, for the hot loop.
+#[inline]
+pub fn in_window(day: Day, hours: f64, first_day: Day, last_day: Day) -> bool {
+    hours <= 0.0 || (first_day..=last_day).contains(&day)
 }
 
 /// Cheap check of a scope-day's hand-out: everything planned found a carer with room, and

@@ -586,10 +586,15 @@ impl<'a> Simulation<'a> {
             let total: f64 = hours.iter().sum();
             let st = &self.mother_state[m as usize];
             let preferred = st.last_carer;
-            let valid = invariants::check_mother_plan(day, m, &self.day_inputs[i], hours).and(
-                invariants::check_in_window(day, m, total, st.first_day, st.last_day),
-            );
-            self.check(valid);
+            let md = &self.day_inputs[i];
+            if !(invariants::plan_ok(md, hours)
+                && invariants::in_window(day, total, st.first_day, st.last_day))
+            {
+                let found = invariants::check_mother_plan(day, m, md, hours).and(
+                    invariants::check_in_window(day, m, total, st.first_day, st.last_day),
+                );
+                self.check(found);
+            }
             let carer = if total > 0.0 {
                 let (carer, left) = self.take_hours(scope, total, preferred);
                 unplaced += left;
