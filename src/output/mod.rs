@@ -720,17 +720,16 @@ fn write_run_json(dir: &Path, meta: &RunMeta) -> Result<(), OutputError> {
 }
 
 fn remove_if_present(path: &Path) -> Result<(), OutputError> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
+    absent_is_fine(path, std::fs::remove_file(path))
 }
 
 fn remove_dir_if_present(path: &Path) -> Result<(), OutputError> {
-    match std::fs::remove_dir_all(path) {
+    absent_is_fine(path, std::fs::remove_dir_all(path))
+}
+
+/// A removal that found nothing to remove succeeded.
+fn absent_is_fine(path: &Path, removed: std::io::Result<()>) -> Result<(), OutputError> {
+    match removed {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(OutputError::Io {
             path: path.to_path_buf(),
             source: e,
