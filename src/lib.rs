@@ -9,6 +9,7 @@
 //! share. `main.rs` is only the command line.
 
 pub mod engine;
+pub mod equity;
 pub mod generate;
 pub mod model;
 pub mod output;

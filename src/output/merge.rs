@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use super::{
     CsvFile, DirMode, MOTHER_COLUMNS, OutputError, RESUME_DIR, SUMMARY_METRICS, SummaryRow,
-    TOTALS_CSV, WEEKLY_COLUMNS, header, prepare_dir, remove_dir_if_present, stats_file,
-    totals_from_values, write_atomic, write_summary_row,
+    TOTALS_CSV, WEEKLY_COLUMNS, header, parse_metrics, prepare_dir, remove_dir_if_present,
+    stats_file, totals_from_values, write_atomic, write_summary_row,
 };
 use crate::scenario::PolicyName;
 
@@ -195,18 +195,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     let mut rows = Vec::new();
     for ((variant, policy, replication), records) in &totals {
         for record in records {
-            let mut values = [0.0; 13];
-            for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
-                *v = field
-                    .parse()
-                    .map_err(|_| input(format!("{TOTALS_CSV}: `{field}` is not a number")))?;
-            }
+            let values = parse_metrics(record).map_err(|e| input(format!("{TOTALS_CSV}: {e}")))?;
+            let (totals, equity) = totals_from_values(&values);
             rows.push(SummaryRow {
                 variant: variant.as_str(),
                 policy: names[*policy].1,
                 replication: *replication,
                 region: record.get(3).unwrap_or_default(),
-                totals: totals_from_values(&values),
+                totals,
+                equity,
             });
         }
     }

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::equity::{self, EQUITY_METRICS, Equity};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
 use crate::sim::{RegionResult, Totals};
@@ -57,8 +58,12 @@ pub enum OutputError {
     Csv { path: PathBuf, source: csv::Error },
 }
 
-/// The metrics of summary.csv (and of stats.csv), in column order.
-pub const SUMMARY_METRICS: [&str; 13] = [
+/// Number of metrics per summary row.
+pub const METRICS: usize = 24;
+
+/// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
+/// equity metrics of `crate::equity` (`docs/metrics.md`).
+pub const SUMMARY_METRICS: [&str; METRICS] = [
     "mothers",
     "mothers_below_minimum",
     "mothers_without_care",
@@ -72,11 +77,25 @@ pub const SUMMARY_METRICS: [&str; 13] = [
     "birth_assists_requested",
     "birth_assists_missed",
     "carer_contract_hours",
+    "mothers_transferred",
+    "late_registrants",
+    "late_shortfall_hours",
+    "max_shortfall_hours",
+    EQUITY_METRICS[0],
+    EQUITY_METRICS[1],
+    EQUITY_METRICS[2],
+    EQUITY_METRICS[3],
+    EQUITY_METRICS[4],
+    EQUITY_METRICS[5],
+    EQUITY_METRICS[6],
 ];
 
+/// Of [`SUMMARY_METRICS`], how many come from [`Totals`] (the rest from [`Equity`]).
+const TOTALS_METRICS: usize = METRICS - EQUITY_METRICS.len();
+
 /// The values of [`SUMMARY_METRICS`] for one row.
-pub fn metric_values(t: &Totals) -> [f64; 13] {
-    [
+pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
+    let totals = [
         t.mothers as f64,
         t.mothers_below_minimum as f64,
         t.mothers_without_care as f64,
@@ -90,12 +109,20 @@ pub fn metric_values(t: &Totals) -> [f64; 13] {
         t.birth_assists_requested as f64,
         t.birth_assists_missed as f64,
         t.carer_contract_hours,
-    ]
+        t.mothers_transferred as f64,
+        t.late_registrants as f64,
+        t.late_shortfall_hours,
+        t.max_shortfall_hours,
+    ];
+    let mut out = [0.0; METRICS];
+    out[..TOTALS_METRICS].copy_from_slice(&totals);
+    out[TOTALS_METRICS..].copy_from_slice(&e.values());
+    out
 }
 
-/// The inverse of [`metric_values`], for totals read back from a shard's totals.csv.
-pub fn totals_from_values(v: &[f64; 13]) -> Totals {
-    Totals {
+/// The inverse of [`metric_values`], for rows read back from a totals.csv.
+pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
+    let totals = Totals {
         mothers: v[0] as u64,
         mothers_below_minimum: v[1] as u64,
         mothers_without_care: v[2] as u64,
@@ -109,12 +136,55 @@ pub fn totals_from_values(v: &[f64; 13]) -> Totals {
         birth_assists_requested: v[10] as u64,
         birth_assists_missed: v[11] as u64,
         carer_contract_hours: v[12],
+        mothers_transferred: v[13] as u64,
+        late_registrants: v[14] as u64,
+        late_shortfall_hours: v[15],
+        max_shortfall_hours: v[16],
+    };
+    let equity: [f64; 7] = v[TOTALS_METRICS..].try_into().expect("seven equity values");
+    (totals, Equity::from_values(&equity))
+}
+
+/// Reads the metric fields of a totals.csv record (after the four key columns).
+fn parse_metrics(record: &csv::StringRecord) -> Result<[f64; METRICS], String> {
+    if record.len() != 4 + METRICS {
+        return Err(format!(
+            "{} columns where {} were expected (written by another kraamsim version?)",
+            record.len(),
+            4 + METRICS
+        ));
     }
+    let mut values = [0.0; METRICS];
+    for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
+        *v = field
+            .parse()
+            .map_err(|_| format!("`{field}` is not a number"))?;
+    }
+    Ok(values)
 }
 
 /// Whether a metric counts mothers or assists (written as an integer in summary.csv).
 pub fn is_count(metric: &str) -> bool {
-    metric.starts_with("mothers") || metric.starts_with("birth_assists")
+    metric.starts_with("mothers")
+        || metric.starts_with("birth_assists")
+        || metric == "late_registrants"
+}
+
+/// Whether a metric is a share or ratio in [0, 1] (written with six decimals).
+pub fn is_ratio(metric: &str) -> bool {
+    EQUITY_METRICS.contains(&metric)
+}
+
+/// A metric's value as summary.csv and stats.csv write it: counts (in summary.csv) as
+/// integers, shares and ratios to six decimals, hours to three.
+fn format_metric(v: f64, metric: &str, counts_whole: bool) -> String {
+    if is_ratio(metric) {
+        format!("{v:.6}")
+    } else if counts_whole && is_count(metric) {
+        format!("{v:.0}")
+    } else {
+        hours(v)
+    }
 }
 
 /// Region name used for the totals over all regions.
@@ -128,6 +198,14 @@ pub struct SummaryRow<'a> {
     pub replication: u32,
     pub region: &'a str,
     pub totals: Totals,
+    pub equity: Equity,
+}
+
+impl SummaryRow<'_> {
+    /// The values of [`SUMMARY_METRICS`].
+    pub fn values(&self) -> [f64; METRICS] {
+        metric_values(&self.totals, &self.equity)
+    }
 }
 
 /// The summary rows of one replication under one policy: its regions (scenario order), then
@@ -139,6 +217,7 @@ fn replication_rows<'a>(
 ) -> Vec<SummaryRow<'a>> {
     let mut rows = Vec::with_capacity(chunk.len() + 1);
     let mut all = Totals::default();
+    let mut ratios = Vec::with_capacity(chunk.iter().map(|r| r.ratios.len()).sum());
     for r in chunk {
         rows.push(SummaryRow {
             variant,
@@ -146,15 +225,22 @@ fn replication_rows<'a>(
             replication: r.replication,
             region: s.regions[r.region].name.as_str(),
             totals: r.totals.clone(),
+            equity: r.equity,
         });
         all.add(&r.totals);
+        ratios.extend_from_slice(&r.ratios);
     }
+    // Gini and P10 of ALL need every mother of the replication: the regions' sorted ratios,
+    // merged.
+    equity::merge_sorted(&mut ratios);
+    let equity = Equity::of(&all, &ratios);
     rows.push(SummaryRow {
         variant,
         policy: chunk[0].policy,
         replication: chunk[0].replication,
         region: ALL,
         totals: all,
+        equity,
     });
     rows
 }
@@ -777,12 +863,7 @@ fn read_checkpoint_rows<'a>(
                 .map(|r| r.name.as_str())
                 .ok_or_else(|| bad(format!("unknown region `{name}`")))?,
         };
-        let mut values = [0.0; 13];
-        for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
-            *v = field
-                .parse()
-                .map_err(|_| bad(format!("`{field}` is not a number")))?;
-        }
+        let (totals, equity) = totals_from_values(&parse_metrics(&record).map_err(bad)?);
         rows.push(SummaryRow {
             variant: labels.variant.as_str(),
             policy,
@@ -790,7 +871,8 @@ fn read_checkpoint_rows<'a>(
                 .parse()
                 .map_err(|_| bad(format!("replication `{}`", &record[2])))?,
             region,
-            totals: totals_from_values(&values),
+            totals,
+            equity,
         });
     }
     Ok(rows)
@@ -800,15 +882,16 @@ fn read_checkpoint_rows<'a>(
 fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
     let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
     for (variant, policy, region, metric, est) in stats_rows(rows) {
-        let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
-            (hours(l), hours(h))
-        });
+        let f = |v: f64| format_metric(v, metric, false);
+        let (lo, hi) = est
+            .ci95
+            .map_or((String::new(), String::new()), |(l, h)| (f(l), f(h)));
         stats.write([
             variant,
             policy,
             region,
             metric,
-            &hours(est.mean),
+            &f(est.mean),
             &lo,
             &hi,
             &est.n.to_string(),
@@ -827,13 +910,7 @@ fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), Output
 
 /// A summary.csv row: counts as integers, hours to three decimals.
 fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
-    write_row(out, row, |v, metric| {
-        if is_count(metric) {
-            format!("{v:.0}")
-        } else {
-            hours(v)
-        }
-    })
+    write_row(out, row, |v, metric| format_metric(v, metric, true))
 }
 
 /// A row's key columns, then each metric formatted by `format(value, metric)`.
@@ -849,7 +926,7 @@ fn write_row(
         row.region.to_string(),
     ];
     rec.extend(
-        metric_values(&row.totals)
+        row.values()
             .iter()
             .zip(SUMMARY_METRICS)
             .map(|(v, m)| format(*v, m)),
@@ -871,10 +948,10 @@ pub fn stats_rows<'a>(
     }
     let mut out = Vec::new();
     for (variant, policy, region) in groups {
-        let per_rep: Vec<[f64; 13]> = rows
+        let per_rep: Vec<[f64; METRICS]> = rows
             .iter()
             .filter(|r| r.variant == variant && r.policy == policy && r.region == region)
-            .map(|r| metric_values(&r.totals))
+            .map(SummaryRow::values)
             .collect();
         for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
             let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
