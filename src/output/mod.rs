@@ -11,9 +11,11 @@
 
 mod merge;
 mod stats;
+mod tally;
 
 pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
+use tally::{Tally, TallyKind, TallyRow};
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -25,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::equity::{self, EQUITY_METRICS, Equity};
+use crate::equity::{self, EQUITY_METRICS, Equity, RATIO_BINS, RatioBins};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
 use crate::sim::{RegionResult, Totals};
@@ -313,13 +315,16 @@ const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-const OUTPUT_FILES: [&str; 6] = [
+const OUTPUT_FILES: [&str; 9] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
     "mothers.csv",
     "variants.csv",
     TOTALS_CSV,
+    "postcodes.csv",
+    "lorenz.csv",
+    "transfers.csv",
 ];
 
 /// Where an interrupted run stopped: the number of (variant, policy, replication) units it
@@ -434,6 +439,8 @@ const MOTHER_COLUMNS: [&str; 13] = [
     "carers",
 ];
 
+const TRANSFER_COLUMNS: [&str; 3] = ["from_provider", "to_provider", "transfers"];
+
 const STATS_COLUMNS: [&str; 8] = [
     "variant",
     "policy",
@@ -544,6 +551,12 @@ pub struct OutputWriter<'a> {
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
+    transfers: Option<CsvFile>,
+    /// postcodes.csv and lorenz.csv, counted up over replications.
+    postcodes: Tally,
+    lorenz: Tally,
+    /// The policies of the rows so far, in run order (the index of a tally's group).
+    policies: Vec<&'static str>,
     /// Also write totals.csv, the summary at full precision, for `kraamsim merge` (shards).
     exact: bool,
     rows: Vec<SummaryRow<'a>>,
@@ -581,6 +594,13 @@ impl<'a> OutputWriter<'a> {
             summary: None,
             weekly: None,
             mothers: None,
+            transfers: None,
+            postcodes: Tally::new(TallyKind::Postcodes),
+            lorenz: Tally::new(TallyKind::Lorenz),
+            policies: variants
+                .first()
+                .map(|(labels, _)| labels.policies.clone())
+                .unwrap_or_default(),
             exact: false,
             rows: Vec::new(),
             units: 0,
@@ -602,10 +622,18 @@ impl<'a> OutputWriter<'a> {
         };
         writer.summary = Some(open("summary.csv", &SUMMARY_METRICS)?);
         writer.weekly = Some(open("weekly.csv", &WEEKLY_COLUMNS)?);
+        writer.transfers = Some(open("transfers.csv", &TRANSFER_COLUMNS)?);
         if keep_mothers {
             writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
         }
         if let Start::Resume(checkpoint) = start {
+            for tally in [&mut writer.postcodes, &mut writer.lorenz] {
+                let name = tally.kind.file();
+                let path = dir.join(RESUME_DIR).join(name);
+                tally
+                    .read(&path, checkpoint.length_of(name), &writer.policies)
+                    .map_err(|why| OutputError::BadCheckpoint { path, why })?;
+            }
             writer.rows = read_checkpoint_rows(dir, checkpoint, variants)?;
             writer.units = checkpoint.units_done;
             writer.resumed = true;
@@ -671,8 +699,66 @@ impl<'a> OutputWriter<'a> {
                     write_mother_rows(mothers, scenario, labels, r)?;
                 }
             }
+            let transfers = self.transfers.as_mut().expect("open until finish");
+            for r in chunk {
+                write_transfer_rows(transfers, scenario, labels, r)?;
+            }
+            self.count_up(scenario, &labels.variant, chunk);
         }
         Ok(())
+    }
+
+    /// Adds a replication's postcode counts and ratio bins to postcodes.csv and lorenz.csv.
+    fn count_up(&mut self, s: &Scenario, variant: &str, chunk: &[RegionResult]) {
+        let policy = match self.policies.iter().position(|p| *p == chunk[0].policy) {
+            Some(i) => i,
+            None => {
+                self.policies.push(chunk[0].policy);
+                self.policies.len() - 1
+            }
+        };
+        let rows = self.postcodes.group(variant, policy, || {
+            chunk
+                .iter()
+                .flat_map(|r| {
+                    let region = &s.regions[r.region];
+                    region.postcodes.iter().map(|p| TallyRow {
+                        region: region.name.clone(),
+                        key: u32::from(p.pc4),
+                        counts: vec![0; 3],
+                    })
+                })
+                .collect()
+        });
+        let counts = chunk.iter().flat_map(|r| r.postcodes.iter());
+        for (row, [mothers, below]) in rows.iter_mut().zip(counts) {
+            row.counts[0] += 1;
+            row.counts[1] += mothers;
+            row.counts[2] += below;
+        }
+        let mut all = RatioBins::default();
+        chunk.iter().for_each(|r| all.add(&r.bins));
+        let rows = self.lorenz.group(variant, policy, || {
+            let names = chunk.iter().map(|r| s.regions[r.region].name.as_str());
+            names
+                .chain([ALL])
+                .flat_map(|region| {
+                    (0..RATIO_BINS).map(move |b| TallyRow {
+                        region: region.to_string(),
+                        key: b as u32,
+                        counts: vec![0; 3],
+                    })
+                })
+                .collect()
+        });
+        let bins = chunk.iter().map(|r| &r.bins).chain([&all]);
+        for (region_rows, bins) in rows.chunks_mut(RATIO_BINS).zip(bins) {
+            for (b, row) in region_rows.iter_mut().enumerate() {
+                row.counts[0] += 1;
+                row.counts[1] += bins.mothers[b];
+                row.counts[2] += bins.ratio_sum[b];
+            }
+        }
     }
 
     /// Writes variants.csv: one row per variant of a sweep with the values it sets.
@@ -698,7 +784,16 @@ impl<'a> OutputWriter<'a> {
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
         let stats = stats_file(&dir, &self.rows)?;
-        for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
+        let postcodes = self.postcodes.file(&dir, &self.policies)?;
+        let lorenz = self.lorenz.file(&dir, &self.policies)?;
+        for file in [
+            self.summary.take(),
+            self.weekly.take(),
+            self.transfers.take(),
+            Some(stats),
+            Some(postcodes),
+            Some(lorenz),
+        ] {
             file.expect("open until finish").persist()?;
         }
         if self.exact {
@@ -744,6 +839,12 @@ impl<'a> OutputWriter<'a> {
             ("summary.csv", self.summary.take()),
             ("weekly.csv", self.weekly.take()),
             ("mothers.csv", self.mothers.take()),
+            ("transfers.csv", self.transfers.take()),
+            (
+                "postcodes.csv",
+                Some(self.postcodes.file(&dir, &self.policies)?),
+            ),
+            ("lorenz.csv", Some(self.lorenz.file(&dir, &self.policies)?)),
         ];
         for (name, file) in kept {
             if let Some(file) = file {
@@ -788,6 +889,7 @@ impl Drop for OutputWriter<'_> {
     /// so does the directory if this writer made it.
     fn drop(&mut self) {
         drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
+        drop(self.transfers.take());
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
@@ -1019,6 +1121,39 @@ fn write_mother_rows(
             if o.minimum_met { "true" } else { "false" },
             &o.carers.to_string(),
         ])?;
+    }
+    Ok(())
+}
+
+/// transfers.csv: per replication, region and ordered pair of the region's providers, the
+/// mothers the waiting list moved in the reporting period (only for `scope = "waiting-list"`).
+fn write_transfer_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    if r.transfers.is_empty() {
+        return Ok(());
+    }
+    let providers = crate::generate::region_providers(s, r.region);
+    let n = providers.len();
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for (from, p) in providers.iter().enumerate() {
+        for (to, q) in providers.iter().enumerate() {
+            if from != to {
+                out.write([
+                    labels.variant.as_str(),
+                    r.policy,
+                    &replication,
+                    region,
+                    &p.name,
+                    &q.name,
+                    &r.transfers[from * n + to].to_string(),
+                ])?;
+            }
+        }
     }
     Ok(())
 }

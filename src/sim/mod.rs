@@ -608,7 +608,7 @@ impl<'a> Simulation<'a> {
             self.prepare_scope(scope, day);
             self.plan(scope);
         }
-        let moves = self.waiting_list(day);
+        let moves = self.waiting_list();
         for scope in 0..self.scopes.len() {
             self.apply_plan(scope, day, week);
         }
@@ -727,7 +727,7 @@ impl<'a> Simulation<'a> {
     /// today; she moves to the first of them for the rest of her care (after today's hours
     /// are handed out). The lenders plan again with what they have left. `docs/policies.md`,
     /// The regional waiting list, states the rule.
-    fn waiting_list(&mut self, day: Day) -> Vec<(u32, usize)> {
+    fn waiting_list(&mut self) -> Vec<(u32, usize)> {
         let n = self.scopes.len();
         let wl = &self.s.policy.waiting_list;
         let tier_aware = self.policy.keeps_tier_order();
@@ -809,13 +809,14 @@ impl<'a> Simulation<'a> {
             moves.push((m, lenders[0]));
         }
         for b in 0..n {
+            // In the order of the scope's mothers, as `apply_plan` reads them.
+            self.scopes[b].borrowed.sort_by_key(|&(i, _, _)| i);
+            // A lender plans again with what it has left: only its spare hours were lent, so
+            // its own mothers keep their tier-1/2 hours (checked by the tier order as usual).
             if self.scopes[b].lent_today > 0.0 {
                 self.plan(b);
             }
         }
-        // A lender that planned her own mothers again must not have cut their guaranteed
-        // hours (it lent only its spare); checked by the tier order as usual.
-        let _ = day;
         moves
     }
 
