@@ -143,6 +143,7 @@ struct Simulation<'a> {
     mother_days: u64,
     /// The region's providers' work areas (for the waiting list).
     coverage: Coverage,
+    waiting_list_breaches: u64,
     /// Waiting-list transfers in the reporting period, per (from, to) provider, row-major.
     transfers: Vec<u64>,
     /// Equity: each counted mother's delivered / indicated, the binned distribution, and
@@ -246,7 +247,7 @@ impl<'a> Simulation<'a> {
             .collect();
         let n_weeks = cal.report_weeks();
         let waiting_list = s.policy.scope == CapacityScope::WaitingList;
-        let coverage = if waiting_list {
+        let coverage = if s.policy.scope != CapacityScope::Region {
             Coverage::new(s, region, n_providers)
         } else {
             Coverage::default()
@@ -278,6 +279,7 @@ impl<'a> Simulation<'a> {
             capacity_exceeded_days: 0,
             mother_days: 0,
             coverage,
+            waiting_list_breaches: 0,
             transfers: vec![
                 0;
                 if waiting_list {
@@ -335,6 +337,7 @@ impl<'a> Simulation<'a> {
             bins: self.bins,
             postcodes: self.postcode_counts,
             transfers: self.transfers,
+            waiting_list_breaches: self.waiting_list_breaches,
             policy: self.policy.name(),
             region,
             replication,
@@ -601,6 +604,9 @@ impl<'a> Simulation<'a> {
             for scope in 0..self.scopes.len() {
                 self.plan_scope(scope, day, week);
             }
+            if self.s.policy.scope == CapacityScope::Provider && self.checks.thorough {
+                self.waiting_list_breaches += self.count_waiting_list_breaches();
+            }
             return;
         }
         // The waiting list: every provider plans, then the list lends and moves mothers.
@@ -612,9 +618,56 @@ impl<'a> Simulation<'a> {
         for scope in 0..self.scopes.len() {
             self.apply_plan(scope, day, week);
         }
+        if self.checks.thorough {
+            let breaches = self.count_waiting_list_breaches();
+            self.waiting_list_breaches += breaches;
+            let limited = self.s.policy.waiting_list.max_transfers_per_day.is_some();
+            if breaches > 0 && !limited && self.policy.keeps_tier_order() {
+                self.check(Err(Violation {
+                    day,
+                    mother: None,
+                    what: format!(
+                        "{breaches} mother(s) left short of their tier-1/2 share while a provider covering their postcode gave tier-3/4 hours"
+                    ),
+                }));
+            }
+        }
         for (m, to) in moves {
             self.transfer(m, to, in_report);
         }
+    }
+
+    /// The waiting list's guarantee, checked on the day's final plans (`--check`): mothers
+    /// still short of their tier-1/2 share of the day (after any hours lent to them) whose
+    /// postcode another provider covers that gave tier-3/4 hours today. Must be 0 under the
+    /// waiting list with minimum-first and no daily limit; per provider it is what the
+    /// waiting list would fix.
+    fn count_waiting_list_breaches(&self) -> u64 {
+        let extras: Vec<bool> = self
+            .scopes
+            .iter()
+            .map(|sc| sc.plan.iter().map(|p| p[2] + p[3]).sum::<f64>() > SPARE_EPS)
+            .collect();
+        if !extras.contains(&true) {
+            return 0;
+        }
+        let postcodes = &self.s.policy.waiting_list.postcodes;
+        let mut breaches = 0;
+        for (a, sc) in self.scopes.iter().enumerate() {
+            for (i, (m, p)) in sc.inputs.iter().zip(&sc.plan).enumerate() {
+                if lacking_today(m, p) <= SPARE_EPS {
+                    continue;
+                }
+                let pc = self.mothers[sc.active[i] as usize].postcode;
+                if !postcodes.is_empty() && !postcodes.contains(&pc) {
+                    continue;
+                }
+                let helped = (0..self.scopes.len())
+                    .any(|b| b != a && extras[b] && self.coverage.covers(b, pc));
+                breaches += u64::from(helped);
+            }
+        }
+        breaches
     }
 
     /// Counts the scope's previous plan-day if it took more hours (care and birth

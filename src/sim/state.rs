@@ -338,4 +338,8 @@ pub struct RegionResult {
     /// Waiting-list transfers in the reporting period per (from, to) provider pair, row-major
     /// over the region's providers; empty unless the scope is `waiting-list`.
     pub transfers: Vec<u64>,
+    /// With `--check`, per provider or waiting list: mother-days left short of the tier-1/2
+    /// share of the day while another provider covering her postcode gave tier-3/4 hours
+    /// (0 under the waiting list with minimum-first and no daily limit).
+    pub waiting_list_breaches: u64,
 }
