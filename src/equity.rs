@@ -41,16 +41,17 @@ pub const EQUITY_METRICS: [&str; 7] = [
 ];
 
 impl Equity {
-    /// The metrics of a row from its totals and its mothers' ratios, sorted ascending.
-    pub fn of(t: &Totals, sorted_ratios: &[f32]) -> Self {
+    /// The metrics of a row from its totals and its mothers' ratios.
+    pub fn of(t: &Totals, ratios: &Ratios) -> Self {
         let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
         let mothers = t.mothers as f64;
+        let sums = ratios.sums();
         Equity {
             share_below_minimum: share(t.mothers_below_minimum as f64, mothers),
             share_without_care: share(t.mothers_without_care as f64, mothers),
-            mean_delivered_ratio: mean(sorted_ratios),
-            p10_delivered_ratio: percentile(sorted_ratios, 0.10),
-            gini_delivered_ratio: gini(sorted_ratios),
+            mean_delivered_ratio: mean_of(&sums),
+            p10_delivered_ratio: f64::from(sums.p10) / f64::from(RATIO_STEPS),
+            gini_delivered_ratio: gini_of(&sums),
             late_share_of_mothers: share(t.late_registrants as f64, mothers),
             late_share_of_shortfall: share(t.late_shortfall_hours, t.shortfall_hours),
         }
@@ -92,45 +93,125 @@ pub fn delivered_ratio(indicated: f64, delivered: f64) -> f32 {
     }
 }
 
-/// Mean of the ratios; 1 with no mothers (nobody went short).
-pub fn mean(x: &[f32]) -> f64 {
-    if x.is_empty() {
-        return 1.0;
-    }
-    x.iter().map(|&v| f64::from(v)).sum::<f64>() / x.len() as f64
+/// Steps of the ratio scale: the equity metrics are computed on ratios rounded to the
+/// nearest 1/10,000 (0.01 percentage point).
+pub const RATIO_STEPS: u16 = 10_000;
+
+/// A ratio in steps of 1/[`RATIO_STEPS`], rounded to the nearest.
+pub fn to_steps(ratio: f32) -> u16 {
+    (f64::from(ratio.clamp(0.0, 1.0)) * f64::from(RATIO_STEPS) + 0.5) as u16
 }
 
-/// The `q` quantile by nearest rank: the value at 1-based rank ceil(q n) of the sorted
-/// values; 1 with no mothers.
-pub fn percentile(sorted: &[f32], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 1.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    f64::from(sorted[rank - 1])
+/// The ratios delivered / indicated of a set of mothers, in steps of 1/[`RATIO_STEPS`], in
+/// no particular order (two bytes a mother). The metrics count them into a histogram of the
+/// 10,001 possible values instead of sorting them, and add them up in integers: a
+/// replication's regions together (the row `ALL`) cost one pass over its mothers, and the
+/// result does not depend on the order in which mothers or regions come.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ratios {
+    pub steps: Vec<u16>,
 }
 
-/// Gini coefficient of sorted (ascending) non-negative values:
-/// G = 2 sum_i i x_(i) / (n sum_i x_(i)) - (n + 1) / n, with i = 1..n. 0 when there are no
-/// values or they sum to 0 (everyone equal: all got nothing).
-pub fn gini(sorted: &[f32]) -> f64 {
-    let n = sorted.len() as f64;
-    let (mut sum, mut weighted) = (0.0, 0.0);
-    for (i, &x) in sorted.iter().enumerate() {
-        let x = f64::from(x);
-        sum += x;
-        weighted += (i + 1) as f64 * x;
+/// What the metrics need of a set of ratios: their histogram, reduced to integer sums.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RatioSums {
+    n: u64,
+    /// Sum of the values (in steps).
+    sum: u64,
+    /// Sum of rank x value over the values in ascending order, ranks 1..n (in steps).
+    rank_weighted: u128,
+    /// The value (in steps) at 1-based rank ceil(0.1 n), for the 10th percentile.
+    p10: u16,
+}
+
+impl Ratios {
+    pub fn with_capacity(n: usize) -> Self {
+        Ratios {
+            steps: Vec::with_capacity(n),
+        }
     }
-    if sorted.is_empty() || sum <= 0.0 {
+
+    pub fn push(&mut self, ratio: f32) {
+        self.steps.push(to_steps(ratio));
+    }
+
+    /// Appends another set.
+    pub fn extend(&mut self, other: &Ratios) {
+        self.steps.extend_from_slice(&other.steps);
+    }
+
+    pub fn len(&self) -> u64 {
+        self.steps.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    fn sums(&self) -> RatioSums {
+        let mut counts = vec![0u32; usize::from(RATIO_STEPS) + 1];
+        for &v in &self.steps {
+            counts[usize::from(v)] += 1;
+        }
+        let n = self.len();
+        let p10_rank = (n as f64 * 0.10).ceil() as u64;
+        let (mut seen, mut sum, mut rank_weighted, mut p10) = (0u64, 0u64, 0u128, RATIO_STEPS);
+        let mut p10_found = false;
+        for (v, &c) in counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let c = u64::from(c);
+            // The values of this bin hold ranks seen + 1 ..= seen + c.
+            let ranks = u128::from(c) * u128::from(seen) + u128::from(c * (c + 1) / 2);
+            rank_weighted += ranks * v as u128;
+            sum += c * v as u64;
+            seen += c;
+            if !p10_found && seen >= p10_rank.max(1) {
+                p10 = v as u16;
+                p10_found = true;
+            }
+        }
+        RatioSums {
+            n,
+            sum,
+            rank_weighted,
+            p10,
+        }
+    }
+
+    /// Mean of the ratios; 1 with no mothers (nobody went short).
+    pub fn mean(&self) -> f64 {
+        mean_of(&self.sums())
+    }
+
+    /// The 10th percentile by nearest rank: the value at 1-based rank ceil(0.1 n) in
+    /// ascending order; 1 with no mothers.
+    pub fn p10(&self) -> f64 {
+        f64::from(self.sums().p10) / f64::from(RATIO_STEPS)
+    }
+
+    /// Gini coefficient: G = 2 sum_i i x_(i) / (n sum_i x_(i)) - (n + 1) / n over the
+    /// values in ascending order x_(1) <= ... <= x_(n); 0 with no mothers or when all got
+    /// nothing.
+    pub fn gini(&self) -> f64 {
+        gini_of(&self.sums())
+    }
+}
+
+fn mean_of(s: &RatioSums) -> f64 {
+    if s.n == 0 {
+        return 1.0;
+    }
+    s.sum as f64 / f64::from(RATIO_STEPS) / s.n as f64
+}
+
+fn gini_of(s: &RatioSums) -> f64 {
+    if s.n == 0 || s.sum == 0 {
         return 0.0;
     }
-    (2.0 * weighted / (n * sum) - (n + 1.0) / n).max(0.0)
-}
-
-/// Sorts a replication's ratios, concatenated from regions whose ratios are sorted already.
-/// A stable sort merges the sorted runs in O(n log regions).
-pub fn merge_sorted(all: &mut [f32]) {
-    all.sort_by(f32::total_cmp);
+    let n = s.n as f64;
+    (2.0 * s.rank_weighted as f64 / (n * s.sum as f64) - (n + 1.0) / n).max(0.0)
 }
 
 /// Number of bins of [`RatioBins`]: 100 of width 0.01 below 1, and one for mothers who got
@@ -169,7 +250,8 @@ impl RatioBins {
             ((f64::from(ratio) * 100.0) as usize).min(RATIO_BINS - 2)
         };
         self.mothers[bin] += 1;
-        self.ratio_sum[bin] += (f64::from(ratio) * RATIO_UNIT).round() as u64;
+        // Rounded to the nearest millionth (ratios are not negative).
+        self.ratio_sum[bin] += (f64::from(ratio) * RATIO_UNIT + 0.5) as u64;
     }
 
     pub fn add(&mut self, other: &RatioBins) {
@@ -198,24 +280,30 @@ impl RatioBins {
 mod tests {
     use super::*;
 
+    fn ratios(x: &[f32]) -> Ratios {
+        let mut r = Ratios::default();
+        x.iter().for_each(|&v| r.push(v));
+        r
+    }
+
     /// The worked example of docs/metrics.md: five mothers with ratios 0, 0.5, 0.75, 1, 1.
     #[test]
     fn hand_computed_example() {
-        let x = [0.0f32, 0.5, 0.75, 1.0, 1.0];
-        assert_eq!(mean(&x), 0.65);
+        let x = ratios(&[1.0, 0.5, 0.0, 1.0, 0.75]);
+        assert_eq!(x.mean(), 0.65);
         // ceil(0.1 x 5) = 1: the lowest value.
-        assert_eq!(percentile(&x, 0.10), 0.0);
+        assert_eq!(x.p10(), 0.0);
         // sum = 3.25; sum i x_i = 0 + 1 + 2.25 + 4 + 5 = 12.25;
         // G = 2 x 12.25 / (5 x 3.25) - 6 / 5 = 24.5 / 16.25 - 1.2 = 0.307692...
-        assert!((gini(&x) - (24.5 / 16.25 - 1.2)).abs() < 1e-12);
+        assert!((x.gini() - (24.5 / 16.25 - 1.2)).abs() < 1e-12);
         // Mean absolute difference over all ordered pairs / (2 mean) gives the same.
-        let n = x.len() as f64;
-        let mad: f64 = x
+        let v = [0.0f64, 0.5, 0.75, 1.0, 1.0];
+        let mad: f64 = v
             .iter()
-            .flat_map(|a| x.iter().map(move |b| f64::from((a - b).abs())))
+            .flat_map(|a| v.iter().map(move |b| (a - b).abs()))
             .sum::<f64>()
-            / (n * n);
-        assert!((gini(&x) - mad / (2.0 * 0.65)).abs() < 1e-12);
+            / 25.0;
+        assert!((x.gini() - mad / (2.0 * 0.65)).abs() < 1e-12);
 
         let t = Totals {
             mothers: 5,
@@ -235,24 +323,42 @@ mod tests {
         assert_eq!(e.share_without_care, 0.2);
         assert_eq!(e.late_share_of_mothers, 0.4);
         assert!((e.late_share_of_shortfall - 72.0 / 84.0).abs() < 1e-12);
+        assert_eq!(e.gini_delivered_ratio, x.gini());
     }
 
     #[test]
     fn equal_ratios_have_gini_zero_and_no_mothers_is_no_shortfall() {
-        assert_eq!(gini(&[0.8; 7]), 0.0);
-        assert_eq!(gini(&[0.0; 3]), 0.0);
-        assert_eq!(gini(&[]), 0.0);
-        assert_eq!((mean(&[]), percentile(&[], 0.1)), (1.0, 1.0));
+        assert!(ratios(&[0.8; 7]).gini().abs() < 1e-12);
+        assert_eq!(ratios(&[1.0; 7]).gini(), 0.0);
+        assert_eq!(ratios(&[0.0; 3]).gini(), 0.0);
+        let none = ratios(&[]);
+        assert_eq!((none.gini(), none.mean(), none.p10()), (0.0, 1.0, 1.0));
         // One mother of n has everything: G = (n - 1) / n.
-        assert!((gini(&[0.0, 0.0, 0.0, 1.0]) - 0.75).abs() < 1e-12);
+        assert!((ratios(&[0.0, 0.0, 0.0, 1.0]).gini() - 0.75).abs() < 1e-12);
     }
 
     #[test]
     fn percentile_is_nearest_rank() {
-        let x: Vec<f32> = (1..=20).map(|i| i as f32).collect();
-        assert_eq!(percentile(&x, 0.10), 2.0);
-        assert_eq!(percentile(&x[..11], 0.10), 2.0);
-        assert_eq!(percentile(&x[..10], 0.10), 1.0);
+        let x: Vec<f32> = (1..=20).map(|i| i as f32 / 20.0).collect();
+        assert_eq!(ratios(&x).p10(), 0.1);
+        assert_eq!(ratios(&x[..11]).p10(), 0.1);
+        assert_eq!(ratios(&x[..10]).p10(), 0.05);
+        // Rank 1 of one mother with her full indication.
+        assert_eq!(ratios(&[1.0]).p10(), 1.0);
+        // Ratios are taken to the nearest 1/10,000.
+        assert_eq!(ratios(&[0.123_449]).p10(), 0.1234);
+    }
+
+    #[test]
+    fn regions_merged_give_the_metrics_of_all_their_mothers() {
+        let (a, b) = ([0.1f32, 0.9, 1.0, 1.0], [0.0f32, 0.5, 0.95, 1.0]);
+        let mut all = Ratios::default();
+        all.extend(&ratios(&b));
+        all.extend(&ratios(&a));
+        let direct = ratios(&[a, b].concat());
+        assert_eq!(all.gini(), direct.gini());
+        assert_eq!(all.p10(), direct.p10());
+        assert_eq!(all.mean(), direct.mean());
     }
 
     #[test]
@@ -280,12 +386,5 @@ mod tests {
         let mut b = RatioBins::default();
         b.add_mother(0.999_9, false);
         assert_eq!(b.mothers[99], 1);
-    }
-
-    #[test]
-    fn merging_sorted_runs_sorts() {
-        let mut x = vec![0.1f32, 0.5, 1.0, 0.0, 0.7, 0.9];
-        merge_sorted(&mut x);
-        assert_eq!(x, vec![0.0, 0.1, 0.5, 0.7, 0.9, 1.0]);
     }
 }

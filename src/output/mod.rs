@@ -219,7 +219,8 @@ fn replication_rows<'a>(
 ) -> Vec<SummaryRow<'a>> {
     let mut rows = Vec::with_capacity(chunk.len() + 1);
     let mut all = Totals::default();
-    let mut ratios = Vec::with_capacity(chunk.iter().map(|r| r.ratios.len()).sum());
+    let mut ratios =
+        equity::Ratios::with_capacity(chunk.iter().map(|r| r.ratios.steps.len()).sum());
     for r in chunk {
         rows.push(SummaryRow {
             variant,
@@ -230,11 +231,9 @@ fn replication_rows<'a>(
             equity: r.equity,
         });
         all.add(&r.totals);
-        ratios.extend_from_slice(&r.ratios);
+        ratios.extend(&r.ratios);
     }
-    // Gini and P10 of ALL need every mother of the replication: the regions' sorted ratios,
-    // merged.
-    equity::merge_sorted(&mut ratios);
+    // Gini and P10 of ALL need every mother of the replication: the regions' ratios together.
     let equity = Equity::of(&all, &ratios);
     rows.push(SummaryRow {
         variant,
@@ -736,28 +735,23 @@ impl<'a> OutputWriter<'a> {
             row.counts[1] += mothers;
             row.counts[2] += below;
         }
+        // lorenz.csv: all regions together (the curve of a run); per region it would be
+        // 101 rows for each of 71 regions in a national run.
         let mut all = RatioBins::default();
         chunk.iter().for_each(|r| all.add(&r.bins));
         let rows = self.lorenz.group(variant, policy, || {
-            let names = chunk.iter().map(|r| s.regions[r.region].name.as_str());
-            names
-                .chain([ALL])
-                .flat_map(|region| {
-                    (0..RATIO_BINS).map(move |b| TallyRow {
-                        region: region.to_string(),
-                        key: b as u32,
-                        counts: vec![0; 3],
-                    })
+            (0..RATIO_BINS)
+                .map(|b| TallyRow {
+                    region: ALL.to_string(),
+                    key: b as u32,
+                    counts: vec![0; 3],
                 })
                 .collect()
         });
-        let bins = chunk.iter().map(|r| &r.bins).chain([&all]);
-        for (region_rows, bins) in rows.chunks_mut(RATIO_BINS).zip(bins) {
-            for (b, row) in region_rows.iter_mut().enumerate() {
-                row.counts[0] += 1;
-                row.counts[1] += bins.mothers[b];
-                row.counts[2] += bins.ratio_sum[b];
-            }
+        for (b, row) in rows.iter_mut().enumerate() {
+            row.counts[0] += 1;
+            row.counts[1] += all.mothers[b];
+            row.counts[2] += all.ratio_sum[b];
         }
     }
 

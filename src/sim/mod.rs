@@ -15,7 +15,7 @@ mod invariants;
 mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
-use crate::equity::{self, Equity, RatioBins};
+use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
@@ -148,9 +148,8 @@ struct Simulation<'a> {
     transfers: Vec<u64>,
     /// Equity: each counted mother's delivered / indicated, the binned distribution, and
     /// per postcode (index in the region's list) mothers and mothers below the minimum.
-    ratios: Vec<f32>,
+    ratios: Ratios,
     bins: RatioBins,
-    postcode_index: Vec<(u16, u32)>,
     postcode_counts: Vec<[u64; 2]>,
 }
 
@@ -252,13 +251,6 @@ impl<'a> Simulation<'a> {
         } else {
             Coverage::default()
         };
-        let mut postcode_index: Vec<(u16, u32)> = s.regions[region]
-            .postcodes
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.pc4, i as u32))
-            .collect();
-        postcode_index.sort_unstable();
         Simulation {
             s,
             cal,
@@ -288,10 +280,9 @@ impl<'a> Simulation<'a> {
                     0
                 }
             ],
-            ratios: Vec::new(),
+            ratios: Ratios::default(),
             bins: RatioBins::default(),
-            postcode_counts: vec![[0; 2]; postcode_index.len()],
-            postcode_index,
+            postcode_counts: vec![[0; 2]; s.regions[region].postcodes.len()],
         }
     }
 
@@ -329,8 +320,7 @@ impl<'a> Simulation<'a> {
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
-        let mut ratios = std::mem::take(&mut self.ratios);
-        ratios.sort_unstable_by(f32::total_cmp);
+        let ratios = std::mem::take(&mut self.ratios);
         RegionResult {
             equity: Equity::of(&self.totals, &ratios),
             ratios,
@@ -533,12 +523,10 @@ impl<'a> Simulation<'a> {
         self.ratios.push(ratio);
         self.bins
             .add_mother(ratio, delivered >= indicated - FULL_INDICATION_SLACK);
-        let pc = self.mothers[m as usize].postcode;
-        if let Ok(k) = self.postcode_index.binary_search_by_key(&pc, |&(p, _)| p) {
-            let counts = &mut self.postcode_counts[self.postcode_index[k].1 as usize];
-            counts[0] += 1;
-            counts[1] += u64::from(!outcome.minimum_met);
-        }
+        let counts =
+            &mut self.postcode_counts[usize::from(self.mothers[m as usize].postcode_index)];
+        counts[0] += 1;
+        counts[1] += u64::from(!outcome.minimum_met);
         if self.keep_mothers {
             self.outcomes
                 .push((self.mothers[m as usize].clone(), outcome));
@@ -690,6 +678,7 @@ impl<'a> Simulation<'a> {
 
     /// Gathers one scope-day's inputs: today's room of every carer, the mothers in care and
     /// the coming days of the week (kept in the scope for [`Simulation::plan`]).
+    #[inline]
     fn prepare_scope(&mut self, scope: usize, day: Day) {
         self.check_capacity(scope, day);
         let mut capacity = 0.0;
@@ -746,12 +735,14 @@ impl<'a> Simulation<'a> {
 
     /// The hours the policy may divide today in `scope`: its carers' room less the on-call
     /// hours and the hours lent to the waiting list.
+    #[inline]
     fn plannable(&self, scope: usize) -> f64 {
         let sc = &self.scopes[scope];
         sc.capacity_today - sc.on_call_reserve.min(sc.capacity_today) - sc.lent_today
     }
 
     /// Asks the policy for the scope-day's plan (kept in the scope).
+    #[inline]
     fn plan(&mut self, scope: usize) {
         let capacity = self.plannable(scope);
         let sc = &mut self.scopes[scope];
@@ -768,6 +759,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Plans one scope-day: gather inputs, ask the policy, hand the hours to carers.
+    #[inline]
     fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
         self.prepare_scope(scope, day);
         self.plan(scope);
@@ -890,6 +882,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Hands a planned scope-day's hours to carers and adds them to the totals.
+    #[inline]
     fn apply_plan(&mut self, scope: usize, day: Day, week: Option<usize>) {
         let capacity = self.scopes[scope].capacity_today;
         let contract = self.scopes[scope].contract_today;

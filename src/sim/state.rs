@@ -325,9 +325,9 @@ pub struct RegionResult {
     /// Mothers in care summed over the days of the reporting period (one count per daily
     /// plan): divided by the period's days, the mean number of mothers in care (Little's law).
     pub mother_days: u64,
-    /// delivered / indicated of every mother counted, sorted ascending: for the equity
-    /// metrics of the row `ALL` (dropped with the batch once its replication is written).
-    pub ratios: Vec<f32>,
+    /// delivered / indicated of every mother counted: for the equity metrics of the row
+    /// `ALL` (dropped with the batch once its replication is written).
+    pub ratios: crate::equity::Ratios,
     /// The region's equity metrics (`crate::equity`).
     pub equity: crate::equity::Equity,
     /// The distribution of delivered / indicated (lorenz.csv).
