@@ -11,6 +11,7 @@
 
 pub mod chart;
 pub mod engine;
+pub mod equity;
 pub mod generate;
 pub mod model;
 pub mod output;

@@ -94,7 +94,8 @@ struct RunArgs {
     /// Run only this allocation policy (instead of the scenario's policy and compare list).
     #[arg(long, value_enum)]
     policy: Option<PolicyArg>,
-    /// Override the policy's capacity scope: `provider` or `region` (pooled, KSV).
+    /// Override the policy's capacity scope: `provider`, `region` (pooled, KSV) or
+    /// `waiting-list` (per provider, with the KSV's regional waiting list).
     #[arg(long, value_enum)]
     scope: Option<ScopeArg>,
     /// Also write mothers.csv, one row per mother.
@@ -144,6 +145,7 @@ impl RunArgs {
             s.policy.scope = match scope {
                 ScopeArg::Provider => CapacityScope::Provider,
                 ScopeArg::Region => CapacityScope::Region,
+                ScopeArg::WaitingList => CapacityScope::WaitingList,
             };
         }
     }
@@ -177,6 +179,7 @@ enum PolicyArg {
 enum ScopeArg {
     Provider,
     Region,
+    WaitingList,
 }
 
 /// Prints a line on stdout, ignoring a closed pipe (`kraamsim run | head` must not panic: the

@@ -164,7 +164,14 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
 
     assert_eq!(read_json(&one.join("run.json"))["threads"], 1);
     assert_eq!(read_json(&two.join("run.json"))["threads"], 2);
-    for file in ["summary.csv", "weekly.csv", "stats.csv", "mothers.csv"] {
+    for file in [
+        "summary.csv",
+        "weekly.csv",
+        "stats.csv",
+        "mothers.csv",
+        "postcodes.csv",
+        "lorenz.csv",
+    ] {
         let (a, b) = (read(&one.join(file)), read(&two.join(file)));
         assert!(!a.is_empty(), "{file} is empty");
         assert!(a == b, "{file} differs between --threads 1 and --threads 2");
@@ -583,6 +590,9 @@ fn sharded_sweep_merges_into_the_unsharded_files_byte_for_byte() {
         "stats.csv",
         "mothers.csv",
         "variants.csv",
+        "postcodes.csv",
+        "lorenz.csv",
+        "transfers.csv",
     ] {
         assert!(
             fs::read(d.join("full").join(f)).unwrap()

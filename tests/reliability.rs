@@ -138,7 +138,13 @@ fn a_national_run_killed_halfway_resumes_into_identical_files() {
     assert_same_files(
         &out,
         &reference,
-        &["summary.csv", "weekly.csv", "stats.csv"],
+        &[
+            "summary.csv",
+            "weekly.csv",
+            "stats.csv",
+            "postcodes.csv",
+            "lorenz.csv",
+        ],
     );
 }
 
@@ -175,6 +181,9 @@ fn an_interrupted_sweep_resumes_into_identical_files() {
             "stats.csv",
             "variants.csv",
             "mothers.csv",
+            "postcodes.csv",
+            "lorenz.csv",
+            "transfers.csv",
         ],
     );
 }

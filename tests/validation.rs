@@ -551,10 +551,24 @@ fn summary_csv_aggregates_add_up_over_regions() {
         }
     }
     assert_eq!(all.len(), 2);
+    // The equity metrics (docs/metrics.md) are not sums over regions: ALL is computed over all
+    // mothers. The largest shortfall of ALL is the largest of the regions'.
+    let max_col = col("max_shortfall_hours") - col("mothers");
+    let additive = |name: &str| {
+        name != "max_shortfall_hours" && !kraamsim::equity::EQUITY_METRICS.contains(&name)
+    };
     for (rep, total) in &all {
         for ((a, b), &i) in sums[rep].iter().zip(total).zip(&numeric) {
+            if !additive(&header[i]) {
+                continue;
+            }
             // Rows are written to 3 decimals: 71 roundings of at most 0.0005 each.
             assert!((a - b).abs() < 0.05, "rep {rep} {}: {a} vs {b}", &header[i]);
+        }
+        assert!(total[max_col] <= sums[rep][max_col] && total[max_col] > 0.0);
+        for name in kraamsim::equity::EQUITY_METRICS {
+            let v = total[col(name) - col("mothers")];
+            assert!((0.0..=1.0).contains(&v), "rep {rep} {name}: {v}");
         }
     }
 }

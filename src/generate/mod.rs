@@ -150,6 +150,7 @@ fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec
             let mut mother = draw_mother(s, &mut rng, &due_spread, day);
             mother.id = out.len() as u32;
             mother.postcode = postcodes[pc].pc4;
+            mother.postcode_index = pc as u16;
             mother.provider = provider;
             out.push(mother);
         }
@@ -218,6 +219,7 @@ fn draw_mother(
     Mother {
         id: 0,
         postcode: 0,
+        postcode_index: 0,
         provider: 0,
         registration_week,
         registration_day,

@@ -65,6 +65,8 @@ pub struct Mother {
     /// Index within her region's population.
     pub id: u32,
     pub postcode: u16,
+    /// Index of her postcode in her region's list (scenario order).
+    pub postcode_index: u16,
     /// Index of her provider within the region.
     pub provider: u16,
     /// Pregnancy week in which she registered with the provider.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use super::{
     CsvFile, DirMode, MOTHER_COLUMNS, OutputError, RESUME_DIR, SUMMARY_METRICS, SummaryRow,
-    TOTALS_CSV, WEEKLY_COLUMNS, header, prepare_dir, remove_dir_if_present, stats_file,
-    totals_from_values, write_atomic, write_summary_row,
+    TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS, header, parse_metrics,
+    prepare_dir, remove_dir_if_present, stats_file, totals_from_values, write_atomic,
+    write_summary_row,
 };
 use crate::scenario::PolicyName;
 
@@ -173,10 +174,22 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
 
     let mut totals = Blocks::new();
     let mut weekly = Blocks::new();
+    let mut transfers = Blocks::new();
     let mut mother_rows = Blocks::new();
+    let policy_names: Vec<&str> = policies.iter().map(String::as_str).collect();
+    let mut tallies = [
+        Tally::new(TallyKind::Postcodes),
+        Tally::new(TallyKind::Lorenz),
+    ];
     for s in &shards {
         read_blocks(&s.dir.join(TOTALS_CSV), &policies, &mut totals)?;
         read_blocks(&s.dir.join("weekly.csv"), &policies, &mut weekly)?;
+        read_blocks(&s.dir.join("transfers.csv"), &policies, &mut transfers)?;
+        for t in &mut tallies {
+            let path = s.dir.join(t.kind.file());
+            t.read(&path, None, &policy_names)
+                .map_err(|e| input(format!("{}: {e}", path.display())))?;
+        }
         if mothers {
             read_blocks(&s.dir.join("mothers.csv"), &policies, &mut mother_rows)?;
         }
@@ -195,18 +208,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     let mut rows = Vec::new();
     for ((variant, policy, replication), records) in &totals {
         for record in records {
-            let mut values = [0.0; 13];
-            for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
-                *v = field
-                    .parse()
-                    .map_err(|_| input(format!("{TOTALS_CSV}: `{field}` is not a number")))?;
-            }
+            let values = parse_metrics(record).map_err(|e| input(format!("{TOTALS_CSV}: {e}")))?;
+            let (totals, equity) = totals_from_values(&values);
             rows.push(SummaryRow {
                 variant: variant.as_str(),
                 policy: names[*policy].1,
                 replication: *replication,
                 region: record.get(3).unwrap_or_default(),
-                totals: totals_from_values(&values),
+                totals,
+                equity,
             });
         }
     }
@@ -219,7 +229,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     for record in weekly.values().flatten() {
         week_file.write(record)?;
     }
-    let mut files = vec![summary, week_file, stats];
+    let mut transfer_file = CsvFile::create(out, "transfers.csv", &header(&TRANSFER_COLUMNS))?;
+    for record in transfers.values().flatten() {
+        transfer_file.write(record)?;
+    }
+    let mut files = vec![summary, week_file, transfer_file, stats];
+    for t in &tallies {
+        files.push(t.file(out, &policy_names)?);
+    }
     if mothers {
         let mut m = CsvFile::create(out, "mothers.csv", &header(&MOTHER_COLUMNS))?;
         for record in mother_rows.values().flatten() {

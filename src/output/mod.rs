@@ -11,9 +11,11 @@
 
 mod merge;
 mod stats;
+mod tally;
 
 pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
+use tally::{Tally, TallyKind, TallyRow};
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -25,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::equity::{self, EQUITY_METRICS, Equity, RATIO_BINS, RatioBins};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
 use crate::sim::{RegionResult, Totals};
@@ -57,8 +60,12 @@ pub enum OutputError {
     Csv { path: PathBuf, source: csv::Error },
 }
 
-/// The metrics of summary.csv (and of stats.csv), in column order.
-pub const SUMMARY_METRICS: [&str; 13] = [
+/// Number of metrics per summary row.
+pub const METRICS: usize = 24;
+
+/// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
+/// equity metrics of `crate::equity` (`docs/metrics.md`).
+pub const SUMMARY_METRICS: [&str; METRICS] = [
     "mothers",
     "mothers_below_minimum",
     "mothers_without_care",
@@ -72,11 +79,25 @@ pub const SUMMARY_METRICS: [&str; 13] = [
     "birth_assists_requested",
     "birth_assists_missed",
     "carer_contract_hours",
+    "mothers_transferred",
+    "late_registrants",
+    "late_shortfall_hours",
+    "max_shortfall_hours",
+    EQUITY_METRICS[0],
+    EQUITY_METRICS[1],
+    EQUITY_METRICS[2],
+    EQUITY_METRICS[3],
+    EQUITY_METRICS[4],
+    EQUITY_METRICS[5],
+    EQUITY_METRICS[6],
 ];
 
+/// Of [`SUMMARY_METRICS`], how many come from [`Totals`] (the rest from [`Equity`]).
+const TOTALS_METRICS: usize = METRICS - EQUITY_METRICS.len();
+
 /// The values of [`SUMMARY_METRICS`] for one row.
-pub fn metric_values(t: &Totals) -> [f64; 13] {
-    [
+pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
+    let totals = [
         t.mothers as f64,
         t.mothers_below_minimum as f64,
         t.mothers_without_care as f64,
@@ -90,12 +111,20 @@ pub fn metric_values(t: &Totals) -> [f64; 13] {
         t.birth_assists_requested as f64,
         t.birth_assists_missed as f64,
         t.carer_contract_hours,
-    ]
+        t.mothers_transferred as f64,
+        t.late_registrants as f64,
+        t.late_shortfall_hours,
+        t.max_shortfall_hours,
+    ];
+    let mut out = [0.0; METRICS];
+    out[..TOTALS_METRICS].copy_from_slice(&totals);
+    out[TOTALS_METRICS..].copy_from_slice(&e.values());
+    out
 }
 
-/// The inverse of [`metric_values`], for totals read back from a shard's totals.csv.
-pub fn totals_from_values(v: &[f64; 13]) -> Totals {
-    Totals {
+/// The inverse of [`metric_values`], for rows read back from a totals.csv.
+pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
+    let totals = Totals {
         mothers: v[0] as u64,
         mothers_below_minimum: v[1] as u64,
         mothers_without_care: v[2] as u64,
@@ -109,12 +138,55 @@ pub fn totals_from_values(v: &[f64; 13]) -> Totals {
         birth_assists_requested: v[10] as u64,
         birth_assists_missed: v[11] as u64,
         carer_contract_hours: v[12],
+        mothers_transferred: v[13] as u64,
+        late_registrants: v[14] as u64,
+        late_shortfall_hours: v[15],
+        max_shortfall_hours: v[16],
+    };
+    let equity: [f64; 7] = v[TOTALS_METRICS..].try_into().expect("seven equity values");
+    (totals, Equity::from_values(&equity))
+}
+
+/// Reads the metric fields of a totals.csv record (after the four key columns).
+fn parse_metrics(record: &csv::StringRecord) -> Result<[f64; METRICS], String> {
+    if record.len() != 4 + METRICS {
+        return Err(format!(
+            "{} columns where {} were expected (written by another kraamsim version?)",
+            record.len(),
+            4 + METRICS
+        ));
     }
+    let mut values = [0.0; METRICS];
+    for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
+        *v = field
+            .parse()
+            .map_err(|_| format!("`{field}` is not a number"))?;
+    }
+    Ok(values)
 }
 
 /// Whether a metric counts mothers or assists (written as an integer in summary.csv).
 pub fn is_count(metric: &str) -> bool {
-    metric.starts_with("mothers") || metric.starts_with("birth_assists")
+    metric.starts_with("mothers")
+        || metric.starts_with("birth_assists")
+        || metric == "late_registrants"
+}
+
+/// Whether a metric is a share or ratio in [0, 1] (written with six decimals).
+pub fn is_ratio(metric: &str) -> bool {
+    EQUITY_METRICS.contains(&metric)
+}
+
+/// A metric's value as summary.csv and stats.csv write it: counts (in summary.csv) as
+/// integers, shares and ratios to six decimals, hours to three.
+fn format_metric(v: f64, metric: &str, counts_whole: bool) -> String {
+    if is_ratio(metric) {
+        format!("{v:.6}")
+    } else if counts_whole && is_count(metric) {
+        format!("{v:.0}")
+    } else {
+        hours(v)
+    }
 }
 
 /// Region name used for the totals over all regions.
@@ -128,6 +200,14 @@ pub struct SummaryRow<'a> {
     pub replication: u32,
     pub region: &'a str,
     pub totals: Totals,
+    pub equity: Equity,
+}
+
+impl SummaryRow<'_> {
+    /// The values of [`SUMMARY_METRICS`].
+    pub fn values(&self) -> [f64; METRICS] {
+        metric_values(&self.totals, &self.equity)
+    }
 }
 
 /// The summary rows of one replication under one policy: its regions (scenario order), then
@@ -139,6 +219,8 @@ fn replication_rows<'a>(
 ) -> Vec<SummaryRow<'a>> {
     let mut rows = Vec::with_capacity(chunk.len() + 1);
     let mut all = Totals::default();
+    let mut ratios =
+        equity::Ratios::with_capacity(chunk.iter().map(|r| r.ratios.steps.len()).sum());
     for r in chunk {
         rows.push(SummaryRow {
             variant,
@@ -146,15 +228,20 @@ fn replication_rows<'a>(
             replication: r.replication,
             region: s.regions[r.region].name.as_str(),
             totals: r.totals.clone(),
+            equity: r.equity,
         });
         all.add(&r.totals);
+        ratios.extend(&r.ratios);
     }
+    // Gini and P10 of ALL need every mother of the replication: the regions' ratios together.
+    let equity = Equity::of(&all, &ratios);
     rows.push(SummaryRow {
         variant,
         policy: chunk[0].policy,
         replication: chunk[0].replication,
         region: ALL,
         totals: all,
+        equity,
     });
     rows
 }
@@ -227,13 +314,16 @@ const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-const OUTPUT_FILES: [&str; 6] = [
+const OUTPUT_FILES: [&str; 9] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
     "mothers.csv",
     "variants.csv",
     TOTALS_CSV,
+    "postcodes.csv",
+    "lorenz.csv",
+    "transfers.csv",
 ];
 
 /// Where an interrupted run stopped: the number of (variant, policy, replication) units it
@@ -348,6 +438,8 @@ const MOTHER_COLUMNS: [&str; 13] = [
     "carers",
 ];
 
+const TRANSFER_COLUMNS: [&str; 3] = ["from_provider", "to_provider", "transfers"];
+
 const STATS_COLUMNS: [&str; 8] = [
     "variant",
     "policy",
@@ -458,6 +550,12 @@ pub struct OutputWriter<'a> {
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
+    transfers: Option<CsvFile>,
+    /// postcodes.csv and lorenz.csv, counted up over replications.
+    postcodes: Tally,
+    lorenz: Tally,
+    /// The policies of the rows so far, in run order (the index of a tally's group).
+    policies: Vec<&'static str>,
     /// Also write totals.csv, the summary at full precision, for `kraamsim merge` (shards).
     exact: bool,
     rows: Vec<SummaryRow<'a>>,
@@ -495,6 +593,13 @@ impl<'a> OutputWriter<'a> {
             summary: None,
             weekly: None,
             mothers: None,
+            transfers: None,
+            postcodes: Tally::new(TallyKind::Postcodes),
+            lorenz: Tally::new(TallyKind::Lorenz),
+            policies: variants
+                .first()
+                .map(|(labels, _)| labels.policies.clone())
+                .unwrap_or_default(),
             exact: false,
             rows: Vec::new(),
             units: 0,
@@ -516,10 +621,18 @@ impl<'a> OutputWriter<'a> {
         };
         writer.summary = Some(open("summary.csv", &SUMMARY_METRICS)?);
         writer.weekly = Some(open("weekly.csv", &WEEKLY_COLUMNS)?);
+        writer.transfers = Some(open("transfers.csv", &TRANSFER_COLUMNS)?);
         if keep_mothers {
             writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
         }
         if let Start::Resume(checkpoint) = start {
+            for tally in [&mut writer.postcodes, &mut writer.lorenz] {
+                let name = tally.kind.file();
+                let path = dir.join(RESUME_DIR).join(name);
+                tally
+                    .read(&path, checkpoint.length_of(name), &writer.policies)
+                    .map_err(|why| OutputError::BadCheckpoint { path, why })?;
+            }
             writer.rows = read_checkpoint_rows(dir, checkpoint, variants)?;
             writer.units = checkpoint.units_done;
             writer.resumed = true;
@@ -585,8 +698,61 @@ impl<'a> OutputWriter<'a> {
                     write_mother_rows(mothers, scenario, labels, r)?;
                 }
             }
+            let transfers = self.transfers.as_mut().expect("open until finish");
+            for r in chunk {
+                write_transfer_rows(transfers, scenario, labels, r)?;
+            }
+            self.count_up(scenario, &labels.variant, chunk);
         }
         Ok(())
+    }
+
+    /// Adds a replication's postcode counts and ratio bins to postcodes.csv and lorenz.csv.
+    fn count_up(&mut self, s: &Scenario, variant: &str, chunk: &[RegionResult]) {
+        let policy = match self.policies.iter().position(|p| *p == chunk[0].policy) {
+            Some(i) => i,
+            None => {
+                self.policies.push(chunk[0].policy);
+                self.policies.len() - 1
+            }
+        };
+        let rows = self.postcodes.group(variant, policy, || {
+            chunk
+                .iter()
+                .flat_map(|r| {
+                    let region = &s.regions[r.region];
+                    region.postcodes.iter().map(|p| TallyRow {
+                        region: region.name.clone(),
+                        key: u32::from(p.pc4),
+                        counts: vec![0; 3],
+                    })
+                })
+                .collect()
+        });
+        let counts = chunk.iter().flat_map(|r| r.postcodes.iter());
+        for (row, [mothers, below]) in rows.iter_mut().zip(counts) {
+            row.counts[0] += 1;
+            row.counts[1] += mothers;
+            row.counts[2] += below;
+        }
+        // lorenz.csv: all regions together (the curve of a run); per region it would be
+        // 101 rows for each of 71 regions in a national run.
+        let mut all = RatioBins::default();
+        chunk.iter().for_each(|r| all.add(&r.bins));
+        let rows = self.lorenz.group(variant, policy, || {
+            (0..RATIO_BINS)
+                .map(|b| TallyRow {
+                    region: ALL.to_string(),
+                    key: b as u32,
+                    counts: vec![0; 3],
+                })
+                .collect()
+        });
+        for (b, row) in rows.iter_mut().enumerate() {
+            row.counts[0] += 1;
+            row.counts[1] += all.mothers[b];
+            row.counts[2] += all.ratio_sum[b];
+        }
     }
 
     /// Writes variants.csv: one row per variant of a sweep with the values it sets.
@@ -612,7 +778,16 @@ impl<'a> OutputWriter<'a> {
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
         let stats = stats_file(&dir, &self.rows)?;
-        for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
+        let postcodes = self.postcodes.file(&dir, &self.policies)?;
+        let lorenz = self.lorenz.file(&dir, &self.policies)?;
+        for file in [
+            self.summary.take(),
+            self.weekly.take(),
+            self.transfers.take(),
+            Some(stats),
+            Some(postcodes),
+            Some(lorenz),
+        ] {
             file.expect("open until finish").persist()?;
         }
         if self.exact {
@@ -658,6 +833,12 @@ impl<'a> OutputWriter<'a> {
             ("summary.csv", self.summary.take()),
             ("weekly.csv", self.weekly.take()),
             ("mothers.csv", self.mothers.take()),
+            ("transfers.csv", self.transfers.take()),
+            (
+                "postcodes.csv",
+                Some(self.postcodes.file(&dir, &self.policies)?),
+            ),
+            ("lorenz.csv", Some(self.lorenz.file(&dir, &self.policies)?)),
         ];
         for (name, file) in kept {
             if let Some(file) = file {
@@ -702,6 +883,7 @@ impl Drop for OutputWriter<'_> {
     /// so does the directory if this writer made it.
     fn drop(&mut self) {
         drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
+        drop(self.transfers.take());
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
@@ -776,12 +958,7 @@ fn read_checkpoint_rows<'a>(
                 .map(|r| r.name.as_str())
                 .ok_or_else(|| bad(format!("unknown region `{name}`")))?,
         };
-        let mut values = [0.0; 13];
-        for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
-            *v = field
-                .parse()
-                .map_err(|_| bad(format!("`{field}` is not a number")))?;
-        }
+        let (totals, equity) = totals_from_values(&parse_metrics(&record).map_err(bad)?);
         rows.push(SummaryRow {
             variant: labels.variant.as_str(),
             policy,
@@ -789,7 +966,8 @@ fn read_checkpoint_rows<'a>(
                 .parse()
                 .map_err(|_| bad(format!("replication `{}`", &record[2])))?,
             region,
-            totals: totals_from_values(&values),
+            totals,
+            equity,
         });
     }
     Ok(rows)
@@ -799,15 +977,16 @@ fn read_checkpoint_rows<'a>(
 fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
     let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
     for (variant, policy, region, metric, est) in stats_rows(rows) {
-        let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
-            (hours(l), hours(h))
-        });
+        let f = |v: f64| format_metric(v, metric, false);
+        let (lo, hi) = est
+            .ci95
+            .map_or((String::new(), String::new()), |(l, h)| (f(l), f(h)));
         stats.write([
             variant,
             policy,
             region,
             metric,
-            &hours(est.mean),
+            &f(est.mean),
             &lo,
             &hi,
             &est.n.to_string(),
@@ -826,13 +1005,7 @@ fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), Output
 
 /// A summary.csv row: counts as integers, hours to three decimals.
 fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
-    write_row(out, row, |v, metric| {
-        if is_count(metric) {
-            format!("{v:.0}")
-        } else {
-            hours(v)
-        }
-    })
+    write_row(out, row, |v, metric| format_metric(v, metric, true))
 }
 
 /// A row's key columns, then each metric formatted by `format(value, metric)`.
@@ -848,7 +1021,7 @@ fn write_row(
         row.region.to_string(),
     ];
     rec.extend(
-        metric_values(&row.totals)
+        row.values()
             .iter()
             .zip(SUMMARY_METRICS)
             .map(|(v, m)| format(*v, m)),
@@ -870,10 +1043,10 @@ pub fn stats_rows<'a>(
     }
     let mut out = Vec::new();
     for (variant, policy, region) in groups {
-        let per_rep: Vec<[f64; 13]> = rows
+        let per_rep: Vec<[f64; METRICS]> = rows
             .iter()
             .filter(|r| r.variant == variant && r.policy == policy && r.region == region)
-            .map(|r| metric_values(&r.totals))
+            .map(SummaryRow::values)
             .collect();
         for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
             let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
@@ -941,6 +1114,39 @@ fn write_mother_rows(
             if o.minimum_met { "true" } else { "false" },
             &o.carers.to_string(),
         ])?;
+    }
+    Ok(())
+}
+
+/// transfers.csv: per replication, region and ordered pair of the region's providers, the
+/// mothers the waiting list moved in the reporting period (only for `scope = "waiting-list"`).
+fn write_transfer_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    if r.transfers.is_empty() {
+        return Ok(());
+    }
+    let providers = crate::generate::region_providers(s, r.region);
+    let n = providers.len();
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for (from, p) in providers.iter().enumerate() {
+        for (to, q) in providers.iter().enumerate() {
+            if from != to {
+                out.write([
+                    labels.variant.as_str(),
+                    r.policy,
+                    &replication,
+                    region,
+                    &p.name,
+                    &q.name,
+                    &r.transfers[from * n + to].to_string(),
+                ])?;
+            }
+        }
     }
     Ok(())
 }

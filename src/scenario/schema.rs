@@ -150,6 +150,36 @@ pub struct PolicyParams {
     pub reservation_horizon_days: u32,
     /// How minimum-first rations a tier it cannot serve in full.
     pub rationing: Rationing,
+    /// The regional waiting list (`scope = "waiting-list"`).
+    pub waiting_list: WaitingListParams,
+}
+
+/// The KSV's regional waiting list (*wachtlijstcoördinatie*): a mother her own provider
+/// cannot give her share of the minimum is offered to the other providers covering her
+/// postcode (`docs/policies.md`, The regional waiting list).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WaitingListParams {
+    /// In which order the other providers are asked.
+    pub order: WaitingListOrder,
+    /// With `order = "priority"`: provider names asked first, in this order; the region's
+    /// other providers follow in file order.
+    pub priority: Vec<String>,
+    /// Most mothers the waiting list moves per region and day; absent: no limit.
+    pub max_transfers_per_day: Option<i64>,
+    /// Only mothers of these postcodes take part; empty: every postcode.
+    pub postcodes: Vec<u16>,
+}
+
+/// In which order the waiting list asks the providers covering a mother's postcode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaitingListOrder {
+    /// The provider with the most spare hours today first (ties: file order).
+    #[default]
+    MostSpare,
+    /// The providers of `priority` first, in that order, then the others in file order.
+    Priority,
 }
 
 /// How a tier that cannot be served in full is divided.
@@ -175,6 +205,7 @@ impl Default for PolicyParams {
             reserve_for_due_soon: true,
             reservation_horizon_days: 6,
             rationing: Rationing::MaxMin,
+            waiting_list: WaitingListParams::default(),
         }
     }
 }
@@ -212,6 +243,20 @@ pub enum CapacityScope {
     Provider,
     /// All providers of a region pool their carers (KSV cooperation).
     Region,
+    /// Each provider serves its own mothers, and the KSV's waiting list moves a mother her
+    /// provider cannot give her share of the minimum to another provider with spare hours.
+    WaitingList,
+}
+
+impl CapacityScope {
+    /// The name as written in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityScope::Provider => "provider",
+            CapacityScope::Region => "region",
+            CapacityScope::WaitingList => "waiting-list",
+        }
+    }
 }
 
 /// When births happen.

@@ -115,6 +115,53 @@ fn check_policy(c: &mut Checker, s: &Scenario) {
         1,
         42,
     );
+    check_waiting_list(c, s);
+}
+
+/// The waiting list's settings: a limit that is not negative, and provider names and
+/// postcodes that exist.
+fn check_waiting_list(c: &mut Checker, s: &Scenario) {
+    let wl = &s.policy.waiting_list;
+    if let Some(limit) = wl.max_transfers_per_day
+        && !(0..=1_000_000).contains(&limit)
+    {
+        c.fail(
+            "policy.waiting_list.max_transfers_per_day",
+            format!("must be between 0 and 1000000 mothers a day, got {limit}"),
+        );
+    }
+    for (i, name) in wl.priority.iter().enumerate() {
+        if !s.providers.iter().any(|p| &p.name == name) {
+            c.fail(
+                format!("policy.waiting_list.priority[{i}]"),
+                format!("no provider named `{name}`"),
+            );
+        } else if wl.priority[..i].contains(name) {
+            c.fail(
+                format!("policy.waiting_list.priority[{i}]"),
+                format!("provider `{name}` is listed twice"),
+            );
+        }
+    }
+    if !wl.priority.is_empty() && wl.order != WaitingListOrder::Priority {
+        c.fail(
+            "policy.waiting_list.priority",
+            "is used only with order = \"priority\"; set it, or remove the list",
+        );
+    }
+    for (i, pc) in wl.postcodes.iter().enumerate() {
+        let known = s
+            .regions
+            .iter()
+            .flat_map(|r| &r.postcodes)
+            .any(|p| p.pc4 == *pc);
+        if !known {
+            c.fail(
+                format!("policy.waiting_list.postcodes[{i}]"),
+                format!("postcode {pc} is not in any region"),
+            );
+        }
+    }
 }
 
 fn check_births(c: &mut Checker, b: &Births) {

@@ -15,10 +15,11 @@ mod invariants;
 mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
+use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
-use crate::scenario::{CapacityScope, Scenario};
+use crate::scenario::{CapacityScope, Scenario, WaitingListOrder};
 
 pub use invariants::{Checks, Violation};
 use state::{CarerState, MotherState, Scope};
@@ -26,6 +27,71 @@ pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
+
+/// Hours below which a mother counts as served and a provider as without spare hours.
+const SPARE_EPS: f64 = 1e-6;
+
+/// A mother got her full indication when delivered >= indicated - this (as in `Totals`).
+const FULL_INDICATION_SLACK: f64 = 1e-6;
+
+/// The work areas of a region's providers, for the waiting list.
+#[derive(Debug, Clone, Default)]
+struct Coverage {
+    /// Per provider: its postcodes, sorted; `None` covers the whole region.
+    areas: Vec<Option<Vec<u16>>>,
+    /// Per provider: its place in the waiting list's priority order (`order = "priority"`):
+    /// listed providers by their position, the others after them.
+    rank: Vec<usize>,
+}
+
+impl Coverage {
+    fn new(s: &Scenario, region: usize, n_providers: usize) -> Self {
+        let providers = generate::region_providers(s, region);
+        let mut areas: Vec<Option<Vec<u16>>> = providers
+            .iter()
+            .map(|p| {
+                (!p.postcodes.is_empty()).then(|| {
+                    let mut a = p.postcodes.clone();
+                    a.sort_unstable();
+                    a
+                })
+            })
+            .collect();
+        areas.resize(n_providers, Some(Vec::new()));
+        let priority = &s.policy.waiting_list.priority;
+        let rank = (0..n_providers)
+            .map(|i| {
+                providers
+                    .get(i)
+                    .and_then(|p| priority.iter().position(|n| *n == p.name))
+                    .unwrap_or(priority.len())
+            })
+            .collect();
+        Coverage { areas, rank }
+    }
+
+    /// Whether provider `p` works in postcode `pc`.
+    fn covers(&self, p: usize, pc: u16) -> bool {
+        match &self.areas[p] {
+            None => true,
+            Some(area) => area.binary_search(&pc).is_ok(),
+        }
+    }
+}
+
+/// The hours of her tier-1/2 share of the day that a plan leaves a mother without, within
+/// her daily cap: her guaranteed hours still owed over her days left (or more when the days
+/// after today at her cap could not hold the rest), less the tier-1/2 hours planned.
+fn lacking_today(m: &MotherDay, p: &TierHours) -> f64 {
+    let owed = m.owed_guaranteed();
+    let days = f64::from(m.days_left.max(1));
+    let share = (owed / days)
+        .max(owed - m.daily_cap * (days - 1.0))
+        .min(owed)
+        .min(m.daily_cap);
+    let room = m.daily_cap - p.iter().sum::<f64>();
+    (share - p[0] - p[1]).min(room).max(0.0)
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
@@ -50,7 +116,7 @@ pub fn run_region(
     checks: Checks,
 ) -> RegionResult {
     let population = generate::population(scenario, calendar, region, replication);
-    let mut sim = Simulation::new(scenario, calendar, population, policy, keep_mothers);
+    let mut sim = Simulation::new(scenario, calendar, region, population, policy, keep_mothers);
     sim.checks = checks;
     sim.run(region, replication)
 }
@@ -75,22 +141,29 @@ struct Simulation<'a> {
     violation: Option<Violation>,
     capacity_exceeded_days: u64,
     mother_days: u64,
-    // Scratch buffers reused across days.
-    day_inputs: Vec<MotherDay>,
-    plan: Vec<TierHours>,
-    coming: Vec<ComingDay>,
+    /// The region's providers' work areas (for the waiting list).
+    coverage: Coverage,
+    waiting_list_breaches: u64,
+    /// Waiting-list transfers in the reporting period, per (from, to) provider, row-major.
+    transfers: Vec<u64>,
+    /// Equity: each counted mother's delivered / indicated, the binned distribution, and
+    /// per postcode (index in the region's list) mothers and mothers below the minimum.
+    ratios: Ratios,
+    bins: RatioBins,
+    postcode_counts: Vec<[u64; 2]>,
 }
 
 impl<'a> Simulation<'a> {
     fn new(
         s: &'a Scenario,
         cal: &'a Calendar,
+        region: usize,
         population: Population,
         policy: &'a dyn AllocationPolicy,
         keep_mothers: bool,
     ) -> Self {
         let scope_of = |provider: u16| match s.policy.scope {
-            CapacityScope::Provider => provider as usize,
+            CapacityScope::Provider | CapacityScope::WaitingList => provider as usize,
             CapacityScope::Region => 0,
         };
         let n_providers = population
@@ -101,7 +174,7 @@ impl<'a> Simulation<'a> {
             .max()
             .unwrap_or(1);
         let n_scopes = match s.policy.scope {
-            CapacityScope::Provider => n_providers,
+            CapacityScope::Provider | CapacityScope::WaitingList => n_providers,
             CapacityScope::Region => 1,
         };
         let horizon = cal.last_birth_day as usize + 64;
@@ -167,10 +240,17 @@ impl<'a> Simulation<'a> {
                 let mut st =
                     MotherState::new(scope_of(m.provider) as u16, tiers_of(m), daily_demand);
                 st.registration_order = (u64::from(m.registration_day) << 32) | u64::from(m.id);
+                st.late = m.registration_week >= s.policy.early_registration_week;
                 st
             })
             .collect();
         let n_weeks = cal.report_weeks();
+        let waiting_list = s.policy.scope == CapacityScope::WaitingList;
+        let coverage = if s.policy.scope != CapacityScope::Region {
+            Coverage::new(s, region, n_providers)
+        } else {
+            Coverage::default()
+        };
         Simulation {
             s,
             cal,
@@ -190,9 +270,19 @@ impl<'a> Simulation<'a> {
             violation: None,
             capacity_exceeded_days: 0,
             mother_days: 0,
-            day_inputs: Vec::new(),
-            plan: Vec::new(),
-            coming: Vec::new(),
+            coverage,
+            waiting_list_breaches: 0,
+            transfers: vec![
+                0;
+                if waiting_list {
+                    n_providers * n_providers
+                } else {
+                    0
+                }
+            ],
+            ratios: Ratios::default(),
+            bins: RatioBins::default(),
+            postcode_counts: vec![[0; 2]; s.regions[region].postcodes.len()],
         }
     }
 
@@ -230,7 +320,14 @@ impl<'a> Simulation<'a> {
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
+        let ratios = std::mem::take(&mut self.ratios);
         RegionResult {
+            equity: Equity::of(&self.totals, &ratios),
+            ratios,
+            bins: self.bins,
+            postcodes: self.postcode_counts,
+            transfers: self.transfers,
+            waiting_list_breaches: self.waiting_list_breaches,
             policy: self.policy.name(),
             region,
             replication,
@@ -421,6 +518,15 @@ impl<'a> Simulation<'a> {
         let outcome = MotherOutcome::new(m, st, self.s.policy.minimum_hours);
         self.totals.add_mother(&outcome);
         self.weeks[self.cal.report_week(st.last_day)].add_mother(&outcome);
+        let (indicated, delivered) = (outcome.indicated_total(), outcome.delivered_total());
+        let ratio = equity::delivered_ratio(indicated, delivered);
+        self.ratios.push(ratio);
+        self.bins
+            .add_mother(ratio, delivered >= indicated - FULL_INDICATION_SLACK);
+        let counts =
+            &mut self.postcode_counts[usize::from(self.mothers[m as usize].postcode_index)];
+        counts[0] += 1;
+        counts[1] += u64::from(!outcome.minimum_met);
         if self.keep_mothers {
             self.outcomes
                 .push((self.mothers[m as usize].clone(), outcome));
@@ -482,9 +588,74 @@ impl<'a> Simulation<'a> {
         }
         let in_report = self.cal.in_report(day);
         let week = in_report.then(|| self.cal.report_week(day));
-        for scope in 0..self.scopes.len() {
-            self.plan_scope(scope, day, week);
+        if self.s.policy.scope != CapacityScope::WaitingList {
+            for scope in 0..self.scopes.len() {
+                self.plan_scope(scope, day, week);
+            }
+            if self.s.policy.scope == CapacityScope::Provider && self.checks.thorough {
+                self.waiting_list_breaches += self.count_waiting_list_breaches();
+            }
+            return;
         }
+        // The waiting list: every provider plans, then the list lends and moves mothers.
+        for scope in 0..self.scopes.len() {
+            self.prepare_scope(scope, day);
+            self.plan(scope);
+        }
+        let moves = self.waiting_list();
+        for scope in 0..self.scopes.len() {
+            self.apply_plan(scope, day, week);
+        }
+        if self.checks.thorough {
+            let breaches = self.count_waiting_list_breaches();
+            self.waiting_list_breaches += breaches;
+            let limited = self.s.policy.waiting_list.max_transfers_per_day.is_some();
+            if breaches > 0 && !limited && self.policy.keeps_tier_order() {
+                self.check(Err(Violation {
+                    day,
+                    mother: None,
+                    what: format!(
+                        "{breaches} mother(s) left short of their tier-1/2 share while a provider covering their postcode gave tier-3/4 hours"
+                    ),
+                }));
+            }
+        }
+        for (m, to) in moves {
+            self.transfer(m, to, in_report);
+        }
+    }
+
+    /// The waiting list's guarantee, checked on the day's final plans (`--check`): mothers
+    /// still short of their tier-1/2 share of the day (after any hours lent to them) whose
+    /// postcode another provider covers that gave tier-3/4 hours today. Must be 0 under the
+    /// waiting list with minimum-first and no daily limit; per provider it is what the
+    /// waiting list would fix.
+    fn count_waiting_list_breaches(&self) -> u64 {
+        let extras: Vec<bool> = self
+            .scopes
+            .iter()
+            .map(|sc| sc.plan.iter().map(|p| p[2] + p[3]).sum::<f64>() > SPARE_EPS)
+            .collect();
+        if !extras.contains(&true) {
+            return 0;
+        }
+        let postcodes = &self.s.policy.waiting_list.postcodes;
+        let mut breaches = 0;
+        for (a, sc) in self.scopes.iter().enumerate() {
+            for (i, (m, p)) in sc.inputs.iter().zip(&sc.plan).enumerate() {
+                if lacking_today(m, p) <= SPARE_EPS {
+                    continue;
+                }
+                let pc = self.mothers[sc.active[i] as usize].postcode;
+                if !postcodes.is_empty() && !postcodes.contains(&pc) {
+                    continue;
+                }
+                let helped = (0..self.scopes.len())
+                    .any(|b| b != a && extras[b] && self.coverage.covers(b, pc));
+                breaches += u64::from(helped);
+            }
+        }
+        breaches
     }
 
     /// Counts the scope's previous plan-day if it took more hours (care and birth
@@ -505,8 +676,10 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Plans one scope-day: gather inputs, ask the policy, hand the hours to carers.
-    fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
+    /// Gathers one scope-day's inputs: today's room of every carer, the mothers in care and
+    /// the coming days of the week (kept in the scope for [`Simulation::plan`]).
+    #[inline]
+    fn prepare_scope(&mut self, scope: usize, day: Day) {
         self.check_capacity(scope, day);
         let mut capacity = 0.0;
         let mut week_budget = 0.0;
@@ -523,14 +696,20 @@ impl<'a> Simulation<'a> {
             capacity += c.room_today;
             week_budget += c.week_budget;
         }
-        self.scopes[scope].cursor = 0;
-        let sc = &self.scopes[scope];
-        let on_call = sc.on_call_reserve.min(capacity);
         let mother_cap = self.s.indication.max_hours_per_day;
-        self.day_inputs.clear();
+        let sc = &mut self.scopes[scope];
+        sc.cursor = 0;
+        sc.capacity_today = capacity;
+        sc.used_today = 0.0;
+        sc.week_budget_today = week_budget;
+        sc.contract_today = contract;
+        sc.lent_today = 0.0;
+        sc.borrowed.clear();
+        let mut inputs = std::mem::take(&mut sc.inputs);
+        inputs.clear();
         for &m in &sc.active {
             let st = &self.mother_state[m as usize];
-            self.day_inputs.push(MotherDay {
+            inputs.push(MotherDay {
                 indicated: st.indicated,
                 owed: st.owed(),
                 days_left: st.last_day + 1 - day,
@@ -538,28 +717,179 @@ impl<'a> Simulation<'a> {
                 registration_order: st.registration_order,
             });
         }
-        self.coming.clear();
+        sc.inputs = inputs;
+        sc.coming.clear();
         if self.s.policy.reserve_for_due_soon {
             let week_end = day + 7 - self.cal.weekday(day);
             let horizon = self.s.policy.reservation_horizon_days;
             for d in (day + 1..week_end).take(horizon as usize) {
                 let d = d as usize;
-                self.coming.push(ComingDay {
+                let coming = ComingDay {
                     capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
                     due_soon_need: sc.due_soon_need.get(d).copied().unwrap_or(0.0),
-                });
+                };
+                sc.coming.push(coming);
             }
         }
-        self.plan.clear();
-        self.plan.resize(self.day_inputs.len(), [0.0; TIERS]);
+    }
+
+    /// The hours the policy may divide today in `scope`: its carers' room less the on-call
+    /// hours and the hours lent to the waiting list.
+    #[inline]
+    fn plannable(&self, scope: usize) -> f64 {
+        let sc = &self.scopes[scope];
+        sc.capacity_today - sc.on_call_reserve.min(sc.capacity_today) - sc.lent_today
+    }
+
+    /// Asks the policy for the scope-day's plan (kept in the scope).
+    #[inline]
+    fn plan(&mut self, scope: usize) {
+        let capacity = self.plannable(scope);
+        let sc = &mut self.scopes[scope];
+        let on_call = sc.on_call_reserve.min(sc.capacity_today);
+        sc.plan.clear();
+        sc.plan.resize(sc.inputs.len(), [0.0; TIERS]);
         let input = DayInput {
-            mothers: &self.day_inputs,
-            capacity: capacity - on_call,
-            week_budget_left: week_budget - on_call,
-            coming_days: &self.coming,
+            mothers: &sc.inputs,
+            capacity,
+            week_budget_left: sc.week_budget_today - on_call - sc.lent_today,
+            coming_days: &sc.coming,
         };
-        self.policy.allocate_day(&input, &mut self.plan);
-        let broken = count_tier_order_violations(&self.day_inputs, &self.plan);
+        self.policy.allocate_day(&input, &mut sc.plan);
+    }
+
+    /// Plans one scope-day: gather inputs, ask the policy, hand the hours to carers.
+    #[inline]
+    fn plan_scope(&mut self, scope: usize, day: Day, week: Option<usize>) {
+        self.prepare_scope(scope, day);
+        self.plan(scope);
+        self.apply_plan(scope, day, week);
+    }
+
+    /// The regional waiting list for one day, after every provider planned its own mothers:
+    /// each mother left short of her tier-1/2 share of the day is offered to the other
+    /// providers covering her postcode that have spare hours, which lend her what she lacks
+    /// today; she moves to the first of them for the rest of her care (after today's hours
+    /// are handed out). The lenders plan again with what they have left. `docs/policies.md`,
+    /// The regional waiting list, states the rule.
+    fn waiting_list(&mut self) -> Vec<(u32, usize)> {
+        let n = self.scopes.len();
+        let wl = &self.s.policy.waiting_list;
+        let tier_aware = self.policy.keeps_tier_order();
+        // Spare hours per provider: unused, plus (for a tier-aware policy) its tier-3/4 hours.
+        let mut spare: Vec<f64> = (0..n)
+            .map(|b| {
+                let sc = &self.scopes[b];
+                let planned: f64 = sc.plan.iter().flatten().sum();
+                let extras: f64 = sc.plan.iter().map(|p| p[2] + p[3]).sum();
+                let unused = (self.plannable(b) - planned).max(0.0);
+                unused + if tier_aware { extras } else { 0.0 }
+            })
+            .collect();
+        if spare.iter().all(|&x| x <= SPARE_EPS) {
+            return Vec::new();
+        }
+        // The list: (days left, registration order, scope, index, hours lacking today).
+        let mut list = Vec::new();
+        for (a, sc) in self.scopes.iter().enumerate() {
+            for (i, (m, p)) in sc.inputs.iter().zip(&sc.plan).enumerate() {
+                let lacking = lacking_today(m, p);
+                if lacking <= SPARE_EPS {
+                    continue;
+                }
+                let pc = self.mothers[sc.active[i] as usize].postcode;
+                if !wl.postcodes.is_empty() && !wl.postcodes.contains(&pc) {
+                    continue;
+                }
+                list.push((m.days_left, m.registration_order, a, i, lacking));
+            }
+        }
+        list.sort_by_key(|x| (x.0, x.1));
+        let limit = wl
+            .max_transfers_per_day
+            .map_or(usize::MAX, |l| l.max(0) as usize);
+        let mut moves = Vec::new();
+        let mut lenders = Vec::new();
+        for (_, _, a, i, mut lacking) in list {
+            if moves.len() >= limit {
+                break;
+            }
+            let m = self.scopes[a].active[i];
+            let pc = self.mothers[m as usize].postcode;
+            lenders.clear();
+            lenders.extend(
+                (0..n).filter(|&b| b != a && spare[b] > SPARE_EPS && self.coverage.covers(b, pc)),
+            );
+            if lenders.is_empty() {
+                continue;
+            }
+            match wl.order {
+                WaitingListOrder::MostSpare => {
+                    lenders.sort_by(|&x, &y| spare[y].total_cmp(&spare[x]).then(x.cmp(&y)));
+                }
+                WaitingListOrder::Priority => {
+                    lenders.sort_by_key(|&b| (self.coverage.rank[b], b));
+                }
+            }
+            let owed = self.scopes[a].inputs[i].owed;
+            let mut plan = self.scopes[a].plan[i];
+            for &b in &lenders {
+                let give = spare[b].min(lacking);
+                spare[b] -= give;
+                lacking -= give;
+                self.scopes[b].lent_today += give;
+                // Tier 1 first, then tier 2.
+                let mut left = give;
+                for t in 0..2 {
+                    let h = left.min((owed[t] - plan[t]).max(0.0));
+                    plan[t] += h;
+                    left -= h;
+                }
+                self.scopes[a].borrowed.push((i, b, give));
+                if lacking <= SPARE_EPS {
+                    break;
+                }
+            }
+            self.scopes[a].plan[i] = plan;
+            moves.push((m, lenders[0]));
+        }
+        for b in 0..n {
+            // In the order of the scope's mothers, as `apply_plan` reads them.
+            self.scopes[b].borrowed.sort_by_key(|&(i, _, _)| i);
+            // A lender plans again with what it has left: only its spare hours were lent, so
+            // its own mothers keep their tier-1/2 hours (checked by the tier order as usual).
+            if self.scopes[b].lent_today > 0.0 {
+                self.plan(b);
+            }
+        }
+        moves
+    }
+
+    /// Moves mother `m` to provider `to` for the rest of her care (waiting list).
+    fn transfer(&mut self, m: u32, to: usize, in_report: bool) {
+        let st = &mut self.mother_state[m as usize];
+        let from = st.scope as usize;
+        st.scope = to as u16;
+        st.transferred = true;
+        let active = &mut self.scopes[from].active;
+        if let Some(pos) = active.iter().position(|&x| x == m) {
+            active.swap_remove(pos);
+        }
+        self.scopes[to].active.push(m);
+        if in_report {
+            self.transfers[from * self.scopes.len() + to] += 1;
+        }
+    }
+
+    /// Hands a planned scope-day's hours to carers and adds them to the totals.
+    #[inline]
+    fn apply_plan(&mut self, scope: usize, day: Day, week: Option<usize>) {
+        let capacity = self.scopes[scope].capacity_today;
+        let contract = self.scopes[scope].contract_today;
+        let inputs = std::mem::take(&mut self.scopes[scope].inputs);
+        let plan = std::mem::take(&mut self.scopes[scope].plan);
+        let borrowed = std::mem::take(&mut self.scopes[scope].borrowed);
+        let broken = count_tier_order_violations(&inputs, &plan);
         self.tier_order_violations += broken;
         if broken > 0 && self.checks.thorough && self.policy.keeps_tier_order() {
             self.check(Err(Violation {
@@ -574,19 +904,18 @@ impl<'a> Simulation<'a> {
         let mut delivered = 0.0;
         let mut unplaced = 0.0;
         let mut demand = 0.0;
-        self.scopes[scope].room_left = capacity;
-        self.scopes[scope].capacity_today = capacity;
-        self.scopes[scope].used_today = 0.0;
+        let mut own_used = 0.0;
+        self.scopes[scope].room_left = capacity - self.scopes[scope].used_today;
         if week.is_some() {
             self.mother_days += self.scopes[scope].active.len() as u64;
         }
         let active = std::mem::take(&mut self.scopes[scope].active);
-        let plan = std::mem::take(&mut self.plan);
+        let mut loans = borrowed.iter().peekable();
         for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
             let st = &self.mother_state[m as usize];
             let preferred = st.last_carer;
-            let md = &self.day_inputs[i];
+            let md = &inputs[i];
             if !(invariants::plan_ok(md, hours)
                 && invariants::in_window(day, total, st.first_day, st.last_day))
             {
@@ -595,18 +924,30 @@ impl<'a> Simulation<'a> {
                 );
                 self.check(found);
             }
-            let carer = if total > 0.0 {
-                let (carer, left) = self.take_hours(scope, total, preferred);
+            // Hours lent by other providers (waiting list) come from their carers; her own
+            // provider's carer is noted first, the lender's last (she moves to the lender).
+            let mut own = total;
+            let mut lender_carer = None;
+            while let Some(&&(_, b, h)) = loans.peek().filter(|l| l.0 == i) {
+                loans.next();
+                own -= h;
+                let (c, left) = self.take_hours(b, h, None);
+                self.scopes[b].used_today += h - left;
                 unplaced += left;
-                carer
-            } else {
-                None
-            };
+                lender_carer = lender_carer.or(c);
+            }
+            let mut carer = None;
+            if own > 0.0 {
+                let (c, left) = self.take_hours(scope, own, preferred);
+                unplaced += left;
+                own_used += own - left;
+                carer = c;
+            }
             let st = &mut self.mother_state[m as usize];
             for (d, h) in st.delivered.iter_mut().zip(hours) {
                 *d += h;
             }
-            if let Some(c) = carer {
+            for c in [carer, lender_carer].into_iter().flatten() {
                 st.note_carer(c);
             }
             delivered += total;
@@ -618,12 +959,15 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        self.scopes[scope].active = active;
-        self.scopes[scope].used_today += delivered;
-        self.plan = plan;
-        self.check(invariants::check_delivery(
-            day, delivered, unplaced, capacity,
-        ));
+        let sc = &mut self.scopes[scope];
+        sc.active = active;
+        sc.used_today += own_used;
+        sc.inputs = inputs;
+        sc.plan = plan;
+        sc.borrowed = borrowed;
+        // The scope's own carers worked its own plan and what it lent.
+        let worked = own_used + sc.lent_today;
+        self.check(invariants::check_delivery(day, worked, unplaced, capacity));
         if self.checks.thorough {
             for i in 0..self.scopes[scope].carers.len() {
                 let c = self.scopes[scope].carers[i];

@@ -1,7 +1,7 @@
 //! The running state of a region simulation and the totals it reports.
 
 use crate::model::{Day, Mother};
-use crate::policy::{TIERS, TierHours};
+use crate::policy::{ComingDay, MotherDay, TIERS, TierHours};
 
 /// What changes about a mother while she is simulated.
 #[derive(Debug, Clone)]
@@ -28,6 +28,10 @@ pub struct MotherState {
     pub carers: u8,
     /// Reporting week in which she was last counted as active (u32::MAX: never).
     pub last_week: u32,
+    /// Registered in or after the early-registration week (a late registrant).
+    pub late: bool,
+    /// Moved to another provider by the regional waiting list at least once.
+    pub transferred: bool,
 }
 
 impl MotherState {
@@ -45,6 +49,8 @@ impl MotherState {
             seen: [u32::MAX; 4],
             carers: 0,
             last_week: u32::MAX,
+            late: false,
+            transferred: false,
         }
     }
 
@@ -124,6 +130,17 @@ pub struct Scope {
     /// hours taken in it so far (the plan and birth assistance): for the capacity check.
     pub capacity_today: f64,
     pub used_today: f64,
+    /// Today's week budget of its carers and contract hours of those present.
+    pub week_budget_today: f64,
+    pub contract_today: f64,
+    /// Hours lent today to other providers' mothers (waiting list).
+    pub lent_today: f64,
+    /// Today's plan: the mothers in care (same order as `active`) and their hours.
+    pub inputs: Vec<MotherDay>,
+    pub plan: Vec<TierHours>,
+    pub coming: Vec<ComingDay>,
+    /// Hours other providers lend today: (index in `active`, lender scope, hours), by index.
+    pub borrowed: Vec<(usize, usize, f64)>,
 }
 
 impl Scope {
@@ -140,6 +157,13 @@ impl Scope {
             cursor: 0,
             capacity_today: 0.0,
             used_today: 0.0,
+            week_budget_today: 0.0,
+            contract_today: 0.0,
+            lent_today: 0.0,
+            inputs: Vec::new(),
+            plan: Vec::new(),
+            coming: Vec::new(),
+            borrowed: Vec::new(),
         }
     }
 }
@@ -153,6 +177,10 @@ pub struct MotherOutcome {
     pub delivered: TierHours,
     pub minimum_met: bool,
     pub carers: u8,
+    /// A late registrant (registered in or after the early-registration week).
+    pub late: bool,
+    /// Moved to another provider by the regional waiting list.
+    pub transferred: bool,
 }
 
 impl MotherOutcome {
@@ -165,6 +193,8 @@ impl MotherOutcome {
             delivered: st.delivered,
             minimum_met: delivered_total >= minimum_hours.min(indicated_total) - 1e-6,
             carers: st.carers,
+            late: st.late,
+            transferred: st.transferred,
         }
     }
 
@@ -195,6 +225,14 @@ pub struct Totals {
     pub carer_hours_used: f64,
     pub birth_assists_requested: u64,
     pub birth_assists_missed: u64,
+    /// Mothers moved to another provider by the regional waiting list.
+    pub mothers_transferred: u64,
+    /// Mothers registered in or after the early-registration week...
+    pub late_registrants: u64,
+    /// ...and their indicated minus delivered hours.
+    pub late_shortfall_hours: f64,
+    /// The largest shortfall (indicated minus delivered) of one mother.
+    pub max_shortfall_hours: f64,
 }
 
 impl Totals {
@@ -209,6 +247,13 @@ impl Totals {
         self.delivered_hours += delivered;
         self.shortfall_hours += indicated - delivered;
         self.medical_shortfall_hours += (o.indicated[1] - o.delivered[1]).max(0.0);
+        self.mothers_transferred += u64::from(o.transferred);
+        let short = (indicated - delivered).max(0.0);
+        if o.late {
+            self.late_registrants += 1;
+            self.late_shortfall_hours += indicated - delivered;
+        }
+        self.max_shortfall_hours = self.max_shortfall_hours.max(short);
     }
 
     pub fn add(&mut self, o: &Totals) {
@@ -225,6 +270,10 @@ impl Totals {
         self.carer_hours_used += o.carer_hours_used;
         self.birth_assists_requested += o.birth_assists_requested;
         self.birth_assists_missed += o.birth_assists_missed;
+        self.mothers_transferred += o.mothers_transferred;
+        self.late_registrants += o.late_registrants;
+        self.late_shortfall_hours += o.late_shortfall_hours;
+        self.max_shortfall_hours = self.max_shortfall_hours.max(o.max_shortfall_hours);
     }
 }
 
@@ -276,4 +325,21 @@ pub struct RegionResult {
     /// Mothers in care summed over the days of the reporting period (one count per daily
     /// plan): divided by the period's days, the mean number of mothers in care (Little's law).
     pub mother_days: u64,
+    /// delivered / indicated of every mother counted: for the equity metrics of the row
+    /// `ALL` (dropped with the batch once its replication is written).
+    pub ratios: crate::equity::Ratios,
+    /// The region's equity metrics (`crate::equity`).
+    pub equity: crate::equity::Equity,
+    /// The distribution of delivered / indicated (lorenz.csv).
+    pub bins: crate::equity::RatioBins,
+    /// Per postcode of the region (scenario order): mothers counted and those below the
+    /// minimum (postcodes.csv).
+    pub postcodes: Vec<[u64; 2]>,
+    /// Waiting-list transfers in the reporting period per (from, to) provider pair, row-major
+    /// over the region's providers; empty unless the scope is `waiting-list`.
+    pub transfers: Vec<u64>,
+    /// With `--check`, per provider or waiting list: mother-days left short of the tier-1/2
+    /// share of the day while another provider covering her postcode gave tier-3/4 hours
+    /// (0 under the waiting list with minimum-first and no daily limit).
+    pub waiting_list_breaches: u64,
 }
