@@ -13,12 +13,13 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 /// The charts every run draws (file stems in `charts/`).
-const CHARTS: [&str; 5] = [
+const CHARTS: [&str; 6] = [
     "gap-heatmap",
     "shortfall-heatmap",
     "capacity-demand",
     "policy-comparison",
     "delivered-distribution",
+    "lorenz",
 ];
 
 fn kraamsim() -> Command {

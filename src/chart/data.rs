@@ -34,6 +34,20 @@ pub struct Totals {
     pub indicated_hours: f64,
     pub delivered_hours: f64,
     pub shortfall_hours: f64,
+    /// The equity columns of summary.csv (`docs/metrics.md`); 0 in outputs without them.
+    pub equity: Equity,
+}
+
+/// The equity metrics of one summary row.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Equity {
+    pub mean_ratio: f64,
+    pub p10_ratio: f64,
+    pub gini: f64,
+    pub max_shortfall_hours: f64,
+    pub late_share_of_mothers: f64,
+    pub late_share_of_shortfall: f64,
+    pub transferred: f64,
 }
 
 impl Totals {
@@ -152,6 +166,12 @@ pub struct RunData {
     /// variants.csv: (variant id, [(field path, value)]); empty unless a sweep.
     pub variants: Vec<VariantParams>,
     pub distribution: Distribution,
+    /// Whether summary.csv has the equity columns.
+    pub has_equity: bool,
+    /// lorenz.csv: per group, the Lorenz curve of delivered / indicated hours over all
+    /// regions as (cumulative share of mothers, cumulative share of the ratio sum), both
+    /// 0-1, from (0, 0); empty when the file is absent.
+    pub lorenz: Vec<Vec<(f64, f64)>>,
 }
 
 impl RunData {
@@ -258,6 +278,8 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
             source: DistributionSource::RegionWeeks,
             counts: Vec::new(),
         },
+        has_equity: false,
+        lorenz: Vec::new(),
     };
     let mut interner = Interner::default();
     read_summary(dir, &mut data, &mut interner)?;
@@ -268,6 +290,10 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     if dir.join("mothers.csv").exists() {
         data.distribution = read_mothers(dir, &mut data, &mut interner)?;
     }
+    if dir.join("lorenz.csv").exists() {
+        read_lorenz(dir, &mut data, &mut interner)?;
+    }
+    data.lorenz.resize_with(data.groups.len(), Vec::new);
     // Groups or regions first seen after summary.csv get empty weekly data.
     let weeks = data.weeks.len();
     data.weekly.resize_with(data.groups.len(), Vec::new);
@@ -462,8 +488,17 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
             "delivered_hours",
             "shortfall_hours",
         ],
-        &[],
+        &[
+            "mean_delivered_ratio",
+            "p10_delivered_ratio",
+            "gini_delivered_ratio",
+            "max_shortfall_hours",
+            "late_share_of_mothers",
+            "late_share_of_shortfall",
+            "mothers_transferred",
+        ],
     )?;
+    data.has_equity = t.columns[13].is_some();
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
         let text = |i| t.text(&rec, i).unwrap_or("");
@@ -480,6 +515,15 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
             indicated_hours: t.number(&rec, 8)?,
             delivered_hours: t.number(&rec, 9)?,
             shortfall_hours: t.number(&rec, 10)?,
+            equity: Equity {
+                mean_ratio: t.number(&rec, 11)?,
+                p10_ratio: t.number(&rec, 12)?,
+                gini: t.number(&rec, 13)?,
+                max_shortfall_hours: t.number(&rec, 14)?,
+                late_share_of_mothers: t.number(&rec, 15)?,
+                late_share_of_shortfall: t.number(&rec, 16)?,
+                transferred: t.number(&rec, 17)?,
+            },
         };
         data.summary.push(SummaryRow {
             group,
@@ -490,6 +534,40 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
     }
     if data.summary.is_empty() {
         return Err(bad(&t.path, "no rows"));
+    }
+    Ok(())
+}
+
+/// lorenz.csv: the cumulative points of each (variant, policy), in bin order.
+fn read_lorenz(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Result<(), ChartError> {
+    let mut t = Table::open(
+        dir,
+        "lorenz.csv",
+        &[
+            "variant",
+            "policy",
+            "region",
+            "mothers_share",
+            "ratio_share",
+        ],
+        &[],
+    )?;
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let text = |i| t.text(&rec, i).unwrap_or("");
+        if text(2) != "ALL" {
+            continue;
+        }
+        let group = interner.group(data, text(0), text(1));
+        let point = (t.number(&rec, 3)?, t.number(&rec, 4)?);
+        if data.lorenz.len() <= group {
+            data.lorenz.resize_with(group + 1, Vec::new);
+        }
+        let curve = &mut data.lorenz[group];
+        if curve.is_empty() {
+            curve.push((0.0, 0.0));
+        }
+        curve.push(point);
     }
     Ok(())
 }

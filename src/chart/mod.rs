@@ -21,6 +21,7 @@ mod comparison;
 pub mod data;
 mod distribution;
 mod heatmap;
+mod lorenz;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -206,16 +207,20 @@ enum Figure {
     Capacity(capacity::Capacity),
     Comparison(comparison::Comparison),
     Distribution(distribution::DistributionChart),
+    Lorenz(lorenz::Lorenz),
 }
 
 fn figures(data: &RunData) -> Vec<Figure> {
-    vec![
+    let mut figures = vec![
         Figure::Heatmap(heatmap::Heatmap::gap(data)),
         Figure::Heatmap(heatmap::Heatmap::shortfall(data)),
         Figure::Capacity(capacity::Capacity::new(data)),
         Figure::Comparison(comparison::Comparison::new(data)),
         Figure::Distribution(distribution::DistributionChart::new(data)),
-    ]
+    ];
+    // Outputs from before the equity metrics have no lorenz.csv.
+    figures.extend(lorenz::Lorenz::new(data).map(Figure::Lorenz));
+    figures
 }
 
 /// What every chart kind provides.
@@ -235,6 +240,7 @@ impl Figure {
             Figure::Capacity(f) => f.meta(),
             Figure::Comparison(f) => f.meta(),
             Figure::Distribution(f) => f.meta(),
+            Figure::Lorenz(f) => f.meta(),
         }
     }
 
@@ -245,6 +251,7 @@ impl Figure {
             Figure::Capacity(f) => f.draw(root),
             Figure::Comparison(f) => f.draw(root),
             Figure::Distribution(f) => f.draw(root),
+            Figure::Lorenz(f) => f.draw(root),
         }?;
         root.present()
     }

@@ -180,6 +180,7 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
             id = c.name,
         );
     }
+    equity_table(&mut h, data);
     regions_table(&mut h, data);
     variants_table(&mut h, data);
     parameters(&mut h, data);
@@ -322,6 +323,50 @@ fn when_and_where(h: &mut String, data: &RunData) {
             escape(&text.join("; "))
         );
     }
+}
+
+/// "0.125" or "0.125 (0.121–0.128)": a ratio with its interval.
+fn ratio(e: Estimate) -> String {
+    match e.ci95 {
+        Some((lo, hi)) => format!("{:.3}<span class=\"ci\"> ({lo:.3}–{hi:.3})</span>", e.mean),
+        None => format!("{:.3}", e.mean),
+    }
+}
+
+/// How the shortfall is spread (`docs/metrics.md`), over all regions, per policy and
+/// variant: the worst-off, the inequality, and who bears it.
+fn equity_table(h: &mut String, data: &RunData) {
+    if !data.has_equity {
+        return;
+    }
+    h.push_str(
+        "<h2>Equity: how the shortfall is spread</h2>\n<p>All regions; mean over replications \
+         with the 95% interval. Ratio = a mother's delivered / indicated hours. Gini: 0 when \
+         every mother gets the same share of her indication. Late registrants registered in \
+         week 20 of pregnancy or later; a shortfall share above their share of mothers means \
+         they bear more than their part. Definitions in docs/metrics.md.</p>\n<table>\n\
+         <tr><th class=\"name\">variant / policy</th><th>% below minimum</th>\
+         <th>mean ratio</th><th>P10 ratio</th><th>Gini</th><th>largest shortfall (h)</th>\
+         <th>late registrants: % of mothers</th><th>late registrants: % of shortfall</th>\
+         <th>mothers transferred</th></tr>\n",
+    );
+    for g in 0..data.groups.len() {
+        let e = |f: fn(&Totals) -> f64| data.estimate(g, None, f);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&data.group_label(g)),
+            pct(e(|t| t.pct_of_mothers(t.below_minimum))),
+            ratio(e(|t| t.equity.mean_ratio)),
+            ratio(e(|t| t.equity.p10_ratio)),
+            ratio(e(|t| t.equity.gini)),
+            hours(e(|t| t.equity.max_shortfall_hours)),
+            pct(e(|t| 100.0 * t.equity.late_share_of_mothers)),
+            pct(e(|t| 100.0 * t.equity.late_share_of_shortfall)),
+            hours(e(|t| t.equity.transferred)),
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 /// Per region (main policy): the figures, sorted by the share below the minimum.
