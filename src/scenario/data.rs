@@ -135,8 +135,39 @@ struct CarerRow {
     contract_hours_per_week: f64,
 }
 
+/// Where the data files come from: a directory (the scenario file's), or memory (tests and
+/// fuzzing: name as written in `[data]` -> contents).
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Dir(&'a Path),
+    Memory(&'a [(&'a str, &'a [u8])]),
+}
+
+impl Source<'_> {
+    /// The name shown in errors, and the file's bytes.
+    fn read(&self, name: &str) -> (String, std::io::Result<Vec<u8>>) {
+        match self {
+            Source::Dir(base) => {
+                let path = base.join(name);
+                (path.display().to_string(), std::fs::read(&path))
+            }
+            Source::Memory(files) => {
+                let found = files.iter().find(|(n, _)| *n == name);
+                let bytes = found.map(|(_, b)| b.to_vec()).ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+                });
+                (name.to_string(), bytes)
+            }
+        }
+    }
+}
+
 /// Reads every data file of `files` (paths relative to `base`) into `s`.
-pub fn load(s: &mut Scenario, files: &DataFiles, base: &Path) -> Result<Origins, Vec<FieldError>> {
+pub fn load(
+    s: &mut Scenario,
+    files: &DataFiles,
+    base: Source<'_>,
+) -> Result<Origins, Vec<FieldError>> {
     let mut origins = Origins::default();
     let mut errors = Vec::new();
     if let Some(f) = &files.postcodes {
@@ -188,12 +219,12 @@ fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
 /// A file that cannot be opened is reported as line 0 with the scenario's field `key`
 /// (`data.postcodes`), so that the error can point at that line of the scenario.
 fn read_rows<T: Row>(
-    base: &Path,
+    base: Source<'_>,
     name: &str,
     key: &str,
 ) -> Result<Vec<(T, CsvOrigin)>, Vec<FieldError>> {
-    let path = base.join(name);
-    let shown: Rc<str> = path.display().to_string().into();
+    let (shown, bytes) = base.read(name);
+    let shown: Rc<str> = shown.into();
     let at = |line: usize, column: usize, field: &str, message: String| FieldError {
         file: Some(shown.to_string()),
         line,
@@ -208,10 +239,10 @@ fn read_rows<T: Row>(
             .collect::<Vec<_>>()
             .join(",")
     };
+    let bytes = bytes.map_err(|e| vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))])?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&path)
-        .map_err(|e| vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))])?;
+        .from_reader(bytes.as_slice());
     let header = match reader.headers() {
         Ok(h) => Rc::new(h.clone()),
         Err(e) => {

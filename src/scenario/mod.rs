@@ -136,6 +136,24 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 
 /// Parses and validates scenario text whose data files are relative to `base`.
 pub fn parse_in(text: &str, file: &str, base: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    parse_from(text, file, base.map(data::Source::Dir))
+}
+
+/// Parses and validates scenario text whose data files are given in memory: (name as written
+/// in `[data]`, contents). For tests and fuzzing; a name not given is a missing file.
+pub fn parse_with_data(
+    text: &str,
+    file: &str,
+    data: &[(&str, &[u8])],
+) -> Result<Scenario, ScenarioError> {
+    parse_from(text, file, Some(data::Source::Memory(data)))
+}
+
+fn parse_from(
+    text: &str,
+    file: &str,
+    base: Option<data::Source<'_>>,
+) -> Result<Scenario, ScenarioError> {
     let fail = |errors| ScenarioError {
         file: file.to_string(),
         errors,
