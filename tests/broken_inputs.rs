@@ -195,3 +195,35 @@ fn a_missing_scenario_file_is_exit_2_without_a_position() {
             "no-such.toml: `(file)`: cannot read file",
         ));
 }
+
+#[test]
+fn a_region_without_carers_loads_once_it_says_why() {
+    let postcodes: &[u8] = b"pc4,region,births_per_year\n1234,R,100\n";
+    let providers: &[u8] = b"provider,region,market_share,contract_type,postcodes\nP,R,1,A,\n";
+    let carers: &[u8] = b"provider,region,carers,contract_hours_per_week\nP,R,0,22\n";
+    let files = [
+        ("pc.csv", postcodes),
+        ("prov.csv", providers),
+        ("car.csv", carers),
+    ];
+    let data = "[data]\npostcodes = \"pc.csv\"\nproviders = \"prov.csv\"\ncarers = \"car.csv\"\n";
+    let silent = format!("name = \"n\"\n{data}");
+    let err = scenario::parse_with_data(&silent, "s.toml", &files).unwrap_err();
+    assert_eq!(err.errors.len(), 1, "{err}");
+    assert!(err.to_string().contains("pc.csv:2:2: `region`"), "{err}");
+    // The CSV region says why through an inline entry of the same name.
+    let said = format!(
+        "name = \"n\"\n{data}[[regions]]\nname = \"R\"\npostcodes = []\nno_carers_reason = \"closure\"\n"
+    );
+    let s = scenario::parse_with_data(&said, "s.toml", &files).unwrap();
+    assert_eq!(s.regions.len(), 1);
+    assert_eq!(s.regions[0].postcodes.len(), 1);
+    // A reason where there are carers is a contradiction.
+    let carers: &[u8] = b"provider,region,carers,contract_hours_per_week\nP,R,3,22\n";
+    let files = [files[0], files[1], ("car.csv", carers)];
+    let err = scenario::parse_with_data(&said, "s.toml", &files).unwrap_err();
+    assert!(
+        err.to_string().contains("`regions[0].no_carers_reason`"),
+        "{err}"
+    );
+}

@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // A sweep's variants are loaded like files; keep the grid small so inputs stay fast.
-    let size = s.sweep.values().fold(1usize, |n, v| n.saturating_mul(v.len()));
+    let size = s
+        .sweep
+        .values()
+        .fold(1usize, |n, v| n.saturating_mul(v.len()));
     if !s.sweep.is_empty() && size <= 64 && s.data.is_none() {
         let loaded = LoadedScenario {
             scenario: s,
