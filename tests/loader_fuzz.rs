@@ -3,6 +3,9 @@
 //! that loads and is small enough (births, period; one replication) is then simulated with
 //! every runtime invariant on (`--check`): no panic, no invariant broken, every number finite
 //! and the hours conserved. cargo-fuzz targets for the same loaders live in `fuzz/`.
+//!
+//! `LOADER_FUZZ_TRACE=1 cargo test --release --test loader_fuzz -- --nocapture` prints one line
+//! per simulated scenario (about 700 of the 5,500 cases reach the simulator).
 
 use std::path::Path;
 
