@@ -250,9 +250,16 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         }
         Command::Validate { scenario } => {
             let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
+            // Every variant of a [sweep] is checked like a file of its own.
+            let variants = scenario::variants(&loaded).map_err(Failure::bad_input)?;
             let s = &loaded.scenario;
+            let sweep = if s.sweep.is_empty() {
+                String::new()
+            } else {
+                format!(", {} sweep variants", variants.len())
+            };
             say!(
-                "{}: valid ({} region(s), {} provider(s), {} to {})",
+                "{}: valid ({} region(s), {} provider(s), {} to {}{sweep})",
                 loaded.source_name,
                 s.regions.len(),
                 s.providers.len(),
@@ -271,6 +278,8 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 }
             };
             if !loaded.scenario.sweep.is_empty() {
+                // A broken [sweep] is a mistake in the file even when only the base runs.
+                scenario::variants(&loaded).map_err(Failure::bad_input)?;
                 eprintln!(
                     "note: this scenario has a [sweep]; `run` uses its base values, `kraamsim sweep` runs every variant"
                 );

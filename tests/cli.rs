@@ -531,8 +531,12 @@ fn sweep_rejects_a_scenario_without_a_grid_and_bad_grid_values() {
         .assert()
         .code(2)
         .stderr(
-            predicates::str::contains("v001")
-                .and(predicates::str::contains("carers.capacity_factor")),
+            // Located at the bad value of the [sweep] list.
+            predicates::str::contains("bad.toml:")
+                .and(predicates::str::contains(
+                    "`sweep.\"carers.capacity_factor\"[1]`",
+                ))
+                .and(predicates::str::contains("value -1.0 is invalid")),
         );
     assert!(!out.exists());
 }

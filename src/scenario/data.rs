@@ -41,6 +41,65 @@ pub struct Origins {
     pub postcodes: HashMap<(usize, usize), CsvOrigin>,
     /// provider index -> origin.
     pub providers: HashMap<usize, CsvOrigin>,
+    /// provider index -> its carers.csv row (for `carers` and `contract_hours_per_week`).
+    pub carers: HashMap<usize, CsvOrigin>,
+}
+
+/// A column of a data file: its name, whether it must be there, and what it may hold (for
+/// messages).
+struct Column {
+    name: &'static str,
+    required: bool,
+    allowed: &'static str,
+}
+
+const fn column(name: &'static str, required: bool, allowed: &'static str) -> Column {
+    Column {
+        name,
+        required,
+        allowed,
+    }
+}
+
+/// A row type of a data file, with its columns.
+trait Row: for<'de> Deserialize<'de> {
+    const COLUMNS: &'static [Column];
+}
+
+impl Row for PostcodeRow {
+    const COLUMNS: &'static [Column] = &[
+        column("pc4", true, "a 4-digit postcode 1000-9999"),
+        column("region", true, "a region name"),
+        column("births_per_year", true, "a number of births, 0-1000000"),
+        column("province", false, "any text"),
+    ];
+}
+
+impl Row for ProviderRow {
+    const COLUMNS: &'static [Column] = &[
+        column("provider", true, "a provider name"),
+        column("region", true, "a region name"),
+        column("market_share", true, "a positive number"),
+        column("contract_type", false, "A, B, platform or empty"),
+        column(
+            "postcodes",
+            false,
+            "PC4 codes separated by spaces, or empty for the whole region",
+        ),
+    ];
+}
+
+impl Row for CarerRow {
+    const COLUMNS: &'static [Column] = &[
+        column("provider", true, "a provider name"),
+        column("region", true, "a region name"),
+        column("carers", true, "a whole number of carers, 0-1000000"),
+        column(
+            "contract_hours_per_week",
+            true,
+            "a number of hours per week, 0-60",
+        ),
+    ];
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,25 +135,63 @@ struct CarerRow {
     contract_hours_per_week: f64,
 }
 
+/// Where the data files come from: a directory (the scenario file's), or memory (tests and
+/// fuzzing: name as written in `[data]` -> contents).
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Dir(&'a Path),
+    Memory(&'a [(&'a str, &'a [u8])]),
+}
+
+impl Source<'_> {
+    /// The name shown in errors, and the file's bytes.
+    fn read(&self, name: &str) -> (String, std::io::Result<Vec<u8>>) {
+        match self {
+            Source::Dir(base) => {
+                let path = base.join(name);
+                (path.display().to_string(), std::fs::read(&path))
+            }
+            Source::Memory(files) => {
+                let found = files.iter().find(|(n, _)| *n == name);
+                let bytes = found.map(|(_, b)| b.to_vec()).ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+                });
+                (name.to_string(), bytes)
+            }
+        }
+    }
+}
+
 /// Reads every data file of `files` (paths relative to `base`) into `s`.
-pub fn load(s: &mut Scenario, files: &DataFiles, base: &Path) -> Result<Origins, Vec<FieldError>> {
+pub fn load(
+    s: &mut Scenario,
+    files: &DataFiles,
+    base: Source<'_>,
+) -> Result<Origins, Vec<FieldError>> {
     let mut origins = Origins::default();
     let mut errors = Vec::new();
     if let Some(f) = &files.postcodes {
-        match read_rows::<PostcodeRow>(base, f) {
+        match read_rows::<PostcodeRow>(base, f, "data.postcodes") {
             Ok(rows) => add_postcodes(s, rows, &mut origins),
             Err(e) => errors.extend(e),
         }
     }
+    let mut providers_loaded = true;
     if let Some(f) = &files.providers {
-        match read_rows::<ProviderRow>(base, f) {
+        match read_rows::<ProviderRow>(base, f, "data.providers") {
             Ok(rows) => errors.extend(add_providers(s, rows, &mut origins)),
-            Err(e) => errors.extend(e),
+            Err(e) => {
+                errors.extend(e);
+                providers_loaded = false;
+            }
         }
     }
     if let Some(f) = &files.carers {
-        match read_rows::<CarerRow>(base, f) {
-            Ok(rows) => errors.extend(add_carers(s, rows)),
+        // The rows of a providers.csv that could not be read are missing: matching carers to
+        // them would only repeat its errors.
+        match read_rows::<CarerRow>(base, f, "data.carers") {
+            Ok(rows) if providers_loaded => errors.extend(add_carers(s, rows, &mut origins)),
+            Ok(_) => {}
             Err(e) => errors.extend(e),
         }
     }
@@ -115,34 +212,94 @@ fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
     }
 }
 
-/// All rows of a CSV file with their origins, or every row's parse error.
-fn read_rows<T: for<'de> Deserialize<'de>>(
-    base: &Path,
+/// All rows of a CSV file with their origins, or every problem of the file: a missing,
+/// unknown or repeated column (reported once, at the header), then every row that does not
+/// parse, each with the bad value and what the column allows.
+///
+/// A file that cannot be opened is reported as line 0 with the scenario's field `key`
+/// (`data.postcodes`), so that the error can point at that line of the scenario.
+fn read_rows<T: Row>(
+    base: Source<'_>,
     name: &str,
+    key: &str,
 ) -> Result<Vec<(T, CsvOrigin)>, Vec<FieldError>> {
-    let path = base.join(name);
-    let shown: Rc<str> = path.display().to_string().into();
-    let whole_file = |message: String| {
-        vec![FieldError {
-            file: Some(shown.to_string()),
-            line: 0,
-            column: 0,
-            path: String::new(),
-            message,
-        }]
+    let (shown, bytes) = base.read(name);
+    let shown: Rc<str> = shown.into();
+    let at = |line: usize, column: usize, field: &str, message: String| FieldError {
+        file: Some(shown.to_string()),
+        line,
+        column,
+        path: field.to_string(),
+        message,
     };
+    let expected_header = || {
+        T::COLUMNS
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let bytes = bytes.map_err(|e| vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))])?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&path)
-        .map_err(|e| whole_file(format!("cannot read file: {e}")))?;
-    let header = Rc::new(
-        reader
-            .headers()
-            .map_err(|e| whole_file(format!("cannot read the header: {e}")))?
-            .clone(),
-    );
-    let mut rows = Vec::new();
+        .from_reader(bytes.as_slice());
+    let header = match reader.headers() {
+        Ok(h) => Rc::new(h.clone()),
+        Err(e) => {
+            return Err(vec![at(
+                1,
+                1,
+                "",
+                format!("cannot read the header: {}", csv_message(&e)),
+            )]);
+        }
+    };
+    if header.iter().all(str::is_empty) {
+        return Err(vec![at(
+            1,
+            1,
+            "",
+            format!(
+                "the file is empty: expected the header `{}` and one row per entry",
+                expected_header()
+            ),
+        )]);
+    }
     let mut errors = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if !T::COLUMNS.iter().any(|c| c.name == h) {
+            errors.push(at(
+                1,
+                i + 1,
+                h,
+                format!(
+                    "unknown column `{h}`; the columns are `{}`",
+                    expected_header()
+                ),
+            ));
+        } else if header.iter().take(i).any(|x| x == h) {
+            errors.push(at(1, i + 1, h, format!("column `{h}` is there twice")));
+        }
+    }
+    for c in T::COLUMNS.iter().filter(|c| c.required) {
+        if !header.iter().any(|h| h == c.name) {
+            errors.push(at(
+                1,
+                header.len() + 1,
+                c.name,
+                format!(
+                    "missing column `{}` ({}); the header must name `{}`",
+                    c.name,
+                    c.allowed,
+                    expected_header()
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors); // every row would fail the same way
+    }
+    let mut rows = Vec::new();
     // One record buffer for the whole file: a national file has thousands of rows.
     let mut record = csv::StringRecord::new();
     loop {
@@ -152,13 +309,14 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
-                errors.push(FieldError {
-                    file: Some(shown.to_string()),
-                    line,
-                    column: 0,
-                    path: String::new(),
-                    message: e.to_string(),
-                });
+                let column = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => {
+                        (*len as usize).min(header.len()) + 1
+                    }
+                    csv::ErrorKind::Utf8 { err, .. } => err.field() + 1,
+                    _ => 1,
+                };
+                errors.push(at(line, column, "", csv_message(&e)));
                 if unreadable {
                     break; // the file itself failed: later rows cannot be read either
                 }
@@ -173,25 +331,56 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
         match record.deserialize::<T>(Some(&header)) {
             Ok(row) => rows.push((row, origin)),
             Err(e) => {
-                let (field, message) = match e.kind() {
+                let (field, value, message) = match e.kind() {
                     csv::ErrorKind::Deserialize { err, .. } => {
-                        let field = err
-                            .field()
-                            .and_then(|i| header.get(i as usize))
-                            .unwrap_or_default()
-                            .to_string();
-                        (field, err.kind().to_string())
+                        let index = err.field().map(|i| i as usize);
+                        let field = index.and_then(|i| header.get(i)).unwrap_or_default();
+                        let value = index.and_then(|i| record.get(i)).unwrap_or_default();
+                        (field.to_string(), value.to_string(), err.kind().to_string())
                     }
-                    other => (String::new(), format!("{other:?}")),
+                    other => (String::new(), String::new(), format!("{other:?}")),
+                };
+                let allowed = T::COLUMNS
+                    .iter()
+                    .find(|c| c.name == field)
+                    .map_or("", |c| c.allowed);
+                let message = if allowed.is_empty() {
+                    message
+                } else {
+                    format!("must be {allowed}, got `{value}` ({message})")
                 };
                 errors.push(error(&origin, &field, message));
             }
         }
     }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(at(
+            2,
+            1,
+            "",
+            "the file has a header but no rows: a data file named in [data] must have at least one"
+                .to_string(),
+        ));
+    }
     if errors.is_empty() {
         Ok(rows)
     } else {
         Err(errors)
+    }
+}
+
+/// A CSV reading error in words, without the position (the caller reports it).
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields, the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "not valid UTF-8 in field {} (save the file as UTF-8)",
+            err.field() + 1
+        ),
+        csv::ErrorKind::Io(err) => format!("cannot read file: {err}"),
+        _ => e.to_string(),
     }
 }
 
@@ -208,6 +397,7 @@ fn add_postcodes(s: &mut Scenario, rows: Vec<(PostcodeRow, CsvOrigin)>, origins:
             s.regions.push(RegionSpec {
                 name: row.region.clone(),
                 postcodes: Vec::new(),
+                no_carers_reason: None,
             });
             s.regions.len() - 1
         });
@@ -261,17 +451,44 @@ fn add_providers(
 }
 
 /// Sets each provider's carers and contract hours from carers.csv.
-fn add_carers(s: &mut Scenario, rows: Vec<(CarerRow, CsvOrigin)>) -> Vec<FieldError> {
+fn add_carers(
+    s: &mut Scenario,
+    rows: Vec<(CarerRow, CsvOrigin)>,
+    origins: &mut Origins,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    for (row, origin) in rows {
-        let found = s
-            .providers
-            .iter_mut()
-            .find(|p| p.name == row.provider && p.region == row.region);
+    let index: HashMap<(&str, &str), usize> = s
+        .providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.name.as_str(), p.region.as_str()), i))
+        .collect();
+    let mut found = Vec::with_capacity(rows.len());
+    for (row, _) in &rows {
+        found.push(
+            index
+                .get(&(row.provider.as_str(), row.region.as_str()))
+                .copied(),
+        );
+    }
+    for ((row, origin), found) in rows.into_iter().zip(found) {
         match found {
-            Some(p) => {
+            Some(i) => {
+                if let Some(earlier) = origins.carers.get(&i) {
+                    errors.push(error(
+                        &origin,
+                        "provider",
+                        format!(
+                            "provider `{}` in region `{}` already has a row (line {}); give each provider one row",
+                            row.provider, row.region, earlier.line
+                        ),
+                    ));
+                    continue;
+                }
+                let p = &mut s.providers[i];
                 p.carers = row.carers;
                 p.contract_hours_per_week = Some(row.contract_hours_per_week);
+                origins.carers.insert(i, origin);
             }
             None => errors.push(error(
                 &origin,

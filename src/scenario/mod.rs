@@ -57,11 +57,16 @@ impl fmt::Display for ScenarioError {
         for e in &self.errors {
             let path = if e.path.is_empty() { "(file)" } else { &e.path };
             let file = e.file.as_deref().unwrap_or(&self.file);
-            write!(
-                f,
-                "\n  {file}:{}:{}: `{path}`: {}",
-                e.line, e.column, e.message
-            )?;
+            if e.line == 0 {
+                // The file as a whole (it cannot be read): there is no place to point at.
+                write!(f, "\n  {file}: `{path}`: {}", e.message)?;
+            } else {
+                write!(
+                    f,
+                    "\n  {file}:{}:{}: `{path}`: {}",
+                    e.line, e.column, e.message
+                )?;
+            }
         }
         Ok(())
     }
@@ -81,15 +86,26 @@ pub struct LoadedScenario {
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let fail = |line, column, message| ScenarioError {
         file: name.clone(),
         errors: vec![FieldError {
             file: None,
-            line: 0,
-            column: 0,
+            line,
+            column,
             path: String::new(),
-            message: format!("cannot read file: {e}"),
+            message,
         }],
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let (line, column) = line_col(&before, valid);
+        fail(
+            line,
+            column,
+            format!("not valid UTF-8 (byte {valid}); scenario files must be saved as UTF-8"),
+        )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse_in(&text, &name, Some(base)).map(|scenario| LoadedScenario {
@@ -120,6 +136,24 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 
 /// Parses and validates scenario text whose data files are relative to `base`.
 pub fn parse_in(text: &str, file: &str, base: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    parse_from(text, file, base.map(data::Source::Dir))
+}
+
+/// Parses and validates scenario text whose data files are given in memory: (name as written
+/// in `[data]`, contents). For tests and fuzzing; a name not given is a missing file.
+pub fn parse_with_data(
+    text: &str,
+    file: &str,
+    data: &[(&str, &[u8])],
+) -> Result<Scenario, ScenarioError> {
+    parse_from(text, file, Some(data::Source::Memory(data)))
+}
+
+fn parse_from(
+    text: &str,
+    file: &str,
+    base: Option<data::Source<'_>>,
+) -> Result<Scenario, ScenarioError> {
     let fail = |errors| ScenarioError {
         file: file.to_string(),
         errors,
@@ -137,16 +171,32 @@ pub fn parse_in(text: &str, file: &str, base: Option<&Path>) -> Result<Scenario,
     let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let (line, column) = line_col(text, span.start);
+        let path = path_at(&spanned, &span);
+        let message = plain_type_error(&path, e.message());
         fail(vec![FieldError {
             file: None,
             line,
             column,
-            path: path_at(&spanned, &span),
-            message: e.message().to_string(),
+            path,
+            message,
         }])
     })?;
     let origins = match (scenario.data.clone(), base) {
-        (Some(files), Some(base)) => data::load(&mut scenario, &files, base).map_err(fail)?,
+        (Some(files), Some(base)) => data::load(&mut scenario, &files, base).map_err(|errors| {
+            // A data file that cannot be opened: point at its name in the scenario.
+            let errors = errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.line == 0 && e.path.starts_with("data.") {
+                        let (line, column) =
+                            span_of(&spanned, &e.path).map_or((1, 1), |s| line_col(text, s.start));
+                        (e.file, e.line, e.column) = (None, line, column);
+                    }
+                    e
+                })
+                .collect();
+            fail(errors)
+        })?,
         (Some(_), None) => {
             let (line, column) =
                 span_of(&spanned, "data").map_or((1, 1), |s| line_col(text, s.start));
@@ -185,12 +235,52 @@ pub fn parse_in(text: &str, file: &str, base: Option<&Path>) -> Result<Scenario,
     Err(fail(errors))
 }
 
+/// A serde type error in the words of `docs/scenario-format.md` rather than Rust's: what the
+/// field allows instead of `expected u32`.
+fn plain_type_error(path: &str, message: &str) -> String {
+    const TYPES: [(&str, &str); 5] = [
+        ("expected u16", "expected a whole number 0-65535"),
+        ("expected u32", "expected a whole number 0-4294967295"),
+        (
+            "expected u64",
+            "expected a whole number 0-18446744073709551615",
+        ),
+        ("expected f64", "expected a number"),
+        ("expected a formatted date string", "expected a date"),
+    ];
+    let mut out = message.to_string();
+    let postcode = path.ends_with(".pc4") || path.contains(".postcodes[");
+    if postcode {
+        out = out.replace("expected u16", "expected a 4-digit postcode 1000-9999");
+    }
+    for (rust, plain) in TYPES {
+        out = out.replace(rust, plain);
+    }
+    if let Some(i) = out.find("expected struct ") {
+        out.truncate(i);
+        out.push_str("expected a table of settings");
+    }
+    if path.starts_with("period.") && (path.ends_with(".start") || path.ends_with(".end")) {
+        out.push_str(" (write a quoted ISO date such as \"2027-01-01\")");
+    }
+    out
+}
+
 /// The CSV row and column of a problem in an entry that came from a data file.
 fn csv_location(origins: &data::Origins, path: &str, message: &str) -> Option<FieldError> {
     let steps = parse_path(path);
     let (origin, field) = match steps.as_slice() {
         [Step::Key("providers"), Step::Index(i), rest @ ..] => {
-            (origins.providers.get(i)?, last_key(rest))
+            let field = last_key(rest);
+            let from_carers = matches!(field, "carers" | "contract_hours_per_week");
+            match origins.carers.get(i) {
+                Some(o) if from_carers => (o, field),
+                _ => (origins.providers.get(i)?, field),
+            }
+        }
+        // A region from postcodes.csv: its first row, column `region`.
+        [Step::Key("regions"), Step::Index(r), Step::Key("name")] => {
+            (origins.postcodes.get(&(*r, 0))?, "region")
         }
         [
             Step::Key("regions"),

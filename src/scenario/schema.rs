@@ -453,6 +453,10 @@ impl Default for BirthAssistParams {
 pub struct RegionSpec {
     pub name: String,
     pub postcodes: Vec<PostcodeSpec>,
+    /// Why this region has births but no carers (a closure, a what-if). A region with births
+    /// whose providers list no carers at all is an error unless it says why here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_carers_reason: Option<String>,
 }
 
 /// A PC4 postcode area and its expected births.

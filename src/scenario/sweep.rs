@@ -26,6 +26,9 @@ pub struct Variant {
 }
 
 /// The variants of a scenario's `[sweep]`; a scenario without one has a single variant, `base`.
+///
+/// Every problem is reported, each at its place in the file: a bad value at its entry of the
+/// `[sweep]` list, a combination of values that is invalid together at the `[sweep]` table.
 pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> {
     let sweep = &loaded.scenario.sweep;
     if sweep.is_empty() {
@@ -35,50 +38,94 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
             scenario: loaded.scenario.clone(),
         }]);
     }
-    let fail = |path: String, message: String| ScenarioError {
-        file: loaded.source_name.clone(),
-        errors: vec![FieldError {
+    let mut errors: Vec<FieldError> = Vec::new();
+    // `key`: a swept field path (None: the `[sweep]` table); `index`: one of its values.
+    let at = |key: Option<&str>, index: Option<usize>, message: String| {
+        let (line, column) = sweep_position(&loaded.text, key, index);
+        let path = match (key, index) {
+            (None, _) => "sweep".to_string(),
+            (Some(k), None) => format!("sweep.\"{k}\""),
+            (Some(k), Some(i)) => format!("sweep.\"{k}\"[{i}]"),
+        };
+        FieldError {
             file: None,
-            line: 1,
-            column: 1,
+            line,
+            column,
             path,
             message,
-        }],
+        }
+    };
+    // Adds a problem once (a bad value fails every variant it is in).
+    let add = |errors: &mut Vec<FieldError>, e: FieldError| {
+        if !errors.contains(&e) {
+            errors.push(e);
+        }
     };
     let grid: Vec<(&String, &Vec<Value>)> = sweep.iter().collect();
     for (path, values) in &grid {
         if values.is_empty() {
-            return Err(fail(
-                format!("sweep.\"{path}\""),
-                "needs at least one value".into(),
-            ));
+            add(
+                &mut errors,
+                at(Some(path), None, "needs at least one value".into()),
+            );
+        }
+        if *path == "sweep" || path.starts_with("sweep.") || *path == "sweep_design" {
+            add(
+                &mut errors,
+                at(
+                    Some(path),
+                    None,
+                    "a sweep cannot sweep `sweep` or `sweep_design`".into(),
+                ),
+            );
         }
     }
-    let mut table: Table = loaded
-        .text
-        .parse()
-        .map_err(|e: toml::de::Error| fail(String::new(), e.to_string()))?;
+    let done = |errors: Vec<FieldError>| ScenarioError {
+        file: loaded.source_name.clone(),
+        errors,
+    };
+    if !errors.is_empty() {
+        return Err(done(errors));
+    }
+    let mut table: Table = match loaded.text.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let e: toml::de::Error = e;
+            add(&mut errors, at(None, None, e.to_string()));
+            return Err(done(errors));
+        }
+    };
     table.remove("sweep");
     table.remove("sweep_design");
-    // Each variant: the value chosen for every path, in path order.
-    let points: Vec<Vec<Value>> = match loaded.scenario.sweep_design {
+    // Each variant: the value chosen for every path, with its index in that path's list
+    // (None: the file's own value, the base of a one-at-a-time design).
+    type Point = Vec<(Value, Option<usize>)>;
+    let points: Vec<Point> = match loaded.scenario.sweep_design {
         SweepDesign::Grid => {
             let count = grid
                 .iter()
                 .fold(1usize, |n, (_, values)| n.saturating_mul(values.len()));
             if count > MAX_VARIANTS {
-                return Err(fail(
-                    "sweep".into(),
-                    format!("the grid has {count} variants; at most {MAX_VARIANTS} are allowed"),
-                ));
+                add(
+                    &mut errors,
+                    at(
+                        None,
+                        None,
+                        format!(
+                            "the grid has {count} variants; at most {MAX_VARIANTS} are allowed"
+                        ),
+                    ),
+                );
+                return Err(done(errors));
             }
             (0..count)
                 .map(|index| {
                     // Mixed radix: the last path changes fastest.
                     let mut rest = index;
-                    let mut point = vec![Value::Boolean(false); grid.len()];
+                    let mut point = vec![(Value::Boolean(false), None); grid.len()];
                     for (k, (_, values)) in grid.iter().enumerate().rev() {
-                        point[k] = values[rest % values.len()].clone();
+                        let i = rest % values.len();
+                        point[k] = (values[i].clone(), Some(i));
                         rest /= values.len();
                     }
                     point
@@ -87,23 +134,35 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
         }
         SweepDesign::OneAtATime => {
             // The file's values (defaults where the file is silent) are the base point.
-            let full = Table::try_from(&loaded.scenario)
-                .map_err(|e| fail("sweep".into(), e.to_string()))?;
+            let full = match Table::try_from(&loaded.scenario) {
+                Ok(t) => t,
+                Err(e) => {
+                    add(&mut errors, at(None, None, e.to_string()));
+                    return Err(done(errors));
+                }
+            };
             let mut base = Vec::with_capacity(grid.len());
             for (path, _) in &grid {
-                let value = get(&full, path).ok_or_else(|| {
-                    fail(
-                        format!("sweep.\"{path}\""),
-                        format!("`{path}` is not a field of the scenario"),
-                    )
-                })?;
-                base.push(value.clone());
+                match get(&full, path) {
+                    Some(value) => base.push((value.clone(), None)),
+                    None => add(
+                        &mut errors,
+                        at(
+                            Some(path),
+                            None,
+                            format!("`{path}` is not a field of the scenario"),
+                        ),
+                    ),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(done(errors));
             }
             let mut points = vec![base.clone()];
             for (k, (_, values)) in grid.iter().enumerate() {
-                for v in *values {
+                for (i, v) in values.iter().enumerate() {
                     let mut point = base.clone();
-                    point[k] = v.clone();
+                    point[k] = (v.clone(), Some(i));
                     points.push(point);
                 }
             }
@@ -116,41 +175,107 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
     for (index, point) in points.into_iter().enumerate() {
         let mut variant = table.clone();
         let mut params = Vec::with_capacity(grid.len());
-        for ((path, _), value) in grid.iter().zip(point) {
-            set(&mut variant, path, value.clone())
-                .map_err(|m| fail(format!("sweep.\"{path}\""), m))?;
+        let mut settable = true;
+        for ((path, _), (value, _)) in grid.iter().zip(&point) {
+            if let Err(m) = set(&mut variant, path, value.clone()) {
+                add(&mut errors, at(Some(path), None, m));
+                settable = false;
+            }
             params.push(((*path).clone(), value.to_string()));
         }
-        let text = toml::to_string(&variant).map_err(|e| fail("sweep".into(), e.to_string()))?;
+        if !settable {
+            continue;
+        }
         let id = format!("v{index:0width$}");
-        let scenario = parse_in(
+        let text = match toml::to_string(&variant) {
+            Ok(t) => t,
+            Err(e) => {
+                add(&mut errors, at(None, None, format!("variant {id}: {e}")));
+                continue;
+            }
+        };
+        match parse_in(
             &text,
             &loaded.source_name,
             loaded.base.as_deref().map(Path::new),
-        )
-        .map_err(|e| {
-            let detail: Vec<String> = e
-                .errors
-                .iter()
-                .map(|f| format!("`{}`: {}", f.path, f.message))
-                .collect();
-            let set: Vec<String> = params.iter().map(|(p, v)| format!("{p} = {v}")).collect();
-            fail(
-                "sweep".into(),
-                format!(
-                    "variant {id} ({}) is invalid: {}",
-                    set.join(", "),
-                    detail.join("; ")
-                ),
-            )
-        })?;
-        out.push(Variant {
-            id,
-            params,
-            scenario,
-        });
+        ) {
+            Ok(scenario) => out.push(Variant {
+                id,
+                params,
+                scenario,
+            }),
+            Err(e) => {
+                for f in &e.errors {
+                    // The swept field this problem is about, if it is one of them.
+                    let swept = grid.iter().zip(&point).find(|((path, _), _)| {
+                        f.path == **path
+                            || f.path.starts_with(&format!("{path}."))
+                            || f.path.starts_with(&format!("{path}["))
+                    });
+                    match swept {
+                        Some(((path, _), (value, Some(i)))) => add(
+                            &mut errors,
+                            at(
+                                Some(path),
+                                Some(*i),
+                                format!("value {value} is invalid: `{}`: {}", f.path, f.message),
+                            ),
+                        ),
+                        _ => {
+                            let set: Vec<String> =
+                                params.iter().map(|(p, v)| format!("{p} = {v}")).collect();
+                            add(
+                                &mut errors,
+                                at(
+                                    None,
+                                    None,
+                                    format!(
+                                        "variant {id} ({}) is invalid: `{}`: {}",
+                                        set.join(", "),
+                                        f.path,
+                                        f.message
+                                    ),
+                                ),
+                            )
+                        }
+                    }
+                }
+            }
+        }
     }
-    Ok(out)
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(done(errors))
+    }
+}
+
+/// Line and column of a `[sweep]` entry (`key`), one of its values (`index`), or the
+/// `[sweep]` table itself; (1, 1) if the text has none.
+fn sweep_position(text: &str, key: Option<&str>, index: Option<usize>) -> (usize, usize) {
+    use toml::de::{DeTable, DeValue};
+    let Ok(root) = DeTable::parse(text) else {
+        return (1, 1);
+    };
+    let Some((sweep_key, sweep)) = root
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "sweep")
+    else {
+        return (1, 1);
+    };
+    let mut span = sweep_key.span();
+    if let (Some(key), DeValue::Table(t)) = (key, sweep.get_ref())
+        && let Some((k, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key)
+    {
+        span = k.span();
+        if let (Some(i), DeValue::Array(a)) = (index, v.get_ref())
+            && let Some(x) = a.get(i)
+        {
+            span = x.span();
+        }
+    }
+    super::line_col(text, span.start)
 }
 
 /// The value at the dotted `path` of `table`, if there is one.
@@ -237,11 +362,26 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_value_names_the_variant_and_the_field() {
+    fn a_bad_value_is_located_at_its_entry_of_the_sweep() {
         let l = loaded("[sweep]\n\"carers.capacity_factor\" = [1.0, -2.0]");
+        let err = variants(&l).unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{err}");
+        let e = &err.errors[0];
+        assert_eq!(e.path, "sweep.\"carers.capacity_factor\"[1]");
+        // The line of the [sweep] entry, the column of the bad value.
+        assert_eq!(e.line, l.text.lines().count());
+        assert_eq!(e.column, 34);
+        assert!(
+            e.message.contains("must be between 0 and 100, got -2"),
+            "{err}"
+        );
+        // A value that breaks another field's check is reported with its variant.
+        let l = loaded("[sweep]\n\"policy.early_registration_week\" = [20, 40]");
         let err = variants(&l).unwrap_err().to_string();
-        assert!(err.contains("v001"), "{err}");
-        assert!(err.contains("carers.capacity_factor"), "{err}");
+        assert!(
+            err.contains("variant v001 (policy.early_registration_week = 40) is invalid: `registration.last_week`"),
+            "{err}"
+        );
     }
 
     #[test]

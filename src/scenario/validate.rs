@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
+
 use super::schema::*;
 
 type Problems = Vec<(String, String)>;
@@ -71,7 +73,22 @@ pub fn validate(s: &Scenario) -> Problems {
     c.problems
 }
 
+/// The dates a period may use: the calendar arithmetic of a run stays far from chrono's
+/// limits, and a year outside this range is a typo.
+const FIRST_DATE: (i32, u32, u32) = (1900, 1, 1);
+const LAST_DATE: (i32, u32, u32) = (2199, 12, 31);
+
 fn check_period(c: &mut Checker, p: &Period) {
+    let date = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+    let (first, last) = (date(FIRST_DATE), date(LAST_DATE));
+    for (path, value) in [("period.start", p.start), ("period.end", p.end)] {
+        if value < first || value > last {
+            c.fail(
+                path,
+                format!("must be a date from {first} to {last}, got {value}"),
+            );
+        }
+    }
     if p.end < p.start {
         c.fail(
             "period.end",
@@ -259,10 +276,12 @@ fn check_indication(c: &mut Checker, i: &IndicationParams) {
     c.share("indication.breastfeeding_share", i.breastfeeding_share);
     c.share("indication.medical_share", i.medical_share);
     let [lo, hi] = i.medical_extra_hours;
-    if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi) {
+    if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi && hi <= 1000.0) {
         c.fail(
             "indication.medical_extra_hours",
-            format!("must be [lowest, highest] with 0 <= lowest <= highest, got [{lo}, {hi}]"),
+            format!(
+                "must be [lowest, highest] with 0 <= lowest <= highest <= 1000, got [{lo}, {hi}]"
+            ),
         );
     }
     c.range("indication.min_hours", i.min_hours, 0.0, 1000.0);
@@ -335,7 +354,7 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
         let at = format!("regions[{ri}]");
         if r.name.trim().is_empty() {
             c.fail(format!("{at}.name"), "must not be empty");
-        } else if region_index.insert(r.name.as_str(), ri).is_some() {
+        } else if *region_index.entry(r.name.as_str()).or_insert(ri) != ri {
             c.fail(
                 format!("{at}.name"),
                 format!("region `{}` is listed twice", r.name),
@@ -369,10 +388,15 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
         }
     }
     let mut covered = vec![false; usize::from(u16::MAX) + 1];
+    // Per region (by its first entry, when a name is listed twice).
+    let mut carers_in_region = vec![0u64; s.regions.len()];
+    let mut providers_in_region = vec![0usize; s.regions.len()];
     let mut provider_names = HashSet::new();
     for (i, p) in s.providers.iter().enumerate() {
         let at = format!("providers[{i}]");
-        if !provider_names.insert((p.region.as_str(), p.name.as_str())) {
+        if p.name.trim().is_empty() {
+            c.fail(format!("{at}.name"), "must not be empty");
+        } else if !provider_names.insert((p.region.as_str(), p.name.as_str())) {
             c.fail(
                 format!("{at}.name"),
                 format!(
@@ -395,7 +419,12 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
         };
         let region = &s.regions[ri];
         for (k, pc) in p.postcodes.iter().enumerate() {
-            if postcode_region[usize::from(*pc)] != Some(ri) {
+            if p.postcodes[..k].contains(pc) {
+                c.fail(
+                    format!("{at}.postcodes[{k}]"),
+                    format!("postcode {pc} is listed twice"),
+                );
+            } else if postcode_region[usize::from(*pc)] != Some(ri) {
                 c.fail(
                     format!("{at}.postcodes[{k}]"),
                     format!("postcode {pc} is not in region `{}`", region.name),
@@ -419,11 +448,36 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             );
         }
         c.int_range(&format!("{at}.carers"), p.carers, 0, 1_000_000);
+        carers_in_region[ri] += u64::from(p.carers);
+        providers_in_region[ri] += 1;
         if let Some(h) = p.contract_hours_per_week {
             c.range(&format!("{at}.contract_hours_per_week"), h, 0.0, 60.0);
         }
     }
     for (ri, r) in s.regions.iter().enumerate() {
+        let births: f64 = r.postcodes.iter().map(|p| p.births_per_year).sum();
+        let has_providers = providers_in_region[ri] > 0;
+        match &r.no_carers_reason {
+            Some(reason) if reason.trim().is_empty() => c.fail(
+                format!("regions[{ri}].no_carers_reason"),
+                "must say why the region has no carers, got an empty text",
+            ),
+            Some(_) if carers_in_region[ri] > 0 => c.fail(
+                format!("regions[{ri}].no_carers_reason"),
+                format!(
+                    "region `{}` has {} carers; remove no_carers_reason or set its providers' carers to 0",
+                    r.name, carers_in_region[ri]
+                ),
+            ),
+            None if births > 0.0 && has_providers && carers_in_region[ri] == 0 => c.fail(
+                format!("regions[{ri}].name"),
+                format!(
+                    "region `{}` has {births} births a year but its providers have no carers: give them carers (`carers`, or rows in carers.csv), or say why with `no_carers_reason = \"...\"` in its [[regions]] entry",
+                    r.name
+                ),
+            ),
+            _ => {}
+        }
         for (pi, p) in r.postcodes.iter().enumerate() {
             if p.births_per_year > 0.0 && !covered[usize::from(p.pc4)] {
                 c.fail(
