@@ -11,9 +11,11 @@
 
 mod merge;
 mod stats;
+mod yearly;
 
 pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
+pub use yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -227,14 +229,21 @@ const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-const OUTPUT_FILES: [&str; 6] = [
+const OUTPUT_FILES: [&str; 8] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
     "mothers.csv",
     "variants.csv",
     TOTALS_CSV,
+    YEARLY_CSV,
+    PROVIDERS_CSV,
 ];
+
+/// One row per region (and `ALL`) and calendar year of the reporting period.
+pub const YEARLY_CSV: &str = "yearly.csv";
+/// One row per provider and year: its contract and whether it meets it.
+pub const PROVIDERS_CSV: &str = "providers.csv";
 
 /// Where an interrupted run stopped: the number of (variant, policy, replication) units it
 /// finished, in run order, and the length of each kept file at that point. A resumed run
@@ -458,6 +467,10 @@ pub struct OutputWriter<'a> {
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
+    yearly: Option<CsvFile>,
+    providers: Option<CsvFile>,
+    /// The yearly.csv rows written so far, as read back from their text (for stats.csv).
+    yearly_rows: Vec<YearlyRow>,
     /// Also write totals.csv, the summary at full precision, for `kraamsim merge` (shards).
     exact: bool,
     rows: Vec<SummaryRow<'a>>,
@@ -495,6 +508,9 @@ impl<'a> OutputWriter<'a> {
             summary: None,
             weekly: None,
             mothers: None,
+            yearly: None,
+            providers: None,
+            yearly_rows: Vec::new(),
             exact: false,
             rows: Vec::new(),
             units: 0,
@@ -519,7 +535,10 @@ impl<'a> OutputWriter<'a> {
         if keep_mothers {
             writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
         }
+        writer.yearly = Some(open(YEARLY_CSV, &YEARLY_COLUMNS)?);
+        writer.providers = Some(open(PROVIDERS_CSV, &PROVIDER_COLUMNS)?);
         if let Start::Resume(checkpoint) = start {
+            writer.yearly_rows = read_checkpoint_yearly(dir, checkpoint)?;
             writer.rows = read_checkpoint_rows(dir, checkpoint, variants)?;
             writer.units = checkpoint.units_done;
             writer.resumed = true;
@@ -585,6 +604,24 @@ impl<'a> OutputWriter<'a> {
                     write_mother_rows(mothers, scenario, labels, r)?;
                 }
             }
+            let yearly = self.yearly.as_mut().expect("open until finish");
+            for rec in yearly::yearly_records(scenario, labels, chunk) {
+                yearly.write(&rec)?;
+                let row = yearly::yearly_row(&rec).expect("a row just formatted reads back");
+                self.yearly_rows.push(row);
+            }
+            // The workforce is the same under every policy: written once, for the first.
+            if chunk
+                .first()
+                .is_some_and(|r| r.policy == labels.policies[0])
+            {
+                let providers = self.providers.as_mut().expect("open until finish");
+                for r in chunk {
+                    for rec in yearly::provider_records(scenario, labels, r) {
+                        providers.write(&rec)?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -611,8 +648,14 @@ impl<'a> OutputWriter<'a> {
     /// summary rows (for the terminal table).
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
-        let stats = stats_file(&dir, &self.rows)?;
-        for file in [self.summary.take(), self.weekly.take(), Some(stats)] {
+        let stats = stats_file(&dir, &self.rows, &self.yearly_rows)?;
+        for file in [
+            self.summary.take(),
+            self.weekly.take(),
+            Some(stats),
+            self.yearly.take(),
+            self.providers.take(),
+        ] {
             file.expect("open until finish").persist()?;
         }
         if self.exact {
@@ -658,6 +701,8 @@ impl<'a> OutputWriter<'a> {
             ("summary.csv", self.summary.take()),
             ("weekly.csv", self.weekly.take()),
             ("mothers.csv", self.mothers.take()),
+            (YEARLY_CSV, self.yearly.take()),
+            (PROVIDERS_CSV, self.providers.take()),
         ];
         for (name, file) in kept {
             if let Some(file) = file {
@@ -702,6 +747,7 @@ impl Drop for OutputWriter<'_> {
     /// so does the directory if this writer made it.
     fn drop(&mut self) {
         drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
+        drop((self.yearly.take(), self.providers.take()));
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
@@ -796,10 +842,39 @@ fn read_checkpoint_rows<'a>(
     Ok(rows)
 }
 
-/// stats.csv of `rows`, under its temporary name.
-fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
+/// The yearly.csv rows an interrupted run finished, read back from the kept file.
+fn read_checkpoint_yearly(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+) -> Result<Vec<YearlyRow>, OutputError> {
+    let path = dir.join(RESUME_DIR).join(YEARLY_CSV);
+    let bad = |why: String| OutputError::BadCheckpoint {
+        path: path.clone(),
+        why,
+    };
+    let len = checkpoint
+        .length_of(YEARLY_CSV)
+        .ok_or_else(|| bad("no length recorded".into()))?;
+    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::Reader::from_reader(file.take(len));
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let fields: Vec<&str> = record.iter().collect();
+        rows.push(yearly::yearly_row(&fields).map_err(bad)?);
+    }
+    Ok(rows)
+}
+
+/// stats.csv of `rows` (the summary metrics), then of `yearly` (each metric per calendar
+/// year, named `metric.year`), under its temporary name.
+fn stats_file(
+    dir: &Path,
+    rows: &[SummaryRow<'_>],
+    yearly: &[YearlyRow],
+) -> Result<CsvFile, OutputError> {
     let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
-    for (variant, policy, region, metric, est) in stats_rows(rows) {
+    let mut write = |variant: &str, policy: &str, region: &str, metric: &str, est: Estimate| {
         let (lo, hi) = est.ci95.map_or((String::new(), String::new()), |(l, h)| {
             (hours(l), hours(h))
         });
@@ -812,7 +887,13 @@ fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputErro
             &lo,
             &hi,
             &est.n.to_string(),
-        ])?;
+        ])
+    };
+    for (variant, policy, region, metric, est) in stats_rows(rows) {
+        write(variant, policy, region, metric, est)?;
+    }
+    for (variant, policy, region, metric, est) in yearly::yearly_stats(yearly) {
+        write(&variant, &policy, &region, &metric, est)?;
     }
     Ok(stats)
 }
