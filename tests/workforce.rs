@@ -389,3 +389,33 @@ fn bad_workforce_values_name_file_line_and_field_with_exit_2() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("bad.toml:12:11: `workforce.dynamic`"), "{err}");
 }
+
+#[test]
+fn shipped_workforce_2031_closes_the_gap_faster_with_more_training() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workforce-2031.toml");
+    let loaded = scenario::load_file(&path).unwrap();
+    let variants = scenario::variants(&loaded).unwrap();
+    assert_eq!(variants.len(), 4);
+    // Today's mix against every provider A with twice the training, one replication each
+    // (the same mothers in both).
+    let gap = |i: usize| {
+        let mut s = variants[i].scenario.clone();
+        s.replications = 1;
+        let r = run(&s, false);
+        let last =
+            |f: fn(&YearTotals) -> f64| -> f64 { r.results.iter().map(|x| f(&x.years[4])).sum() };
+        let carers = last(|y| y.workforce.carers as f64);
+        let share = last(|y| y.shortfall_hours) / last(|y| y.indicated_hours);
+        (carers, share)
+    };
+    let (today_carers, today_gap) = gap(0);
+    let (trained_carers, trained_gap) = gap(2);
+    assert!(
+        trained_carers > today_carers + 500.0,
+        "{trained_carers} vs {today_carers}"
+    );
+    assert!(
+        trained_gap < today_gap - 0.05,
+        "{trained_gap} vs {today_gap}"
+    );
+}
