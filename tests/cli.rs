@@ -98,7 +98,14 @@ fn run_without_scenario_uses_builtin_baseline_and_writes_contract_files() {
         .stderr(predicate::str::contains("built-in baseline").and(no_panic()));
 
     let out = cwd.path().join("output").join("baseline");
-    for file in ["run.json", "summary.csv", "weekly.csv", "stats.csv"] {
+    for file in [
+        "run.json",
+        "summary.csv",
+        "weekly.csv",
+        "stats.csv",
+        "yearly.csv",
+        "providers.csv",
+    ] {
         assert!(
             out.join(file).is_file(),
             "{file} missing in {}",
@@ -597,6 +604,8 @@ fn sharded_sweep_merges_into_the_unsharded_files_byte_for_byte() {
         "postcodes.csv",
         "lorenz.csv",
         "transfers.csv",
+        "yearly.csv",
+        "providers.csv",
     ] {
         assert!(
             fs::read(d.join("full").join(f)).unwrap()

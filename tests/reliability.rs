@@ -100,7 +100,14 @@ fn assert_same_files(a: &Path, b: &Path, files: &[&str]) {
 fn assert_interrupted(out: &Path) -> serde_json::Value {
     let meta = json(&out.join("run.json"));
     assert_eq!(meta["interrupted"], true);
-    for f in ["summary.csv", "weekly.csv", "stats.csv", "mothers.csv"] {
+    for f in [
+        "summary.csv",
+        "weekly.csv",
+        "stats.csv",
+        "mothers.csv",
+        "yearly.csv",
+        "providers.csv",
+    ] {
         assert!(!out.join(f).exists(), "{f} of an unfinished run");
     }
     assert!(out.join(".kraamsim-resume/progress.json").exists());
@@ -144,6 +151,8 @@ fn a_national_run_killed_halfway_resumes_into_identical_files() {
             "stats.csv",
             "postcodes.csv",
             "lorenz.csv",
+            "yearly.csv",
+            "providers.csv",
         ],
     );
 }
@@ -184,6 +193,8 @@ fn an_interrupted_sweep_resumes_into_identical_files() {
             "postcodes.csv",
             "lorenz.csv",
             "transfers.csv",
+            "yearly.csv",
+            "providers.csv",
         ],
     );
 }

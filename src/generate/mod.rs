@@ -17,15 +17,27 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, Normal, Poisson};
 
 pub mod national;
+pub mod workforce;
 
-use crate::model::{Absence, AbsenceKind, BirthPlace, Calendar, Carer, Day, Indication, Mother};
+use crate::model::{
+    Absence, AbsenceKind, BirthPlace, Calendar, Carer, CarerOrigin, Day, Indication, Mother,
+};
 use crate::scenario::{ProviderSpec, Scenario};
+pub use workforce::{ProviderYear, ReportYear, WorkforceYear, report_years, workforce_years};
 
 /// Which kind of entity a random stream belongs to.
 #[derive(Debug, Clone, Copy)]
 enum Stream {
     Mothers = 1,
     Carer = 2,
+    /// When a listed carer leaves (index: the carer's).
+    Leave = 3,
+    /// A hired carer (index: provider and hire number).
+    Hire = 4,
+    /// A trainee (index: provider and trainee number).
+    Trainee = 5,
+    /// A region's yearly counts of trainees and hires (index: the year's number).
+    Workforce = 6,
 }
 
 /// SplitMix64 finaliser: spreads nearby integers over the whole 64-bit range.
@@ -51,14 +63,22 @@ fn entity_rng(seed: u64, replication: u32, region: usize, stream: Stream, index:
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
     pub mothers: Vec<Mother>,
+    /// Every carer who works in the region at some time: the listed ones, then (with
+    /// `workforce.dynamic`) the trainees and hires.
     pub carers: Vec<Carer>,
+    /// Each provider's contract figures per year of the reporting period, year by year.
+    pub providers: Vec<ProviderYear>,
 }
 
 /// Draws the population of region `region` for replication `replication`.
 pub fn population(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Population {
+    let (mut carers, listed_index) = carers(s, cal, region, replication);
+    let providers =
+        workforce::plan_workforce(s, cal, region, replication, &mut carers, &listed_index);
     Population {
         mothers: mothers(s, cal, region, replication),
-        carers: carers(s, cal, region, replication),
+        carers,
+        providers,
     }
 }
 
@@ -133,8 +153,12 @@ fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec
     let days = f64::from(cal.last_birth_day - cal.first_birth_day + 1);
     let expected = annual * days / 365.0;
     let mut out = Vec::with_capacity((expected * 1.05 + 4.0 * expected.sqrt()) as usize);
+    let base_year = s.period.start.year();
+    let trend = 1.0 + s.births.trend_per_year;
     for day in cal.first_birth_day..=cal.last_birth_day {
-        let rate = annual * factor[cal.month0(day)];
+        let date = cal.date(day);
+        let years_on = date.year() - base_year;
+        let rate = annual * factor[date.month0() as usize] * trend.powi(years_on);
         let count = if rate > 0.0 {
             Poisson::new(rate).expect("rate > 0").sample(&mut rng) as u32
         } else {
@@ -259,11 +283,25 @@ fn draw_indication(s: &Scenario, rng: &mut EntityRng, hospital_days: u32) -> Ind
     let total = (basic + extra - deduction)
         .clamp(ind.min_hours, ind.max_hours)
         .min(fits);
-    Indication {
+    let mut indication = Indication {
         total_hours: round_quarter(total),
         medical_hours: round_quarter(extra.min(total)),
         home_days,
+    };
+    if ind.digital_share > 0.0 {
+        indication.total_hours -=
+            digital_hours(&indication, s.policy.minimum_hours, ind.digital_share);
     }
+    indication
+}
+
+/// Hours of an indication given as digital instruction: `share` of its non-medical hours
+/// above the minimum (tiers 3 and 4), in whole quarter hours rounded down, so the carer
+/// hours left never fall below the minimum nor lose medical hours.
+pub fn digital_hours(ind: &Indication, minimum_hours: f64, share: f64) -> f64 {
+    let [_, _, early, late] = ind.tiers(minimum_hours, true);
+    let rest = early + late;
+    ((share * rest * 4.0).floor() / 4.0).clamp(0.0, rest)
 }
 
 /// Indications are set in quarter hours.
@@ -271,11 +309,12 @@ fn round_quarter(h: f64) -> f64 {
     (h * 4.0).round() / 4.0
 }
 
-/// The carers of a region: per provider, `carers x capacity_factor` of them, each with her
-/// own stream for holidays and sickness.
-fn carers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec<Carer> {
+/// The carers listed for a region: per provider, `carers x capacity_factor` of them, each
+/// with her own stream for holidays and sickness; and each one's stream index.
+fn carers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> (Vec<Carer>, Vec<u64>) {
     let k = &s.carers;
     let mut out = Vec::new();
+    let mut indices = Vec::new();
     for (pi, p) in region_providers(s, region).into_iter().enumerate() {
         let n = carers_of(s, p);
         let contract = p
@@ -291,10 +330,16 @@ fn carers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec<
                 weekly_care_hours: contract * k.productive_share,
                 max_hours_per_day: k.max_hours_per_day,
                 absences: absences(s, cal, &mut rng),
+                contract_hours_per_week: contract,
+                origin: CarerOrigin::Listed,
+                joined: 0,
+                left: Day::MAX,
+                qualifies: 0,
             });
+            indices.push(index);
         }
     }
-    out
+    (out, indices)
 }
 
 /// Holidays (a summer block in July-August and a block at another time, each year) and

@@ -89,6 +89,27 @@ pub enum AbsenceKind {
     Holiday,
     /// Sickness: known only from its first day.
     Sickness,
+    /// Before she joins or after she has left the provider (a dynamic workforce): known to
+    /// the roster in advance, like a holiday (hiring is planned, leaving comes with notice).
+    NotEmployed,
+}
+
+impl AbsenceKind {
+    /// Whether the roster knows it in advance (everything but sickness).
+    pub fn is_planned(self) -> bool {
+        self != AbsenceKind::Sickness
+    }
+}
+
+/// How a carer came to the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarerOrigin {
+    /// Listed in the scenario: there at the start.
+    Listed,
+    /// Hired from the labour market during the reporting period, qualified.
+    Hired,
+    /// Started training during (or shortly before) the reporting period.
+    Trainee,
 }
 
 /// A period a carer does not work: days `start..end`.
@@ -107,8 +128,41 @@ pub struct Carer {
     /// Contract hours per week that go to care (contract hours x productive share).
     pub weekly_care_hours: f64,
     pub max_hours_per_day: f64,
-    /// Holidays and sickness spells, sorted by start.
+    /// Holidays, sickness spells and the days she is not employed, sorted by start.
     pub absences: Vec<Absence>,
+    /// Contract hours per week (for FTE).
+    pub contract_hours_per_week: f64,
+    pub origin: CarerOrigin,
+    /// First day employed (0 for a listed carer).
+    pub joined: Day,
+    /// First day no longer employed (`Day::MAX`: stays to the end).
+    pub left: Day,
+    /// First day with a qualified carer's hours (a Monday); before it, from `joined`, she is
+    /// a trainee with `workforce.trainee_hours_share` of them. Equal to `joined` for
+    /// qualified carers; a trainee who drops out leaves before it.
+    pub qualifies: Day,
+}
+
+impl Carer {
+    /// Whether she is employed on `day`.
+    pub fn employed(&self, day: Day) -> bool {
+        self.joined <= day && day < self.left
+    }
+
+    /// Whether she is employed and qualified on `day`.
+    pub fn qualified_on(&self, day: Day) -> bool {
+        self.employed(day) && self.qualifies <= day
+    }
+
+    /// Whether she is employed and in training on `day`.
+    pub fn training_on(&self, day: Day) -> bool {
+        self.employed(day) && day < self.qualifies
+    }
+
+    /// Whether she qualifies (a trainee who does not drop out; every qualified carer).
+    pub fn completes(&self) -> bool {
+        self.qualifies < self.left
+    }
 }
 
 /// Converts between simulation days and calendar dates for one scenario.

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CsvFile, DirMode, MOTHER_COLUMNS, OutputError, RESUME_DIR, SUMMARY_METRICS, SummaryRow,
-    TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS, header, parse_metrics,
-    prepare_dir, remove_dir_if_present, stats_file, totals_from_values, write_atomic,
-    write_summary_row,
+    CsvFile, DirMode, MOTHER_COLUMNS, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV, RESUME_DIR,
+    SUMMARY_METRICS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS,
+    YEARLY_COLUMNS, YEARLY_CSV, header, parse_metrics, prepare_dir, remove_dir_if_present,
+    stats_file, totals_from_values, write_atomic, write_summary_row, yearly,
 };
 use crate::scenario::PolicyName;
 
@@ -176,6 +176,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     let mut weekly = Blocks::new();
     let mut transfers = Blocks::new();
     let mut mother_rows = Blocks::new();
+    let mut yearly_blocks = Blocks::new();
+    let mut provider_blocks = Blocks::new();
     let policy_names: Vec<&str> = policies.iter().map(String::as_str).collect();
     let mut tallies = [
         Tally::new(TallyKind::Postcodes),
@@ -185,6 +187,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
         read_blocks(&s.dir.join(TOTALS_CSV), &policies, &mut totals)?;
         read_blocks(&s.dir.join("weekly.csv"), &policies, &mut weekly)?;
         read_blocks(&s.dir.join("transfers.csv"), &policies, &mut transfers)?;
+        read_blocks(&s.dir.join(YEARLY_CSV), &policies, &mut yearly_blocks)?;
+        read_blocks(&s.dir.join(PROVIDERS_CSV), &policies, &mut provider_blocks)?;
         for t in &mut tallies {
             let path = s.dir.join(t.kind.file());
             t.read(&path, None, &policy_names)
@@ -224,7 +228,19 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     for row in &rows {
         write_summary_row(&mut summary, row)?;
     }
-    let stats = stats_file(out, &rows)?;
+    let mut yearly_rows = Vec::new();
+    let mut year_file = CsvFile::create(out, YEARLY_CSV, &header(&YEARLY_COLUMNS))?;
+    for record in yearly_blocks.values().flatten() {
+        year_file.write(record)?;
+        let fields: Vec<&str> = record.iter().collect();
+        yearly_rows
+            .push(yearly::yearly_row(&fields).map_err(|e| input(format!("{YEARLY_CSV}: {e}")))?);
+    }
+    let mut provider_file = CsvFile::create(out, PROVIDERS_CSV, &header(&PROVIDER_COLUMNS))?;
+    for record in provider_blocks.values().flatten() {
+        provider_file.write(record)?;
+    }
+    let stats = stats_file(out, &rows, &yearly_rows)?;
     let mut week_file = CsvFile::create(out, "weekly.csv", &header(&WEEKLY_COLUMNS))?;
     for record in weekly.values().flatten() {
         week_file.write(record)?;
@@ -233,7 +249,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
     for record in transfers.values().flatten() {
         transfer_file.write(record)?;
     }
-    let mut files = vec![summary, week_file, transfer_file, stats];
+    let mut files = vec![
+        summary,
+        week_file,
+        transfer_file,
+        stats,
+        year_file,
+        provider_file,
+    ];
     for t in &tallies {
         files.push(t.file(out, &policy_names)?);
     }

@@ -12,10 +12,12 @@
 mod merge;
 mod stats;
 mod tally;
+mod yearly;
 
 pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
 use tally::{Tally, TallyKind, TallyRow};
+pub use yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -314,7 +316,7 @@ const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-const OUTPUT_FILES: [&str; 9] = [
+const OUTPUT_FILES: [&str; 11] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
@@ -324,7 +326,14 @@ const OUTPUT_FILES: [&str; 9] = [
     "postcodes.csv",
     "lorenz.csv",
     "transfers.csv",
+    YEARLY_CSV,
+    PROVIDERS_CSV,
 ];
+
+/// One row per region (and `ALL`) and calendar year of the reporting period.
+pub const YEARLY_CSV: &str = "yearly.csv";
+/// One row per provider and year: its contract and whether it meets it.
+pub const PROVIDERS_CSV: &str = "providers.csv";
 
 /// Where an interrupted run stopped: the number of (variant, policy, replication) units it
 /// finished, in run order, and the length of each kept file at that point. A resumed run
@@ -556,6 +565,10 @@ pub struct OutputWriter<'a> {
     lorenz: Tally,
     /// The policies of the rows so far, in run order (the index of a tally's group).
     policies: Vec<&'static str>,
+    yearly: Option<CsvFile>,
+    providers: Option<CsvFile>,
+    /// The yearly.csv rows written so far, as read back from their text (for stats.csv).
+    yearly_rows: Vec<YearlyRow>,
     /// Also write totals.csv, the summary at full precision, for `kraamsim merge` (shards).
     exact: bool,
     rows: Vec<SummaryRow<'a>>,
@@ -600,6 +613,9 @@ impl<'a> OutputWriter<'a> {
                 .first()
                 .map(|(labels, _)| labels.policies.clone())
                 .unwrap_or_default(),
+            yearly: None,
+            providers: None,
+            yearly_rows: Vec::new(),
             exact: false,
             rows: Vec::new(),
             units: 0,
@@ -625,6 +641,8 @@ impl<'a> OutputWriter<'a> {
         if keep_mothers {
             writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
         }
+        writer.yearly = Some(open(YEARLY_CSV, &YEARLY_COLUMNS)?);
+        writer.providers = Some(open(PROVIDERS_CSV, &PROVIDER_COLUMNS)?);
         if let Start::Resume(checkpoint) = start {
             for tally in [&mut writer.postcodes, &mut writer.lorenz] {
                 let name = tally.kind.file();
@@ -633,6 +651,7 @@ impl<'a> OutputWriter<'a> {
                     .read(&path, checkpoint.length_of(name), &writer.policies)
                     .map_err(|why| OutputError::BadCheckpoint { path, why })?;
             }
+            writer.yearly_rows = read_checkpoint_yearly(dir, checkpoint)?;
             writer.rows = read_checkpoint_rows(dir, checkpoint, variants)?;
             writer.units = checkpoint.units_done;
             writer.resumed = true;
@@ -703,6 +722,24 @@ impl<'a> OutputWriter<'a> {
                 write_transfer_rows(transfers, scenario, labels, r)?;
             }
             self.count_up(scenario, &labels.variant, chunk);
+            let yearly = self.yearly.as_mut().expect("open until finish");
+            for rec in yearly::yearly_records(scenario, labels, chunk) {
+                yearly.write(&rec)?;
+                let row = yearly::yearly_row(&rec).expect("a row just formatted reads back");
+                self.yearly_rows.push(row);
+            }
+            // The workforce is the same under every policy: written once, for the first.
+            if chunk
+                .first()
+                .is_some_and(|r| r.policy == labels.policies[0])
+            {
+                let providers = self.providers.as_mut().expect("open until finish");
+                for r in chunk {
+                    for rec in yearly::provider_records(scenario, labels, r) {
+                        providers.write(&rec)?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -777,7 +814,7 @@ impl<'a> OutputWriter<'a> {
     /// summary rows (for the terminal table).
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
-        let stats = stats_file(&dir, &self.rows)?;
+        let stats = stats_file(&dir, &self.rows, &self.yearly_rows)?;
         let postcodes = self.postcodes.file(&dir, &self.policies)?;
         let lorenz = self.lorenz.file(&dir, &self.policies)?;
         for file in [
@@ -787,6 +824,8 @@ impl<'a> OutputWriter<'a> {
             Some(stats),
             Some(postcodes),
             Some(lorenz),
+            self.yearly.take(),
+            self.providers.take(),
         ] {
             file.expect("open until finish").persist()?;
         }
@@ -839,6 +878,8 @@ impl<'a> OutputWriter<'a> {
                 Some(self.postcodes.file(&dir, &self.policies)?),
             ),
             ("lorenz.csv", Some(self.lorenz.file(&dir, &self.policies)?)),
+            (YEARLY_CSV, self.yearly.take()),
+            (PROVIDERS_CSV, self.providers.take()),
         ];
         for (name, file) in kept {
             if let Some(file) = file {
@@ -884,6 +925,7 @@ impl Drop for OutputWriter<'_> {
     fn drop(&mut self) {
         drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
         drop(self.transfers.take());
+        drop((self.yearly.take(), self.providers.take()));
         if self.created_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
@@ -973,10 +1015,39 @@ fn read_checkpoint_rows<'a>(
     Ok(rows)
 }
 
-/// stats.csv of `rows`, under its temporary name.
-fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
+/// The yearly.csv rows an interrupted run finished, read back from the kept file.
+fn read_checkpoint_yearly(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+) -> Result<Vec<YearlyRow>, OutputError> {
+    let path = dir.join(RESUME_DIR).join(YEARLY_CSV);
+    let bad = |why: String| OutputError::BadCheckpoint {
+        path: path.clone(),
+        why,
+    };
+    let len = checkpoint
+        .length_of(YEARLY_CSV)
+        .ok_or_else(|| bad("no length recorded".into()))?;
+    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::Reader::from_reader(file.take(len));
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let fields: Vec<&str> = record.iter().collect();
+        rows.push(yearly::yearly_row(&fields).map_err(bad)?);
+    }
+    Ok(rows)
+}
+
+/// stats.csv of `rows` (the summary metrics), then of `yearly` (each metric per calendar
+/// year, named `metric.year`), under its temporary name.
+fn stats_file(
+    dir: &Path,
+    rows: &[SummaryRow<'_>],
+    yearly: &[YearlyRow],
+) -> Result<CsvFile, OutputError> {
     let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
-    for (variant, policy, region, metric, est) in stats_rows(rows) {
+    let mut write = |variant: &str, policy: &str, region: &str, metric: &str, est: Estimate| {
         let f = |v: f64| format_metric(v, metric, false);
         let (lo, hi) = est
             .ci95
@@ -990,7 +1061,13 @@ fn stats_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputErro
             &lo,
             &hi,
             &est.n.to_string(),
-        ])?;
+        ])
+    };
+    for (variant, policy, region, metric, est) in stats_rows(rows) {
+        write(variant, policy, region, metric, est)?;
+    }
+    for (variant, policy, region, metric, est) in yearly::yearly_stats(yearly) {
+        write(&variant, &policy, &region, &metric, est)?;
     }
     Ok(stats)
 }

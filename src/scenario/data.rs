@@ -12,7 +12,7 @@ use std::rc::Rc;
 use serde::Deserialize;
 
 use super::FieldError;
-use super::schema::{DataFiles, PostcodeSpec, ProviderSpec, RegionSpec, Scenario};
+use super::schema::{ContractType, DataFiles, PostcodeSpec, ProviderSpec, RegionSpec, Scenario};
 
 /// Where an entry added from a CSV file came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +121,9 @@ struct ProviderRow {
     market_share: f64,
     #[serde(default)]
     contract_type: Option<String>,
+    /// Share of care hours by employed carers, 0-1; empty for the scenario's default.
+    #[serde(default)]
+    employed_share: Option<f64>,
     /// Space-separated PC4 codes; empty for the whole region.
     #[serde(default)]
     postcodes: String,
@@ -428,15 +431,20 @@ fn add_providers(
                 )),
             }
         }
-        if let Some(t) = &row.contract_type
-            && !["A", "B", "platform", ""].contains(&t.as_str())
-        {
-            errors.push(error(
-                &origin,
-                "contract_type",
-                format!("must be A, B or platform, got `{t}`"),
-            ));
-        }
+        let contract = match row.contract_type.as_deref() {
+            None | Some("") => None,
+            Some("A") => Some(ContractType::A),
+            Some("B") => Some(ContractType::B),
+            Some("platform") => Some(ContractType::Platform),
+            Some(t) => {
+                errors.push(error(
+                    &origin,
+                    "contract_type",
+                    format!("must be A, B or platform, got `{t}`"),
+                ));
+                None
+            }
+        };
         origins.providers.insert(s.providers.len(), origin);
         s.providers.push(ProviderSpec {
             name: row.provider,
@@ -445,6 +453,8 @@ fn add_providers(
             market_share: row.market_share,
             carers: 0,
             contract_hours_per_week: None,
+            contract,
+            employed_share: row.employed_share,
         });
     }
     errors

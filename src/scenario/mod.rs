@@ -291,7 +291,11 @@ fn csv_location(origins: &data::Origins, path: &str, message: &str) -> Option<Fi
         ] => (origins.postcodes.get(&(*r, *p))?, last_key(rest)),
         _ => return None,
     };
-    let field = if field == "name" { "provider" } else { field };
+    let field = match field {
+        "name" => "provider",
+        "contract" => "contract_type",
+        other => other,
+    };
     Some(FieldError {
         file: Some(origin.file.to_string()),
         line: origin.line,

@@ -38,6 +38,12 @@ pub struct Scenario {
     pub carers: CarerParams,
     #[serde(default)]
     pub birth_assist: BirthAssistParams,
+    /// How the workforce changes over the years: attrition, hiring, training.
+    #[serde(default)]
+    pub workforce: WorkforceParams,
+    /// The insurer's contract types and a national contract rule.
+    #[serde(default)]
+    pub contracts: ContractParams,
     /// Region data from CSV files, added to the inline regions and providers.
     #[serde(default)]
     pub data: Option<DataFiles>,
@@ -64,6 +70,9 @@ pub enum SweepDesign {
     /// Every combination of the listed values.
     #[default]
     Grid,
+    /// Every listed value list has the same length n: variant i takes the i-th value of
+    /// each (n variants). For named variants that set several fields at once.
+    Zip,
     /// First the file's own values (`v000`), then each field's values in turn, every other
     /// field at the file's value: 1 + the number of listed values.
     OneAtATime,
@@ -271,6 +280,10 @@ pub struct Births {
     pub earliest_days_before_due: u32,
     /// Latest birth relative to due date, days.
     pub latest_days_after_due: u32,
+    /// Relative change of the births per year, compounded from the year of `period.start`:
+    /// year y has `(1 + trend_per_year)^(y - start year)` times the postcodes' births
+    /// (assumption: 0.0; CBS 2019-2023 fell ~0.8% a year, 169,680 to 164,487).
+    pub trend_per_year: f64,
 }
 
 impl Default for Births {
@@ -284,6 +297,7 @@ impl Default for Births {
             due_date_sd_days: 9.0,
             earliest_days_before_due: 28,
             latest_days_after_due: 14,
+            trend_per_year: 0.0,
         }
     }
 }
@@ -365,6 +379,10 @@ pub struct IndicationParams {
     pub extended_care_window_days: u32,
     /// Most hours one family can get on one day: one carer's shift.
     pub max_hours_per_day: f64,
+    /// Share of the non-medical hours above the minimum given as digital instruction
+    /// instead of by a carer (Zorg en Zekerheid 2027: digital instruction can replace part
+    /// of the hours; assumption: 0.0). Never takes an indication below the minimum.
+    pub digital_share: f64,
 }
 
 impl Default for IndicationParams {
@@ -381,6 +399,7 @@ impl Default for IndicationParams {
             care_window_days: 8,
             extended_care_window_days: 10,
             max_hours_per_day: 8.0,
+            digital_share: 0.0,
         }
     }
 }
@@ -487,6 +506,133 @@ pub struct ProviderSpec {
     /// Contract hours per week of its carers; defaults to `[carers]`.
     #[serde(default)]
     pub contract_hours_per_week: Option<f64>,
+    /// Its insurer contract (A, B or platform); `contracts.every_provider` can override it.
+    #[serde(default)]
+    pub contract: Option<ContractType>,
+    /// Share of its care hours delivered by carers it employs (the rest by self-employed
+    /// carers it brokers); defaults to `contracts.default_employed_share` (platform:
+    /// `contracts.platform_employed_share`).
+    #[serde(default)]
+    pub employed_share: Option<f64>,
+}
+
+/// An insurer contract type (Zorg en Zekerheid 2027).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractType {
+    /// B plus training: at least `contracts.a_trainees_per_fte` trainees per FTE a year.
+    A,
+    /// At least `contracts.min_employed_share` of care hours by employed carers.
+    B,
+    /// Brokerage only: for providers below the employed share.
+    #[serde(rename = "platform")]
+    Platform,
+}
+
+impl ContractType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractType::A => "A",
+            ContractType::B => "B",
+            ContractType::Platform => "platform",
+        }
+    }
+}
+
+/// Which contract every provider gets: the listed one, or one national rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ContractRule {
+    /// Each provider's own `contract` (providers.csv `contract_type`; B when empty).
+    #[default]
+    #[serde(rename = "as-listed")]
+    AsListed,
+    A,
+    B,
+    #[serde(rename = "platform")]
+    Platform,
+}
+
+/// The contract types and their rules (Zorg en Zekerheid purchasing policy 2027).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContractParams {
+    /// `as-listed`, or a national rule giving every provider `A`, `B` or `platform`.
+    pub every_provider: ContractRule,
+    /// Trainees an A provider starts per employed FTE per year (seed: 1 per 20 FTE).
+    pub a_trainees_per_fte: f64,
+    /// Trainees B and platform providers start per employed FTE per year (assumption: 0,
+    /// no obligation).
+    pub other_trainees_per_fte: f64,
+    /// Least share of care hours by employed carers for an A or B contract (seed: 0.70).
+    pub min_employed_share: f64,
+    /// Employed share of a provider that lists none (assumption: 0.9).
+    pub default_employed_share: f64,
+    /// Employed share of a platform provider that lists none (assumption: 0.5).
+    pub platform_employed_share: f64,
+    /// Hours per week of one FTE (collective agreement: 36).
+    pub fte_hours_per_week: f64,
+}
+
+impl Default for ContractParams {
+    fn default() -> Self {
+        ContractParams {
+            every_provider: ContractRule::AsListed,
+            a_trainees_per_fte: 0.05,
+            other_trainees_per_fte: 0.0,
+            min_employed_share: 0.70,
+            default_employed_share: 0.9,
+            platform_employed_share: 0.5,
+            fte_hours_per_week: 36.0,
+        }
+    }
+}
+
+/// How the workforce changes from the start of the reporting period on. Before it, the
+/// carers are as listed. Off unless `dynamic = true`: then every rate below applies, with
+/// its default when the file does not set it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkforceParams {
+    /// Whether carers leave, are hired and trained over the years (false: the listed
+    /// carers stay, as in a one-year scenario).
+    pub dynamic: bool,
+    /// Share of qualified carers leaving per year (register 2019-2020: ~970 of ~9,000 a
+    /// year, 0.108).
+    pub attrition_per_year: f64,
+    /// Share leaving per year in their first `early_years` of work (hired or newly
+    /// qualified carers); assumption: as `attrition_per_year` (no figure found).
+    pub early_attrition_per_year: f64,
+    /// Years of work that count as early.
+    pub early_years: f64,
+    /// Experienced carers hired from the labour market per region per year (Poisson mean;
+    /// assumption: 0).
+    pub hired_per_year: f64,
+    /// Further hires per year as a share of the region's qualified carers at the start of
+    /// the year (assumption: 0.074, from the register's ~790 joining a year less the ~125 a
+    /// year that A-contract training qualifies under today's contract mix, over 9,000
+    /// carers; see docs/workforce.md).
+    pub hired_share_per_year: f64,
+    /// Months from the start of training to qualifying (assumption: 24, MBO level 3 BBL).
+    pub training_months: u32,
+    /// Share of trainees who qualify (assumption: 0.75); the others leave during training.
+    pub completion_rate: f64,
+    /// A trainee's care hours as a share of a qualified carer's (assumption: 0.5).
+    pub trainee_hours_share: f64,
+}
+
+impl Default for WorkforceParams {
+    fn default() -> Self {
+        WorkforceParams {
+            dynamic: false,
+            attrition_per_year: 0.108,
+            early_attrition_per_year: 0.108,
+            early_years: 2.0,
+            hired_per_year: 0.0,
+            hired_share_per_year: 0.074,
+            training_months: 24,
+            completion_rate: 0.75,
+            trainee_hours_share: 0.5,
+        }
+    }
 }
 
 fn one() -> f64 {

@@ -132,6 +132,25 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
                 })
                 .collect()
         }
+        SweepDesign::Zip => {
+            let n = grid[0].1.len();
+            if let Some((path, values)) = grid.iter().find(|(_, v)| v.len() != n) {
+                let message = format!(
+                    "sweep_design = \"zip\" needs every list to have the same length: `{}` has {n} values, `{path}` has {}",
+                    grid[0].0,
+                    values.len()
+                );
+                add(&mut errors, at(Some(path), None, message));
+                return Err(done(errors));
+            }
+            (0..n)
+                .map(|i| {
+                    grid.iter()
+                        .map(|(_, values)| (values[i].clone(), Some(i)))
+                        .collect()
+                })
+                .collect()
+        }
         SweepDesign::OneAtATime => {
             // The file's values (defaults where the file is silent) are the base point.
             let full = match Table::try_from(&loaded.scenario) {
@@ -416,6 +435,31 @@ mod tests {
         );
         let err = variants(&bad).unwrap_err().to_string();
         assert!(err.contains("carers.nonsense"), "{err}");
+    }
+
+    #[test]
+    fn zip_takes_the_ith_value_of_every_list() {
+        let l = loaded_with(
+            "sweep_design = \"zip\"",
+            "[sweep]\n\"carers.capacity_factor\" = [0.8, 1.2, 1.0]\n\"carers.sickness_absence\" = [0.05, 0.06, 0.07]",
+        );
+        let v = variants(&l).unwrap();
+        let values: Vec<(f64, f64)> = v
+            .iter()
+            .map(|v| {
+                (
+                    v.scenario.carers.capacity_factor,
+                    v.scenario.carers.sickness_absence,
+                )
+            })
+            .collect();
+        assert_eq!(values, [(0.8, 0.05), (1.2, 0.06), (1.0, 0.07)]);
+        let bad = loaded_with(
+            "sweep_design = \"zip\"",
+            "[sweep]\n\"carers.capacity_factor\" = [0.8, 1.2]\n\"carers.sickness_absence\" = [0.05]",
+        );
+        let err = variants(&bad).unwrap_err().to_string();
+        assert!(err.contains("same length"), "{err}");
     }
 
     #[test]

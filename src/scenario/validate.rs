@@ -69,6 +69,8 @@ pub fn validate(s: &Scenario) -> Problems {
     c.share("birth_assist.outpatient_share", b.outpatient_share);
     c.range("birth_assist.hours", b.hours, 0.0, 24.0);
     c.range("birth_assist.on_call_factor", b.on_call_factor, 0.0, 100.0);
+    check_workforce(&mut c, &s.workforce);
+    check_contracts(&mut c, &s.contracts);
     check_regions_and_providers(&mut c, s);
     c.problems
 }
@@ -192,6 +194,7 @@ fn check_births(c: &mut Checker, b: &Births) {
         );
     }
     c.range("births.due_date_sd_days", b.due_date_sd_days, 0.0, 60.0);
+    c.range("births.trend_per_year", b.trend_per_year, -0.5, 0.5);
     c.int_range(
         "births.earliest_days_before_due",
         b.earliest_days_before_due,
@@ -313,6 +316,61 @@ fn check_indication(c: &mut Checker, i: &IndicationParams) {
         i.max_hours_per_day,
         0.5,
         24.0,
+    );
+    c.share("indication.digital_share", i.digital_share);
+}
+
+fn check_workforce(c: &mut Checker, w: &WorkforceParams) {
+    // A share of 1 a year would be an infinite hazard: every carer gone at once.
+    c.range(
+        "workforce.attrition_per_year",
+        w.attrition_per_year,
+        0.0,
+        0.99,
+    );
+    c.range(
+        "workforce.early_attrition_per_year",
+        w.early_attrition_per_year,
+        0.0,
+        0.99,
+    );
+    c.range("workforce.early_years", w.early_years, 0.0, 50.0);
+    c.range("workforce.hired_per_year", w.hired_per_year, 0.0, 100_000.0);
+    c.range(
+        "workforce.hired_share_per_year",
+        w.hired_share_per_year,
+        0.0,
+        1.0,
+    );
+    c.int_range("workforce.training_months", w.training_months, 1, 120);
+    c.share("workforce.completion_rate", w.completion_rate);
+    c.share("workforce.trainee_hours_share", w.trainee_hours_share);
+}
+
+fn check_contracts(c: &mut Checker, k: &ContractParams) {
+    c.range(
+        "contracts.a_trainees_per_fte",
+        k.a_trainees_per_fte,
+        0.0,
+        10.0,
+    );
+    c.range(
+        "contracts.other_trainees_per_fte",
+        k.other_trainees_per_fte,
+        0.0,
+        10.0,
+    );
+    c.share("contracts.min_employed_share", k.min_employed_share);
+    c.share("contracts.default_employed_share", k.default_employed_share);
+    c.share(
+        "contracts.platform_employed_share",
+        k.platform_employed_share,
+    );
+    c.range(
+        "contracts.fte_hours_per_week",
+        k.fte_hours_per_week,
+        1.0,
+        80.0,
     );
 }
 
@@ -452,6 +510,9 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
         providers_in_region[ri] += 1;
         if let Some(h) = p.contract_hours_per_week {
             c.range(&format!("{at}.contract_hours_per_week"), h, 0.0, 60.0);
+        }
+        if let Some(e) = p.employed_share {
+            c.range_at(|| format!("{at}.employed_share"), e, 0.0, 1.0);
         }
     }
     for (ri, r) in s.regions.iter().enumerate() {

@@ -16,14 +16,14 @@ mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::equity::{self, Equity, RatioBins, Ratios};
-use crate::generate::{self, Population};
+use crate::generate::{self, Population, ReportYear};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{CapacityScope, Scenario, WaitingListOrder};
 
 pub use invariants::{Checks, Violation};
 use state::{CarerState, MotherState, Scope};
-pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals};
+pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals, YearTotals};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
@@ -100,8 +100,18 @@ enum Event {
     CareStart(u32),
     CareEnd(u32),
     DayPlan(Day),
-    AbsenceStart { carer: u32, absence: u32 },
-    AbsenceEnd { carer: u32 },
+    AbsenceStart {
+        carer: u32,
+        absence: u32,
+    },
+    AbsenceEnd {
+        carer: u32,
+    },
+    /// A trainee qualifies (always on a Monday, before the week's budgets are set): from now
+    /// on she has a qualified carer's hours.
+    Qualify {
+        carer: u32,
+    },
 }
 
 /// Runs one region for one replication under `policy`. A broken invariant (see
@@ -115,10 +125,25 @@ pub fn run_region(
     keep_mothers: bool,
     checks: Checks,
 ) -> RegionResult {
-    let population = generate::population(scenario, calendar, region, replication);
+    let mut population = generate::population(scenario, calendar, region, replication);
+    let years = generate::report_years(calendar);
+    let workforce = generate::workforce_years(scenario, &years, &population.carers);
+    let providers = std::mem::take(&mut population.providers);
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, keep_mothers);
     sim.checks = checks;
-    sim.run(region, replication)
+    sim.year_totals = years
+        .iter()
+        .zip(workforce)
+        .map(|(y, w)| YearTotals {
+            year: y.year,
+            workforce: w,
+            ..YearTotals::default()
+        })
+        .collect();
+    sim.years = years;
+    let mut result = sim.run(region, replication);
+    result.providers = providers;
+    result
 }
 
 struct Simulation<'a> {
@@ -133,6 +158,13 @@ struct Simulation<'a> {
     queue: EventQueue<Event>,
     totals: Totals,
     weeks: Vec<WeekTotals>,
+    /// The calendar years of the reporting period and their totals.
+    years: Vec<ReportYear>,
+    year_totals: Vec<YearTotals>,
+    /// Per carer: her daily care hours once qualified (trainees have fewer before).
+    qualified_daily_hours: Vec<f64>,
+    /// (day, carer) of the trainees who qualify during the simulation.
+    qualifying: Vec<(Day, u32)>,
     outcomes: Vec<(Mother, MotherOutcome)>,
     keep_mothers: bool,
     tier_order_violations: u64,
@@ -181,21 +213,34 @@ impl<'a> Simulation<'a> {
         let mut scopes: Vec<Scope> = (0..n_scopes).map(|_| Scope::new(horizon)).collect();
         let mut carers = Vec::with_capacity(population.carers.len());
         let mut carer_absences = Vec::with_capacity(population.carers.len());
+        let mut qualified_daily_hours = Vec::with_capacity(population.carers.len());
+        let mut qualifying = Vec::new();
+        // A trainee's share of a qualified carer's hours, and her training days (before the
+        // day she qualifies, from the day she joins).
+        let trainee_share = s.workforce.trainee_hours_share;
+        let mut training: Vec<(u32, Day, Day)> = Vec::new();
         for (i, c) in population.carers.into_iter().enumerate() {
             let scope = scope_of(c.provider);
             scopes[scope].carers.push(i as u32);
-            carers.push(CarerState::new(
-                scope as u16,
-                c.weekly_care_hours,
-                c.max_hours_per_day,
-            ));
+            let mut state = CarerState::new(scope as u16, c.weekly_care_hours, c.max_hours_per_day);
+            qualified_daily_hours.push(state.daily_care_hours);
+            if c.qualifies > c.joined && c.qualifies > cal.first_birth_day {
+                training.push((i as u32, c.joined, c.qualifies.min(c.left)));
+                state.daily_care_hours *= trainee_share;
+                if c.completes() && c.qualifies <= cal.report_end {
+                    qualifying.push((c.qualifies, i as u32));
+                }
+            }
+            carers.push(state);
             carer_absences.push(c.absences);
         }
-        // The roster known in advance: every carer on every day, less her holidays.
+        // The roster known in advance: every carer on every day with her qualified hours,
+        // less her holidays and the days she is not employed, less what a trainee does not
+        // work.
         let mut everyone = vec![(0.0, 0.0); n_scopes];
-        for c in &carers {
+        for (c, full) in carers.iter().zip(&qualified_daily_hours) {
             everyone[c.scope as usize].0 += c.max_hours_per_day;
-            everyone[c.scope as usize].1 += c.daily_care_hours;
+            everyone[c.scope as usize].1 += full;
         }
         for (scope, (hours, contract)) in scopes.iter_mut().zip(everyone) {
             scope.planned_capacity.fill(hours);
@@ -203,14 +248,19 @@ impl<'a> Simulation<'a> {
         }
         for (i, c) in carers.iter().enumerate() {
             let scope = &mut scopes[c.scope as usize];
-            for a in carer_absences[i]
-                .iter()
-                .filter(|a| a.kind == AbsenceKind::Holiday)
-            {
+            for a in carer_absences[i].iter().filter(|a| a.kind.is_planned()) {
                 for d in a.start as usize..(a.end as usize).min(scope.planned_capacity.len()) {
                     scope.planned_capacity[d] -= c.max_hours_per_day;
-                    scope.roster_contract[d] -= c.daily_care_hours;
+                    scope.roster_contract[d] -= qualified_daily_hours[i];
                 }
+            }
+        }
+        for &(i, from, to) in &training {
+            let scope = &mut scopes[carers[i as usize].scope as usize];
+            let less = qualified_daily_hours[i as usize] * (1.0 - trainee_share);
+            let days = &mut scope.roster_contract;
+            for d in (from as usize).min(days.len())..(to as usize).min(days.len()) {
+                days[d] -= less;
             }
         }
         // On-call hours held back each day for birth assistance: the scope's assists per day
@@ -263,6 +313,10 @@ impl<'a> Simulation<'a> {
             queue: EventQueue::with_capacity(4096),
             totals: Totals::default(),
             weeks: vec![WeekTotals::default(); n_weeks],
+            years: Vec::new(),
+            year_totals: Vec::new(),
+            qualified_daily_hours,
+            qualifying,
             outcomes: Vec::new(),
             keep_mothers,
             tier_order_violations: 0,
@@ -304,6 +358,10 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        for &(day, carer) in &self.qualifying {
+            self.queue
+                .schedule(day * MINUTES_PER_DAY, Event::Qualify { carer });
+        }
         let first_day = self.cal.first_birth_day;
         self.queue.schedule(
             first_day * MINUTES_PER_DAY + PLAN_MINUTE,
@@ -333,6 +391,8 @@ impl<'a> Simulation<'a> {
             replication,
             totals: self.totals,
             weeks: self.weeks,
+            years: self.year_totals,
+            providers: Vec::new(),
             mothers: self.outcomes,
             events: self.queue.events_processed(),
             tier_order_violations: self.tier_order_violations,
@@ -360,7 +420,16 @@ impl<'a> Simulation<'a> {
             Event::DayPlan(day) => self.day_plan(day),
             Event::AbsenceStart { carer, absence } => self.absence_start(time, carer, absence),
             Event::AbsenceEnd { carer } => self.carers[carer as usize].absent -= 1,
+            Event::Qualify { carer } => {
+                self.carers[carer as usize].daily_care_hours =
+                    self.qualified_daily_hours[carer as usize];
+            }
         }
+    }
+
+    /// Index of the reporting period's calendar year that `day` (in the period) is in.
+    fn year_of(&self, day: Day) -> Option<usize> {
+        self.years.iter().position(|y| day <= y.last)
     }
 
     /// The mother is known to her provider: she enters the forecast of mothers due soon.
@@ -422,6 +491,9 @@ impl<'a> Simulation<'a> {
         let in_report = self.cal.in_report(day);
         if in_report {
             self.weeks[self.cal.report_week(day)].births += 1;
+            if let Some(y) = self.year_of(day) {
+                self.year_totals[y].births += 1;
+            }
         }
         if needs_assist {
             let scope = self.mother_state[m as usize].scope as usize;
@@ -527,6 +599,9 @@ impl<'a> Simulation<'a> {
             &mut self.postcode_counts[usize::from(self.mothers[m as usize].postcode_index)];
         counts[0] += 1;
         counts[1] += u64::from(!outcome.minimum_met);
+        if let Some(y) = self.year_of(st.last_day) {
+            self.year_totals[y].add_mother(&outcome);
+        }
         if self.keep_mothers {
             self.outcomes
                 .push((self.mothers[m as usize].clone(), outcome));
@@ -1043,7 +1118,7 @@ impl<'a> Simulation<'a> {
 fn on_holiday(absences: &[Absence], d: Day) -> bool {
     absences
         .iter()
-        .any(|h| h.kind == AbsenceKind::Holiday && (h.start..h.end).contains(&d))
+        .any(|h| h.kind.is_planned() && (h.start..h.end).contains(&d))
 }
 
 /// The days of `from..to` (at most a week) a carer is known to be away, as bits (bit `i` is
@@ -1054,7 +1129,7 @@ fn days_off(absences: &[Absence], from: Day, to: Day, known_before: Day) -> u8 {
     debug_assert!(to - from <= 7);
     let mut off = 0u8;
     for a in absences.iter().take_while(|a| a.start < to) {
-        if a.end > from && (a.kind == AbsenceKind::Holiday || a.start < known_before) {
+        if a.end > from && (a.kind.is_planned() || a.start < known_before) {
             for i in a.start.max(from) - from..a.end.min(to) - from {
                 off |= 1 << i;
             }

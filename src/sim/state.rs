@@ -302,6 +302,35 @@ impl WeekTotals {
     }
 }
 
+/// Totals of one region in one calendar year of the reporting period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearTotals {
+    pub year: i32,
+    /// Births in the year.
+    pub births: u64,
+    /// Mothers whose care ended in the year, and of them...
+    pub mothers: u64,
+    /// ...those below the minimum...
+    pub mothers_below_minimum: u64,
+    /// ...and their indicated, delivered and missing hours.
+    pub indicated_hours: f64,
+    pub delivered_hours: f64,
+    pub shortfall_hours: f64,
+    /// The carers: how many, joined, left (the same for every policy).
+    pub workforce: crate::generate::WorkforceYear,
+}
+
+impl YearTotals {
+    pub fn add_mother(&mut self, o: &MotherOutcome) {
+        let (indicated, delivered) = (o.indicated_total(), o.delivered_total());
+        self.mothers += 1;
+        self.mothers_below_minimum += u64::from(!o.minimum_met);
+        self.indicated_hours += indicated;
+        self.delivered_hours += delivered;
+        self.shortfall_hours += indicated - delivered;
+    }
+}
+
 /// Everything one region-replication job reports.
 #[derive(Debug, Clone)]
 pub struct RegionResult {
@@ -311,6 +340,10 @@ pub struct RegionResult {
     pub replication: u32,
     pub totals: Totals,
     pub weeks: Vec<WeekTotals>,
+    /// Per calendar year of the reporting period.
+    pub years: Vec<YearTotals>,
+    /// Each provider's contract figures per year (the same for every policy).
+    pub providers: Vec<crate::generate::ProviderYear>,
     /// Mothers counted in the reporting period, when `--mothers` asked for them.
     pub mothers: Vec<(Mother, MotherOutcome)>,
     pub events: u64,

@@ -1,0 +1,257 @@
+//! yearly.csv (one row per calendar year of the reporting period), providers.csv (each
+//! provider's contract per year) and the yearly metrics of stats.csv.
+//!
+//! The yearly rows of stats.csv are computed from the values as written in yearly.csv (read
+//! back from their text), so a resumed run and `kraamsim merge` of shards, which read the
+//! rows back from the files, write the same bytes as one uninterrupted run.
+
+use std::fmt::Write as _;
+
+use super::{ALL, Estimate, estimate, hours};
+use crate::generate::WorkforceYear;
+use crate::run::RunLabels;
+use crate::scenario::Scenario;
+use crate::sim::{RegionResult, YearTotals};
+
+/// yearly.csv after the row key: the year, then its metrics.
+pub const YEARLY_COLUMNS: [&str; 20] = [
+    "year",
+    "births",
+    "mothers_below_minimum",
+    "shortfall_hours",
+    "carers",
+    "carer_fte",
+    "trainees",
+    "carers_joined",
+    "carers_left",
+    "mothers",
+    "indicated_hours",
+    "delivered_hours",
+    "carers_hired",
+    "trainees_started",
+    "trainees_qualified",
+    "trainees_dropped_out",
+    "carers_from_start",
+    "carers_from_training",
+    "carers_from_hiring",
+    "trainee_fte",
+];
+
+/// providers.csv after the row key.
+pub const PROVIDER_COLUMNS: [&str; 9] = [
+    "provider",
+    "year",
+    "contract",
+    "fte",
+    "trainees_started",
+    "employed_share",
+    "meets_rule",
+    "eligible_contract",
+    "trainees_required",
+];
+
+/// Whether a yearly metric is written with decimals (hours and FTE) or as a count.
+fn is_decimal(metric: &str) -> bool {
+    metric.ends_with("_hours") || metric.ends_with("fte")
+}
+
+/// The metric values of a year, in [`YEARLY_COLUMNS`] order after `year`.
+fn values(y: &YearTotals) -> [f64; 19] {
+    let w = &y.workforce;
+    [
+        y.births as f64,
+        y.mothers_below_minimum as f64,
+        y.shortfall_hours,
+        w.carers as f64,
+        w.carer_fte,
+        w.trainees as f64,
+        w.carers_joined as f64,
+        w.carers_left as f64,
+        y.mothers as f64,
+        y.indicated_hours,
+        y.delivered_hours,
+        w.carers_hired as f64,
+        w.trainees_started as f64,
+        w.trainees_qualified as f64,
+        w.trainees_dropped_out as f64,
+        w.carers_from_start as f64,
+        w.carers_from_training as f64,
+        w.carers_from_hiring as f64,
+        w.trainee_fte,
+    ]
+}
+
+fn add(sum: &mut YearTotals, y: &YearTotals) {
+    sum.births += y.births;
+    sum.mothers += y.mothers;
+    sum.mothers_below_minimum += y.mothers_below_minimum;
+    sum.indicated_hours += y.indicated_hours;
+    sum.delivered_hours += y.delivered_hours;
+    sum.shortfall_hours += y.shortfall_hours;
+    let (a, b): (&mut WorkforceYear, &WorkforceYear) = (&mut sum.workforce, &y.workforce);
+    a.carers += b.carers;
+    a.carer_fte += b.carer_fte;
+    a.trainees += b.trainees;
+    a.carers_joined += b.carers_joined;
+    a.carers_left += b.carers_left;
+    a.carers_hired += b.carers_hired;
+    a.trainees_started += b.trainees_started;
+    a.trainees_qualified += b.trainees_qualified;
+    a.trainees_dropped_out += b.trainees_dropped_out;
+    a.carers_from_start += b.carers_from_start;
+    a.carers_from_training += b.carers_from_training;
+    a.carers_from_hiring += b.carers_from_hiring;
+    a.trainee_fte += b.trainee_fte;
+}
+
+/// The yearly.csv records of one replication under one policy (`chunk`: its regions in
+/// scenario order): each region's years, then the years of `ALL`.
+pub fn yearly_records(
+    s: &Scenario,
+    labels: &RunLabels,
+    chunk: &[RegionResult],
+) -> Vec<Vec<String>> {
+    let Some(first) = chunk.first() else {
+        return Vec::new();
+    };
+    let mut all: Vec<YearTotals> = first
+        .years
+        .iter()
+        .map(|y| YearTotals {
+            year: y.year,
+            ..YearTotals::default()
+        })
+        .collect();
+    let mut out = Vec::with_capacity((chunk.len() + 1) * all.len());
+    let mut push = |region: &str, r: &RegionResult, years: &[YearTotals]| {
+        for y in years {
+            let mut rec = vec![
+                labels.variant.clone(),
+                r.policy.to_string(),
+                r.replication.to_string(),
+                region.to_string(),
+                y.year.to_string(),
+            ];
+            rec.extend(values(y).iter().zip(&YEARLY_COLUMNS[1..]).map(|(x, m)| {
+                if is_decimal(m) {
+                    hours(*x)
+                } else {
+                    format!("{x:.0}")
+                }
+            }));
+            out.push(rec);
+        }
+    };
+    for r in chunk {
+        for (sum, y) in all.iter_mut().zip(&r.years) {
+            add(sum, y);
+        }
+        push(&s.regions[r.region].name, r, &r.years);
+    }
+    push(ALL, first, &all);
+    out
+}
+
+/// The providers.csv records of one region-replication.
+pub fn provider_records(s: &Scenario, labels: &RunLabels, r: &RegionResult) -> Vec<Vec<String>> {
+    let providers = crate::generate::region_providers(s, r.region);
+    let region = &s.regions[r.region].name;
+    r.providers
+        .iter()
+        .map(|p| {
+            vec![
+                labels.variant.clone(),
+                r.policy.to_string(),
+                r.replication.to_string(),
+                region.clone(),
+                providers[p.provider as usize].name.clone(),
+                p.year.to_string(),
+                p.contract.as_str().to_string(),
+                hours(p.fte),
+                p.trainees_started.to_string(),
+                format!("{:.3}", p.employed_share),
+                p.meets_rule.to_string(),
+                p.eligible.as_str().to_string(),
+                hours(p.trainees_required),
+            ]
+        })
+        .collect()
+}
+
+/// A yearly.csv row as read back from its text: what the yearly stats are computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearlyRow {
+    pub variant: String,
+    pub policy: String,
+    pub region: String,
+    pub year: String,
+    pub values: Vec<f64>,
+}
+
+/// Reads a yearly.csv record (row key, year, metrics).
+pub fn yearly_row<S: AsRef<str>>(record: &[S]) -> Result<YearlyRow, String> {
+    if record.len() != 4 + YEARLY_COLUMNS.len() {
+        return Err(format!(
+            "a yearly.csv row has {} fields, expected {}",
+            record.len(),
+            4 + YEARLY_COLUMNS.len()
+        ));
+    }
+    let values = record[5..]
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .parse::<f64>()
+                .map_err(|_| format!("`{}` is not a number", f.as_ref()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(YearlyRow {
+        variant: record[0].as_ref().to_string(),
+        policy: record[1].as_ref().to_string(),
+        region: record[3].as_ref().to_string(),
+        year: record[4].as_ref().to_string(),
+        values,
+    })
+}
+
+/// Per (variant, policy, region) in the order of the rows, per year, per metric: the
+/// estimate over replications, named `metric.year` (e.g. `mothers_below_minimum.2029`).
+pub fn yearly_stats(rows: &[YearlyRow]) -> Vec<(String, String, String, String, Estimate)> {
+    let mut groups: Vec<(&str, &str, &str, &str)> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    // Rows come in blocks of a replication; index groups as they first appear.
+    let mut index = std::collections::HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        let key = (
+            r.variant.as_str(),
+            r.policy.as_str(),
+            r.region.as_str(),
+            r.year.as_str(),
+        );
+        let g = *index.entry(key).or_insert_with(|| {
+            groups.push(key);
+            members.push(Vec::new());
+            groups.len() - 1
+        });
+        members[g].push(i);
+    }
+    // A replication's rows are its regions in order, each with all its years, so the first
+    // appearances are in (variant, policy, region, year) order.
+    let mut out = Vec::new();
+    for g in 0..groups.len() {
+        let (variant, policy, region, year) = groups[g];
+        for (k, metric) in YEARLY_COLUMNS[1..].iter().enumerate() {
+            let v: Vec<f64> = members[g].iter().map(|&i| rows[i].values[k]).collect();
+            let mut name = String::with_capacity(metric.len() + 5);
+            let _ = write!(name, "{metric}.{year}");
+            out.push((
+                variant.to_string(),
+                policy.to_string(),
+                region.to_string(),
+                name,
+                estimate(&v),
+            ));
+        }
+    }
+    out
+}
