@@ -962,6 +962,31 @@ fn absent_is_fine(path: &Path, removed: std::io::Result<()>) -> Result<(), Outpu
     }
 }
 
+/// Each record of the kept file `name` of a checkpoint, up to its recorded length; `each`
+/// says what is wrong with a record, which becomes a damaged-checkpoint error.
+fn for_checkpoint_records(
+    dir: &Path,
+    checkpoint: &Checkpoint,
+    name: &str,
+    mut each: impl FnMut(&csv::StringRecord) -> Result<(), String>,
+) -> Result<(), OutputError> {
+    let path = dir.join(RESUME_DIR).join(name);
+    let bad = |why: String| OutputError::BadCheckpoint {
+        path: path.clone(),
+        why,
+    };
+    let len = checkpoint
+        .length_of(name)
+        .ok_or_else(|| bad("no length recorded".into()))?;
+    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
+    let mut reader = csv::Reader::from_reader(file.take(len));
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        each(&record).map_err(bad)?;
+    }
+    Ok(())
+}
+
 /// The summary rows an interrupted run finished, read back at full precision from the
 /// checkpoint's totals.csv and matched to the labels and region names of `variants`.
 fn read_checkpoint_rows<'a>(
@@ -969,28 +994,17 @@ fn read_checkpoint_rows<'a>(
     checkpoint: &Checkpoint,
     variants: &[VariantRef<'a>],
 ) -> Result<Vec<SummaryRow<'a>>, OutputError> {
-    let path = dir.join(RESUME_DIR).join(TOTALS_CSV);
-    let bad = |why: String| OutputError::BadCheckpoint {
-        path: path.clone(),
-        why,
-    };
-    let len = checkpoint
-        .length_of(TOTALS_CSV)
-        .ok_or_else(|| bad("no length recorded".into()))?;
-    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
-    let mut reader = csv::Reader::from_reader(file.take(len));
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
+    for_checkpoint_records(dir, checkpoint, TOTALS_CSV, |record| {
         let (labels, scenario) = variants
             .iter()
             .find(|(l, _)| l.variant == record[0])
-            .ok_or_else(|| bad(format!("unknown variant `{}`", &record[0])))?;
+            .ok_or_else(|| format!("unknown variant `{}`", &record[0]))?;
         let policy = labels
             .policies
             .iter()
             .find(|p| **p == &record[1])
-            .ok_or_else(|| bad(format!("unknown policy `{}`", &record[1])))?;
+            .ok_or_else(|| format!("unknown policy `{}`", &record[1]))?;
         let region = match &record[3] {
             ALL => ALL,
             name => scenario
@@ -998,20 +1012,21 @@ fn read_checkpoint_rows<'a>(
                 .iter()
                 .find(|r| r.name == name)
                 .map(|r| r.name.as_str())
-                .ok_or_else(|| bad(format!("unknown region `{name}`")))?,
+                .ok_or_else(|| format!("unknown region `{name}`"))?,
         };
-        let (totals, equity) = totals_from_values(&parse_metrics(&record).map_err(bad)?);
+        let (totals, equity) = totals_from_values(&parse_metrics(record)?);
         rows.push(SummaryRow {
             variant: labels.variant.as_str(),
             policy,
             replication: record[2]
                 .parse()
-                .map_err(|_| bad(format!("replication `{}`", &record[2])))?,
+                .map_err(|_| format!("replication `{}`", &record[2]))?,
             region,
             totals,
             equity,
         });
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }
 
@@ -1020,22 +1035,12 @@ fn read_checkpoint_yearly(
     dir: &Path,
     checkpoint: &Checkpoint,
 ) -> Result<Vec<YearlyRow>, OutputError> {
-    let path = dir.join(RESUME_DIR).join(YEARLY_CSV);
-    let bad = |why: String| OutputError::BadCheckpoint {
-        path: path.clone(),
-        why,
-    };
-    let len = checkpoint
-        .length_of(YEARLY_CSV)
-        .ok_or_else(|| bad("no length recorded".into()))?;
-    let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
-    let mut reader = csv::Reader::from_reader(file.take(len));
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(e.to_string()))?;
+    for_checkpoint_records(dir, checkpoint, YEARLY_CSV, |record| {
         let fields: Vec<&str> = record.iter().collect();
-        rows.push(yearly::yearly_row(&fields).map_err(bad)?);
-    }
+        rows.push(yearly::yearly_row(&fields)?);
+        Ok(())
+    })?;
     Ok(rows)
 }
 
