@@ -1042,7 +1042,7 @@ impl<'a> Simulation<'a> {
         sc.borrowed = borrowed;
         // The scope's own carers worked its own plan and what it lent.
         let worked = own_used + sc.lent_today;
-        self.check(invariants::check_delivery(day, worked, unplaced, capacity));
+        self.check(invariants::check_delivery(day, worked, unplaced));
         if self.checks.thorough {
             for i in 0..self.scopes[scope].carers.len() {
                 let c = self.scopes[scope].carers[i];
