@@ -830,11 +830,7 @@ impl<'a> OutputWriter<'a> {
             file.expect("open until finish").persist()?;
         }
         if self.exact {
-            let mut exact = CsvFile::create(&dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?;
-            for row in &self.rows {
-                write_exact_row(&mut exact, row)?;
-            }
-            exact.persist()?;
+            exact_totals_file(&dir, &self.rows)?.persist()?;
         } else {
             remove_if_present(&dir.join(TOTALS_CSV))?;
         }
@@ -886,10 +882,7 @@ impl<'a> OutputWriter<'a> {
                 files.push((name.to_string(), file.persist_as(&keep.join(name))?));
             }
         }
-        let mut exact = CsvFile::create(&dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?;
-        for row in &self.rows {
-            write_exact_row(&mut exact, row)?;
-        }
+        let exact = exact_totals_file(&dir, &self.rows)?;
         files.push((
             TOTALS_CSV.to_string(),
             exact.persist_as(&keep.join(TOTALS_CSV))?,
@@ -1079,6 +1072,15 @@ fn stats_file(
 
 /// The file a shard writes its exact totals to.
 pub const TOTALS_CSV: &str = "totals.csv";
+
+/// totals.csv of `rows` (a shard's, or a checkpoint's), under its temporary name.
+fn exact_totals_file(dir: &Path, rows: &[SummaryRow<'_>]) -> Result<CsvFile, OutputError> {
+    let mut exact = CsvFile::create(dir, TOTALS_CSV, &header(&SUMMARY_METRICS))?;
+    for row in rows {
+        write_exact_row(&mut exact, row)?;
+    }
+    Ok(exact)
+}
 
 /// A summary row at full precision (shortest text that reads back to the same `f64`).
 fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
