@@ -13,8 +13,8 @@ use plotters::prelude::*;
 
 use super::data::{RunData, WeekSums};
 use super::{
-    DrawResult, Meta, Ticked, TimeAxis, label_style, nice_ceiling, okabe_ito, policy_colour,
-    tick_style, title_style,
+    DrawResult, Meta, Ticked, TimeAxis, draw_legend, label_style, nice_ceiling, okabe_ito,
+    policy_colour, tick_style, title_style,
 };
 
 struct Series {
@@ -113,15 +113,7 @@ impl Capacity {
                 * 1.3,
         );
         let reps = data.replications(main);
-        let variant = if data
-            .groups
-            .iter()
-            .any(|g| g.variant != data.groups[0].variant)
-        {
-            format!(", variant {}", data.groups[0].variant)
-        } else {
-            String::new()
-        };
+        let variant = data.first_variant_note();
         Capacity {
             title: format!(
                 "Capacity, demand and delivered care per day: {}{variant}{}",
@@ -191,12 +183,6 @@ impl Capacity {
                 .label(line.label.as_str())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(160, 160, 160))
-            .label_font(tick_style())
-            .draw()
+        draw_legend(&mut chart)
     }
 }

@@ -221,14 +221,27 @@ impl RunData {
         estimate(&values)
     }
 
+    /// Whether the rows come from more than one variant (a sweep).
+    pub fn has_variants(&self) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g.variant != self.groups[0].variant)
+    }
+
+    /// ", variant v000" for the titles of charts that show only the first variant of a
+    /// sweep; empty otherwise.
+    pub fn first_variant_note(&self) -> String {
+        if self.has_variants() {
+            format!(", variant {}", self.groups[0].variant)
+        } else {
+            String::new()
+        }
+    }
+
     /// A short label of a group: the policy, with the variant and what it sets for sweeps.
     pub fn group_label(&self, group: usize) -> String {
         let g = &self.groups[group];
-        let variants = self
-            .groups
-            .iter()
-            .any(|o| o.variant != self.groups[0].variant);
-        if !variants {
+        if !self.has_variants() {
             return g.policy.clone();
         }
         match self.variants.iter().find(|(id, _)| *id == g.variant) {

@@ -13,7 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::{BANDS, DistributionSource, RunData};
 use super::{
-    DrawResult, Meta, Ticked, label_style, nice_ceiling, policy_colour, tick_style, title_style,
+    DrawResult, Meta, Ticked, draw_legend, label_style, nice_ceiling, policy_colour, tick_style,
+    title_style,
 };
 
 struct Bars {
@@ -69,15 +70,7 @@ impl DistributionChart {
                 }
             })
             .collect();
-        let variant = if data
-            .groups
-            .iter()
-            .any(|g| g.variant != data.groups[0].variant)
-        {
-            format!(", variant {}", data.groups[0].variant)
-        } else {
-            String::new()
-        };
+        let variant = data.first_variant_note();
         let (title, caption, unit) = if per_mother {
             (
                 format!(
@@ -188,12 +181,6 @@ impl DistributionChart {
                 }))?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(160, 160, 160))
-            .label_font(tick_style())
-            .draw()
+        draw_legend(&mut chart)
     }
 }

@@ -10,7 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::RunData;
-use super::{DrawResult, Meta, Ticked, label_style, okabe_ito, tick_style, title_style};
+use super::{
+    DrawResult, Meta, Ticked, draw_legend, label_style, okabe_ito, tick_style, title_style,
+};
 
 /// Lines drawn at most; more would be unreadable (the equity table in the report has all).
 const MAX_LINES: usize = 8;
@@ -137,12 +139,6 @@ impl Lorenz {
                     PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(160, 160, 160))
-            .label_font(tick_style())
-            .draw()
+        draw_legend(&mut chart)
     }
 }

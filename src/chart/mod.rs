@@ -319,6 +319,19 @@ fn tick_style() -> TextStyle<'static> {
     ("sans-serif", 14).into_font().color(&BLACK)
 }
 
+/// The legend of a chart, the same in every chart: upper left, on a light box.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> DrawResult<DB> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .label_font(tick_style())
+        .draw()
+}
+
 /// The Okabe-Ito colour-blind-safe palette.
 mod okabe_ito {
     use plotters::style::RGBColor;
