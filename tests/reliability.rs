@@ -117,22 +117,14 @@ fn assert_interrupted(out: &Path) -> serde_json::Value {
     meta
 }
 
-#[test]
-fn a_national_run_killed_halfway_resumes_into_identical_files() {
+/// Interrupts `kraamsim ARGS` once its first batch is written, checks what the interrupted
+/// directory holds, resumes it, and compares `files` with an uninterrupted run's.
+fn interrupt_resume_and_compare(args: &[&str], files: &[&str]) {
     let tmp = TempDir::new().unwrap();
-    let national = scenario("national.toml");
-    let args = [
-        "run",
-        national.to_str().unwrap(),
-        "-q",
-        "--replications",
-        "16",
-        "--threads",
-        "2",
-    ];
     let out = tmp.path().join("interrupted");
-    assert_eq!(run_and_interrupt(&args, &out), 130);
+    assert_eq!(run_and_interrupt(args, &out), 130);
     assert_interrupted(&out);
+    assert!(!out.join("variants.csv").exists());
 
     let mut resume = args.to_vec();
     resume.push("--resume");
@@ -141,10 +133,23 @@ fn a_national_run_killed_halfway_resumes_into_identical_files() {
     assert!(!out.join(".kraamsim-resume").exists(), "checkpoint left");
 
     let reference = tmp.path().join("reference");
-    run_to_end(&args, &reference);
-    assert_same_files(
-        &out,
-        &reference,
+    run_to_end(args, &reference);
+    assert_same_files(&out, &reference, files);
+}
+
+#[test]
+fn a_national_run_killed_halfway_resumes_into_identical_files() {
+    let national = scenario("national.toml");
+    interrupt_resume_and_compare(
+        &[
+            "run",
+            national.to_str().unwrap(),
+            "-q",
+            "--replications",
+            "16",
+            "--threads",
+            "2",
+        ],
         &[
             "summary.csv",
             "weekly.csv",
@@ -159,31 +164,18 @@ fn a_national_run_killed_halfway_resumes_into_identical_files() {
 
 #[test]
 fn an_interrupted_sweep_resumes_into_identical_files() {
-    let tmp = TempDir::new().unwrap();
     let sweep = scenario("capacity-sweep.toml");
-    let args = [
-        "sweep",
-        sweep.to_str().unwrap(),
-        "-q",
-        "--replications",
-        "24",
-        "--threads",
-        "2",
-        "--mothers",
-    ];
-    let out = tmp.path().join("interrupted");
-    assert_eq!(run_and_interrupt(&args, &out), 130);
-    assert_interrupted(&out);
-    assert!(!out.join("variants.csv").exists());
-
-    let mut resume = args.to_vec();
-    resume.push("--resume");
-    run_to_end(&resume, &out);
-    let reference = tmp.path().join("reference");
-    run_to_end(&args, &reference);
-    assert_same_files(
-        &out,
-        &reference,
+    interrupt_resume_and_compare(
+        &[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "-q",
+            "--replications",
+            "24",
+            "--threads",
+            "2",
+            "--mothers",
+        ],
         &[
             "summary.csv",
             "weekly.csv",
