@@ -436,7 +436,6 @@ fn execute(
     let mut units_total = 0;
     let mut events = 0;
     let mut threads = 1;
-    let mut interrupted = false;
     for (index, (v, l)) in variants.iter().zip(&labels).enumerate() {
         let reps = v.scenario.replications;
         let mut options = options.clone();
@@ -456,7 +455,7 @@ fn execute(
                 .as_ref()
                 .map_or(reps as usize, Vec::len)) as u64;
         units_total += units;
-        if interrupted || to_skip >= units {
+        if to_skip >= units {
             to_skip = to_skip.saturating_sub(units);
             continue;
         }
@@ -467,10 +466,10 @@ fn execute(
         .map_err(Failure::internal)?;
         events += stats.events;
         threads = stats.threads;
-        interrupted = stats.interrupted;
     }
-    // A stop request that came while the last rows were being written leaves them unwritten.
-    let interrupted = interrupted || writer.units_done() < units_total;
+    // Whatever a stop request interrupted (a batch being simulated, the rows being written,
+    // or variants not yet begun: their run returns at once) shows as units not written.
+    let interrupted = writer.units_done() < units_total;
     if variants.len() > 1 && !interrupted {
         let table: Vec<(String, Vec<(String, String)>)> = variants
             .iter()
