@@ -207,13 +207,22 @@ pub fn run_batches<E: Send>(
     let units: usize = batches.iter().map(|(_, chunk)| chunk.len()).sum();
     let progress = Progress::new(units * regions, options.progress);
     // A whole batch, or `None` when a stop request left some of its jobs undone.
+    let largest_first = largest_first(scenario);
     let simulate = |policy: &dyn AllocationPolicy, chunk: &[u32]| -> Option<Vec<RegionResult>> {
-        let jobs: Vec<(u32, usize)> = chunk
+        // Started largest region first, so that the threads run out of work together (a
+        // national run's regions differ threefold in births); put back in run order after.
+        let jobs: Vec<(usize, u32, usize)> = chunk
             .iter()
-            .flat_map(|&rep| (0..regions).map(move |region| (rep, region)))
+            .enumerate()
+            .flat_map(|(i, &rep)| {
+                largest_first
+                    .iter()
+                    .map(move |&region| (i * regions + region, rep, region))
+            })
             .collect();
-        jobs.par_iter()
-            .map(|&(rep, region)| {
+        let mut done: Vec<(usize, RegionResult)> = jobs
+            .par_iter()
+            .map(|&(slot, rep, region)| {
                 if stopped() {
                     return None;
                 }
@@ -227,9 +236,11 @@ pub fn run_batches<E: Send>(
                     options.checks,
                 );
                 progress.tick();
-                Some(r)
+                Some((slot, r))
             })
-            .collect()
+            .collect::<Option<_>>()?;
+        done.sort_unstable_by_key(|&(slot, _)| slot);
+        Some(done.into_iter().map(|(_, r)| r).collect())
     };
     let mut events = 0;
     let mut interrupted = false;
@@ -270,6 +281,19 @@ pub fn run_batches<E: Send>(
         wall: started.elapsed(),
         interrupted,
     })
+}
+
+/// Region indices by expected births, largest first (ties in index order): the order in
+/// which a batch's jobs start.
+fn largest_first(scenario: &Scenario) -> Vec<usize> {
+    let births: Vec<f64> = scenario
+        .regions
+        .iter()
+        .map(|r| r.postcodes.iter().map(|p| p.births_per_year).sum())
+        .collect();
+    let mut order: Vec<usize> = (0..births.len()).collect();
+    order.sort_by(|&a, &b| births[b].total_cmp(&births[a]).then(a.cmp(&b)));
+    order
 }
 
 /// Where and what: region, replication, policy, date, mother.

@@ -10,6 +10,7 @@
 //! of replications; only the per-replication summary totals are kept, for stats.csv.
 
 mod merge;
+mod number;
 mod stats;
 mod tally;
 mod yearly;
@@ -183,9 +184,9 @@ pub fn is_ratio(metric: &str) -> bool {
 /// integers, shares and ratios to six decimals, hours to three.
 fn format_metric(v: f64, metric: &str, counts_whole: bool) -> String {
     if is_ratio(metric) {
-        format!("{v:.6}")
+        number::fixed(v, 6)
     } else if counts_whole && is_count(metric) {
-        format!("{v:.0}")
+        number::fixed(v, 0)
     } else {
         hours(v)
     }
@@ -462,7 +463,7 @@ const STATS_COLUMNS: [&str; 8] = [
 
 /// Formats hours with fixed precision so outputs are byte-stable and readable.
 fn hours(x: f64) -> String {
-    format!("{x:.3}")
+    number::fixed(x, 3)
 }
 
 /// A CSV file being written under a temporary name in the output directory.
@@ -701,43 +702,67 @@ impl<'a> OutputWriter<'a> {
             {
                 return Ok(());
             }
-            let rows = replication_rows(scenario, &labels.variant, chunk);
-            let summary = self.summary.as_mut().expect("open until finish");
-            for row in &rows {
-                write_summary_row(summary, row)?;
-            }
-            self.rows.extend(rows);
-            self.units += 1;
-            let weekly = self.weekly.as_mut().expect("open until finish");
-            for r in chunk {
-                write_weekly_rows(weekly, scenario, labels, r)?;
-            }
-            if let Some(mothers) = self.mothers.as_mut() {
-                for r in chunk {
-                    write_mother_rows(mothers, scenario, labels, r)?;
-                }
-            }
-            let transfers = self.transfers.as_mut().expect("open until finish");
-            for r in chunk {
-                write_transfer_rows(transfers, scenario, labels, r)?;
-            }
-            self.count_up(scenario, &labels.variant, chunk);
-            let yearly = self.yearly.as_mut().expect("open until finish");
-            for rec in yearly::yearly_records(scenario, labels, chunk) {
-                yearly.write(&rec)?;
-                let row = yearly::yearly_row(&rec).expect("a row just formatted reads back");
-                self.yearly_rows.push(row);
-            }
-            // The workforce is the same under every policy: written once, for the first.
-            if chunk
-                .first()
-                .is_some_and(|r| r.policy == labels.policies[0])
-            {
-                let providers = self.providers.as_mut().expect("open until finish");
-                for r in chunk {
-                    for rec in yearly::provider_records(scenario, labels, r) {
-                        providers.write(&rec)?;
+            // The per-region files (weekly.csv, mothers.csv, transfers.csv, half of the
+            // writing) are written beside the rest, on a thread of their own.
+            let mut weekly = self.weekly.take().expect("open until finish");
+            let mut mothers = self.mothers.take();
+            let mut transfers = self.transfers.take().expect("open until finish");
+            let (per_region, rest) = std::thread::scope(|threads| {
+                let per_region = threads.spawn(|| {
+                    for r in chunk {
+                        write_weekly_rows(&mut weekly, scenario, labels, r)?;
+                        if let Some(mothers) = mothers.as_mut() {
+                            write_mother_rows(mothers, scenario, labels, r)?;
+                        }
+                        write_transfer_rows(&mut transfers, scenario, labels, r)?;
                     }
+                    Ok::<(), OutputError>(())
+                });
+                let rest = self.add_replication(scenario, labels, chunk);
+                let per_region = per_region
+                    .join()
+                    .expect("writing the per-region files does not panic");
+                (per_region, rest)
+            });
+            self.weekly = Some(weekly);
+            self.mothers = mothers;
+            self.transfers = Some(transfers);
+            per_region?;
+            rest?;
+        }
+        Ok(())
+    }
+
+    /// Adds one replication's summary rows, postcode and ratio counts and yearly rows.
+    fn add_replication(
+        &mut self,
+        scenario: &'a Scenario,
+        labels: &'a RunLabels,
+        chunk: &[RegionResult],
+    ) -> Result<(), OutputError> {
+        let rows = replication_rows(scenario, &labels.variant, chunk);
+        let summary = self.summary.as_mut().expect("open until finish");
+        for row in &rows {
+            write_summary_row(summary, row)?;
+        }
+        self.rows.extend(rows);
+        self.units += 1;
+        self.count_up(scenario, &labels.variant, chunk);
+        let yearly = self.yearly.as_mut().expect("open until finish");
+        for rec in yearly::yearly_records(scenario, labels, chunk) {
+            yearly.write(&rec)?;
+            let row = yearly::yearly_row(&rec).expect("a row just formatted reads back");
+            self.yearly_rows.push(row);
+        }
+        // The workforce is the same under every policy: written once, for the first.
+        if chunk
+            .first()
+            .is_some_and(|r| r.policy == labels.policies[0])
+        {
+            let providers = self.providers.as_mut().expect("open until finish");
+            for r in chunk {
+                for rec in yearly::provider_records(scenario, labels, r) {
+                    providers.write(&rec)?;
                 }
             }
         }
@@ -814,8 +839,15 @@ impl<'a> OutputWriter<'a> {
     /// summary rows (for the terminal table).
     pub fn finish(mut self, meta: &RunMeta) -> Result<Vec<SummaryRow<'a>>, OutputError> {
         let dir = self.dir.clone();
-        let stats = stats_file(&dir, &self.rows, &self.yearly_rows)?;
-        let postcodes = self.postcodes.file(&dir, &self.policies)?;
+        // stats.csv and postcodes.csv are the two slow files (a national run: 3 ms each)
+        // and independent: written side by side while the workers are idle.
+        let (stats, postcodes) = std::thread::scope(|scope| {
+            let stats = scope.spawn(|| stats_file(&dir, &self.rows, &self.yearly_rows));
+            let postcodes = self.postcodes.file(&dir, &self.policies);
+            let stats = stats.join().expect("writing stats.csv does not panic");
+            (stats, postcodes)
+        });
+        let (stats, postcodes) = (stats?, postcodes?);
         let lorenz = self.lorenz.file(&dir, &self.policies)?;
         for file in [
             self.summary.take(),

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use super::number::fixed;
 use super::{CsvFile, OutputError};
 use crate::equity::{RATIO_BINS, RATIO_UNIT, RatioBins};
 
@@ -191,7 +192,7 @@ impl Tally {
                             &reps.to_string(),
                             &mothers.to_string(),
                             &below.to_string(),
-                            &format!("{share:.6}"),
+                            &fixed(share, 6),
                         ])?;
                     }
                 }
@@ -214,13 +215,13 @@ impl Tally {
                                 policy,
                                 &r.region,
                                 &b.to_string(),
-                                &format!("{from:.2}"),
-                                &format!("{to:.2}"),
+                                &fixed(from, 2),
+                                &fixed(to, 2),
                                 &r.counts[0].to_string(),
                                 &r.counts[1].to_string(),
                                 &format_fixed(r.counts[2]),
-                                &format!("{:.6}", lorenz[b].0),
-                                &format!("{:.6}", lorenz[b].1),
+                                &fixed(lorenz[b].0, 6),
+                                &fixed(lorenz[b].1, 6),
                             ])?;
                         }
                     }

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::number::fixed;
 use super::{ALL, Estimate, estimate, hours};
 use crate::generate::WorkforceYear;
 use crate::run::RunLabels;
@@ -136,7 +137,7 @@ pub fn yearly_records(
                 if is_decimal(m) {
                     hours(*x)
                 } else {
-                    format!("{x:.0}")
+                    fixed(*x, 0)
                 }
             }));
             out.push(rec);
@@ -169,7 +170,7 @@ pub fn provider_records(s: &Scenario, labels: &RunLabels, r: &RegionResult) -> V
                 p.contract.as_str().to_string(),
                 hours(p.fte),
                 p.trainees_started.to_string(),
-                format!("{:.3}", p.employed_share),
+                fixed(p.employed_share, 3),
                 p.meets_rule.to_string(),
                 p.eligible.as_str().to_string(),
                 hours(p.trainees_required),

@@ -221,6 +221,11 @@ fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
 ///
 /// A file that cannot be opened is reported as line 0 with the scenario's field `key`
 /// (`data.postcodes`), so that the error can point at that line of the scenario.
+/// Whether a field starts or ends with white space (what `csv::StringRecord::trim` removes).
+fn has_outer_space(field: &str) -> bool {
+    field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace)
+}
+
 fn read_rows<T: Row>(
     base: Source<'_>,
     name: &str,
@@ -243,11 +248,15 @@ fn read_rows<T: Row>(
             .join(",")
     };
     let bytes = bytes.map_err(|e| vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))])?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
+    // Fields are trimmed (as `csv::Trim::All` would), but only in the rare record that has
+    // spaces around a field: the reader's own trimming copies every record.
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
     let header = match reader.headers() {
-        Ok(h) => Rc::new(h.clone()),
+        Ok(h) => {
+            let mut h = h.clone();
+            h.trim();
+            Rc::new(h)
+        }
         Err(e) => {
             return Err(vec![at(
                 1,
@@ -307,7 +316,11 @@ fn read_rows<T: Row>(
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
-            Ok(true) => {}
+            Ok(true) => {
+                if record.iter().any(has_outer_space) {
+                    record.trim();
+                }
+            }
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
