@@ -25,7 +25,8 @@ pub fn push_fixed(out: &mut String, x: f64, decimals: usize) {
     // Below 10^12 the product is within 10^12 * 2^-53 (about 1.1e-4) of the exact
     // x * 10^decimals, so unless the fraction is within 10^-3 of one half, rounding the
     // product rounds the exact value the same way (which is what `format!` does).
-    if !(scaled < LIMIT) || ((scaled - scaled.floor()) - 0.5).abs() < 1e-3 {
+    let usable = scaled.is_finite() && scaled < LIMIT;
+    if !usable || ((scaled - scaled.floor()) - 0.5).abs() < 1e-3 {
         push_std(out, x, decimals);
         return;
     }
