@@ -358,3 +358,169 @@ fn a_merged_sweep_gets_charts_and_shards_do_not() {
     assert!(report.contains("v000 (0.8, provider) minimum-first"));
     assert!(report.contains("<h2>Variants</h2>"));
 }
+
+/// A three-year sweep of one region with a changing workforce (two variants: today's
+/// contracts and every provider A with twice the training), as a scenario file.
+const WORKFORCE_SWEEP: &str = r#"
+name = "workforce-charts"
+seed = 11
+replications = 2
+sweep_design = "zip"
+
+[period]
+start = "2027-01-01"
+end = "2029-12-31"
+
+[workforce]
+dynamic = true
+hired_per_year = 5
+
+[sweep]
+"contracts.every_provider" = ["as-listed", "A"]
+"contracts.a_trainees_per_fte" = [0.05, 0.1]
+
+[[regions]]
+name = "Eemland"
+postcodes = [{ pc4 = 3811, births_per_year = 1000 }, { pc4 = 3812, births_per_year = 800 }]
+
+[[providers]]
+name = "Eem"
+region = "Eemland"
+market_share = 0.6
+carers = 60
+contract = "A"
+
+[[providers]]
+name = "Amersfoort"
+region = "Eemland"
+market_share = 0.4
+carers = 40
+contract = "B"
+"#;
+
+/// The charts drawn only from several years of yearly.csv.
+const YEARLY_CHARTS: [&str; 2] = ["workforce", "yearly-below-minimum"];
+
+#[test]
+fn a_multi_year_workforce_sweep_draws_the_yearly_charts_the_same_every_time() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("wf.toml");
+    fs::write(&file, WORKFORCE_SWEEP).unwrap();
+    let sweep = |out: &Path| {
+        kraamsim()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(out)
+            .arg("-q")
+            .assert()
+            .success()
+            .stderr(no_panic());
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    sweep(&a);
+    sweep(&b);
+    for name in YEARLY_CHARTS {
+        let png = a.join("charts").join(format!("{name}.png"));
+        let (w, h, pixels) = decode_png(&png);
+        let svg = fs::read_to_string(a.join("charts").join(format!("{name}.svg"))).unwrap();
+        assert_eq!((w, h), svg_size(&svg), "{name}: PNG and SVG differ in size");
+        let colours: HashSet<[u8; 3]> = pixels.iter().copied().collect();
+        let ink = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
+        assert!(
+            colours.len() >= 20,
+            "{name}.png has {} colours",
+            colours.len()
+        );
+        assert!(ink * 20 > pixels.len(), "{name}.png is nearly blank");
+        // Every year on the x axis; the variants in the titles or the legend.
+        for text in ["2027", "2028", "2029", "v000", "v001"] {
+            assert!(svg.contains(text), "{name}.svg lacks `{text}`");
+        }
+    }
+    let workforce = fs::read_to_string(a.join("charts/workforce.svg")).unwrap();
+    for text in ["stayed", "trained", "hired", "FTE on 31 December", "±"] {
+        assert!(workforce.contains(text), "workforce.svg lacks `{text}`");
+    }
+    // Two runs give the same charts (report.html differs: it shows run.json's wall time and
+    // paths), and a redraw the same charts and report.
+    let first = chart_files(&a);
+    assert_eq!(first.len(), 2 * (CHARTS.len() + YEARLY_CHARTS.len()) + 1);
+    for ((name, x), (_, y)) in first.iter().zip(&chart_files(&b)) {
+        assert!(
+            name == "report.html" || x == y,
+            "two runs drew different {name}"
+        );
+    }
+    kraamsim().arg("chart").arg(&a).assert().success();
+    assert!(
+        first == chart_files(&a),
+        "kraamsim chart drew different bytes"
+    );
+    // The report's workforce section: both charts and the years × variants table.
+    let report = fs::read_to_string(a.join("report.html")).unwrap();
+    assert_eq!(
+        report.matches("src=\"data:image/png;base64,").count(),
+        CHARTS.len() + YEARLY_CHARTS.len()
+    );
+    let section = &report[report
+        .find("Workforce over the years")
+        .expect("a workforce section")..];
+    assert!(
+        section.contains("id=\"workforce\"") && section.contains("id=\"yearly-below-minimum\"")
+    );
+    let table = &section[section.find("yearly-below-minimum-table").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        1 + 3,
+        "a header and a row per year"
+    );
+    assert!(table.contains("v001 (0.1, A) minimum-first"), "{table}");
+    assert_eq!(
+        table.matches("<span class=\"ci\">").count(),
+        3 * 2,
+        "an interval per cell"
+    );
+}
+
+#[test]
+fn a_single_year_or_a_fixed_workforce_draws_no_workforce_chart() {
+    let tmp = TempDir::new().unwrap();
+    // One year (summer-shortage): neither yearly chart, and no workforce section.
+    let out = tmp.path().join("one-year");
+    run_small(&out, &[]);
+    for name in YEARLY_CHARTS {
+        assert!(
+            !out.join("charts").join(format!("{name}.png")).exists(),
+            "{name} drawn"
+        );
+    }
+    assert!(
+        !fs::read_to_string(out.join("report.html"))
+            .unwrap()
+            .contains("Workforce over the years")
+    );
+    // Three years of the same carers: the share below the minimum per year, but no chart of
+    // where the carers came from (they all stayed).
+    let file = tmp.path().join("fixed.toml");
+    fs::write(
+        &file,
+        WORKFORCE_SWEEP
+            .replace("dynamic = true", "dynamic = false")
+            .replace("hired_per_year = 5", ""),
+    )
+    .unwrap();
+    let out = tmp.path().join("fixed");
+    kraamsim()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    assert!(out.join("charts/yearly-below-minimum.png").exists());
+    assert!(!out.join("charts/workforce.png").exists());
+    assert!(!out.join("charts/workforce.svg").exists());
+}

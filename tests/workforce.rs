@@ -146,6 +146,9 @@ fn attrition_and_hiring_balance_the_books_every_year() {
                 w.carers,
                 w.carers_from_start + w.carers_from_training + w.carers_from_hiring
             );
+            let fte = w.carer_fte_from_start + w.carer_fte_from_training + w.carer_fte_from_hiring;
+            assert!((fte - w.carer_fte).abs() < 1e-9, "{w:?}");
+            assert!(w.carer_fte_from_hiring > 0.0 || w.carers_from_hiring == 0);
             before = w.carers;
             left += w.carers_left;
         }
@@ -333,6 +336,29 @@ fn cli_writes_yearly_and_provider_files_and_shards_merge_byte_for_byte() {
     ));
     // 2 variants x 2 replications x (1 region + ALL) x 3 years.
     assert_eq!(yearly.lines().count(), 1 + 2 * 2 * 2 * 3);
+    // The workforce chart's stacks: stayed + trained + hired is every qualified carer, in
+    // heads and in FTE (each written to three decimals), in every row.
+    let columns: Vec<&str> = header.split(',').collect();
+    let at = |name: &str| columns.iter().position(|c| *c == name).unwrap();
+    let mut trained = 0.0;
+    for line in yearly.lines().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .skip(4)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let v = |name: &str| f[at(name) - 4];
+        let sources = ["start", "training", "hiring"];
+        let heads: f64 = sources.iter().map(|s| v(&format!("carers_from_{s}"))).sum();
+        assert_eq!(heads, v("carers"), "{line}");
+        let fte: f64 = sources
+            .iter()
+            .map(|s| v(&format!("carer_fte_from_{s}")))
+            .sum();
+        assert!((fte - v("carer_fte")).abs() <= 0.002, "{line}");
+        trained += v("carer_fte_from_training");
+    }
+    assert!(trained > 0.0, "no FTE from training in three years");
     let providers = fs::read_to_string(d.join("full/providers.csv")).unwrap();
     assert!(providers.starts_with(
         "variant,policy,replication,region,provider,year,contract,fte,trainees_started,employed_share,meets_rule"

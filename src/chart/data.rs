@@ -1,5 +1,6 @@
 //! Reading an output directory back for the charts: run.json, summary.csv, weekly.csv,
-//! variants.csv (sweeps) and mothers.csv (when written) into plain aggregated structs.
+//! yearly.csv (its `ALL` rows), variants.csv (sweeps) and mothers.csv (when written) into
+//! plain aggregated structs.
 //!
 //! Columns are found by their header name (outputs may gain columns, never rename them), and
 //! every problem names the file, and the line and column where there is one, so that
@@ -149,6 +150,60 @@ pub struct Distribution {
     pub counts: Vec<[u64; BANDS.len()]>,
 }
 
+/// Where the qualified carers of a year-end came from (yearly.csv `carers_from_*`), in the
+/// order the workforce chart stacks them.
+pub const SOURCES: [&str; 3] = ["stayed", "trained", "hired"];
+
+/// One row of yearly.csv for all regions (`ALL`): a (group, replication, calendar year).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct YearRow {
+    pub group: usize,
+    pub replication: u32,
+    pub year: i32,
+    /// Mothers whose care ended in the year, and those of them below the minimum.
+    pub mothers: f64,
+    pub below_minimum: f64,
+    /// Qualified carers on the year's last day, and their FTE...
+    pub carers: f64,
+    pub carer_fte: f64,
+    /// ...by [`SOURCES`]: listed at the start and still there, qualified trainees, hires.
+    pub carers_by_source: [f64; 3],
+    /// The same split of `carer_fte`; zeros in outputs written before these columns.
+    pub fte_by_source: [f64; 3],
+    /// Carers who joined or left in the year, and trainees at its end: all zero when the
+    /// workforce does not change (`workforce.dynamic` off, or every rate zero).
+    pub turnover: f64,
+}
+
+impl YearRow {
+    /// Mothers below the minimum as a percentage of the mothers whose care ended in the
+    /// year (0 in a year without mothers).
+    pub fn pct_below_minimum(&self) -> f64 {
+        if self.mothers > 0.0 {
+            100.0 * self.below_minimum / self.mothers
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The estimate over replications of `f` of the `rows` of `group` in `year`: each
+/// replication's own value first (a share per replication, so the interval of a share is
+/// not the ratio of two intervals), then their mean and Student-t interval.
+pub fn year_estimate(
+    rows: &[YearRow],
+    group: usize,
+    year: i32,
+    f: impl Fn(&YearRow) -> f64,
+) -> Estimate {
+    let values: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.group == group && r.year == year)
+        .map(f)
+        .collect();
+    estimate(&values)
+}
+
 /// Everything the charts and the report use from an output directory.
 #[derive(Debug, Clone)]
 pub struct RunData {
@@ -172,6 +227,13 @@ pub struct RunData {
     /// regions as (cumulative share of mothers, cumulative share of the ratio sum), both
     /// 0-1, from (0, 0); empty when the file is absent.
     pub lorenz: Vec<Vec<(f64, f64)>>,
+    /// yearly.csv, rows of region `ALL` only; empty when the file is absent (outputs from
+    /// before the multi-year model).
+    pub yearly: Vec<YearRow>,
+    /// The calendar years of `yearly`, ascending.
+    pub years: Vec<i32>,
+    /// Whether yearly.csv has the FTE by source (`carer_fte_from_*`).
+    pub has_fte_by_source: bool,
 }
 
 impl RunData {
@@ -260,6 +322,60 @@ impl RunData {
             .collect()
     }
 
+    /// The first group of each variant, in order: the workforce is the same under every
+    /// policy of a variant (it is planned before any policy runs), so one group stands for it.
+    pub fn variant_groups(&self) -> Vec<usize> {
+        (0..self.groups.len())
+            .filter(|&g| {
+                !self.groups[..g]
+                    .iter()
+                    .any(|o| o.variant == self.groups[g].variant)
+            })
+            .collect()
+    }
+
+    /// What the values in a variant's label are: "variant (a_trainees_per_fte,
+    /// every_provider)", the last part of each swept field path in variants.csv's order, for
+    /// the key of a chart whose labels are [`RunData::variant_label`]s. Empty outside a sweep.
+    pub fn variant_key(&self) -> String {
+        match self.variants.first() {
+            Some((_, params)) if !params.is_empty() && self.has_variants() => {
+                let names: Vec<&str> = params
+                    .iter()
+                    .map(|(path, _)| path.rsplit('.').next().unwrap_or(path))
+                    .collect();
+                format!("variant ({})", names.join(", "))
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// A short label of a variant: its id and what it sets (empty outside a sweep).
+    pub fn variant_label(&self, group: usize) -> String {
+        let id = &self.groups[group].variant;
+        if !self.has_variants() {
+            return String::new();
+        }
+        match self.variants.iter().find(|(v, _)| v == id) {
+            Some((_, params)) if !params.is_empty() => {
+                let values: Vec<&str> = params.iter().map(|(_, v)| v.as_str()).collect();
+                format!("{id} ({})", values.join(", "))
+            }
+            _ => id.clone(),
+        }
+    }
+
+    /// The estimate over replications of `f` of a group's `ALL` row of `year` in yearly.csv.
+    pub fn year_estimate(&self, group: usize, year: i32, f: impl Fn(&YearRow) -> f64) -> Estimate {
+        year_estimate(&self.yearly, group, year, f)
+    }
+
+    /// Whether yearly.csv shows the workforce changing: anyone joining or leaving, or in
+    /// training, in any year. A run with a fixed workforce has nothing to chart by source.
+    pub fn workforce_changes(&self) -> bool {
+        self.yearly.iter().any(|r| r.turnover > 0.0)
+    }
+
     /// The days of the week starting `monday` inside the reporting period (7 when run.json
     /// does not give the period).
     pub fn days_in_period(&self, monday: NaiveDate) -> u32 {
@@ -275,25 +391,35 @@ impl RunData {
     }
 }
 
+impl RunData {
+    /// Nothing read yet but run.json (`meta`).
+    fn empty(dir: &Path, meta: serde_json::Map<String, serde_json::Value>) -> RunData {
+        RunData {
+            dir: dir.to_path_buf(),
+            meta,
+            groups: Vec::new(),
+            regions: Vec::new(),
+            summary: Vec::new(),
+            weeks: Vec::new(),
+            weekly: Vec::new(),
+            variants: Vec::new(),
+            distribution: Distribution {
+                source: DistributionSource::RegionWeeks,
+                counts: Vec::new(),
+            },
+            has_equity: false,
+            lorenz: Vec::new(),
+            yearly: Vec::new(),
+            years: Vec::new(),
+            has_fte_by_source: false,
+        }
+    }
+}
+
 /// Reads the output directory `dir`.
 pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     let meta = read_meta(dir)?;
-    let mut data = RunData {
-        dir: dir.to_path_buf(),
-        meta,
-        groups: Vec::new(),
-        regions: Vec::new(),
-        summary: Vec::new(),
-        weeks: Vec::new(),
-        weekly: Vec::new(),
-        variants: Vec::new(),
-        distribution: Distribution {
-            source: DistributionSource::RegionWeeks,
-            counts: Vec::new(),
-        },
-        has_equity: false,
-        lorenz: Vec::new(),
-    };
+    let mut data = RunData::empty(dir, meta);
     let mut interner = Interner::default();
     read_summary(dir, &mut data, &mut interner)?;
     read_weekly(dir, &mut data, &mut interner)?;
@@ -305,6 +431,9 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     }
     if dir.join("lorenz.csv").exists() {
         read_lorenz(dir, &mut data, &mut interner)?;
+    }
+    if dir.join(crate::output::YEARLY_CSV).exists() {
+        read_yearly(dir, &mut data, &mut interner)?;
     }
     data.lorenz.resize_with(data.groups.len(), Vec::new);
     // Groups or regions first seen after summary.csv get empty weekly data.
@@ -469,6 +598,17 @@ impl Table {
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(self.error_at(record, i, format!("`{text}` is not a number"))),
         }
+    }
+
+    /// The whole number in column `i`.
+    fn whole<T: std::str::FromStr>(
+        &self,
+        record: &csv::StringRecord,
+        i: usize,
+    ) -> Result<T, ChartError> {
+        let text = self.text(record, i).unwrap_or("");
+        text.parse()
+            .map_err(|_| self.error_at(record, i, format!("`{text}` is not a whole number")))
     }
 
     fn error_at(&self, record: &csv::StringRecord, i: usize, message: String) -> ChartError {
@@ -659,6 +799,65 @@ fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resul
     Ok(())
 }
 
+/// yearly.csv: the rows of region `ALL`.
+fn read_yearly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Result<(), ChartError> {
+    let mut t = Table::open(
+        dir,
+        crate::output::YEARLY_CSV,
+        &[
+            "variant",
+            "policy",
+            "replication",
+            "region",
+            "year",
+            "mothers",
+            "mothers_below_minimum",
+            "carers",
+            "carer_fte",
+            "carers_from_start",
+            "carers_from_training",
+            "carers_from_hiring",
+            "carers_joined",
+            "carers_left",
+            "trainees",
+        ],
+        // Added with the workforce charts: older outputs chart the carers without them.
+        &[
+            "carer_fte_from_start",
+            "carer_fte_from_training",
+            "carer_fte_from_hiring",
+        ],
+    )?;
+    data.has_fte_by_source = t.columns[15..].iter().all(Option::is_some);
+    let mut years = BTreeSet::new();
+    let mut rec = csv::StringRecord::new();
+    while t.next(&mut rec)? {
+        let text = |i| t.text(&rec, i).unwrap_or("");
+        if text(3) != ALL {
+            continue;
+        }
+        let group = interner.group(data, text(0), text(1));
+        let replication: u32 = t.whole(&rec, 2)?;
+        let year: i32 = t.whole(&rec, 4)?;
+        let n = |i| t.number(&rec, i);
+        data.yearly.push(YearRow {
+            group,
+            replication,
+            year,
+            mothers: n(5)?,
+            below_minimum: n(6)?,
+            carers: n(7)?,
+            carer_fte: n(8)?,
+            carers_by_source: [n(9)?, n(10)?, n(11)?],
+            fte_by_source: [n(15)?, n(16)?, n(17)?],
+            turnover: n(12)? + n(13)? + n(14)?,
+        });
+        years.insert(year);
+    }
+    data.years = years.into_iter().collect();
+    Ok(())
+}
+
 fn read_variants(dir: &Path) -> Result<Vec<VariantParams>, ChartError> {
     let mut t = Table::open(dir, "variants.csv", &["variant"], &[])?;
     let header = t.reader.headers().map_err(|e| bad(&t.path, e))?.clone();
@@ -716,6 +915,101 @@ fn read_mothers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(group: usize, replication: u32, year: i32, mothers: f64, below: f64) -> YearRow {
+        YearRow {
+            group,
+            replication,
+            year,
+            mothers,
+            below_minimum: below,
+            ..YearRow::default()
+        }
+    }
+
+    #[test]
+    fn yearly_share_below_minimum_is_estimated_per_replication() {
+        // Group 0 in 2028: 10 of 1,000, 40 of 2,000 and 15 of 500 mothers below the minimum
+        // are 1%, 2% and 3%: mean 2% (not the pooled 65 / 3,500 = 1.86%), sd 1, and the 95%
+        // interval 2 ± t(0.975, 2) / sqrt(3) = 2 ± 4.302653 / 1.732051 = 2 ± 2.484138.
+        let rows = [
+            row(0, 0, 2027, 1000.0, 500.0),
+            row(0, 0, 2028, 1000.0, 10.0),
+            row(1, 0, 2028, 1000.0, 900.0),
+            row(0, 1, 2028, 2000.0, 40.0),
+            row(0, 2, 2028, 500.0, 15.0),
+        ];
+        let e = year_estimate(&rows, 0, 2028, YearRow::pct_below_minimum);
+        assert_eq!(e.n, 3);
+        assert!((e.mean - 2.0).abs() < 1e-12, "{e:?}");
+        let (lo, hi) = e.ci95.unwrap();
+        assert!((hi - 2.0 - 2.484138).abs() < 1e-5, "{e:?}");
+        assert!((2.0 - lo - 2.484138).abs() < 1e-5, "{e:?}");
+        // One replication: the value, no interval; a year without mothers counts 0%.
+        let e = year_estimate(&rows, 1, 2028, YearRow::pct_below_minimum);
+        assert_eq!((e.mean, e.ci95), (90.0, None));
+        assert_eq!(row(0, 0, 2027, 0.0, 0.0).pct_below_minimum(), 0.0);
+    }
+
+    #[test]
+    fn yearly_csv_rows_of_all_regions_are_read_by_column_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = format!(
+            "variant,policy,replication,region,{}",
+            crate::output::YEARLY_COLUMNS.join(",")
+        );
+        // Columns after the key: year, births, mothers_below_minimum, shortfall_hours,
+        // carers, carer_fte, trainees, carers_joined, carers_left, mothers, indicated_hours,
+        // delivered_hours, carers_hired, trainees_started, trainees_qualified,
+        // trainees_dropped_out, carers_from_start, carers_from_training, carers_from_hiring,
+        // trainee_fte, carer_fte_from_start, carer_fte_from_training, carer_fte_from_hiring.
+        let rows = [
+            "v000,minimum-first,0,Eemland,2027,9,1,5.0,100,80.000,7,9,15,9,300.0,295.0,4,6,5,2,88,8,4,5.000,70.000,6.000,4.000",
+            "v000,minimum-first,0,ALL,2027,9,2,5.0,100,80.500,7,9,15,9,300.0,295.0,4,6,5,2,88,8,4,5.000,70.500,6.000,4.000",
+            "v000,minimum-first,0,ALL,2028,9,3,5.0,101,81.000,7,0,0,9,300.0,295.0,0,6,0,2,80,12,9,5.000,64.000,10.000,7.000",
+        ];
+        std::fs::write(
+            dir.path().join("yearly.csv"),
+            format!("{header}\n{}\n", rows.join("\n")),
+        )
+        .unwrap();
+        let mut data = RunData::empty(dir.path(), serde_json::Map::new());
+        read_yearly(dir.path(), &mut data, &mut Interner::default()).unwrap();
+        assert!(data.has_fte_by_source);
+        assert_eq!(data.years, [2027, 2028]);
+        assert_eq!(data.yearly.len(), 2, "only the ALL rows");
+        let y = data.yearly[0];
+        assert_eq!((y.group, y.replication, y.year), (0, 0, 2027));
+        assert_eq!((y.mothers, y.below_minimum), (9.0, 2.0));
+        assert_eq!((y.carers, y.carer_fte), (100.0, 80.5));
+        assert_eq!(y.carers_by_source, [88.0, 8.0, 4.0]);
+        assert_eq!(y.fte_by_source, [70.5, 6.0, 4.0]);
+        // 9 joined + 15 left + 7 trainees.
+        assert_eq!(y.turnover, 31.0);
+        assert!(data.workforce_changes());
+        // Without the FTE by source (an older output): read, but flagged.
+        let old_header = header.replace(
+            ",carer_fte_from_start,carer_fte_from_training,carer_fte_from_hiring",
+            "",
+        );
+        let old_rows: Vec<String> = rows
+            .iter()
+            .map(|r| r.rsplitn(4, ',').last().unwrap().to_string())
+            .collect();
+        std::fs::write(
+            dir.path().join("yearly.csv"),
+            format!("{old_header}\n{}\n", old_rows.join("\n")),
+        )
+        .unwrap();
+        let mut data = RunData::empty(dir.path(), serde_json::Map::new());
+        read_yearly(dir.path(), &mut data, &mut Interner::default()).unwrap();
+        assert!(!data.has_fte_by_source);
+        assert_eq!(data.yearly[1].carers_by_source, [80.0, 12.0, 9.0]);
+        assert_eq!(data.yearly[1].fte_by_source, [0.0; 3]);
+        // A fixed workforce: no one joins, leaves or trains.
+        data.yearly.iter_mut().for_each(|r| r.turnover = 0.0);
+        assert!(!data.workforce_changes());
+    }
 
     #[test]
     fn bands_cover_every_percentage() {

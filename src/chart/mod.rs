@@ -4,7 +4,7 @@
 //! Everything is drawn from the CSV files and run.json of a finished output ([`data`]), never
 //! from simulator state, so `kraamsim chart DIR` redraws an earlier or merged output exactly
 //! as the run drew it. Each chart kind has its own file (`heatmap`, `capacity`, `comparison`,
-//! `distribution`) with one drawing function generic over plotters' `DrawingBackend`, which
+//! `distribution`, `lorenz`, `workforce`) with one drawing function generic over plotters' `DrawingBackend`, which
 //! [`draw_all`] runs twice, into a PNG buffer and an SVG string, for all charts in parallel
 //! (rayon). The DejaVu Sans font is compiled in (`assets/fonts/`, licence beside it), so PNGs
 //! are identical on any machine, with or without fonts installed. [`report`] builds
@@ -23,6 +23,7 @@ mod distribution;
 mod heatmap;
 mod lorenz;
 pub mod report;
+mod workforce;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -208,6 +209,8 @@ enum Figure {
     Comparison(comparison::Comparison),
     Distribution(distribution::DistributionChart),
     Lorenz(lorenz::Lorenz),
+    Workforce(workforce::WorkforceChart),
+    BelowMinimum(workforce::BelowMinimumChart),
 }
 
 fn figures(data: &RunData) -> Vec<Figure> {
@@ -220,6 +223,10 @@ fn figures(data: &RunData) -> Vec<Figure> {
     ];
     // Outputs from before the equity metrics have no lorenz.csv.
     figures.extend(lorenz::Lorenz::new(data).map(Figure::Lorenz));
+    // Only outputs with several years in yearly.csv (the workforce one also needs a changing
+    // workforce); the report puts them in its workforce section.
+    figures.extend(workforce::WorkforceChart::new(data).map(Figure::Workforce));
+    figures.extend(workforce::BelowMinimumChart::new(data).map(Figure::BelowMinimum));
     figures
 }
 
@@ -241,6 +248,8 @@ impl Figure {
             Figure::Comparison(f) => f.meta(),
             Figure::Distribution(f) => f.meta(),
             Figure::Lorenz(f) => f.meta(),
+            Figure::Workforce(f) => f.meta(),
+            Figure::BelowMinimum(f) => f.meta(),
         }
     }
 
@@ -252,6 +261,8 @@ impl Figure {
             Figure::Comparison(f) => f.draw(root),
             Figure::Distribution(f) => f.draw(root),
             Figure::Lorenz(f) => f.draw(root),
+            Figure::Workforce(f) => f.draw(root),
+            Figure::BelowMinimum(f) => f.draw(root),
         }?;
         root.present()
     }

@@ -1,7 +1,7 @@
 //! report.html: one self-contained page per output directory (no network, no other files):
 //! the scenario and its parameters (run.json), the headline figures with their 95% intervals,
-//! the charts as inline PNG data URIs, the per-region table sorted by gap, and the variants of
-//! a sweep.
+//! the charts as inline PNG data URIs, the workforce over the years (multi-year outputs), the
+//! per-region table sorted by gap, and the variants of a sweep.
 //!
 //! The HTML is written by hand with every text escaped ([`escape`]); a templating engine would
 //! be a dependency for one page. A small inline script marks `<body data-images-ok="true">`
@@ -55,7 +55,7 @@ pub fn base64(bytes: &[u8]) -> String {
 }
 
 /// A number with thousands separators, no decimals.
-fn whole(x: f64) -> String {
+pub(super) fn whole(x: f64) -> String {
     let digits = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -166,20 +166,12 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
     );
     headline(&mut h, data);
     h.push_str("<h2>Charts</h2>\n");
-    for c in charts {
-        let _ = write!(
-            h,
-            "<figure id=\"{id}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n\
-             <figcaption><strong>{}</strong> {}</figcaption>\n</figure>\n",
-            base64(&c.png),
-            c.size.0,
-            c.size.1,
-            escape(&c.title),
-            escape(&c.title),
-            escape(&c.caption),
-            id = c.name,
-        );
+    let (yearly, others): (Vec<&Rendered>, Vec<&Rendered>) =
+        charts.iter().partition(|c| YEARLY_CHARTS.contains(&c.name));
+    for c in others {
+        figure(&mut h, c);
     }
+    workforce_section(&mut h, data, &yearly);
     equity_table(&mut h, data);
     regions_table(&mut h, data);
     variants_table(&mut h, data);
@@ -187,10 +179,15 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
     let _ = write!(
         h,
         "<footer>Written by kraamsim {} from the CSV files of this output directory \
-         (summary.csv, weekly.csv, stats.csv{}). Charts as PNG and SVG in <code>charts/</code>; \
+         (summary.csv, weekly.csv, stats.csv{}{}). Charts as PNG and SVG in <code>charts/</code>; \
          redraw with <code>kraamsim chart DIR</code>. Charts use the DejaVu Sans font (DejaVu \
          fonts licence, bundled with kraamsim).</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
         escape(data.meta_str("kraamsim_version")),
+        if data.years.len() > 1 {
+            ", yearly.csv"
+        } else {
+            ""
+        },
         if data.distribution.source == super::data::DistributionSource::Mothers {
             ", mothers.csv"
         } else {
@@ -198,6 +195,75 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
         }
     );
     h
+}
+
+/// The charts of yearly.csv, shown in the workforce section rather than with the others.
+const YEARLY_CHARTS: [&str; 2] = ["workforce", "yearly-below-minimum"];
+
+/// A chart as an inline PNG with its caption.
+fn figure(h: &mut String, c: &Rendered) {
+    let _ = write!(
+        h,
+        "<figure id=\"{id}\">\n<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n\
+         <figcaption><strong>{}</strong> {}</figcaption>\n</figure>\n",
+        base64(&c.png),
+        c.size.0,
+        c.size.1,
+        escape(&c.title),
+        escape(&c.title),
+        escape(&c.caption),
+        id = c.name,
+    );
+}
+
+/// "0.98%" or "0.98% (0.91–1.05)": a small percentage with two decimals, where one would
+/// round the shares below the minimum of the better variants to the same figure.
+fn pct2(e: Estimate) -> String {
+    match e.ci95 {
+        Some((lo, hi)) => format!(
+            "{:.2}%<span class=\"ci\"> ({:.2}–{:.2})</span>",
+            e.mean,
+            lo.max(0.0),
+            hi
+        ),
+        None => format!("{:.2}%", e.mean),
+    }
+}
+
+/// Multi-year outputs: the yearly charts, and a table of years × variants (and policies) of
+/// the mean share of mothers below the minimum with its interval. Nothing for a single year.
+fn workforce_section(h: &mut String, data: &RunData, charts: &[&Rendered]) {
+    if data.years.len() < 2 {
+        return;
+    }
+    h.push_str(
+        "<h2 id=\"workforce-years\">Workforce over the years</h2>\n<p>Per calendar year, all \
+         regions (yearly.csv): who the qualified carers are and how many mothers fall below \
+         the 24 h minimum. Reading guide in docs/workforce.md.</p>\n",
+    );
+    for c in charts {
+        figure(h, c);
+    }
+    let groups: Vec<usize> = (0..data.groups.len()).collect();
+    let _ = write!(
+        h,
+        "<p>Mothers below the minimum, % of the mothers whose care ended in the year: mean \
+         over replications with the 95% interval in brackets.</p>\n<table id=\"yearly-below-minimum-table\">\n\
+         <tr><th class=\"name\">year</th>"
+    );
+    for &g in &groups {
+        let _ = write!(h, "<th>{}</th>", escape(&data.group_label(g)));
+    }
+    h.push_str("</tr>\n");
+    for &year in &data.years {
+        let _ = write!(h, "<tr><td class=\"name\">{year}</td>");
+        for &g in &groups {
+            let e = data.year_estimate(g, year, super::data::YearRow::pct_below_minimum);
+            let _ = write!(h, "<td>{}</td>", pct2(e));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }
 
 /// The headline figures: cards for the main policy, and a table of every policy and variant.

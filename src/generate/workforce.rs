@@ -129,6 +129,11 @@ pub struct WorkforceYear {
     pub carers_from_start: u64,
     pub carers_from_training: u64,
     pub carers_from_hiring: u64,
+    /// Their FTE by the same sources (contract hours differ between providers, so the FTE
+    /// split is not the head-count split): what the workforce chart stacks.
+    pub carer_fte_from_start: f64,
+    pub carer_fte_from_training: f64,
+    pub carer_fte_from_hiring: f64,
     /// FTE of the trainees on the year's last day (their contract hours, not the reduced
     /// care hours they work while training).
     pub trainee_fte: f64,
@@ -144,13 +149,22 @@ pub fn workforce_years(s: &Scenario, years: &[ReportYear], carers: &[Carer]) -> 
             let within = |d: Day| y.first <= d && d <= y.last;
             for c in carers {
                 if c.qualified_on(y.last) {
+                    let fte = c.contract_hours_per_week / fte_hours;
                     w.carers += 1;
-                    w.carer_fte += c.contract_hours_per_week / fte_hours;
-                    match c.origin {
-                        CarerOrigin::Listed => w.carers_from_start += 1,
-                        CarerOrigin::Trainee => w.carers_from_training += 1,
-                        CarerOrigin::Hired => w.carers_from_hiring += 1,
-                    }
+                    w.carer_fte += fte;
+                    let (heads, source_fte) = match c.origin {
+                        CarerOrigin::Listed => {
+                            (&mut w.carers_from_start, &mut w.carer_fte_from_start)
+                        }
+                        CarerOrigin::Trainee => {
+                            (&mut w.carers_from_training, &mut w.carer_fte_from_training)
+                        }
+                        CarerOrigin::Hired => {
+                            (&mut w.carers_from_hiring, &mut w.carer_fte_from_hiring)
+                        }
+                    };
+                    *heads += 1;
+                    *source_fte += fte;
                 }
                 if c.training_on(y.last) {
                     w.trainees += 1;

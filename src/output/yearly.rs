@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 use crate::sim::{RegionResult, YearTotals};
 
 /// yearly.csv after the row key: the year, then its metrics.
-pub const YEARLY_COLUMNS: [&str; 20] = [
+pub const YEARLY_COLUMNS: [&str; 23] = [
     "year",
     "births",
     "mothers_below_minimum",
@@ -36,6 +36,9 @@ pub const YEARLY_COLUMNS: [&str; 20] = [
     "carers_from_training",
     "carers_from_hiring",
     "trainee_fte",
+    "carer_fte_from_start",
+    "carer_fte_from_training",
+    "carer_fte_from_hiring",
 ];
 
 /// providers.csv after the row key.
@@ -53,11 +56,11 @@ pub const PROVIDER_COLUMNS: [&str; 9] = [
 
 /// Whether a yearly metric is written with decimals (hours and FTE) or as a count.
 fn is_decimal(metric: &str) -> bool {
-    metric.ends_with("_hours") || metric.ends_with("fte")
+    metric.ends_with("_hours") || metric.contains("fte")
 }
 
 /// The metric values of a year, in [`YEARLY_COLUMNS`] order after `year`.
-fn values(y: &YearTotals) -> [f64; 19] {
+fn values(y: &YearTotals) -> [f64; 22] {
     let w = &y.workforce;
     [
         y.births as f64,
@@ -79,6 +82,9 @@ fn values(y: &YearTotals) -> [f64; 19] {
         w.carers_from_training as f64,
         w.carers_from_hiring as f64,
         w.trainee_fte,
+        w.carer_fte_from_start,
+        w.carer_fte_from_training,
+        w.carer_fte_from_hiring,
     ]
 }
 
@@ -103,6 +109,9 @@ fn add(sum: &mut YearTotals, y: &YearTotals) {
     a.carers_from_training += b.carers_from_training;
     a.carers_from_hiring += b.carers_from_hiring;
     a.trainee_fte += b.trainee_fte;
+    a.carer_fte_from_start += b.carer_fte_from_start;
+    a.carer_fte_from_training += b.carer_fte_from_training;
+    a.carer_fte_from_hiring += b.carer_fte_from_hiring;
 }
 
 /// The yearly.csv records of one replication under one policy (`chunk`: its regions in
