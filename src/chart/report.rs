@@ -32,26 +32,26 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Standard base64 (RFC 4648, with padding).
+/// Standard base64 (RFC 4648, with padding). The report embeds about 1 MB of PNG, so the
+/// loop works on whole 3-byte groups and pads the last one once.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
+    let sextet = |n: u32, i: u32| ALPHABET[(n >> (18 - 6 * i) & 63) as usize];
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    let groups = bytes.chunks_exact(3);
+    let rest = groups.remainder();
+    for g in groups {
+        let n = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
+        out.extend_from_slice(&[sextet(n, 0), sextet(n, 1), sextet(n, 2), sextet(n, 3)]);
     }
-    out
+    if !rest.is_empty() {
+        let b1 = rest.get(1).copied().unwrap_or(0);
+        let n = (u32::from(rest[0]) << 16) | (u32::from(b1) << 8);
+        out.extend_from_slice(&[sextet(n, 0), sextet(n, 1)]);
+        out.push(if rest.len() == 2 { sextet(n, 2) } else { b'=' });
+        out.push(b'=');
+    }
+    String::from_utf8(out).expect("the base64 alphabet is ASCII")
 }
 
 /// A number with thousands separators, no decimals.
