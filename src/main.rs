@@ -439,10 +439,17 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
         ))
     })?;
     let as_of = args.as_of.or(params.as_of).ok_or_else(|| {
-        Failure::bad_input(format!(
-            "{}: no as-of date: pass --as-of YYYY-MM-DD or set forecast.as_of",
-            loaded.source_name
-        ))
+        let (line, column) = forecast::input::place_in_scenario(&loaded.text, "as_of");
+        Failure::bad_input(scenario::ScenarioError {
+            file: loaded.source_name.clone(),
+            errors: vec![scenario::FieldError {
+                file: None,
+                line,
+                column,
+                path: "forecast.as_of".to_string(),
+                message: "no as-of date: pass --as-of YYYY-MM-DD or set forecast.as_of".to_string(),
+            }],
+        })
     })?;
     if let Some(seed) = args.seed {
         s.seed = seed;
@@ -454,7 +461,13 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
         threads: args.threads.map(usize::from),
     };
     let base = loaded.base.clone().unwrap_or_default();
-    let known = forecast::input::read(&s, &params, &base, as_of).map_err(|errors| {
+    let known = forecast::input::read(&s, &params, &base, as_of).map_err(|mut errors| {
+        // A file that cannot be read: point at its name in the scenario.
+        for e in errors.iter_mut().filter(|e| e.line == 0) {
+            let key = e.path.trim_start_matches("forecast.");
+            let (line, column) = forecast::input::place_in_scenario(&loaded.text, key);
+            (e.file, e.line, e.column) = (None, line, column);
+        }
         Failure::bad_input(scenario::ScenarioError {
             file: loaded.source_name.clone(),
             errors,

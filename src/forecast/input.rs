@@ -73,8 +73,10 @@ struct BookingRow {
     region: String,
     provider: String,
     postcode: u16,
-    registration_date: NaiveDate,
-    due_date: NaiveDate,
+    // Dates are read as text and parsed here: a date that does not parse is then reported at
+    // its column (serde's error for it carries no field).
+    registration_date: String,
+    due_date: String,
     #[serde(default)]
     indicated_hours: Option<f64>,
     #[serde(default)]
@@ -82,7 +84,7 @@ struct BookingRow {
     #[serde(default)]
     birth_place: Option<String>,
     #[serde(default)]
-    care_start: Option<NaiveDate>,
+    care_start: Option<String>,
     #[serde(default)]
     care_days: Option<u32>,
     #[serde(default)]
@@ -330,6 +332,30 @@ fn booking(
         .find(&row.region, &row.provider, origin)
         .map_err(|e| vec![e])?;
     let mut errors = Vec::new();
+    let date = |field: &str, text: &str| {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            data::error(
+                origin,
+                field,
+                format!("must be a date YYYY-MM-DD, got `{text}`"),
+            )
+        })
+    };
+    let registration_date = date("registration_date", &row.registration_date);
+    let due_date = date("due_date", &row.due_date);
+    let care_start = row
+        .care_start
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| date("care_start", t))
+        .transpose();
+    let (registration_date, due_date, care_start) = match (registration_date, due_date, care_start)
+    {
+        (Ok(r), Ok(d), Ok(c)) => (r, d, c),
+        (r, d, c) => {
+            return Err([r.err(), d.err(), c.err()].into_iter().flatten().collect());
+        }
+    };
     let mut fail = |field: &str, message: String| errors.push(data::error(origin, field, message));
     let postcodes = &s.regions[region].postcodes;
     let postcode_index = postcodes.iter().position(|p| p.pc4 == row.postcode);
@@ -350,22 +376,22 @@ fn booking(
             ),
         );
     }
-    if row.registration_date > as_of {
+    if registration_date > as_of {
         fail(
             "registration_date",
             format!(
                 "must be on or before the as-of date {as_of} (a booking is a registration made), got {}",
-                row.registration_date
+                registration_date
             ),
         );
     }
-    let days_to_due = (row.due_date - row.registration_date).num_days();
+    let days_to_due = (due_date - registration_date).num_days();
     if !(-60..=300).contains(&days_to_due) {
         fail(
             "due_date",
             format!(
                 "must lie within 300 days after the registration date {} (a pregnancy), got {}",
-                row.registration_date, row.due_date
+                registration_date, due_date
             ),
         );
     }
@@ -406,7 +432,7 @@ fn booking(
             format!("must be a whole number of days 1-30, got {d}"),
         );
     }
-    match row.care_start {
+    match care_start {
         Some(start) if start <= as_of => {
             if let Some(days) = row.care_days
                 && start + chrono::Duration::days(i64::from(days)) <= as_of
@@ -418,12 +444,12 @@ fn booking(
                     ),
                 );
             }
-            if start < row.registration_date.min(as_of) - chrono::Duration::days(30) {
+            if start < registration_date.min(as_of) - chrono::Duration::days(30) {
                 fail(
                     "care_start",
                     format!(
                         "must not be more than 30 days before the registration date {}, got {start}",
-                        row.registration_date
+                        registration_date
                     ),
                 );
             }
@@ -448,12 +474,12 @@ fn booking(
         }
         None => {
             let latest = i64::from(s.births.latest_days_after_due);
-            if (as_of - row.due_date).num_days() > latest {
+            if (as_of - due_date).num_days() > latest {
                 fail(
                     "due_date",
                     format!(
                         "a mother not yet in care (no care_start) must be due at most {latest} days before the as-of date {as_of} (births.latest_days_after_due), got {}",
-                        row.due_date
+                        due_date
                     ),
                 );
             }
@@ -476,12 +502,12 @@ fn booking(
             provider,
             postcode: row.postcode,
             postcode_index: postcode_index.expect("checked") as u16,
-            registration: row.registration_date,
-            due: row.due_date,
+            registration: registration_date,
+            due: due_date,
             indicated_hours: row.indicated_hours,
             medical_hours: row.medical_hours,
             birth_place,
-            care_start: row.care_start,
+            care_start: care_start,
             care_days: row.care_days,
             delivered_hours: row.delivered_hours.unwrap_or(0.0),
         },
@@ -569,4 +595,43 @@ fn ranges(
         }
     }
     out
+}
+
+/// The line and column (1-based) of `key = ...` in the `[forecast]` table of scenario text,
+/// or of the table's header when the key is not there (or (1, 1) without the table): the
+/// place to report a problem that has none of its own, such as a file that cannot be read.
+pub fn place_in_scenario(text: &str, key: &str) -> (usize, usize) {
+    let mut table = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            if table.is_some() {
+                break;
+            }
+            if trimmed.trim_end() == "[forecast]" {
+                table = Some(i + 1);
+            }
+            continue;
+        }
+        if table.is_some()
+            && let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return (i + 1, line.len() - trimmed.len() + 1);
+        }
+    }
+    (table.unwrap_or(1), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_found_in_the_forecast_table_only() {
+        let text = "name = \"x\"\nroster = 1\n[forecast]\nbookings = \"b.csv\"\n  roster = \"r.csv\"\n[period]\nweeks = 3\n";
+        assert_eq!(place_in_scenario(text, "roster"), (5, 3));
+        assert_eq!(place_in_scenario(text, "weeks"), (3, 1));
+        assert_eq!(place_in_scenario("name = 1", "roster"), (1, 1));
+    }
 }
