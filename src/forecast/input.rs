@@ -507,7 +507,7 @@ fn booking(
             indicated_hours: row.indicated_hours,
             medical_hours: row.medical_hours,
             birth_place,
-            care_start: care_start,
+            care_start,
             care_days: row.care_days,
             delivered_hours: row.delivered_hours.unwrap_or(0.0),
         },
