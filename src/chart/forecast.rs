@@ -132,6 +132,8 @@ impl FanChart {
                         String::new()
                     }
                 })
+                .light_line_style(RGBColor(245, 245, 245))
+                .y_label_formatter(&|y| format!("{y:.0}"))
                 .y_desc(panel.unit)
                 .label_style(tick_style())
                 .axis_desc_style(label_style())
