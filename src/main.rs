@@ -322,6 +322,13 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             // Every variant of a [sweep] is checked like a file of its own.
             let variants = scenario::variants(&loaded).map_err(Failure::bad_input)?;
             let s = &loaded.scenario;
+            // A [forecast] with an as-of date: its bookings and roster are checked too.
+            if let Some(params) = &s.forecast
+                && let Some(as_of) = params.as_of
+            {
+                kraamsim::forecast::input::read_for(&loaded, s, params, as_of)
+                    .map_err(Failure::bad_input)?;
+            }
             let sweep = if s.sweep.is_empty() {
                 String::new()
             } else {
@@ -460,19 +467,8 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
         replications: args.replications.unwrap_or(params.replications),
         threads: args.threads.map(usize::from),
     };
-    let base = loaded.base.clone().unwrap_or_default();
-    let known = forecast::input::read(&s, &params, &base, as_of).map_err(|mut errors| {
-        // A file that cannot be read: point at its name in the scenario.
-        for e in errors.iter_mut().filter(|e| e.line == 0) {
-            let key = e.path.trim_start_matches("forecast.");
-            let (line, column) = forecast::input::place_in_scenario(&loaded.text, key);
-            (e.file, e.line, e.column) = (None, line, column);
-        }
-        Failure::bad_input(scenario::ScenarioError {
-            file: loaded.source_name.clone(),
-            errors,
-        })
-    })?;
+    let known =
+        forecast::input::read_for(&loaded, &s, &params, as_of).map_err(Failure::bad_input)?;
     let out = args
         .out
         .clone()
@@ -485,7 +481,7 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
     write::check_dir(&out, mode).map_err(Failure::bad_input)?;
     let bands = forecast::forecast(&s, &known, &settings).map_err(Failure::internal)?;
     let file_sha = |name: &str| {
-        std::fs::read(base.join(name))
+        std::fs::read(loaded.base.clone().unwrap_or_default().join(name))
             .map(|b| output::sha256_hex(&String::from_utf8_lossy(&b)))
             .unwrap_or_default()
     };

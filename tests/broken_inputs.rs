@@ -185,6 +185,12 @@ fn forecast_refuses_every_broken_bookings_and_roster_before_creating_an_output()
             path.display(),
             out.display()
         );
+        // `validate` checks the forecast files too, once the as-of date is known.
+        if !path.ends_with("no-as-of.toml") {
+            let mut cmd = Command::cargo_bin("kraamsim").unwrap();
+            cmd.arg("validate").arg(&path);
+            assert_refused(&mut cmd, &path, &expect);
+        }
     }
 }
 
@@ -212,7 +218,7 @@ fn forecast_corpus_good_files_forecast() {
         .arg(&scenario)
         .args([
             "--as-of",
-            "2027-05-03",
+            "2027-05-05",
             "--weeks",
             "3",
             "--replications",
@@ -223,6 +229,15 @@ fn forecast_corpus_good_files_forecast() {
         .arg(tmp.path().join("out"))
         .assert()
         .success();
+    // A Wednesday: 21 days over four ISO weeks, the first and last cut.
+    let weeks = fs::read_to_string(tmp.path().join("out/forecast-weeks.csv")).unwrap();
+    let days: Vec<&str> = weeks
+        .lines()
+        .filter(|l| l.contains(",ALL,ALL,"))
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(days, ["5", "7", "7", "2"], "{weeks}");
+    assert!(weeks.contains("2027-05-03,5,"), "{weeks}");
 }
 
 #[test]

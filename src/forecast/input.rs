@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::generate::region_providers;
 use crate::model::BirthPlace;
 use crate::scenario::data::{self, Column, CsvOrigin, Row, Source, column};
-use crate::scenario::{FieldError, ForecastParams, Scenario};
+use crate::scenario::{FieldError, ForecastParams, LoadedScenario, Scenario, ScenarioError};
 
 /// A mother registered by the as-of date.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +178,29 @@ pub fn read(
     as_of: NaiveDate,
 ) -> Result<Known, Vec<FieldError>> {
     read_from(s, params, Source::Dir(base), as_of)
+}
+
+/// [`read`] for a loaded scenario file (`s` is its scenario, perhaps with flags applied):
+/// the errors as one [`ScenarioError`] of that file, a file that cannot be read reported at
+/// its line in the scenario.
+pub fn read_for(
+    loaded: &LoadedScenario,
+    s: &Scenario,
+    params: &ForecastParams,
+    as_of: NaiveDate,
+) -> Result<Known, ScenarioError> {
+    let base = loaded.base.clone().unwrap_or_default();
+    read(s, params, &base, as_of).map_err(|mut errors| {
+        for e in errors.iter_mut().filter(|e| e.line == 0) {
+            let key = e.path.trim_start_matches("forecast.");
+            let (line, column) = place_in_scenario(&loaded.text, key);
+            (e.file, e.line, e.column) = (None, line, column);
+        }
+        ScenarioError {
+            file: loaded.source_name.clone(),
+            errors,
+        }
+    })
 }
 
 /// As [`read`], with the files in memory (name as written in `[forecast]` -> contents).

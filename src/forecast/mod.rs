@@ -241,7 +241,10 @@ fn booked_mother(
         postcode_index: b.postcode_index,
         provider: b.provider,
         registration_week: registration_week((b.due - b.registration).num_days()),
-        registration_day: k as Day,
+        // Her real registration day (before the as-of date, so before the first plan): it
+        // orders first-come policies and ties, and her registration enters the forecast of
+        // mothers due soon before the first plan, as it had.
+        registration_day: day_of(cal, b.registration).clamp(0, k) as Day,
         due_day: due_day.max(0) as Day,
         birth_minute: (k * 1440) as u32,
         birth_place: place,
