@@ -323,3 +323,161 @@ fn forecast_refuses_an_earlier_forecast_without_force_and_needs_a_forecast_table
         .unwrap();
     assert_eq!(bad_date.status.code(), Some(2));
 }
+
+#[test]
+fn the_example_validates_with_its_forecast_files() {
+    kraamsim().arg("validate").arg(example()).assert().success();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutated bookings and rosters: never a panic; what loads, forecasts.
+
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SCENARIO: &str = r#"
+name = "fuzz"
+[forecast]
+bookings = "b.csv"
+roster = "r.csv"
+[[regions]]
+name = "R"
+postcodes = [{ pc4 = 3811, births_per_year = 120 }, { pc4 = 3812, births_per_year = 60 }]
+[[providers]]
+name = "A"
+region = "R"
+carers = 3
+[[providers]]
+name = "B"
+region = "R"
+postcodes = [3812]
+carers = 2
+"#;
+
+    const BOOKINGS: &str = "mother,region,provider,postcode,registration_date,due_date,indicated_hours,medical_hours,birth_place,care_start,care_days,delivered_hours\n\
+m1,R,A,3811,2026-11-02,2027-05-20,,,,,,\n\
+m2,R,B,3812,2026-10-12,2027-04-25,49,0,home,2027-04-28,8,30.5\n\
+m3,R,A,3812,2026-10-12,2027-04-30,60,12,clinical,2027-05-06,,\n\
+m4,R,A,3811,2026-12-01,2027-05-01,,,outpatient,,,\n";
+
+    const ROSTER: &str = "carer,region,provider,contract_hours_per_week,holidays,absences\n\
+c1,R,A,22,2027-05-05..2027-05-18,\n\
+c2,R,B,24,,2027-04-20..\n\
+c3,R,A,16,2027-05-20..2027-05-21 2027-06-01..2027-06-03,2027-05-10..2027-05-12\n";
+
+    /// A text with one byte replaced, inserted or removed at `at`.
+    fn mutate(text: &str, at: usize, op: u8, byte: u8) -> Vec<u8> {
+        let mut b = text.as_bytes().to_vec();
+        let i = at % (b.len() + 1);
+        match op % 3 {
+            0 if i < b.len() => b[i] = byte,
+            1 => b.insert(i, byte),
+            _ if i < b.len() => {
+                b.remove(i);
+            }
+            _ => {}
+        }
+        b
+    }
+
+    #[test]
+    fn the_unmutated_files_load_with_every_kind_of_booking() {
+        let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+        let params = s.forecast.clone().unwrap();
+        let files: [(&str, &[u8]); 2] =
+            [("b.csv", BOOKINGS.as_bytes()), ("r.csv", ROSTER.as_bytes())];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let known = input::read_in_memory(&s, &params, &files, as_of).unwrap();
+        assert_eq!(known.regions[0].bookings.len(), 4);
+        assert_eq!(known.regions[0].carers.len(), 3);
+    }
+
+    /// The known state is what the forecast starts from: a mother in care keeps the hours
+    /// she had, and a provider without carers gives her none after the as-of date, so her
+    /// outcome on her last day is exact in every future.
+    #[test]
+    fn mothers_in_care_keep_their_hours_and_end_on_their_last_day() {
+        let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+        let params = s.forecast.clone().unwrap();
+        let bookings =
+            format!("{BOOKINGS}m5,R,B,3812,2026-10-01,2027-04-28,45,0,home,2027-04-30,8,10\n");
+        // Provider B has no carers on the roster.
+        let roster =
+            "carer,region,provider,contract_hours_per_week,holidays,absences\nc1,R,A,22,,\n";
+        let files: [(&str, &[u8]); 2] =
+            [("b.csv", bookings.as_bytes()), ("r.csv", roster.as_bytes())];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let known = input::read_in_memory(&s, &params, &files, as_of).unwrap();
+        let settings = Settings {
+            as_of,
+            weeks: 2,
+            replications: 20,
+            threads: None,
+        };
+        let bands = forecast::forecast(&s, &known, &settings).unwrap();
+        let b = bands.series.iter().find(|x| x.provider == "B").unwrap();
+        let day = |date: &str| {
+            bands
+                .dates
+                .iter()
+                .position(|d| d.to_string() == date)
+                .unwrap()
+        };
+        // m2: 30.5 of 49 hours, care 28 April - 5 May: 18.5 short, above the minimum.
+        let may5 = &b.days[day("2027-05-05")];
+        assert_eq!((may5[2].p10, may5[2].p90), (18.5, 18.5));
+        assert_eq!(may5[3].p90, 0.0);
+        // m5: 10 of 45 hours, care 30 April - 7 May: below the minimum by 14 hours.
+        let may7 = &b.days[day("2027-05-07")];
+        assert_eq!((may7[2].p10, may7[2].p90), (35.0, 35.0));
+        assert_eq!((may7[3].p10, may7[3].p90), (1.0, 1.0));
+        assert_eq!((may7[4].p10, may7[4].p90), (14.0, 14.0));
+        // Provider B's carer hours are nil; A's are one carer's 22 x 0.75 / 7 a day.
+        assert_eq!(b.days[0][1].p90, 0.0);
+        let a = bands.series.iter().find(|x| x.provider == "A").unwrap();
+        assert!((a.days[0][1].p50 - 22.0 * 0.75 / 7.0).abs() < 1e-9);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_files_load_or_fail_cleanly_and_what_loads_forecasts(
+            at in 0usize..400,
+            op in 0u8..3,
+            byte in prop::sample::select(b"0123456789,.-: \nRABm\"x".to_vec()),
+            which in 0u8..2,
+        ) {
+            let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+            let params = s.forecast.clone().unwrap();
+            let (b, r) = if which == 0 {
+                (mutate(BOOKINGS, at, op, byte), ROSTER.as_bytes().to_vec())
+            } else {
+                (BOOKINGS.as_bytes().to_vec(), mutate(ROSTER, at, op, byte))
+            };
+            let files: [(&str, &[u8]); 2] = [("b.csv", &b), ("r.csv", &r)];
+            let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+            match input::read_in_memory(&s, &params, &files, as_of) {
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for e in &errors {
+                        prop_assert!(e.line > 0 && e.column > 0 && !e.message.is_empty(), "{e:?}");
+                    }
+                }
+                Ok(known) => {
+                    let settings = Settings { as_of, weeks: 3, replications: 2, threads: Some(1) };
+                    let bands = forecast::forecast(&s, &known, &settings).unwrap();
+                    for series in &bands.series {
+                        for week in &series.weeks {
+                            for band in week {
+                                prop_assert!(band.p10.is_finite() && band.p10 <= band.p90 + 1e-9);
+                                prop_assert!(band.p10 >= -1e-9);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
