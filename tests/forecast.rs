@@ -322,6 +322,22 @@ fn forecast_refuses_an_earlier_forecast_without_force_and_needs_a_forecast_table
         .output()
         .unwrap();
     assert_eq!(bad_date.status.code(), Some(2));
+
+    // Not even --force writes a forecast over a run's output (its charts and report).
+    let run = tmp.path().join("run");
+    fs::create_dir_all(&run).unwrap();
+    fs::write(run.join("run.json"), "{}").unwrap();
+    let over_run = kraamsim()
+        .arg("forecast")
+        .arg(example())
+        .arg("--out")
+        .arg(&run)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(over_run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&over_run.stderr).contains("output of a kraamsim run"));
+    assert_eq!(fs::read_dir(&run).unwrap().count(), 1);
 }
 
 #[test]

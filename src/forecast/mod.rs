@@ -142,7 +142,7 @@ fn registration_week(days_before_due: i64) -> u32 {
 
 /// The population of one region in one replication, and the mothers in care at the start:
 /// the bookings (those in care first), then the mothers still to register, and the roster.
-pub fn population(
+fn population(
     s: &Scenario,
     cal: &Calendar,
     region: usize,

@@ -459,8 +459,16 @@ pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
     h
 }
 
-/// Checks that `dir` may receive a forecast: absent or empty, or (`mode` Replace) anything.
+/// Checks that `dir` may receive a forecast: absent or empty, or (`mode` Replace) anything
+/// but the output of a run.
 pub fn check_dir(dir: &Path, mode: DirMode) -> Result<(), WriteError> {
+    // A run's output has charts and a report of its own that a forecast would replace.
+    if dir.join("run.json").exists() || dir.join(output::RESUME_DIR).exists() {
+        return Err(WriteError::Refused(format!(
+            "{} holds the output of a kraamsim run; write the forecast to another --out",
+            dir.display()
+        )));
+    }
     if mode == DirMode::New && dir.join(FORECAST_JSON).exists() {
         return Err(WriteError::Refused(format!(
             "{} holds an earlier kraamsim forecast; pass --force to replace it",

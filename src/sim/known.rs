@@ -112,7 +112,6 @@ pub fn run_region_from(
     let providers = generate::region_providers(scenario, region).len().max(1);
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, false);
     sim.checks = checks;
-    sim.year_totals = Vec::<YearTotals>::new();
     sim.in_care_at_start = known.in_care.len();
     sim.log = Some(Box::new(DayLog::new(calendar, providers, carer_provider)));
     for (i, care) in known.in_care.iter().enumerate() {
