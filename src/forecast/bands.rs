@@ -131,8 +131,7 @@ pub struct Bands {
     pub weeks: Vec<Week>,
     /// Per region: its providers, then the region (`ALL`); then all regions.
     pub series: Vec<Series>,
-    /// Per region: bookings, of them in care on the as-of date, roster carers, and the
-    /// expected number of mothers still to register (over all due dates).
+    /// Per region: its name, bookings, of them in care on the as-of date, roster carers.
     pub known_counts: Vec<(String, usize, usize, usize)>,
 }
 

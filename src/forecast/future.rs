@@ -152,11 +152,6 @@ impl FutureMothers {
         }
     }
 
-    /// Expected number of mothers still to register, over all due dates.
-    pub fn expected_total(&self) -> f64 {
-        self.expected.iter().sum()
-    }
-
     /// A birth offset (due - birth) given that the birth is at most `max_offset` days
     /// before the due date (on or after the as-of date).
     pub fn birth_offset(&self, rng: &mut EntityRng, max_offset: i64) -> i64 {

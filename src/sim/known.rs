@@ -10,7 +10,7 @@
 //! what a coordinator would know then, so a forecast can be checked against the run's real
 //! future (the backtest in `tests/forecast.rs`).
 
-use super::{Checks, Event, MINUTES_PER_DAY, MotherOutcome, RegionResult, Simulation, YearTotals};
+use super::{Checks, Event, MINUTES_PER_DAY, MotherOutcome, RegionResult, Simulation};
 use crate::generate::{self, Population};
 use crate::model::{Calendar, Carer, Day, Mother};
 use crate::policy::{AllocationPolicy, TIERS, TierHours};
