@@ -256,6 +256,16 @@ pub fn weeks_csv(b: &Bands) -> String {
     out
 }
 
+/// Whether a row is the summary of the whole forecast: with one region its own row
+/// (provider `ALL`), with several the row of all regions.
+fn is_top(a: &WeekAdvice, single_region: bool) -> bool {
+    if single_region {
+        a.region != ALL && a.provider == ALL
+    } else {
+        a.region == ALL
+    }
+}
+
 /// The one-screen summary: the known state, the weekly table of all regions, and the weeks
 /// at risk with the providers that feel it.
 pub fn table(b: &Bands) -> String {
@@ -304,16 +314,7 @@ pub fn table(b: &Bands) -> String {
     let all = advice(b);
     // One region: its own row (provider ALL); several: the row of all regions.
     let single = b.known_counts.len() == 1;
-    let top: Vec<&WeekAdvice> = all
-        .iter()
-        .filter(|a| {
-            if single {
-                a.region != ALL && a.provider == ALL
-            } else {
-                a.region == ALL
-            }
-        })
-        .collect();
+    let top: Vec<&WeekAdvice> = all.iter().filter(|a| is_top(a, single)).collect();
     for a in &top {
         let _ = writeln!(
             t,
@@ -424,7 +425,14 @@ pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
          <th>demand P50 h</th><th>available P50 h</th><th>to minimum+medical h</th>\
          <th>to full h</th><th>carer-weeks P90 (min / full)</th><th>holiday carer-weeks</th></tr>\n",
     );
-    for a in advice(b) {
+    // The summary rows first, then every region's and provider's.
+    let single = b.known_counts.len() == 1;
+    let (top, rest): (Vec<WeekAdvice>, Vec<WeekAdvice>) =
+        advice(b).into_iter().partition(|a| is_top(a, single));
+    for a in top
+        .into_iter()
+        .chain(rest.into_iter().filter(|a| a.region != ALL))
+    {
         let _ = writeln!(
             h,
             "<tr class=\"{}\"><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>\
