@@ -220,7 +220,7 @@ impl Bands {
                     })
                     .collect();
                 let (holiday_carer_weeks, carer_week_hours) =
-                    roster_weeks(s, known, &weeks, &cells);
+                    roster_weeks(s, known, &weeks, *dates.last().expect("a day"), &cells);
                 Series {
                     region,
                     provider,
@@ -260,12 +260,13 @@ impl Bands {
     }
 }
 
-/// Per week, the carer-weeks of planned holiday of a series' roster carers, and their mean
-/// weekly care hours.
+/// Per week, the carer-weeks of planned holiday of a series' roster carers within the
+/// forecast window (holiday days / 7), and their mean weekly care hours.
 fn roster_weeks(
     s: &Scenario,
     known: &Known,
     weeks: &[Week],
+    window_last: NaiveDate,
     cells: &[(usize, Option<usize>)],
 ) -> (Vec<f64>, f64) {
     let mut holiday = vec![0.0; weeks.len()];
@@ -279,7 +280,7 @@ fn roster_weeks(
             hours += c.contract_hours_per_week * s.carers.productive_share;
             for (w, week) in weeks.iter().enumerate() {
                 let first = week.start;
-                let last = week.start + chrono::Duration::days(6);
+                let last = (week.start + chrono::Duration::days(6)).min(window_last);
                 let window_first = first.max(known.as_of);
                 let days: i64 = c
                     .holidays
