@@ -264,6 +264,28 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
     .map(|p| mean(p))
     .sum();
     assert!((providers - mean("ALL")).abs() < 0.01 * providers.max(1.0));
+
+    // Per postcode and week; the postcodes' mean mothers below the minimum add up to the
+    // region's (every mother has one postcode).
+    let postcodes = fs::read_to_string(out.join("forecast-postcodes.csv")).unwrap();
+    let pc_rows: Vec<Vec<&str>> = postcodes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(pc_rows.len(), 12 * 6);
+    let pc_mean: f64 = pc_rows.iter().map(|r| r[7].parse::<f64>().unwrap()).sum();
+    let region_mean: f64 = rows
+        .iter()
+        .filter(|r| {
+            r[0] == "week" && r[3] != "ALL" && r[4] == "ALL" && r[5] == "mothers_below_minimum"
+        })
+        .map(|r| r[9].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (pc_mean - region_mean).abs() < 0.01 + 1e-3 * region_mean,
+        "{pc_mean} vs {region_mean}"
+    );
 }
 
 #[test]

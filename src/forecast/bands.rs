@@ -121,6 +121,16 @@ impl Series {
     }
 }
 
+/// The bands of one postcode (PC4 area) per week: mothers below the minimum and shortfall
+/// hours of its mothers whose care ended that week (at any provider).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostcodeSeries {
+    pub region: String,
+    pub postcode: u16,
+    /// Per week: [mothers below the minimum, shortfall hours].
+    pub weeks: Vec<[Band; 2]>,
+}
+
 /// Everything a forecast reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bands {
@@ -131,6 +141,8 @@ pub struct Bands {
     pub weeks: Vec<Week>,
     /// Per region: its providers, then the region (`ALL`); then all regions.
     pub series: Vec<Series>,
+    /// Per region, per postcode (scenario order).
+    pub postcodes: Vec<PostcodeSeries>,
     /// Per region: its name, bookings, of them in care on the as-of date, roster carers.
     pub known_counts: Vec<(String, usize, usize, usize)>,
 }
@@ -231,6 +243,27 @@ impl Bands {
                 }
             })
             .collect();
+        let mut postcodes = Vec::new();
+        let mut buf = vec![0.0; reps];
+        for (r, region) in s.regions.iter().enumerate() {
+            for (i, pc) in region.postcodes.iter().enumerate() {
+                let weeks = (0..weeks.len())
+                    .map(|w| {
+                        std::array::from_fn(|m| {
+                            for (rep, b) in buf.iter_mut().enumerate() {
+                                *b = logs[rep * n_regions + r].postcode_week(w, i)[m];
+                            }
+                            Band::of(&mut buf)
+                        })
+                    })
+                    .collect();
+                postcodes.push(PostcodeSeries {
+                    region: region.name.clone(),
+                    postcode: pc.pc4,
+                    weeks,
+                });
+            }
+        }
         let known_counts = s
             .regions
             .iter()
@@ -250,6 +283,7 @@ impl Bands {
             dates,
             weeks,
             series,
+            postcodes,
             known_counts,
         }
     }

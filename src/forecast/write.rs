@@ -1,5 +1,5 @@
 //! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk and
-//! what would help), the fan chart and report.html, and forecast.json (written last, like a
+//! what would help), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
 //! run's run.json: a directory with it is complete). The columns are documented in
 //! docs/forecast.md.
 //!
@@ -25,6 +25,8 @@ use crate::output::{self, DirMode, OutputError};
 pub const FORECAST_CSV: &str = "forecast.csv";
 /// Weeks at risk and what would help.
 pub const WEEKS_CSV: &str = "forecast-weeks.csv";
+/// Per postcode and week: mothers below the minimum and shortfall hours.
+pub const POSTCODES_CSV: &str = "forecast-postcodes.csv";
 /// The forecast's metadata, written last.
 pub const FORECAST_JSON: &str = "forecast.json";
 
@@ -112,6 +114,57 @@ pub(crate) fn csv_field(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// forecast-postcodes.csv: one row per postcode x week.
+pub fn postcodes_csv(b: &Bands) -> String {
+    let mut out = String::from(
+        "week_start,days,region,postcode,below_minimum_p10,below_minimum_p50,below_minimum_p90,\
+         below_minimum_mean,shortfall_hours_p10,shortfall_hours_p50,shortfall_hours_p90,\
+         shortfall_hours_mean\n",
+    );
+    for pc in &b.postcodes {
+        for (w, week) in b.weeks.iter().enumerate() {
+            let [below, short] = &pc.weeks[w];
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
+                week.start,
+                week.days,
+                csv_field(&pc.region),
+                pc.postcode,
+                num(below.p10),
+                num(below.p50),
+                num(below.p90),
+                num(below.mean),
+                num(short.p10),
+                num(short.p50),
+                num(short.p90),
+                num(short.mean)
+            );
+        }
+    }
+    out
+}
+
+/// The postcodes most at risk in week `w`: those with mothers below the minimum in at least
+/// 1 of 10 futures, by P90 then mean, at most `n`.
+fn postcodes_at_risk(b: &Bands, w: usize, n: usize) -> Vec<String> {
+    let mut at_risk: Vec<(f64, f64, String)> = b
+        .postcodes
+        .iter()
+        .filter(|pc| pc.weeks[w][0].p90 > 0.0)
+        .map(|pc| {
+            let below = pc.weeks[w][0];
+            (
+                below.p90,
+                below.mean,
+                format!("{} (P90 {:.0})", pc.postcode, below.p90),
+            )
+        })
+        .collect();
+    at_risk.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    at_risk.into_iter().take(n).map(|x| x.2).collect()
 }
 
 /// How likely a week is to leave mothers below the minimum.
@@ -358,9 +411,15 @@ pub fn table(b: &Bands) -> String {
                     }
                 })
                 .collect();
+            let w = b
+                .weeks
+                .iter()
+                .position(|x| x.start == a.week.start)
+                .expect("a forecast week");
+            let postcodes = postcodes_at_risk(b, w, 4);
             let _ = writeln!(
                 t,
-                "  {} {}: {}{}",
+                "  {} {}: {}{}{}",
                 a.week.start,
                 a.risk.as_str(),
                 a.why(),
@@ -368,6 +427,11 @@ pub fn table(b: &Bands) -> String {
                     String::new()
                 } else {
                     format!("; providers: {}", providers.join(", "))
+                },
+                if postcodes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; postcodes: {}", postcodes.join(", "))
                 }
             );
         }
@@ -511,6 +575,7 @@ pub fn write_dir(dir: &Path, b: &Bands, meta: &Meta, charts: bool) -> Result<(),
     };
     output::write_atomic(dir, FORECAST_CSV, text(forecast_csv(b)))?;
     output::write_atomic(dir, WEEKS_CSV, text(weeks_csv(b)))?;
+    output::write_atomic(dir, POSTCODES_CSV, text(postcodes_csv(b)))?;
     if charts {
         let rendered = chart::forecast::FanChart::new(b).render()?;
         let html = report_html(b, meta, Some(&rendered));

@@ -64,18 +64,28 @@ pub struct DayLog {
     pub providers: usize,
     /// `days x providers`, day-major.
     pub cells: Vec<ProviderDay>,
+    /// Postcodes of the region (scenario order) and ISO weeks of the reporting period.
+    pub postcodes: usize,
+    pub weeks: usize,
+    /// `weeks x postcodes`, week-major: of the mothers of the postcode whose care ended
+    /// that week, those below the minimum and their indicated minus delivered hours.
+    pub postcode_weeks: Vec<[f64; 2]>,
     /// Each carer's provider (the scope may pool them).
     carer_provider: Vec<u16>,
 }
 
 impl DayLog {
-    fn new(cal: &Calendar, providers: usize, carer_provider: Vec<u16>) -> Self {
+    fn new(cal: &Calendar, providers: usize, postcodes: usize, carer_provider: Vec<u16>) -> Self {
         let days = (cal.report_end - cal.report_start + 1) as usize;
+        let weeks = cal.report_weeks();
         DayLog {
             first_day: cal.report_start,
             days,
             providers,
             cells: vec![ProviderDay::default(); days * providers],
+            postcodes,
+            weeks,
+            postcode_weeks: vec![[0.0; 2]; weeks * postcodes],
             carer_provider,
         }
     }
@@ -83,6 +93,11 @@ impl DayLog {
     /// Provider `provider` on the `day`-th day of the reporting period.
     pub fn get(&self, day: usize, provider: usize) -> &ProviderDay {
         &self.cells[day * self.providers + provider]
+    }
+
+    /// Postcode `postcode` (index in the region) in the `week`-th ISO week of the period.
+    pub fn postcode_week(&self, week: usize, postcode: usize) -> [f64; 2] {
+        self.postcode_weeks[week * self.postcodes + postcode]
     }
 
     fn cell(&mut self, day: Day, provider: u16) -> &mut ProviderDay {
@@ -113,7 +128,13 @@ pub fn run_region_from(
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, false);
     sim.checks = checks;
     sim.in_care_at_start = known.in_care.len();
-    sim.log = Some(Box::new(DayLog::new(calendar, providers, carer_provider)));
+    let postcodes = scenario.regions[region].postcodes.len();
+    sim.log = Some(Box::new(DayLog::new(
+        calendar,
+        providers,
+        postcodes,
+        carer_provider,
+    )));
     for (i, care) in known.in_care.iter().enumerate() {
         let st = &mut sim.mother_state[i];
         st.delivered = split_delivered(&st.indicated, care.delivered_hours);
@@ -181,8 +202,13 @@ impl Simulation<'_> {
         let (indicated, delivered) = (outcome.indicated_total(), outcome.delivered_total());
         let guaranteed = st.indicated[0] + st.indicated[1];
         let provider = self.mothers[m as usize].provider;
+        let postcode = usize::from(self.mothers[m as usize].postcode_index);
         let last_day = st.last_day;
+        let week = self.cal.report_week(last_day);
         let log = self.log.as_mut().expect("logging");
+        let area = &mut log.postcode_weeks[week * log.postcodes + postcode];
+        area[0] += f64::from(u8::from(!outcome.minimum_met));
+        area[1] += (indicated - delivered).max(0.0);
         let cell = log.cell(last_day, provider);
         cell.mothers_ended += 1;
         cell.mothers_below_minimum += u32::from(!outcome.minimum_met);
