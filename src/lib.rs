@@ -12,6 +12,7 @@
 pub mod chart;
 pub mod engine;
 pub mod equity;
+pub mod forecast;
 pub mod generate;
 pub mod model;
 pub mod output;

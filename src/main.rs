@@ -74,6 +74,75 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Forecast the coming weeks from today's bookings and roster (the scenario's
+    /// [forecast] table): bands of demand, carer hours, shortfall and mothers below the
+    /// minimum, the weeks at risk and what would help (docs/forecast.md).
+    Forecast {
+        /// Scenario file (TOML) with a [forecast] table naming bookings.csv and roster.csv.
+        scenario: PathBuf,
+        #[command(flatten)]
+        args: ForecastArgs,
+    },
+    /// Developer tool: write a simulated run's state at the scenario's period.start as
+    /// bookings.csv and roster.csv (for backtests and the shipped example).
+    #[command(hide = true)]
+    ForecastSnapshot {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// The replication whose state is written.
+        #[arg(long, default_value_t = 0)]
+        replication: u32,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Directory for bookings.csv and roster.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// The flags of `forecast`.
+#[derive(clap::Args)]
+struct ForecastArgs {
+    /// The day the bookings and roster describe, YYYY-MM-DD [default: forecast.as_of].
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<chrono::NaiveDate>,
+    /// Weeks to forecast [default: forecast.weeks, 16].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=104))]
+    weeks: Option<u32>,
+    /// Output directory [default: output/<scenario name>-forecast].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replications of the future [default: forecast.replications, 200].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    replications: Option<u32>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]; the outputs do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// No timing line on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Replace an earlier forecast in the output directory.
+    #[arg(long)]
+    force: bool,
+    /// Do not draw charts/ and report.html.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+/// A date flag, YYYY-MM-DD, within the dates a scenario may use.
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("`{text}` is not a date YYYY-MM-DD ({e})"))?;
+    if !(1900..=2199).contains(&chrono::Datelike::year(&date)) {
+        return Err(format!(
+            "`{text}`: must be a date from 1900-01-01 to 2199-12-31"
+        ));
+    }
+    Ok(date)
 }
 
 /// The flags of `run` and `sweep`.
@@ -253,6 +322,13 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             // Every variant of a [sweep] is checked like a file of its own.
             let variants = scenario::variants(&loaded).map_err(Failure::bad_input)?;
             let s = &loaded.scenario;
+            // A [forecast] with an as-of date: its bookings and roster are checked too.
+            if let Some(params) = &s.forecast
+                && let Some(as_of) = params.as_of
+            {
+                kraamsim::forecast::input::read_for(&loaded, s, params, as_of)
+                    .map_err(Failure::bad_input)?;
+            }
             let sweep = if s.sweep.is_empty() {
                 String::new()
             } else {
@@ -312,6 +388,27 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             charts(&out, !no_charts, false)
         }
         Command::Chart { dir } => charts(&dir, true, true),
+        Command::Forecast { scenario, args } => forecast(&scenario, &args),
+        Command::ForecastSnapshot {
+            scenario,
+            replication,
+            seed,
+            out,
+        } => {
+            let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
+            let mut s = loaded.scenario;
+            if let Some(seed) = seed {
+                s.seed = seed;
+            }
+            let snap = kraamsim::forecast::snapshot::snapshot(&s, replication);
+            kraamsim::forecast::snapshot::write(&out, &snap).map_err(Failure::internal)?;
+            say!(
+                "wrote the state of replication {replication} at {} to {}/bookings.csv and roster.csv",
+                s.period.start,
+                out.display()
+            );
+            Ok(())
+        }
         Command::Sweep {
             scenario,
             shard,
@@ -333,6 +430,94 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             execute(&loaded, variants, &args, shard, started)
         }
     }
+}
+
+/// `kraamsim forecast`: load the scenario and the known state, check the output directory,
+/// forecast, write, print the weekly table.
+fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> {
+    use kraamsim::forecast::{self, write};
+    let started = Instant::now();
+    let loaded = scenario::load_file(path).map_err(Failure::bad_input)?;
+    let mut s = loaded.scenario.clone();
+    let params = s.forecast.clone().ok_or_else(|| {
+        Failure::bad_input(format!(
+            "{}: has no [forecast] table; it names the bookings and roster files (docs/forecast.md)",
+            loaded.source_name
+        ))
+    })?;
+    let as_of = args.as_of.or(params.as_of).ok_or_else(|| {
+        let (line, column) = forecast::input::place_in_scenario(&loaded.text, "as_of");
+        Failure::bad_input(scenario::ScenarioError {
+            file: loaded.source_name.clone(),
+            errors: vec![scenario::FieldError {
+                file: None,
+                line,
+                column,
+                path: "forecast.as_of".to_string(),
+                message: "no as-of date: pass --as-of YYYY-MM-DD or set forecast.as_of".to_string(),
+            }],
+        })
+    })?;
+    if let Some(seed) = args.seed {
+        s.seed = seed;
+    }
+    let settings = forecast::Settings {
+        as_of,
+        weeks: args.weeks.unwrap_or(params.weeks),
+        replications: args.replications.unwrap_or(params.replications),
+        threads: args.threads.map(usize::from),
+    };
+    let known =
+        forecast::input::read_for(&loaded, &s, &params, as_of).map_err(Failure::bad_input)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-forecast", s.name)));
+    let mode = if args.force {
+        DirMode::Replace
+    } else {
+        DirMode::New
+    };
+    write::check_dir(&out, mode).map_err(Failure::bad_input)?;
+    let bands = forecast::forecast(&s, &known, &settings).map_err(Failure::internal)?;
+    let file_sha = |name: &str| {
+        std::fs::read(loaded.base.clone().unwrap_or_default().join(name))
+            .map(|b| output::sha256_hex(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default()
+    };
+    let meta = write::Meta {
+        kraamsim_version: env!("CARGO_PKG_VERSION"),
+        scenario_name: s.name.clone(),
+        scenario_path: loaded.source_name.clone(),
+        scenario_sha256: output::sha256_hex(&loaded.text),
+        bookings: params.bookings.clone(),
+        bookings_sha256: file_sha(&params.bookings),
+        roster: params.roster.clone(),
+        roster_sha256: file_sha(&params.roster),
+        as_of: as_of.to_string(),
+        weeks: settings.weeks,
+        seed: s.seed,
+        replications: settings.replications,
+        policy: s.policy.name.as_str().to_string(),
+        scope: s.policy.scope.as_str().to_string(),
+        threads: settings
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    write::write_dir(&out, &bands, &meta, !args.no_charts).map_err(|e| match e {
+        write::WriteError::Refused(m) => Failure::bad_input(m),
+        e => Failure::internal(e),
+    })?;
+    say!("{}", write::table(&bands));
+    if !args.quiet {
+        eprintln!(
+            "forecast in {:.2} s; outputs in {}",
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// `--shard I/N` or `--shard auto` (Slurm job arrays).

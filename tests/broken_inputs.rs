@@ -15,7 +15,12 @@ fn corpus() -> PathBuf {
 
 /// The corpus scenarios, sorted, each with its expected fragments.
 fn cases() -> Vec<(PathBuf, Vec<String>)> {
-    let mut files: Vec<PathBuf> = fs::read_dir(corpus())
+    cases_in(&corpus())
+}
+
+/// The scenarios of one corpus directory, sorted, each with its expected fragments.
+fn cases_in(dir: &Path) -> Vec<(PathBuf, Vec<String>)> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -150,6 +155,89 @@ fn run_refuses_every_broken_file_before_creating_an_output() {
             path.display()
         );
     }
+}
+
+/// `tests/broken/forecast/`: broken bookings.csv, roster.csv and `[forecast]` tables. Each is
+/// refused by `kraamsim forecast` with exit code 2, its place (CSV file, line, column and
+/// field, or the scenario's line), no panic and no output directory.
+#[test]
+fn forecast_refuses_every_broken_bookings_and_roster_before_creating_an_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = cases_in(&corpus().join("forecast"));
+    assert!(
+        cases.len() >= 9,
+        "the forecast corpus has {} cases",
+        cases.len()
+    );
+    for (path, expect) in cases {
+        let out = tmp.path().join("out");
+        let mut cmd = Command::cargo_bin("kraamsim").unwrap();
+        cmd.current_dir(tmp.path())
+            .arg("forecast")
+            .arg(&path)
+            .arg("--out")
+            .arg(&out)
+            .args(["--replications", "2", "-q"]);
+        assert_refused(&mut cmd, &path, &expect);
+        assert!(
+            !out.exists(),
+            "{}: created {}",
+            path.display(),
+            out.display()
+        );
+        // `validate` checks the forecast files too, once the as-of date is known.
+        if !path.ends_with("no-as-of.toml") {
+            let mut cmd = Command::cargo_bin("kraamsim").unwrap();
+            cmd.arg("validate").arg(&path);
+            assert_refused(&mut cmd, &path, &expect);
+        }
+    }
+}
+
+/// The forecast corpus's own data files are fine where they are meant to be: the good
+/// bookings and roster forecast without error.
+#[test]
+fn forecast_corpus_good_files_forecast() {
+    let dir = corpus().join("forecast");
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("good.toml");
+    let text = fs::read_to_string(dir.join("no-as-of.toml"))
+        .unwrap()
+        .replace(
+            "data/ok-bookings.csv",
+            &dir.join("data/ok-bookings.csv").display().to_string(),
+        )
+        .replace(
+            "data/ok-roster.csv",
+            &dir.join("data/ok-roster.csv").display().to_string(),
+        );
+    fs::write(&scenario, text).unwrap();
+    Command::cargo_bin("kraamsim")
+        .unwrap()
+        .arg("forecast")
+        .arg(&scenario)
+        .args([
+            "--as-of",
+            "2027-05-05",
+            "--weeks",
+            "3",
+            "--replications",
+            "3",
+            "-q",
+        ])
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success();
+    // A Wednesday: 21 days over four ISO weeks, the first and last cut.
+    let weeks = fs::read_to_string(tmp.path().join("out/forecast-weeks.csv")).unwrap();
+    let days: Vec<&str> = weeks
+        .lines()
+        .filter(|l| l.contains(",ALL,ALL,"))
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(days, ["5", "7", "7", "2"], "{weeks}");
+    assert!(weeks.contains("2027-05-03,5,"), "{weeks}");
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod capacity;
 mod comparison;
 pub mod data;
 mod distribution;
+pub mod forecast;
 mod heatmap;
 mod lorenz;
 pub mod report;

@@ -38,6 +38,8 @@ enum Stream {
     Trainee = 5,
     /// A region's yearly counts of trainees and hires (index: the year's number).
     Workforce = 6,
+    /// A season forecast's draws (`crate::forecast`; index: what is drawn and for whom).
+    Forecast = 7,
 }
 
 /// SplitMix64 finaliser: spreads nearby integers over the whole 64-bit range.
@@ -49,7 +51,7 @@ fn mix(mut x: u64) -> u64 {
 }
 
 /// The random generator of every entity.
-type EntityRng = Xoshiro256PlusPlus;
+pub(crate) type EntityRng = Xoshiro256PlusPlus;
 
 /// The random stream of one entity, from a hash of (seed, replication, region, kind of
 /// entity, index): distinct keys start the generator at unrelated points of its 2^256 period.
@@ -57,6 +59,13 @@ fn entity_rng(seed: u64, replication: u32, region: usize, stream: Stream, index:
     let entity = ((stream as u64) << 48) | index;
     let key = mix(mix(mix(mix(seed) ^ u64::from(replication)) ^ region as u64) ^ entity);
     EntityRng::seed_from_u64(key)
+}
+
+/// The random stream of one draw of a season forecast (`crate::forecast`), keyed like every
+/// other entity by (seed, replication, region) and an index below 2^48.
+pub(crate) fn forecast_rng(seed: u64, replication: u32, region: usize, index: u64) -> EntityRng {
+    debug_assert!(index < 1 << 48);
+    entity_rng(seed, replication, region, Stream::Forecast, index)
 }
 
 /// The people of one region in one replication.
@@ -95,7 +104,7 @@ pub fn carers_of(s: &Scenario, provider: &ProviderSpec) -> u32 {
 }
 
 /// Cumulative weights, for drawing an index by a uniform number.
-fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+pub(crate) fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut acc = 0.0;
     weights
         .map(|w| {
@@ -106,7 +115,7 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
 }
 
 /// Index `i` with probability weight_i / total, from a uniform `u` in [0, 1).
-fn pick(cum: &[f64], u: f64) -> usize {
+pub(crate) fn pick(cum: &[f64], u: f64) -> usize {
     let x = u * cum.last().copied().unwrap_or(0.0);
     cum.partition_point(|&c| c <= x)
         .min(cum.len().saturating_sub(1))
@@ -114,7 +123,7 @@ fn pick(cum: &[f64], u: f64) -> usize {
 
 /// Births per day of each calendar month, per birth per year: monthly weight / total weight
 /// / days in that month (a non-leap year).
-fn daily_birth_factor(s: &Scenario) -> [f64; 12] {
+pub(crate) fn daily_birth_factor(s: &Scenario) -> [f64; 12] {
     const DAYS: [f64; 12] = [
         31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
     ];
@@ -218,27 +227,8 @@ fn draw_mother(
     let registration_day =
         (i64::from(due_day) - days_before_due).clamp(0, i64::from(birth_day)) as Day;
 
-    let bp = &s.birth_place;
-    let u: f64 = rng.random();
-    let (birth_place, hospital_days) = if u < bp.home_share {
-        (BirthPlace::Home, 0)
-    } else if u < bp.home_share + bp.outpatient_share {
-        (BirthPlace::Outpatient, 0)
-    } else if u < bp.home_share + bp.outpatient_share + bp.caesarean_share {
-        let [lo, hi] = bp.caesarean_hospital_days;
-        (BirthPlace::Clinical, rng.random_range(lo..=hi))
-    } else {
-        let night = rng.random::<f64>() < bp.clinical_overnight_share;
-        (BirthPlace::Clinical, u32::from(night))
-    };
-
-    let ba = &s.birth_assist;
-    let assist_share = match birth_place {
-        BirthPlace::Home => ba.home_share,
-        BirthPlace::Outpatient => ba.outpatient_share,
-        BirthPlace::Clinical => 0.0,
-    };
-    let needs_birth_assist = rng.random::<f64>() < assist_share;
+    let (birth_place, hospital_days) = draw_birth_place(s, rng);
+    let needs_birth_assist = draw_birth_assist(s, rng, birth_place);
     let indication = draw_indication(s, rng, hospital_days);
     Mother {
         id: 0,
@@ -256,9 +246,37 @@ fn draw_mother(
     }
 }
 
+/// Where she gives birth and how many days she stays in hospital after it.
+pub(crate) fn draw_birth_place(s: &Scenario, rng: &mut EntityRng) -> (BirthPlace, u32) {
+    let bp = &s.birth_place;
+    let u: f64 = rng.random();
+    if u < bp.home_share {
+        (BirthPlace::Home, 0)
+    } else if u < bp.home_share + bp.outpatient_share {
+        (BirthPlace::Outpatient, 0)
+    } else if u < bp.home_share + bp.outpatient_share + bp.caesarean_share {
+        let [lo, hi] = bp.caesarean_hospital_days;
+        (BirthPlace::Clinical, rng.random_range(lo..=hi))
+    } else {
+        let night = rng.random::<f64>() < bp.clinical_overnight_share;
+        (BirthPlace::Clinical, u32::from(night))
+    }
+}
+
+/// Whether a birth at `place` needs a carer on call (birth assistance).
+pub(crate) fn draw_birth_assist(s: &Scenario, rng: &mut EntityRng, place: BirthPlace) -> bool {
+    let ba = &s.birth_assist;
+    let assist_share = match place {
+        BirthPlace::Home => ba.home_share,
+        BirthPlace::Outpatient => ba.outpatient_share,
+        BirthPlace::Clinical => 0.0,
+    };
+    rng.random::<f64>() < assist_share
+}
+
 /// A LIP indication: basic hours by feeding, medical extra hours for some, less the hospital
 /// days, kept within [min, max] and within what her days at home can hold.
-fn draw_indication(s: &Scenario, rng: &mut EntityRng, hospital_days: u32) -> Indication {
+pub(crate) fn draw_indication(s: &Scenario, rng: &mut EntityRng, hospital_days: u32) -> Indication {
     let ind = &s.indication;
     let basic = if rng.random::<f64>() < ind.breastfeeding_share {
         ind.breastfeeding_hours
@@ -382,30 +400,45 @@ fn absences(s: &Scenario, cal: &Calendar, rng: &mut EntityRng) -> Vec<Absence> {
             push_absence(&mut out, AbsenceKind::Holiday, start, len, last);
         }
     }
+    sickness_spells(s, 0, last, rng, &mut out);
+    out.sort_by_key(|a| (a.start, a.end));
+    out
+}
+
+/// Sickness spells from day `from` to `last` (exclusive): onsets as a Poisson process over
+/// the days she is not sick, exponential lengths in whole days (at least one).
+pub(crate) fn sickness_spells(
+    s: &Scenario,
+    from: Day,
+    last: Day,
+    rng: &mut EntityRng,
+    out: &mut Vec<Absence>,
+) {
+    let k = &s.carers;
     let a = k.sickness_absence;
     if a > 0.0 {
         // Onset rate per working day such that the long-run share of days sick is `a`.
         let onset = Exp::new(a / (k.sickness_mean_days * (1.0 - a))).expect("rate > 0");
         let length = Exp::new(1.0 / k.sickness_mean_days).expect("rate > 0");
-        let mut day = 0.0;
+        let mut day = f64::from(from);
         loop {
             day += onset.sample(rng);
             if day >= f64::from(last) {
                 break;
             }
             let len = length.sample(rng).ceil().max(1.0);
-            push_absence(
-                &mut out,
-                AbsenceKind::Sickness,
-                day as i64,
-                len as i64,
-                last,
-            );
+            push_absence(out, AbsenceKind::Sickness, day as i64, len as i64, last);
             day += len;
         }
     }
-    out.sort_by_key(|a| (a.start, a.end));
-    out
+}
+
+/// The length in whole days of a sickness spell, as [`sickness_spells`] draws it; for a
+/// spell under way whose end is unknown, the days still to come (exponential lengths have no
+/// memory, so the rest of a spell is distributed as a whole one).
+pub(crate) fn sickness_days(s: &Scenario, rng: &mut EntityRng) -> u32 {
+    let length = Exp::new(1.0 / s.carers.sickness_mean_days).expect("rate > 0");
+    length.sample(rng).ceil().max(1.0) as u32
 }
 
 fn push_absence(out: &mut Vec<Absence>, kind: AbsenceKind, start: i64, len: i64, last: Day) {

@@ -388,7 +388,7 @@ fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile>
 }
 
 /// Writes `contents` to `dir/name` through a temporary file and a rename.
-fn write_atomic(
+pub(crate) fn write_atomic(
     dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), OutputError>,

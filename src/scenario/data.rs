@@ -47,13 +47,13 @@ pub struct Origins {
 
 /// A column of a data file: its name, whether it must be there, and what it may hold (for
 /// messages).
-struct Column {
+pub(crate) struct Column {
     name: &'static str,
     required: bool,
     allowed: &'static str,
 }
 
-const fn column(name: &'static str, required: bool, allowed: &'static str) -> Column {
+pub(crate) const fn column(name: &'static str, required: bool, allowed: &'static str) -> Column {
     Column {
         name,
         required,
@@ -62,7 +62,7 @@ const fn column(name: &'static str, required: bool, allowed: &'static str) -> Co
 }
 
 /// A row type of a data file, with its columns.
-trait Row: for<'de> Deserialize<'de> {
+pub(crate) trait Row: for<'de> Deserialize<'de> {
     const COLUMNS: &'static [Column];
 }
 
@@ -141,7 +141,7 @@ struct CarerRow {
 /// Where the data files come from: a directory (the scenario file's), or memory (tests and
 /// fuzzing: name as written in `[data]` -> contents).
 #[derive(Clone, Copy)]
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     Dir(&'a Path),
     Memory(&'a [(&'a str, &'a [u8])]),
 }
@@ -205,7 +205,7 @@ pub fn load(
     }
 }
 
-fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
+pub(crate) fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
     FieldError {
         file: Some(origin.file.to_string()),
         line: origin.line,
@@ -215,18 +215,18 @@ fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldError {
     }
 }
 
+/// Whether a field starts or ends with white space (what `csv::StringRecord::trim` removes).
+fn has_outer_space(field: &str) -> bool {
+    field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace)
+}
+
 /// All rows of a CSV file with their origins, or every problem of the file: a missing,
 /// unknown or repeated column (reported once, at the header), then every row that does not
 /// parse, each with the bad value and what the column allows.
 ///
 /// A file that cannot be opened is reported as line 0 with the scenario's field `key`
 /// (`data.postcodes`), so that the error can point at that line of the scenario.
-/// Whether a field starts or ends with white space (what `csv::StringRecord::trim` removes).
-fn has_outer_space(field: &str) -> bool {
-    field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace)
-}
-
-fn read_rows<T: Row>(
+pub(crate) fn read_rows<T: Row>(
     base: Source<'_>,
     name: &str,
     key: &str,

@@ -6,7 +6,7 @@
 //! names file, line, column and field, whether it comes from a type error or from a semantic
 //! check in [`validate`].
 
-mod data;
+pub(crate) mod data;
 mod schema;
 mod sweep;
 mod validate;

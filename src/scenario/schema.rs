@@ -47,6 +47,9 @@ pub struct Scenario {
     /// Region data from CSV files, added to the inline regions and providers.
     #[serde(default)]
     pub data: Option<DataFiles>,
+    /// A season forecast from known bookings and roster (`kraamsim forecast`, docs/forecast.md).
+    #[serde(default)]
+    pub forecast: Option<ForecastParams>,
     /// The regions (KSV areas), each a set of PC4 postcodes.
     #[serde(default)]
     pub regions: Vec<RegionSpec>,
@@ -88,6 +91,35 @@ pub struct DataFiles {
     pub providers: Option<String>,
     /// provider, region, carers, contract_hours_per_week
     pub carers: Option<String>,
+}
+
+/// The `[forecast]` table: a KSV's known state (bookings and roster, CSV files relative to the
+/// scenario file, `docs/data-format.md`) and what to forecast from it. Read only by
+/// `kraamsim forecast`; `run` ignores it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastParams {
+    /// bookings.csv: the mothers registered by the as-of date.
+    pub bookings: String,
+    /// roster.csv: the carers, their planned holidays and known absences.
+    pub roster: String,
+    /// The day the bookings and roster describe; the forecast starts on it. `--as-of`
+    /// overrides it, and one of the two is needed.
+    #[serde(default)]
+    pub as_of: Option<NaiveDate>,
+    /// Weeks to forecast from the as-of date.
+    #[serde(default = "default_forecast_weeks")]
+    pub weeks: u32,
+    /// Replications of the future (the forecast bands are taken over them).
+    #[serde(default = "default_forecast_replications")]
+    pub replications: u32,
+}
+
+fn default_forecast_weeks() -> u32 {
+    16
+}
+fn default_forecast_replications() -> u32 {
+    200
 }
 
 impl Scenario {

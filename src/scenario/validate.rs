@@ -72,6 +72,26 @@ pub fn validate(s: &Scenario) -> Problems {
     check_workforce(&mut c, &s.workforce);
     check_contracts(&mut c, &s.contracts);
     check_regions_and_providers(&mut c, s);
+    if let Some(f) = &s.forecast {
+        for (path, file) in [
+            ("forecast.bookings", &f.bookings),
+            ("forecast.roster", &f.roster),
+        ] {
+            if file.trim().is_empty() {
+                c.fail(path, "must name a CSV file (relative to the scenario file)");
+            }
+        }
+        let date = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        let (first, last) = (date(FIRST_DATE), date(LAST_DATE));
+        if let Some(as_of) = f.as_of.filter(|d| *d < first || *d > last) {
+            c.fail(
+                "forecast.as_of",
+                format!("must be a date from {first} to {last}, got {as_of}"),
+            );
+        }
+        c.int_range("forecast.weeks", f.weeks, 1, 104);
+        c.int_range("forecast.replications", f.replications, 1, 100_000);
+    }
     c.problems
 }
 

@@ -12,6 +12,7 @@
 //! today are missing later in the week.
 
 mod invariants;
+mod known;
 mod state;
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
@@ -22,6 +23,7 @@ use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, T
 use crate::scenario::{CapacityScope, Scenario, WaitingListOrder};
 
 pub use invariants::{Checks, Violation};
+pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
 use state::{CarerState, MotherState, Scope};
 pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals, YearTotals};
 
@@ -183,6 +185,11 @@ struct Simulation<'a> {
     ratios: Ratios,
     bins: RatioBins,
     postcode_counts: Vec<[u64; 2]>,
+    /// A forecast's start from known state (`known`): the first this many mothers are in
+    /// care when the simulation starts, so they never register.
+    in_care_at_start: usize,
+    /// A forecast's day-by-day record per provider (`known`); `None` in a normal run.
+    log: Option<Box<DayLog>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -337,11 +344,20 @@ impl<'a> Simulation<'a> {
             ratios: Ratios::default(),
             bins: RatioBins::default(),
             postcode_counts: vec![[0; 2]; s.regions[region].postcodes.len()],
+            in_care_at_start: 0,
+            log: None,
         }
     }
 
     fn run(mut self, region: usize, replication: u32) -> RegionResult {
-        for m in &self.mothers {
+        self.schedule_start();
+        self.advance((self.cal.report_end + 1) * MINUTES_PER_DAY);
+        self.result(region, replication)
+    }
+
+    /// Schedules the first events: registrations, absences, qualifications, the first plan.
+    fn schedule_start(&mut self) {
+        for m in &self.mothers[self.in_care_at_start..] {
             self.queue
                 .schedule(m.registration_day * MINUTES_PER_DAY, Event::Register(m.id));
         }
@@ -367,7 +383,10 @@ impl<'a> Simulation<'a> {
             first_day * MINUTES_PER_DAY + PLAN_MINUTE,
             Event::DayPlan(first_day),
         );
-        let stop = (self.cal.report_end + 1) * MINUTES_PER_DAY;
+    }
+
+    /// Handles every event up to and including minute `stop` (or the first broken invariant).
+    fn advance(&mut self, stop: Minutes) {
         while let Some(time) = self.queue.peek_time() {
             if time > stop || self.violation.is_some() {
                 break;
@@ -375,6 +394,10 @@ impl<'a> Simulation<'a> {
             let (time, event) = self.queue.pop().expect("peeked");
             self.handle(time, event);
         }
+    }
+
+    /// The region's result once the queue has run to the end of the reporting period.
+    fn result(mut self, region: usize, replication: u32) -> RegionResult {
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
@@ -416,7 +439,12 @@ impl<'a> Simulation<'a> {
             Event::Register(m) => self.register(m),
             Event::Birth(m) => self.birth(time, m),
             Event::CareStart(m) => self.care_start(time, m),
-            Event::CareEnd(m) => self.care_end(m),
+            Event::CareEnd(m) => {
+                self.care_end(m);
+                if self.log.is_some() {
+                    self.log_care_end(m);
+                }
+            }
             Event::DayPlan(day) => self.day_plan(day),
             Event::AbsenceStart { carer, absence } => self.absence_start(time, carer, absence),
             Event::AbsenceEnd { carer } => self.carers[carer as usize].absent -= 1,
@@ -654,6 +682,9 @@ impl<'a> Simulation<'a> {
     fn day_plan(&mut self, day: Day) {
         if day == self.cal.first_birth_day || self.cal.weekday(day) == 0 {
             self.reset_week_budgets(day);
+        }
+        if self.log.is_some() {
+            self.log_day(day);
         }
         if day < self.cal.report_end {
             self.queue.schedule(

@@ -1,0 +1,597 @@
+//! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk and
+//! what would help), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
+//! run's run.json: a directory with it is complete). The columns are documented in
+//! docs/forecast.md.
+//!
+//! Every file goes through a temporary name and a rename (`output::write_atomic`), and the
+//! output directory is checked with `output::prepare_dir` before anything is written, so a
+//! bad input or an existing output never leaves a half-written directory.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::bands::{
+    ALL, AVAILABLE, BELOW_MINIMUM, Band, Bands, DEMAND, METRICS, SHORTFALL, Series, TO_GUARANTEED,
+    TO_MINIMUM, Week,
+};
+use crate::chart::report::{base64, escape};
+use crate::chart::{self, ChartError, Rendered};
+use crate::output::{self, DirMode, OutputError};
+
+/// The bands file.
+pub const FORECAST_CSV: &str = "forecast.csv";
+/// Weeks at risk and what would help.
+pub const WEEKS_CSV: &str = "forecast-weeks.csv";
+/// Per postcode and week: mothers below the minimum and shortfall hours.
+pub const POSTCODES_CSV: &str = "forecast-postcodes.csv";
+/// The forecast's metadata, written last.
+pub const FORECAST_JSON: &str = "forecast.json";
+
+/// What forecast.json records.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub kraamsim_version: &'static str,
+    pub scenario_name: String,
+    pub scenario_path: String,
+    pub scenario_sha256: String,
+    pub bookings: String,
+    pub bookings_sha256: String,
+    pub roster: String,
+    pub roster_sha256: String,
+    pub as_of: String,
+    pub weeks: u32,
+    pub seed: u64,
+    pub replications: u32,
+    pub policy: String,
+    pub scope: String,
+    pub threads: usize,
+    pub wall_seconds: f64,
+}
+
+/// Why a forecast's outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The output directory may not be written (exit code 2).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+fn num(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+/// forecast.csv: one row per level (day, week) x series x metric x period.
+pub fn forecast_csv(b: &Bands) -> String {
+    let mut out = String::from("level,period_start,days,region,provider,metric,p10,p50,p90,mean\n");
+    let mut row = |level: &str, start: &str, days: u32, s: &Series, m: usize, band: &Band| {
+        let _ = writeln!(
+            out,
+            "{level},{start},{days},{},{},{},{},{},{},{}",
+            csv_field(&s.region),
+            csv_field(&s.provider),
+            METRICS[m],
+            num(band.p10),
+            num(band.p50),
+            num(band.p90),
+            num(band.mean)
+        );
+    };
+    for s in &b.series {
+        for m in 0..METRICS.len() {
+            for (d, date) in b.dates.iter().enumerate() {
+                row("day", &date.to_string(), 1, s, m, &s.days[d][m]);
+            }
+        }
+    }
+    for s in &b.series {
+        for m in 0..METRICS.len() {
+            for (w, week) in b.weeks.iter().enumerate() {
+                row(
+                    "week",
+                    &week.start.to_string(),
+                    week.days,
+                    s,
+                    m,
+                    &s.weeks[w][m],
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A CSV field, quoted when it has to be.
+pub(crate) fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// forecast-postcodes.csv: one row per postcode x week.
+pub fn postcodes_csv(b: &Bands) -> String {
+    let mut out = String::from(
+        "week_start,days,region,postcode,below_minimum_p10,below_minimum_p50,below_minimum_p90,\
+         below_minimum_mean,shortfall_hours_p10,shortfall_hours_p50,shortfall_hours_p90,\
+         shortfall_hours_mean\n",
+    );
+    for pc in &b.postcodes {
+        for (w, week) in b.weeks.iter().enumerate() {
+            let [below, short] = &pc.weeks[w];
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
+                week.start,
+                week.days,
+                csv_field(&pc.region),
+                pc.postcode,
+                num(below.p10),
+                num(below.p50),
+                num(below.p90),
+                num(below.mean),
+                num(short.p10),
+                num(short.p50),
+                num(short.p90),
+                num(short.mean)
+            );
+        }
+    }
+    out
+}
+
+/// The postcodes most at risk in week `w`: those with mothers below the minimum in at least
+/// 1 of 10 futures, by P90 then mean, at most `n`.
+fn postcodes_at_risk(b: &Bands, w: usize, n: usize) -> Vec<String> {
+    let mut at_risk: Vec<(f64, f64, String)> = b
+        .postcodes
+        .iter()
+        .filter(|pc| pc.weeks[w][0].p90 > 0.0)
+        .map(|pc| {
+            let below = pc.weeks[w][0];
+            (
+                below.p90,
+                below.mean,
+                format!("{} (P90 {:.0})", pc.postcode, below.p90),
+            )
+        })
+        .collect();
+    at_risk.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    at_risk.into_iter().take(n).map(|x| x.2).collect()
+}
+
+/// How likely a week is to leave mothers below the minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Risk {
+    /// No mother below the minimum in 9 of 10 simulated futures.
+    None,
+    /// Some below the minimum in at least 1 of 10 futures (P90 > 0).
+    Possible,
+    /// Some below the minimum in at least half the futures (P50 > 0).
+    Likely,
+}
+
+impl Risk {
+    pub fn of(below_minimum: &Band) -> Risk {
+        if below_minimum.p50 > 0.0 {
+            Risk::Likely
+        } else if below_minimum.p90 > 0.0 {
+            Risk::Possible
+        } else {
+            Risk::None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::None => "no",
+            Risk::Possible => "possible",
+            Risk::Likely => "likely",
+        }
+    }
+}
+
+/// One week of one series: its risk and what would help.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekAdvice {
+    pub week: Week,
+    pub region: String,
+    pub provider: String,
+    pub risk: Risk,
+    pub below_minimum: Band,
+    pub demand: Band,
+    pub available: Band,
+    pub to_minimum: Band,
+    pub to_guaranteed: Band,
+    pub to_full: Band,
+    /// Carer-weeks (a roster carer's mean weekly care hours) that would give the P90 hours
+    /// to the guaranteed hours and to the full indication.
+    pub carer_weeks_guaranteed_p90: f64,
+    pub carer_weeks_full_p90: f64,
+    pub holiday_carer_weeks: f64,
+}
+
+impl WeekAdvice {
+    /// Why the week is at risk, in words.
+    pub fn why(&self) -> String {
+        let short = |b: &Band| b.p50.round() as i64;
+        match self.risk {
+            Risk::None => String::new(),
+            Risk::Likely => format!(
+                "in half the futures {} or more mothers end below the minimum; demand {} h vs {} h carer hours (P50)",
+                short(&self.below_minimum),
+                self.demand.p50.round(),
+                self.available.p50.round()
+            ),
+            Risk::Possible => format!(
+                "in 1 of 10 futures {} or more mothers end below the minimum; demand {} h vs {} h carer hours (P50)",
+                self.below_minimum.p90.round(),
+                self.demand.p50.round(),
+                self.available.p50.round()
+            ),
+        }
+    }
+}
+
+/// Every week of every series, in forecast.csv's series order.
+pub fn advice(b: &Bands) -> Vec<WeekAdvice> {
+    let mut out = Vec::new();
+    for s in &b.series {
+        for (w, week) in b.weeks.iter().enumerate() {
+            let bands = &s.weeks[w];
+            let per_carer_week = |hours: f64| {
+                if s.carer_week_hours > 0.0 {
+                    hours / s.carer_week_hours
+                } else {
+                    0.0
+                }
+            };
+            out.push(WeekAdvice {
+                week: *week,
+                region: s.region.clone(),
+                provider: s.provider.clone(),
+                risk: Risk::of(&bands[BELOW_MINIMUM]),
+                below_minimum: bands[BELOW_MINIMUM],
+                demand: bands[DEMAND],
+                available: bands[AVAILABLE],
+                to_minimum: bands[TO_MINIMUM],
+                to_guaranteed: bands[TO_GUARANTEED],
+                to_full: bands[SHORTFALL],
+                carer_weeks_guaranteed_p90: per_carer_week(bands[TO_GUARANTEED].p90),
+                carer_weeks_full_p90: per_carer_week(bands[SHORTFALL].p90),
+                holiday_carer_weeks: s.holiday_carer_weeks[w],
+            });
+        }
+    }
+    out
+}
+
+/// forecast-weeks.csv: one row per series x week.
+pub fn weeks_csv(b: &Bands) -> String {
+    let mut out = String::from(
+        "week_start,days,region,provider,risk,below_minimum_p50,below_minimum_p90,\
+         demand_hours_p50,carer_contract_hours_p50,hours_to_minimum_p50,hours_to_minimum_p90,\
+         hours_to_guaranteed_p50,hours_to_guaranteed_p90,hours_to_full_p50,hours_to_full_p90,\
+         carer_weeks_to_guaranteed_p90,carer_weeks_to_full_p90,holiday_carer_weeks,why\n",
+    );
+    for a in advice(b) {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1},{:.1},{}",
+            a.week.start,
+            a.week.days,
+            csv_field(&a.region),
+            csv_field(&a.provider),
+            a.risk.as_str(),
+            num(a.below_minimum.p50),
+            num(a.below_minimum.p90),
+            num(a.demand.p50),
+            num(a.available.p50),
+            num(a.to_minimum.p50),
+            num(a.to_minimum.p90),
+            num(a.to_guaranteed.p50),
+            num(a.to_guaranteed.p90),
+            num(a.to_full.p50),
+            num(a.to_full.p90),
+            a.carer_weeks_guaranteed_p90,
+            a.carer_weeks_full_p90,
+            a.holiday_carer_weeks,
+            csv_field(&a.why())
+        );
+    }
+    out
+}
+
+/// Whether a row is the summary of the whole forecast: with one region its own row
+/// (provider `ALL`), with several the row of all regions.
+fn is_top(a: &WeekAdvice, single_region: bool) -> bool {
+    if single_region {
+        a.region != ALL && a.provider == ALL
+    } else {
+        a.region == ALL
+    }
+}
+
+/// The one-screen summary: the known state, the weekly table of all regions, and the weeks
+/// at risk with the providers that feel it.
+pub fn table(b: &Bands) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Forecast from {} for {} weeks, {} replications of the future",
+        b.as_of,
+        b.weeks.len(),
+        b.replications
+    );
+    for (region, bookings, in_care, carers) in &b.known_counts {
+        let _ = writeln!(
+            t,
+            "  {region}: {bookings} mothers booked ({in_care} in care on {}), {carers} carers on the roster",
+            b.as_of
+        );
+    }
+    let _ = writeln!(
+        t,
+        "\nWhat helps, per week ({}; hours are P50 / P90 over the futures):",
+        if b.known_counts.len() == 1 {
+            b.known_counts[0].0.clone()
+        } else {
+            "all regions".to_string()
+        }
+    );
+    let _ = writeln!(
+        t,
+        "{:<11} {:>4} {:<9} {:>9} {:>13} {:>14} {:>13} {:>16} {:>9}",
+        "week",
+        "days",
+        "risk",
+        "below min",
+        "demand/avail",
+        "to minimum h",
+        "to full h",
+        "carer-weeks P90",
+        "holidays"
+    );
+    let _ = writeln!(
+        t,
+        "{:<11} {:>4} {:<9} {:>9} {:>13} {:>14} {:>13} {:>16} {:>9}",
+        "", "", "", "P50/P90", "P50 h", "(+medical)", "", "min / full", "c-weeks"
+    );
+    let all = advice(b);
+    // One region: its own row (provider ALL); several: the row of all regions.
+    let single = b.known_counts.len() == 1;
+    let top: Vec<&WeekAdvice> = all.iter().filter(|a| is_top(a, single)).collect();
+    for a in &top {
+        let _ = writeln!(
+            t,
+            "{:<11} {:>4} {:<9} {:>9} {:>13} {:>14} {:>13} {:>16} {:>9.1}",
+            a.week.start.to_string(),
+            a.week.days,
+            a.risk.as_str(),
+            format!("{:.0}/{:.0}", a.below_minimum.p50, a.below_minimum.p90),
+            format!("{:.0}/{:.0}", a.demand.p50, a.available.p50),
+            format!("{:.0}/{:.0}", a.to_guaranteed.p50, a.to_guaranteed.p90),
+            format!("{:.0}/{:.0}", a.to_full.p50, a.to_full.p90),
+            format!(
+                "{:.1} / {:.1}",
+                a.carer_weeks_guaranteed_p90, a.carer_weeks_full_p90
+            ),
+            a.holiday_carer_weeks
+        );
+    }
+    let at_risk: Vec<&&WeekAdvice> = top.iter().filter(|a| a.risk != Risk::None).collect();
+    if at_risk.is_empty() {
+        let _ = writeln!(
+            t,
+            "\nNo week at risk: in 9 of 10 futures every mother gets her minimum."
+        );
+    } else {
+        let _ = writeln!(t, "\nWeeks at risk:");
+        for a in at_risk {
+            let providers: Vec<String> = all
+                .iter()
+                .filter(|p| {
+                    p.week.start == a.week.start
+                        && p.provider != ALL
+                        && p.risk != Risk::None
+                        && (b.known_counts.len() > 1 || p.region == a.region)
+                })
+                .map(|p| {
+                    if b.known_counts.len() > 1 {
+                        format!("{} / {} ({})", p.region, p.provider, p.risk.as_str())
+                    } else {
+                        format!("{} ({})", p.provider, p.risk.as_str())
+                    }
+                })
+                .collect();
+            let w = b
+                .weeks
+                .iter()
+                .position(|x| x.start == a.week.start)
+                .expect("a forecast week");
+            let postcodes = postcodes_at_risk(b, w, 4);
+            let _ = writeln!(
+                t,
+                "  {} {}: {}{}{}",
+                a.week.start,
+                a.risk.as_str(),
+                a.why(),
+                if providers.is_empty() {
+                    String::new()
+                } else {
+                    format!("; providers: {}", providers.join(", "))
+                },
+                if postcodes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; postcodes: {}", postcodes.join(", "))
+                }
+            );
+        }
+    }
+    t
+}
+
+/// report.html: the known state, the fan chart and the weekly table.
+pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
+    let mut h = String::new();
+    let name = escape(&meta.scenario_name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>kraamsim forecast: {name}</title>\n<style>\
+         body{{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}}\
+         table{{border-collapse:collapse;font-size:14px}}td,th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}\
+         td:first-child,th:first-child,td.l{{text-align:left}}tr.likely{{background:#fde0d0}}tr.possible{{background:#fff4cc}}\
+         img{{max-width:100%;height:auto}}</style>\n</head>\n<body>\n\
+         <h1>kraamsim forecast: {name}</h1>\n<p>From {} for {} weeks; {} replications of the future; policy {}, scope {}; seed {}.</p>\n<ul>\n",
+        b.as_of,
+        meta.weeks,
+        b.replications,
+        escape(&meta.policy),
+        escape(&meta.scope),
+        meta.seed
+    );
+    for (region, bookings, in_care, carers) in &b.known_counts {
+        let _ = writeln!(
+            h,
+            "<li>{}: {bookings} mothers booked ({in_care} in care on the as-of date), {carers} carers on the roster</li>",
+            escape(region)
+        );
+    }
+    h.push_str("</ul>\n");
+    if let Some(c) = chart {
+        let _ = writeln!(
+            h,
+            "<figure><img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\
+             <figcaption>{}</figcaption></figure>",
+            base64(&c.png),
+            c.size.0,
+            c.size.1,
+            escape(&c.title),
+            escape(&c.caption)
+        );
+    }
+    h.push_str(
+        "<h2>What helps, per week</h2>\n<p>Hours that would bring every mother whose care ends \
+         that week to her minimum and medical hours, and to her full indication (P50 / P90 \
+         of the futures); carer-weeks: those hours in weeks of a roster carer's care hours, \
+         the holiday to shift out of the week to cover them.</p>\n<table>\n<tr><th>week</th>\
+         <th>region</th><th>provider</th><th>risk</th><th>below minimum P50/P90</th>\
+         <th>demand P50 h</th><th>available P50 h</th><th>to minimum+medical h</th>\
+         <th>to full h</th><th>carer-weeks P90 (min / full)</th><th>holiday carer-weeks</th></tr>\n",
+    );
+    // The summary rows first, then every region's and provider's.
+    let single = b.known_counts.len() == 1;
+    let (top, rest): (Vec<WeekAdvice>, Vec<WeekAdvice>) =
+        advice(b).into_iter().partition(|a| is_top(a, single));
+    for a in top
+        .into_iter()
+        .chain(rest.into_iter().filter(|a| a.region != ALL))
+    {
+        let _ = writeln!(
+            h,
+            "<tr class=\"{}\"><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>\
+             <td>{:.0} / {:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0} / {:.0}</td><td>{:.0} / {:.0}</td>\
+             <td>{:.1} / {:.1}</td><td>{:.1}</td></tr>",
+            a.risk.as_str(),
+            a.week.start,
+            escape(&a.region),
+            escape(&a.provider),
+            a.risk.as_str(),
+            a.below_minimum.p50,
+            a.below_minimum.p90,
+            a.demand.p50,
+            a.available.p50,
+            a.to_guaranteed.p50,
+            a.to_guaranteed.p90,
+            a.to_full.p50,
+            a.to_full.p90,
+            a.carer_weeks_guaranteed_p90,
+            a.carer_weeks_full_p90,
+            a.holiday_carer_weeks
+        );
+    }
+    let _ = write!(
+        h,
+        "</table>\n<footer><p>Written by kraamsim {} (forecast.csv, forecast-weeks.csv, \
+         forecast.json in this directory; the chart as PNG and SVG in <code>charts/</code>). \
+         Charts use the DejaVu Sans font (DejaVu fonts licence, bundled with kraamsim).</p></footer>\n\
+         </body>\n</html>\n",
+        meta.kraamsim_version
+    );
+    h
+}
+
+/// Checks that `dir` may receive a forecast: absent or empty, or (`mode` Replace) anything
+/// but the output of a run.
+pub fn check_dir(dir: &Path, mode: DirMode) -> Result<(), WriteError> {
+    // A run's output has charts and a report of its own that a forecast would replace.
+    if dir.join("run.json").exists() || dir.join(output::RESUME_DIR).exists() {
+        return Err(WriteError::Refused(format!(
+            "{} holds the output of a kraamsim run; write the forecast to another --out",
+            dir.display()
+        )));
+    }
+    if mode == DirMode::New && dir.join(FORECAST_JSON).exists() {
+        return Err(WriteError::Refused(format!(
+            "{} holds an earlier kraamsim forecast; pass --force to replace it",
+            dir.display()
+        )));
+    }
+    output::prepare_dir(dir, mode, "")?;
+    Ok(())
+}
+
+/// Writes every output of a forecast into `dir` (checked with [`check_dir`] before the
+/// forecast ran): the CSV files, the chart and report unless `!charts`, forecast.json last.
+pub fn write_dir(dir: &Path, b: &Bands, meta: &Meta, charts: bool) -> Result<(), WriteError> {
+    let io = |source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    // A forecast.json of an earlier forecast goes first: until the new one is written, the
+    // directory does not claim to be complete.
+    let meta_path = dir.join(FORECAST_JSON);
+    if meta_path.exists() {
+        std::fs::remove_file(&meta_path).map_err(io)?;
+    }
+    let text = |s: String| {
+        move |w: &mut dyn std::io::Write| {
+            w.write_all(s.as_bytes()).map_err(|source| OutputError::Io {
+                path: Path::new("").to_path_buf(),
+                source,
+            })
+        }
+    };
+    output::write_atomic(dir, FORECAST_CSV, text(forecast_csv(b)))?;
+    output::write_atomic(dir, WEEKS_CSV, text(weeks_csv(b)))?;
+    output::write_atomic(dir, POSTCODES_CSV, text(postcodes_csv(b)))?;
+    if charts {
+        let rendered = chart::forecast::FanChart::new(b).render()?;
+        let html = report_html(b, meta, Some(&rendered));
+        chart::forecast::write(dir, &rendered, &html)?;
+    } else {
+        chart::remove(dir)?;
+    }
+    let json = serde_json::to_string_pretty(meta).expect("plain data serialises");
+    output::write_atomic(dir, FORECAST_JSON, |w| {
+        w.write_all(json.as_bytes())
+            .and_then(|()| w.write_all(b"\n"))
+            .map_err(|source| OutputError::Io {
+                path: meta_path.clone(),
+                source,
+            })
+    })?;
+    let _ = std::io::stdout().flush();
+    Ok(())
+}

@@ -1,0 +1,521 @@
+//! The season forecast (`kraamsim forecast`, docs/forecast.md): the backtest (a forecast
+//! made from a simulated run's state on a day against that run's real future), the shipped
+//! example, reproducibility across thread counts, and the command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use kraamsim::forecast::{self, Settings, bands::Bands, input, snapshot};
+use kraamsim::model::Calendar;
+use kraamsim::scenario::{self, Scenario};
+use kraamsim::sim::{self, Checks};
+use tempfile::TempDir;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ksv-forecast/ksv-forecast.toml")
+}
+
+fn kraamsim() -> Command {
+    Command::cargo_bin("kraamsim").expect("the kraamsim binary is built")
+}
+
+/// Forecasts `s` from replication `truth`'s state at `period.start`, with `replications`.
+fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands {
+    let params = s.forecast.clone().expect("[forecast]");
+    let snap = snapshot::snapshot(s, truth);
+    let files: [(&str, &[u8]); 2] = [
+        (params.bookings.as_str(), snap.bookings.as_bytes()),
+        (params.roster.as_str(), snap.roster.as_bytes()),
+    ];
+    let as_of = s.period.start;
+    let known = input::read_in_memory(s, &params, &files, as_of).expect("a snapshot reads back");
+    let settings = Settings {
+        as_of,
+        weeks: ((s.period.end - s.period.start).num_days() as u32 + 1) / 7,
+        replications,
+        threads: None,
+    };
+    forecast::forecast(s, &known, &settings).expect("forecast")
+}
+
+/// The backtest: for a few runs of the example scenario, the state on its period's first day
+/// is written as bookings and roster, the forecast of the weeks after it is made from those
+/// files alone, and each week's real value of the four metrics (demand, contract carer
+/// hours, shortfall, mothers below the minimum) is checked against the forecast's P10-P90.
+/// With bands that are right, about 80% of the points lie inside.
+#[test]
+fn the_real_future_of_a_run_lies_within_the_forecast_bands_in_most_weeks() {
+    let s = scenario::load_file(&example()).unwrap().scenario;
+    let cal = Calendar::new(&s);
+    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
+    let metrics = [
+        "demand_hours",
+        "carer_contract_hours",
+        "shortfall_hours",
+        "mothers_below_minimum",
+    ];
+    let (mut inside, mut points) = ([0usize; 4], [0usize; 4]);
+    for truth in 0..4 {
+        let real = sim::run_region(
+            &s,
+            &cal,
+            0,
+            truth,
+            policy.as_ref(),
+            false,
+            Checks::default(),
+        );
+        let bands = forecast_from_snapshot(&s, truth, 100);
+        let region = bands
+            .series
+            .iter()
+            .find(|x| x.provider == "ALL" && x.region != "ALL")
+            .unwrap();
+        assert_eq!(real.weeks.len(), bands.weeks.len(), "the same ISO weeks");
+        for (w, week) in real.weeks.iter().enumerate() {
+            let values = [
+                week.demand_hours,
+                week.carer_contract_hours,
+                week.shortfall_hours,
+                week.mothers_below_minimum as f64,
+            ];
+            let idx = [0, 1, 2, 3];
+            for (m, (&v, &i)) in values.iter().zip(&idx).enumerate() {
+                points[m] += 1;
+                inside[m] += usize::from(region.weeks[w][i].covers(v));
+            }
+        }
+    }
+    let total_inside: usize = inside.iter().sum();
+    let total: usize = points.iter().sum();
+    let coverage = total_inside as f64 / total as f64;
+    println!(
+        "backtest coverage of P10-P90 over weeks x metrics: {total_inside}/{total} = {coverage:.3}"
+    );
+    for m in 0..4 {
+        println!(
+            "  {:<24} {}/{} = {:.3}",
+            metrics[m],
+            inside[m],
+            points[m],
+            inside[m] as f64 / points[m] as f64
+        );
+        // No metric may be systematically off.
+        assert!(
+            inside[m] as f64 / points[m] as f64 >= 0.5,
+            "{}: only {}/{} weeks inside the band",
+            metrics[m],
+            inside[m],
+            points[m]
+        );
+    }
+    assert!(
+        coverage >= 0.6,
+        "only {total_inside}/{total} week x metric points inside P10-P90"
+    );
+}
+
+/// The shipped example's bookings and roster are its own snapshot (so the example is
+/// reproducible and the docs' numbers can be re-made).
+#[test]
+fn shipped_example_files_are_the_scenarios_snapshot() {
+    let s = scenario::load_file(&example()).unwrap().scenario;
+    let snap = snapshot::snapshot(&s, 0);
+    let dir = example().parent().unwrap().to_path_buf();
+    assert_eq!(
+        fs::read_to_string(dir.join("bookings.csv")).unwrap(),
+        snap.bookings,
+        "re-make with: kraamsim forecast-snapshot scenarios/ksv-forecast/ksv-forecast.toml --out scenarios/ksv-forecast"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("roster.csv")).unwrap(),
+        snap.roster
+    );
+}
+
+/// Mothers are neither lost nor counted twice: the forecast's mothers in care over the
+/// weeks equal, in the mean, those of the real runs (a fuller check than the bands, which a
+/// constant offset could still pass in some weeks).
+#[test]
+fn the_mothers_still_to_register_are_not_double_counted() {
+    let s = scenario::load_file(&example()).unwrap().scenario;
+    let cal = Calendar::new(&s);
+    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
+    let truths = 8;
+    let mut real_demand = 0.0;
+    for truth in 0..truths {
+        let real = sim::run_region(
+            &s,
+            &cal,
+            0,
+            truth,
+            policy.as_ref(),
+            false,
+            Checks::default(),
+        );
+        real_demand += real.weeks.iter().map(|w| w.demand_hours).sum::<f64>();
+    }
+    real_demand /= f64::from(truths);
+    let bands = forecast_from_snapshot(&s, 0, 50);
+    let region = &bands.series[bands.series.len() - 2];
+    let forecast_demand: f64 = region.weeks.iter().map(|w| w[0].mean).sum();
+    let ratio = forecast_demand / real_demand;
+    println!("forecast / real demand over the horizon: {ratio:.3}");
+    assert!(
+        (0.93..=1.07).contains(&ratio),
+        "forecast demand {forecast_demand:.0} h vs real {real_demand:.0} h"
+    );
+}
+
+fn run_forecast(out: &Path, extra: &[&str]) -> String {
+    let output = kraamsim()
+        .arg("forecast")
+        .arg(example())
+        .arg("--out")
+        .arg(out)
+        .args(["--replications", "40", "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "forecast failed: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn forecast_outputs_are_byte_identical_for_one_and_two_threads() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let table_a = run_forecast(&a, &["--threads", "1"]);
+    let table_b = run_forecast(&b, &["--threads", "2"]);
+    assert_eq!(table_a, table_b);
+    for f in [
+        "forecast.csv",
+        "forecast-weeks.csv",
+        "report.html",
+        "charts/forecast.png",
+        "charts/forecast.svg",
+    ] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let meta: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("forecast.json")).unwrap()).unwrap();
+    assert_eq!(meta["as_of"], "2027-05-03");
+    assert_eq!(meta["replications"], 40);
+    // Another seed gives other futures.
+    let c = tmp.path().join("c");
+    run_forecast(&c, &["--seed", "7"]);
+    assert_ne!(
+        fs::read(a.join("forecast.csv")).unwrap(),
+        fs::read(c.join("forecast.csv")).unwrap()
+    );
+}
+
+#[test]
+fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("f");
+    let table = run_forecast(
+        &out,
+        &["--weeks", "6", "--as-of", "2027-05-03", "--no-charts"],
+    );
+    assert!(table.contains("What helps, per week"), "{table}");
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+    let text = fs::read_to_string(out.join("forecast.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "level,period_start,days,region,provider,metric,p10,p50,p90,mean"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // 4 providers + region + ALL = 6 series, 6 metrics, 42 days and 6 weeks.
+    assert_eq!(rows.len(), 6 * 6 * (42 + 6));
+    for r in &rows {
+        let (p10, p50, p90): (f64, f64, f64) = (
+            r[6].parse().unwrap(),
+            r[7].parse().unwrap(),
+            r[8].parse().unwrap(),
+        );
+        assert!(p10 <= p50 && p50 <= p90, "{r:?}");
+    }
+    let weeks = fs::read_to_string(out.join("forecast-weeks.csv")).unwrap();
+    assert_eq!(weeks.lines().count(), 1 + 6 * 6);
+    // The region's demand is the sum of its providers' in every replication, so the means add up.
+    let mean = |provider: &str| -> f64 {
+        rows.iter()
+            .filter(|r| {
+                r[0] == "week" && r[4] == provider && r[3] != "ALL" && r[5] == "demand_hours"
+            })
+            .map(|r| r[9].parse::<f64>().unwrap())
+            .sum()
+    };
+    let providers: f64 = [
+        "Gooi Kraamzorg",
+        "Kraamzorg Vecht",
+        "Kraamzorg Eemnes-Laren",
+        "Flexzorg",
+    ]
+    .iter()
+    .map(|p| mean(p))
+    .sum();
+    assert!((providers - mean("ALL")).abs() < 0.01 * providers.max(1.0));
+
+    // Per postcode and week; the postcodes' mean mothers below the minimum add up to the
+    // region's (every mother has one postcode).
+    let postcodes = fs::read_to_string(out.join("forecast-postcodes.csv")).unwrap();
+    let pc_rows: Vec<Vec<&str>> = postcodes
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(pc_rows.len(), 12 * 6);
+    let pc_mean: f64 = pc_rows.iter().map(|r| r[7].parse::<f64>().unwrap()).sum();
+    let region_mean: f64 = rows
+        .iter()
+        .filter(|r| {
+            r[0] == "week" && r[3] != "ALL" && r[4] == "ALL" && r[5] == "mothers_below_minimum"
+        })
+        .map(|r| r[9].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (pc_mean - region_mean).abs() < 0.01 + 1e-3 * region_mean,
+        "{pc_mean} vs {region_mean}"
+    );
+}
+
+#[test]
+fn the_example_shows_summer_weeks_at_risk_and_what_would_help() {
+    let tmp = TempDir::new().unwrap();
+    let table = run_forecast(&tmp.path().join("f"), &[]);
+    assert!(table.contains("Weeks at risk:"), "{table}");
+    let weeks = fs::read_to_string(tmp.path().join("f/forecast-weeks.csv")).unwrap();
+    let likely: Vec<&str> = weeks
+        .lines()
+        .filter(|l| l.contains(",Gooi en Vechtstreek,ALL,likely,"))
+        .collect();
+    assert!(
+        likely
+            .iter()
+            .any(|l| l.starts_with("2027-07") || l.starts_with("2027-08")),
+        "no summer week likely at risk:\n{weeks}"
+    );
+    assert!(
+        !likely.iter().any(|l| l.starts_with("2027-06")),
+        "June should be safe in the example:\n{weeks}"
+    );
+}
+
+#[test]
+fn forecast_refuses_an_earlier_forecast_without_force_and_needs_a_forecast_table() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("f");
+    run_forecast(&out, &["--weeks", "2", "--no-charts"]);
+    let again = kraamsim()
+        .arg("forecast")
+        .arg(example())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    run_forecast(&out, &["--weeks", "2", "--no-charts", "--force"]);
+
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let none = kraamsim()
+        .arg("forecast")
+        .arg(&baseline)
+        .arg("--out")
+        .arg(tmp.path().join("g"))
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("[forecast]"));
+    assert!(!tmp.path().join("g").exists());
+    let bad_date = kraamsim()
+        .arg("forecast")
+        .arg(example())
+        .args(["--as-of", "2027-13-01"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_date.status.code(), Some(2));
+
+    // Not even --force writes a forecast over a run's output (its charts and report).
+    let run = tmp.path().join("run");
+    fs::create_dir_all(&run).unwrap();
+    fs::write(run.join("run.json"), "{}").unwrap();
+    let over_run = kraamsim()
+        .arg("forecast")
+        .arg(example())
+        .arg("--out")
+        .arg(&run)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(over_run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&over_run.stderr).contains("output of a kraamsim run"));
+    assert_eq!(fs::read_dir(&run).unwrap().count(), 1);
+}
+
+#[test]
+fn the_example_validates_with_its_forecast_files() {
+    kraamsim().arg("validate").arg(example()).assert().success();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutated bookings and rosters: never a panic; what loads, forecasts.
+
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SCENARIO: &str = r#"
+name = "fuzz"
+[forecast]
+bookings = "b.csv"
+roster = "r.csv"
+[[regions]]
+name = "R"
+postcodes = [{ pc4 = 3811, births_per_year = 120 }, { pc4 = 3812, births_per_year = 60 }]
+[[providers]]
+name = "A"
+region = "R"
+carers = 3
+[[providers]]
+name = "B"
+region = "R"
+postcodes = [3812]
+carers = 2
+"#;
+
+    const BOOKINGS: &str = "mother,region,provider,postcode,registration_date,due_date,indicated_hours,medical_hours,birth_place,care_start,care_days,delivered_hours\n\
+m1,R,A,3811,2026-11-02,2027-05-20,,,,,,\n\
+m2,R,B,3812,2026-10-12,2027-04-25,49,0,home,2027-04-28,8,30.5\n\
+m3,R,A,3812,2026-10-12,2027-04-30,60,12,clinical,2027-05-06,,\n\
+m4,R,A,3811,2026-12-01,2027-05-01,,,outpatient,,,\n";
+
+    const ROSTER: &str = "carer,region,provider,contract_hours_per_week,holidays,absences\n\
+c1,R,A,22,2027-05-05..2027-05-18,\n\
+c2,R,B,24,,2027-04-20..\n\
+c3,R,A,16,2027-05-20..2027-05-21 2027-06-01..2027-06-03,2027-05-10..2027-05-12\n";
+
+    /// A text with one byte replaced, inserted or removed at `at`.
+    fn mutate(text: &str, at: usize, op: u8, byte: u8) -> Vec<u8> {
+        let mut b = text.as_bytes().to_vec();
+        let i = at % (b.len() + 1);
+        match op % 3 {
+            0 if i < b.len() => b[i] = byte,
+            1 => b.insert(i, byte),
+            _ if i < b.len() => {
+                b.remove(i);
+            }
+            _ => {}
+        }
+        b
+    }
+
+    #[test]
+    fn the_unmutated_files_load_with_every_kind_of_booking() {
+        let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+        let params = s.forecast.clone().unwrap();
+        let files: [(&str, &[u8]); 2] =
+            [("b.csv", BOOKINGS.as_bytes()), ("r.csv", ROSTER.as_bytes())];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let known = input::read_in_memory(&s, &params, &files, as_of).unwrap();
+        assert_eq!(known.regions[0].bookings.len(), 4);
+        assert_eq!(known.regions[0].carers.len(), 3);
+    }
+
+    /// The known state is what the forecast starts from: a mother in care keeps the hours
+    /// she had, and a provider without carers gives her none after the as-of date, so her
+    /// outcome on her last day is exact in every future.
+    #[test]
+    fn mothers_in_care_keep_their_hours_and_end_on_their_last_day() {
+        let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+        let params = s.forecast.clone().unwrap();
+        let bookings =
+            format!("{BOOKINGS}m5,R,B,3812,2026-10-01,2027-04-28,45,0,home,2027-04-30,8,10\n");
+        // Provider B has no carers on the roster.
+        let roster =
+            "carer,region,provider,contract_hours_per_week,holidays,absences\nc1,R,A,22,,\n";
+        let files: [(&str, &[u8]); 2] =
+            [("b.csv", bookings.as_bytes()), ("r.csv", roster.as_bytes())];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let known = input::read_in_memory(&s, &params, &files, as_of).unwrap();
+        let settings = Settings {
+            as_of,
+            weeks: 2,
+            replications: 20,
+            threads: None,
+        };
+        let bands = forecast::forecast(&s, &known, &settings).unwrap();
+        let b = bands.series.iter().find(|x| x.provider == "B").unwrap();
+        let day = |date: &str| {
+            bands
+                .dates
+                .iter()
+                .position(|d| d.to_string() == date)
+                .unwrap()
+        };
+        // m2: 30.5 of 49 hours, care 28 April - 5 May: 18.5 short, above the minimum.
+        let may5 = &b.days[day("2027-05-05")];
+        assert_eq!((may5[2].p10, may5[2].p90), (18.5, 18.5));
+        assert_eq!(may5[3].p90, 0.0);
+        // m5: 10 of 45 hours, care 30 April - 7 May: below the minimum by 14 hours.
+        let may7 = &b.days[day("2027-05-07")];
+        assert_eq!((may7[2].p10, may7[2].p90), (35.0, 35.0));
+        assert_eq!((may7[3].p10, may7[3].p90), (1.0, 1.0));
+        assert_eq!((may7[4].p10, may7[4].p90), (14.0, 14.0));
+        // Provider B's carer hours are nil; A's are one carer's 22 x 0.75 / 7 a day.
+        assert_eq!(b.days[0][1].p90, 0.0);
+        let a = bands.series.iter().find(|x| x.provider == "A").unwrap();
+        assert!((a.days[0][1].p50 - 22.0 * 0.75 / 7.0).abs() < 1e-9);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_files_load_or_fail_cleanly_and_what_loads_forecasts(
+            at in 0usize..400,
+            op in 0u8..3,
+            byte in prop::sample::select(b"0123456789,.-: \nRABm\"x".to_vec()),
+            which in 0u8..2,
+        ) {
+            let s = scenario::parse(SCENARIO, "fuzz.toml").unwrap();
+            let params = s.forecast.clone().unwrap();
+            let (b, r) = if which == 0 {
+                (mutate(BOOKINGS, at, op, byte), ROSTER.as_bytes().to_vec())
+            } else {
+                (BOOKINGS.as_bytes().to_vec(), mutate(ROSTER, at, op, byte))
+            };
+            let files: [(&str, &[u8]); 2] = [("b.csv", &b), ("r.csv", &r)];
+            let as_of = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+            match input::read_in_memory(&s, &params, &files, as_of) {
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for e in &errors {
+                        prop_assert!(e.line > 0 && e.column > 0 && !e.message.is_empty(), "{e:?}");
+                    }
+                }
+                Ok(known) => {
+                    let settings = Settings { as_of, weeks: 3, replications: 2, threads: Some(1) };
+                    let bands = forecast::forecast(&s, &known, &settings).unwrap();
+                    for series in &bands.series {
+                        for week in &series.weeks {
+                            for band in week {
+                                prop_assert!(band.p10.is_finite() && band.p10 <= band.p90 + 1e-9);
+                                prop_assert!(band.p10 >= -1e-9);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
