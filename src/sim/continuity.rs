@@ -22,7 +22,10 @@ const EPS: f64 = 1e-9;
 
 /// How far past the first carer with hours left [`place`] looks for a new carer who can give
 /// a mother all of her remaining hours (bounded, so placement stays linear).
-const LOOKAHEAD: usize = 32;
+const LOOKAHEAD: usize = 8;
+
+/// How many carers from the first with hours left a split looks at for the one with most.
+const SPLIT_LOOKAHEAD: usize = 4;
 
 /// Places each mother's `needs` (hours from her own provider's carers today, consumed to 0)
 /// with the carers of `handout` (in roster order), who have `to_hand[c]` hours each to give
@@ -43,20 +46,21 @@ pub fn place(
     mut placed: impl FnMut(usize, u32, f64),
 ) -> f64 {
     if continuity {
-        // By rank: every mother's latest carer first, then her earlier ones, so that a
-        // mother back with an earlier carer does not take the hours of that carer's
+        // Every mother's latest carer first, then (a second round) her earlier ones, so that
+        // a mother back with an earlier carer does not take the hours of that carer's
         // current families.
-        for rank in 0..KNOWN_CARERS {
+        for round in [0..1, 1..KNOWN_CARERS] {
             for (i, (need, mine)) in needs.iter_mut().zip(known).enumerate() {
-                let c = mine[rank];
-                if *need <= EPS || c == NO_CARER {
-                    continue;
-                }
-                let x = to_hand[c as usize].min(*need);
-                if x > EPS {
-                    to_hand[c as usize] -= x;
-                    *need -= x;
-                    placed(i, c, x);
+                for &c in &mine[round.clone()] {
+                    if *need <= EPS || c == NO_CARER {
+                        break;
+                    }
+                    let x = to_hand[c as usize].min(*need);
+                    if x > EPS {
+                        to_hand[c as usize] -= x;
+                        *need -= x;
+                        placed(i, c, x);
+                    }
                 }
             }
         }
@@ -70,10 +74,15 @@ pub fn place(
     if continuity {
         // One new carer who can give all she still needs: first for the mothers with no
         // carer yet (the hand-out keeps such a carer for each mother whose care starts), then
-        // for the others.
+        // for the others. No carer has more than `most` left (an upper bound: hours are only
+        // taken), so a larger need is not searched for.
+        let most = handout
+            .iter()
+            .map(|&c| to_hand[c as usize])
+            .fold(0.0, f64::max);
         for new_family in [true, false] {
             for (i, need) in needs.iter_mut().enumerate() {
-                if *need <= EPS || (known[i][0] == NO_CARER) != new_family {
+                if *need <= EPS || *need > most + EPS || (known[i][0] == NO_CARER) != new_family {
                     continue;
                 }
                 skip_empty(&mut next, to_hand);
@@ -100,7 +109,7 @@ pub fn place(
             }
             let mut k = next;
             if continuity {
-                for j in next..handout.len().min(next.saturating_add(LOOKAHEAD)) {
+                for j in next + 1..handout.len().min(next + SPLIT_LOOKAHEAD) {
                     if to_hand[handout[j] as usize] > to_hand[handout[k] as usize] {
                         k = j;
                     }

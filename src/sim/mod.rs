@@ -1125,6 +1125,8 @@ impl<'a> Simulation<'a> {
             for &c in &sc.handout {
                 self.to_hand[c as usize] = 0.0;
             }
+            // Today's carers are tomorrow's first (`hand_out`, step 1).
+            std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
             sc.handout.clear();
         }
         for (&m, &(c, _)) in active.iter().zip(&main_today) {
@@ -1171,9 +1173,9 @@ impl<'a> Simulation<'a> {
     /// room for. What each carer gives depends only on the hours, never on who served whom
     /// the days before (so `policy.continuity` never changes a carer's hours, nor later
     /// capacity), and leaves room for continuity:
-    /// 1. the carers who handed out hours yesterday give what they gave yesterday (within
-    ///    today's room), up to the hours of the mothers already in care: they can keep their
-    ///    families;
+    /// 1. the carers who handed out hours yesterday (in yesterday's order) give what they
+    ///    gave yesterday (within today's room), up to the hours of the mothers already in
+    ///    care: they can keep their families;
     /// 2. each mother whose care starts gets a carer not yet working today who can give all
     ///    of her hours (roster order);
     /// 3. the rest comes from carers with at least [`SHIFT_HOURS`] of room, then from those
@@ -1222,7 +1224,8 @@ impl<'a> Simulation<'a> {
             }
         }
         let mut rest: f64 = open.iter().zip(fresh).filter(|f| !*f.1).map(|f| *f.0).sum();
-        for &c in &sc.carers {
+        let yesterday = std::mem::take(&mut sc.worked_yesterday);
+        for &c in &yesterday {
             if rest <= 1e-12 {
                 break;
             }
@@ -1267,6 +1270,7 @@ impl<'a> Simulation<'a> {
             }
         }
         let left = rest.max(0.0);
+        sc.worked_yesterday = yesterday;
         sc.room_left = (sc.room_left - (total - left)).max(0.0);
         self.open = open;
         left

@@ -170,6 +170,8 @@ pub struct Scope {
     pub borrowed: Vec<(usize, usize, f64)>,
     /// The carers who hand out today's plan, in roster order (for `super::continuity`).
     pub handout: Vec<u32>,
+    /// The carers who handed out the previous plan-day's hours, in that order.
+    pub worked_yesterday: Vec<u32>,
 }
 
 impl Scope {
@@ -194,6 +196,7 @@ impl Scope {
             coming: Vec::new(),
             borrowed: Vec::new(),
             handout: Vec::new(),
+            worked_yesterday: Vec::new(),
         }
     }
 }
