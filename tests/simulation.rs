@@ -421,3 +421,44 @@ fn a_policy_that_overbooks_the_carers_is_an_invariant_violation() {
     );
     assert_eq!(ok.violation, None);
 }
+
+#[test]
+fn a_regional_birth_assistance_pool_misses_fewer_with_half_the_on_call_hours() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/birth-pool.toml");
+    let loaded = scenario::load_file(&path).unwrap();
+    let variants = scenario::variants(&loaded).unwrap();
+    assert_eq!(variants.len(), 3);
+    let totals = |i: usize| {
+        let mut s = variants[i].scenario.clone();
+        s.replications = 4;
+        all_regions(&run(&s, false))
+    };
+    // v000: 1 carer on call per provider (4 providers); v001: 1 for the region; v002: 2.
+    let (own, pool1, pool2) = (totals(0), totals(1), totals(2));
+    let duty = |t: &Totals| t.on_call_hours.iter().sum::<f64>();
+    let hours_per_part = 4.0 * 8.0 * 365.0 * 4.0; // 4 posts x 8 h x 365 days x 4 reps
+    assert_eq!(own.on_call_hours, [hours_per_part; 3]);
+    assert_eq!(duty(&pool2) * 2.0, duty(&own));
+    assert_eq!(duty(&pool1) * 4.0, duty(&own));
+    // Same requests (the births do not depend on the on-call arrangement).
+    assert_eq!(own.birth_assists_requested, pool2.birth_assists_requested);
+    assert_eq!(
+        own.birth_assists_requested_by_part,
+        pool1.birth_assists_requested_by_part
+    );
+    // Pooling: half the on-call hours, fewer missed; a quarter, more missed.
+    assert!(
+        pool2.birth_assists_missed < own.birth_assists_missed,
+        "{pool2:?} {own:?}"
+    );
+    assert!(pool1.birth_assists_missed > own.birth_assists_missed);
+    for t in [&own, &pool1, &pool2] {
+        for p in 0..3 {
+            assert!(t.birth_assists_missed_by_part[p] <= t.birth_assists_requested_by_part[p]);
+        }
+        assert_eq!(
+            t.birth_assists_missed_by_part.iter().sum::<u64>(),
+            t.birth_assists_missed
+        );
+    }
+}

@@ -97,6 +97,93 @@ fn erlang_b_recursion_matches_known_values() {
 // ---------------------------------------------------------------------------------------
 // Loss system
 
+/// Birth assistance (`src/sim/birth_pool.rs`) is a loss system: with c posts in every day
+/// part and every birth asking for an assist of h hours, the share of requests missed is
+/// Erlang-B(c, λh), overall and in each day part (the posts keep their state across parts).
+#[test]
+fn birth_assistance_pool_matches_erlang_b() {
+    let s = load("validation/birth-pool-erlang-b.toml");
+    let b = &s.birth_assist;
+    let posts = b.on_call.expect("posts set in the file");
+    assert!(
+        posts.iter().all(|&n| n == posts[0]),
+        "the same posts in every part"
+    );
+    assert_eq!(
+        s.birth_place.outpatient_share, 1.0,
+        "every birth outpatient"
+    );
+    assert_eq!(b.outpatient_share, 1.0, "every birth asks for an assist");
+    let r = run(&s, false);
+    for (i, region) in s.regions.iter().enumerate() {
+        let births_per_hour: f64 = region
+            .postcodes
+            .iter()
+            .map(|p| p.births_per_year)
+            .sum::<f64>()
+            / 8760.0;
+        let load = births_per_hour * b.hours;
+        let theory = erlang_b(posts[0], load);
+        let reps = per_replication(&r, i);
+        let share = |missed: u64, requested: u64| missed as f64 / requested.max(1) as f64;
+        let overall: Vec<f64> = reps
+            .iter()
+            .map(|x| {
+                share(
+                    x.totals.birth_assists_missed,
+                    x.totals.birth_assists_requested,
+                )
+            })
+            .collect();
+        let (mean, tol) = t_interval(&overall);
+        println!(
+            "birth pool {}: c = {}, a = {load:.2}: missed {mean:.4} vs Erlang-B {theory:.4} \
+             ± {tol:.4}",
+            region.name, posts[0]
+        );
+        assert!(
+            (mean - theory).abs() <= tol,
+            "{}: {mean} ± {tol} vs {theory}",
+            region.name
+        );
+        for part in 0..3 {
+            let shares: Vec<f64> = reps
+                .iter()
+                .map(|x| {
+                    share(
+                        x.totals.birth_assists_missed_by_part[part],
+                        x.totals.birth_assists_requested_by_part[part],
+                    )
+                })
+                .collect();
+            let (mean, tol) = t_interval(&shares);
+            assert!(
+                (mean - theory).abs() <= tol,
+                "{} part {part}: {mean} ± {tol} vs {theory}",
+                region.name
+            );
+        }
+        // The parts add up to the totals, and the duty hours are posts x 24 h a day.
+        for x in &reps {
+            let t = &x.totals;
+            assert_eq!(
+                t.birth_assists_requested_by_part.iter().sum::<u64>(),
+                t.birth_assists_requested
+            );
+            assert_eq!(
+                t.birth_assists_missed_by_part.iter().sum::<u64>(),
+                t.birth_assists_missed
+            );
+            let duty: f64 = t.on_call_hours.iter().sum();
+            assert!(
+                (duty - f64::from(posts[0]) * 24.0 * 365.0).abs() < 1e-6,
+                "{duty}"
+            );
+            assert_eq!(x.capacity_exceeded_days, 0);
+        }
+    }
+}
+
 #[test]
 fn loss_system_matches_erlang_b_from_light_to_heavy_load() {
     let s = load("validation/erlang-b.toml");

@@ -37,6 +37,17 @@ pub struct Totals {
     pub shortfall_hours: f64,
     /// The equity columns of summary.csv (`docs/metrics.md`); 0 in outputs without them.
     pub equity: Equity,
+    /// Birth assistance per day part and continuity; 0 in outputs without them.
+    pub assist: Assist,
+}
+
+/// Birth assistance per day part (night, day, evening) and continuity, of one summary row.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Assist {
+    pub requested: [f64; 3],
+    pub missed: [f64; 3],
+    pub on_call_hours: [f64; 3],
+    pub over_two_carers: f64,
 }
 
 /// The equity metrics of one summary row.
@@ -223,6 +234,8 @@ pub struct RunData {
     pub distribution: Distribution,
     /// Whether summary.csv has the equity columns.
     pub has_equity: bool,
+    /// Whether summary.csv has the birth-assistance-per-day-part and continuity columns.
+    pub has_assist: bool,
     /// lorenz.csv: per group, the Lorenz curve of delivered / indicated hours over all
     /// regions as (cumulative share of mothers, cumulative share of the ratio sum), both
     /// 0-1, from (0, 0); empty when the file is absent.
@@ -412,6 +425,7 @@ impl RunData {
             yearly: Vec::new(),
             years: Vec::new(),
             has_fte_by_source: false,
+            has_assist: false,
         }
     }
 }
@@ -649,9 +663,20 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
             "late_share_of_mothers",
             "late_share_of_shortfall",
             "mothers_transferred",
+            "birth_assists_requested_night",
+            "birth_assists_requested_day",
+            "birth_assists_requested_evening",
+            "birth_assists_missed_night",
+            "birth_assists_missed_day",
+            "birth_assists_missed_evening",
+            "on_call_hours_night",
+            "on_call_hours_day",
+            "on_call_hours_evening",
+            "mothers_over_two_carers",
         ],
     )?;
     data.has_equity = t.columns[13].is_some();
+    data.has_assist = t.columns[18].is_some();
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
         let text = |i| t.text(&rec, i).unwrap_or("");
@@ -676,6 +701,24 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
                 late_share_of_mothers: t.number(&rec, 15)?,
                 late_share_of_shortfall: t.number(&rec, 16)?,
                 transferred: t.number(&rec, 17)?,
+            },
+            assist: Assist {
+                requested: [
+                    t.number(&rec, 18)?,
+                    t.number(&rec, 19)?,
+                    t.number(&rec, 20)?,
+                ],
+                missed: [
+                    t.number(&rec, 21)?,
+                    t.number(&rec, 22)?,
+                    t.number(&rec, 23)?,
+                ],
+                on_call_hours: [
+                    t.number(&rec, 24)?,
+                    t.number(&rec, 25)?,
+                    t.number(&rec, 26)?,
+                ],
+                over_two_carers: t.number(&rec, 27)?,
             },
         };
         data.summary.push(SummaryRow {

@@ -173,6 +173,7 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
     }
     workforce_section(&mut h, data, &yearly);
     equity_table(&mut h, data);
+    assist_table(&mut h, data);
     regions_table(&mut h, data);
     variants_table(&mut h, data);
     parameters(&mut h, data);
@@ -430,6 +431,49 @@ fn equity_table(h: &mut String, data: &RunData) {
             pct(e(|t| 100.0 * t.equity.late_share_of_mothers)),
             pct(e(|t| 100.0 * t.equity.late_share_of_shortfall)),
             hours(e(|t| t.equity.transferred)),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// Missed birth-assistance requests in day part `P` as a percentage of its requests.
+fn missed_pct<const P: usize>(t: &Totals) -> f64 {
+    100.0 * t.assist.missed[P] / t.assist.requested[P].max(1.0)
+}
+
+/// Birth assistance per day part (`docs/birth-assistance.md`) and continuity, over all
+/// regions, per policy and variant.
+fn assist_table(h: &mut String, data: &RunData) {
+    if !data.has_assist {
+        return;
+    }
+    h.push_str(
+        "<h2>Birth assistance and continuity</h2>\n<p>All regions; mean over replications \
+         with the 95% interval. Requests: births that needed a carer; missed: no carer on call \
+         was free (or her provider had no hours left); on-call hours: carers on call × hours \
+         of the day part. Over two carers: mothers who saw more than two carers (the seed's \
+         aim is at most two). Definitions in docs/metrics.md.</p>\n<table>\n\
+         <tr><th class=\"name\">variant / policy</th>\
+         <th>requests night / day / evening</th><th>% missed night</th><th>% missed day</th>\
+         <th>% missed evening</th><th>on-call hours night / day / evening</th>\
+         <th>% over two carers</th></tr>\n",
+    );
+    for g in 0..data.groups.len() {
+        let e = |f: fn(&Totals) -> f64| data.estimate(g, None, f);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td></tr>",
+            escape(&data.group_label(g)),
+            e(|t| t.assist.requested[0]).mean,
+            e(|t| t.assist.requested[1]).mean,
+            e(|t| t.assist.requested[2]).mean,
+            pct(e(missed_pct::<0>)),
+            pct(e(missed_pct::<1>)),
+            pct(e(missed_pct::<2>)),
+            e(|t| t.assist.on_call_hours[0]).mean,
+            e(|t| t.assist.on_call_hours[1]).mean,
+            e(|t| t.assist.on_call_hours[2]).mean,
+            pct(e(|t| t.pct_of_mothers(t.assist.over_two_carers))),
         );
     }
     h.push_str("</table>\n");

@@ -64,7 +64,7 @@ pub enum OutputError {
 }
 
 /// Number of metrics per summary row.
-pub const METRICS: usize = 24;
+pub const METRICS: usize = 34;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
 /// equity metrics of `crate::equity` (`docs/metrics.md`).
@@ -93,10 +93,24 @@ pub const SUMMARY_METRICS: [&str; METRICS] = [
     EQUITY_METRICS[4],
     EQUITY_METRICS[5],
     EQUITY_METRICS[6],
+    "birth_assists_requested_night",
+    "birth_assists_requested_day",
+    "birth_assists_requested_evening",
+    "birth_assists_missed_night",
+    "birth_assists_missed_day",
+    "birth_assists_missed_evening",
+    "on_call_hours_night",
+    "on_call_hours_day",
+    "on_call_hours_evening",
+    "mothers_over_two_carers",
 ];
 
-/// Of [`SUMMARY_METRICS`], how many come from [`Totals`] (the rest from [`Equity`]).
-const TOTALS_METRICS: usize = METRICS - EQUITY_METRICS.len();
+/// Of [`SUMMARY_METRICS`], how many come first from [`Totals`]; then come the
+/// [`Equity`] metrics, then [`LATER_METRICS`] more from [`Totals`] (added after the equity
+/// columns, so the older columns keep their places).
+const TOTALS_METRICS: usize = 17;
+const LATER_METRICS: usize = METRICS - TOTALS_METRICS - EQUITY_METRICS.len();
+const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 
 /// The values of [`SUMMARY_METRICS`] for one row.
 pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
@@ -119,9 +133,25 @@ pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
         t.late_shortfall_hours,
         t.max_shortfall_hours,
     ];
+    let [rn, rd, re] = t.birth_assists_requested_by_part.map(|x| x as f64);
+    let [mn, md, me] = t.birth_assists_missed_by_part.map(|x| x as f64);
+    let [hn, hd, he] = t.on_call_hours;
+    let later: [f64; LATER_METRICS] = [
+        rn,
+        rd,
+        re,
+        mn,
+        md,
+        me,
+        hn,
+        hd,
+        he,
+        t.mothers_over_two_carers as f64,
+    ];
     let mut out = [0.0; METRICS];
     out[..TOTALS_METRICS].copy_from_slice(&totals);
-    out[TOTALS_METRICS..].copy_from_slice(&e.values());
+    out[TOTALS_METRICS..EQUITY_END].copy_from_slice(&e.values());
+    out[EQUITY_END..].copy_from_slice(&later);
     out
 }
 
@@ -145,8 +175,14 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
         late_registrants: v[14] as u64,
         late_shortfall_hours: v[15],
         max_shortfall_hours: v[16],
+        birth_assists_requested_by_part: [v[24] as u64, v[25] as u64, v[26] as u64],
+        birth_assists_missed_by_part: [v[27] as u64, v[28] as u64, v[29] as u64],
+        on_call_hours: [v[30], v[31], v[32]],
+        mothers_over_two_carers: v[33] as u64,
     };
-    let equity: [f64; 7] = v[TOTALS_METRICS..].try_into().expect("seven equity values");
+    let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
+        .try_into()
+        .expect("seven equity values");
     (totals, Equity::from_values(&equity))
 }
 

@@ -193,6 +193,10 @@ pub struct PolicyParams {
     pub rationing: Rationing,
     /// The regional waiting list (`scope = "waiting-list"`).
     pub waiting_list: WaitingListParams,
+    /// Continuity: a mother's hours go to the carers she already had first, and a new carer
+    /// is one who can give all of her day's hours. Only which carer gives the planned hours
+    /// depends on it, never how many hours a mother gets.
+    pub continuity: bool,
 }
 
 /// The KSV's regional waiting list (*wachtlijstcoördinatie*): a mother her own provider
@@ -247,6 +251,7 @@ impl Default for PolicyParams {
             reservation_horizon_days: 6,
             rationing: Rationing::MaxMin,
             waiting_list: WaitingListParams::default(),
+            continuity: true,
         }
     }
 }
@@ -483,8 +488,27 @@ pub struct BirthAssistParams {
     pub outpatient_share: f64,
     /// Hours one assist takes (assumption: 4; DOMAIN 3-5).
     pub hours: f64,
-    /// On-call hours held back each day, as a multiple of the expected assist hours.
+    /// Carers on call per day part when `on_call` is absent: the expected requests per day
+    /// in the part times this factor, rounded up to whole carers.
     pub on_call_factor: f64,
+    /// Over whom carers are on call: per provider or pooled over the KSV region (the
+    /// partuspoule). Absent: as `policy.scope` (pooled when the scope is `region`).
+    pub pool: Option<AssistPool>,
+    /// Carers on call in the night, day and evening part; absent: derived from the expected
+    /// requests with `on_call_factor` (per provider, or for the whole pool).
+    pub on_call: Option<[u32; 3]>,
+    /// The hours (0-23) at which the night, day and evening parts begin, in cyclic order.
+    pub day_parts: [u32; 3],
+}
+
+/// Over whom birth-assistance on-call duty is organised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssistPool {
+    /// Each provider has its own carers on call, for its own mothers.
+    Provider,
+    /// The region's providers share one on-call pool (partuspoule).
+    Region,
 }
 
 impl Default for BirthAssistParams {
@@ -494,6 +518,9 @@ impl Default for BirthAssistParams {
             outpatient_share: 0.3,
             hours: 4.0,
             on_call_factor: 1.5,
+            pool: None,
+            on_call: None,
+            day_parts: [0, 8, 16],
         }
     }
 }

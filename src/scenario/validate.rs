@@ -69,6 +69,7 @@ pub fn validate(s: &Scenario) -> Problems {
     c.share("birth_assist.outpatient_share", b.outpatient_share);
     c.range("birth_assist.hours", b.hours, 0.0, 24.0);
     c.range("birth_assist.on_call_factor", b.on_call_factor, 0.0, 100.0);
+    check_on_call(&mut c, b);
     check_workforce(&mut c, &s.workforce);
     check_contracts(&mut c, &s.contracts);
     check_regions_and_providers(&mut c, s);
@@ -93,6 +94,36 @@ pub fn validate(s: &Scenario) -> Problems {
         c.int_range("forecast.replications", f.replications, 1, 100_000);
     }
     c.problems
+}
+
+/// On-call carers per day part (at most 1,000 each) and the day parts' start hours: each
+/// 0-23, in the cyclic order night, day, evening (e.g. `[0, 8, 16]` or `[23, 7, 15]`).
+fn check_on_call(c: &mut Checker, b: &BirthAssistParams) {
+    if let Some(on_call) = b.on_call {
+        for (i, n) in on_call.into_iter().enumerate() {
+            c.int_range(&format!("birth_assist.on_call[{i}]"), n, 0, 1000);
+        }
+    }
+    let parts = b.day_parts;
+    let mut hours_ok = true;
+    for (i, h) in parts.into_iter().enumerate() {
+        if h > 23 {
+            c.int_range(&format!("birth_assist.day_parts[{i}]"), h, 0, 23);
+            hours_ok = false;
+        }
+    }
+    if hours_ok {
+        let rel = |h: u32| (h + 24 - parts[0]) % 24;
+        if !(0 < rel(parts[1]) && rel(parts[1]) < rel(parts[2])) {
+            c.fail(
+                "birth_assist.day_parts",
+                format!(
+                    "must be the start hours of night, day and evening in that order around \
+                     the clock, each part at least an hour long (e.g. [0, 8, 16]), got {parts:?}"
+                ),
+            );
+        }
+    }
 }
 
 /// The dates a period may use: the calendar arithmetic of a run stays far from chrono's

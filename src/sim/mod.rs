@@ -11,6 +11,8 @@
 //! the week within her maximum hours per day. That is why a reservation matters: hours given
 //! today are missing later in the week.
 
+mod birth_pool;
+mod continuity;
 mod invariants;
 mod known;
 mod state;
@@ -20,8 +22,10 @@ use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population, ReportYear};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
-use crate::scenario::{CapacityScope, Scenario, WaitingListOrder};
+use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
+use birth_pool::OnCall;
+pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS};
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
 use state::{CarerState, MotherState, Scope};
@@ -32,6 +36,9 @@ const PLAN_MINUTE: Minutes = 7 * 60;
 
 /// Hours below which a mother counts as served and a provider as without spare hours.
 const SPARE_EPS: f64 = 1e-6;
+
+/// Room (hours) below which a carer hands out planned hours only after the others.
+const SHIFT_HOURS: f64 = 4.0;
 
 /// A mother got her full indication when delivered >= indicated - this (as in `Totals`).
 const FULL_INDICATION_SLACK: f64 = 1e-6;
@@ -190,6 +197,17 @@ struct Simulation<'a> {
     in_care_at_start: usize,
     /// A forecast's day-by-day record per provider (`known`); `None` in a normal run.
     log: Option<Box<DayLog>>,
+    /// Birth assistance: the carers on call per day part.
+    on_call: OnCall,
+    /// Per carer: hours of today's hand-out not yet placed with a mother (`continuity`).
+    to_hand: Vec<f64>,
+    /// Scratch for `apply_plan`: per mother of the scope, hours from her own provider's
+    /// carers still to place, and the carer who gave her most today.
+    needs: Vec<f64>,
+    main_today: Vec<(u32, f64)>,
+    known: Vec<[u32; continuity::KNOWN_CARERS]>,
+    fresh: Vec<bool>,
+    open: Vec<f64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -201,10 +219,7 @@ impl<'a> Simulation<'a> {
         policy: &'a dyn AllocationPolicy,
         keep_mothers: bool,
     ) -> Self {
-        let scope_of = |provider: u16| match s.policy.scope {
-            CapacityScope::Provider | CapacityScope::WaitingList => provider as usize,
-            CapacityScope::Region => 0,
-        };
+        let scope_of = |provider: u16| scope_index(s.policy.scope, provider);
         let n_providers = population
             .carers
             .iter()
@@ -226,6 +241,7 @@ impl<'a> Simulation<'a> {
         // day she qualifies, from the day she joins).
         let trainee_share = s.workforce.trainee_hours_share;
         let mut training: Vec<(u32, Day, Day)> = Vec::new();
+        let provider_of_carer: Vec<u16> = population.carers.iter().map(|c| c.provider).collect();
         for (i, c) in population.carers.into_iter().enumerate() {
             let scope = scope_of(c.provider);
             scopes[scope].carers.push(i as u32);
@@ -270,20 +286,33 @@ impl<'a> Simulation<'a> {
                 days[d] -= less;
             }
         }
-        // On-call hours held back each day for birth assistance: the scope's assists per day
-        // over the reporting period, times the on-call factor, rounded up to whole assists.
-        let report_days = f64::from(cal.report_end - cal.report_start + 1);
-        let ba = &s.birth_assist;
-        let mut assists_in_report = vec![0.0; n_scopes];
-        for m in &population.mothers {
-            if m.needs_birth_assist && cal.in_report(m.birth_minute / MINUTES_PER_DAY) {
-                assists_in_report[scope_of(m.provider)] += 1.0;
+        // Birth assistance: the carers on call per day part (per provider or pooled), each
+        // post holding back the hours of one assist from its provider's scope every day.
+        let on_call = {
+            let report_days = f64::from(cal.report_end - cal.report_start + 1);
+            let ba = &s.birth_assist;
+            let parts = birth_pool::DayParts::new(ba.day_parts);
+            let mut requests = vec![[0.0; DAY_PARTS]; n_providers];
+            for m in &population.mothers {
+                if m.needs_birth_assist && cal.in_report(m.birth_minute / MINUTES_PER_DAY) {
+                    requests[m.provider as usize][parts.of_minute(m.birth_minute)] += 1.0;
+                }
             }
-        }
-        for (scope, n) in scopes.iter_mut().zip(assists_in_report) {
-            // Whole assists: a carer on call can do one assist or none, never 0.6 of one.
-            let on_call_assists = (n / report_days * ba.on_call_factor).ceil();
-            scope.on_call_reserve = on_call_assists * ba.hours;
+            for r in requests.iter_mut().flatten() {
+                *r /= report_days;
+            }
+            let mut carers_of = vec![0u32; n_providers];
+            for &c in &provider_of_carer {
+                carers_of[c as usize] += 1;
+            }
+            let pooled = match ba.pool {
+                Some(pool) => pool == AssistPool::Region,
+                None => s.policy.scope == CapacityScope::Region,
+            };
+            OnCall::new(ba, pooled, &carers_of, &requests)
+        };
+        for k in 0..n_providers {
+            scopes[scope_of(k as u16)].on_call_reserve += on_call.held_hours(k);
         }
         let tiers_of = |m: &Mother| {
             let early = m.registration_week < s.policy.early_registration_week;
@@ -346,6 +375,13 @@ impl<'a> Simulation<'a> {
             postcode_counts: vec![[0; 2]; s.regions[region].postcodes.len()],
             in_care_at_start: 0,
             log: None,
+            on_call,
+            to_hand: vec![0.0; provider_of_carer.len()],
+            needs: Vec::new(),
+            main_today: Vec::new(),
+            known: Vec::new(),
+            fresh: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -401,6 +437,8 @@ impl<'a> Simulation<'a> {
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
+        let report_days = f64::from(self.cal.report_end - self.cal.report_start + 1);
+        self.totals.on_call_hours = self.on_call.duty_hours.map(|h| h * report_days);
         let ratios = std::mem::take(&mut self.ratios);
         RegionResult {
             equity: Equity::of(&self.totals, &ratios),
@@ -524,21 +562,32 @@ impl<'a> Simulation<'a> {
             }
         }
         if needs_assist {
-            let scope = self.mother_state[m as usize].scope as usize;
             let hours = self.s.birth_assist.hours;
-            // A mother turned away has no provider to send a carer.
-            let served =
-                !self.mother_state[m as usize].refused && self.scopes[scope].room_left >= hours;
-            if served {
-                self.take_hours(scope, hours, None);
+            let provider = self.mothers[m as usize].provider;
+            let part = self.on_call.part_of(time);
+            // A mother turned away has no provider to send a carer. The post's provider must
+            // have the hours left in the plan-day (held back by the on-call reserve).
+            let served = if self.mother_state[m as usize].refused {
+                None
+            } else {
+                let (scopes, scope) = (&self.scopes, self.s.policy.scope);
+                self.on_call.request(time, provider, |k| {
+                    scopes[scope_index(scope, k)].room_left >= hours
+                })
+            };
+            if let Some(k) = served {
+                let scope = scope_index(self.s.policy.scope, k);
+                self.take_hours(scope, hours);
                 self.scopes[scope].used_today += hours;
             }
             if in_report {
                 self.totals.birth_assists_requested += 1;
-                if served {
+                self.totals.birth_assists_requested_by_part[part] += 1;
+                if served.is_some() {
                     self.totals.carer_hours_used += hours;
                 } else {
                     self.totals.birth_assists_missed += 1;
+                    self.totals.birth_assists_missed_by_part[part] += 1;
                 }
             }
         }
@@ -1017,10 +1066,16 @@ impl<'a> Simulation<'a> {
         }
         let active = std::mem::take(&mut self.scopes[scope].active);
         let mut loans = borrowed.iter().peekable();
+        let mut needs = std::mem::take(&mut self.needs);
+        let mut main_today = std::mem::take(&mut self.main_today);
+        let mut known = std::mem::take(&mut self.known);
+        let mut fresh = std::mem::take(&mut self.fresh);
+        fresh.clear();
+        needs.clear();
+        main_today.clear();
         for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
             let st = &self.mother_state[m as usize];
-            let preferred = st.last_carer;
             let md = &inputs[i];
             if !(invariants::plan_ok(md, hours)
                 && invariants::in_window(day, total, st.first_day, st.last_day))
@@ -1031,30 +1086,28 @@ impl<'a> Simulation<'a> {
                 self.check(found);
             }
             // Hours lent by other providers (waiting list) come from their carers; her own
-            // provider's carer is noted first, the lender's last (she moves to the lender).
+            // provider's carers give the rest, placed below.
             let mut own = total;
             let mut lender_carer = None;
             while let Some(&&(_, b, h)) = loans.peek().filter(|l| l.0 == i) {
                 loans.next();
                 own -= h;
-                let (c, left) = self.take_hours(b, h, None);
+                let (c, left) = self.take_hours(b, h);
                 self.scopes[b].used_today += h - left;
                 unplaced += left;
                 lender_carer = lender_carer.or(c);
             }
-            let mut carer = None;
-            if own > 0.0 {
-                let (c, left) = self.take_hours(scope, own, preferred);
-                unplaced += left;
-                own_used += own - left;
-                carer = c;
-            }
+            needs.push(own.max(0.0));
+            main_today.push((continuity::NO_CARER, 0.0));
             let st = &mut self.mother_state[m as usize];
+            // Her first hours: she has no carer to keep (the same with continuity on or off).
+            fresh.push(st.delivered.iter().sum::<f64>() <= 0.0);
             for (d, h) in st.delivered.iter_mut().zip(hours) {
                 *d += h;
             }
-            for c in [carer, lender_carer].into_iter().flatten() {
+            if let Some(c) = lender_carer {
                 st.note_carer(c);
+                main_today[i] = (c, 0.0);
             }
             delivered += total;
             if let Some(w) = week {
@@ -1065,6 +1118,57 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        // The scope's carers hand out the day's own hours in roster order (how much each
+        // works does not depend on who she serves), then `continuity::place` decides who
+        // serves whom.
+        let own_total: f64 = needs.iter().sum();
+        if own_total > 0.0 {
+            let left = self.hand_out(scope, &active, &needs, &fresh, day);
+            own_used += own_total - left;
+            unplaced += left;
+            let sc = &mut self.scopes[scope];
+            let states = &mut self.mother_state;
+            let continuity = self.s.policy.continuity;
+            known.clear();
+            if continuity {
+                known.extend(active.iter().map(|&m| states[m as usize].known_carers()));
+            } else {
+                known.resize(
+                    active.len(),
+                    [continuity::NO_CARER; continuity::KNOWN_CARERS],
+                );
+            }
+            continuity::place(
+                &mut needs,
+                &known,
+                &sc.handout,
+                &mut self.to_hand,
+                continuity,
+                |i, c, h| {
+                    if h > 1e-6 {
+                        states[active[i] as usize].note_carer(c);
+                        if h > main_today[i].1 {
+                            main_today[i] = (c, h);
+                        }
+                    }
+                },
+            );
+            for &c in &sc.handout {
+                self.to_hand[c as usize] = 0.0;
+            }
+            // Today's carers are tomorrow's first (`hand_out`, step 1).
+            std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
+            sc.handout.clear();
+        }
+        for (&m, &(c, _)) in active.iter().zip(&main_today) {
+            if c != continuity::NO_CARER {
+                self.mother_state[m as usize].last_carer = Some(c);
+            }
+        }
+        self.needs = needs;
+        self.main_today = main_today;
+        self.known = known;
+        self.fresh = fresh;
         let sc = &mut self.scopes[scope];
         sc.active = active;
         sc.used_today += own_used;
@@ -1094,15 +1198,120 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Takes `hours` from the scope's carers with room today, the `preferred` carer first
-    /// (continuity: few carers per family); returns the carer who gave the most and the hours
-    /// no carer had room for (zero unless the plan was more than the carers could work).
-    fn take_hours(
+    /// Takes the day's planned hours (`needs` of the scope's mothers, `fresh` for those
+    /// whose care starts now) from the scope's carers and records what each gives
+    /// (`Scope::handout`, `to_hand`) for `continuity::place`; returns the hours no carer had
+    /// room for. What each carer gives depends only on the hours, never on who served whom
+    /// the days before (so `policy.continuity` never changes a carer's hours, nor later
+    /// capacity), and leaves room for continuity:
+    /// 1. the carers who handed out hours yesterday (in yesterday's order) give what they
+    ///    gave yesterday (within today's room), up to the hours of the mothers already in
+    ///    care: they can keep their families;
+    /// 2. each mother whose care starts gets a carer not yet working today who can give all
+    ///    of her hours (roster order);
+    /// 3. the rest comes from carers with at least [`SHIFT_HOURS`] of room, then from those
+    ///    with less (a sliver of a carer's day would add a carer to a family), roster order.
+    ///
+    /// Under a one-carer-per-mother policy (`loss`), each mother's held carer gives her hours
+    /// first (the policy's rule), and the passes above hand out the rest.
+    fn hand_out(
         &mut self,
         scope: usize,
-        hours: f64,
-        preferred: Option<u32>,
-    ) -> (Option<u32>, f64) {
+        active: &[u32],
+        needs: &[f64],
+        fresh: &[bool],
+        day: Day,
+    ) -> f64 {
+        let sc = &mut self.scopes[scope];
+        let carers = &mut self.carers;
+        let to_hand = &mut self.to_hand;
+        let total: f64 = needs.iter().sum();
+        // Per mother: hours still to hand out after her held carer's (loss policy).
+        let mut open = std::mem::take(&mut self.open);
+        open.clear();
+        open.extend_from_slice(needs);
+        let mut give = |c: u32, x: f64, carers: &mut [CarerState]| {
+            let st = &mut carers[c as usize];
+            st.room_today -= x;
+            st.week_budget -= x;
+            if to_hand[c as usize] == 0.0 {
+                sc.handout.push(c);
+                st.worked_until = day + 1;
+                st.last_load = 0.0;
+            }
+            st.last_load += x;
+            to_hand[c as usize] += x;
+        };
+        if self.policy.one_carer_per_mother() {
+            for (&m, need) in active.iter().zip(open.iter_mut()) {
+                let Some(c) = self.mother_state[m as usize].last_carer else {
+                    continue;
+                };
+                let x = carers[c as usize].room_today.min(*need);
+                if carers[c as usize].scope as usize == scope && x > 0.0 {
+                    *need -= x;
+                    give(c, x, carers);
+                }
+            }
+        }
+        let mut rest: f64 = open.iter().zip(fresh).filter(|f| !*f.1).map(|f| *f.0).sum();
+        let yesterday = std::mem::take(&mut sc.worked_yesterday);
+        for &c in &yesterday {
+            if rest <= 1e-12 {
+                break;
+            }
+            let st = &carers[c as usize];
+            if st.worked_until == day {
+                let x = st.room_today.min(st.last_load).min(rest);
+                // Not a sliver of what she gave yesterday.
+                if x > 0.0 && (x >= SHIFT_HOURS || x >= st.last_load || x >= rest) {
+                    rest -= x;
+                    give(c, x, carers);
+                }
+            }
+        }
+        let mut next = 0;
+        for (&need, _) in open.iter().zip(fresh).filter(|f| *f.1) {
+            if need <= 0.0 {
+                continue;
+            }
+            while next < sc.carers.len() {
+                let st = &carers[sc.carers[next] as usize];
+                if st.worked_until != day + 1 && st.room_today >= need {
+                    break;
+                }
+                next += 1;
+            }
+            match sc.carers.get(next) {
+                Some(&c) => give(c, need, carers),
+                None => rest += need,
+            }
+        }
+        for pass in 0..2 {
+            for &c in &sc.carers {
+                if rest <= 1e-12 {
+                    break;
+                }
+                let room = carers[c as usize].room_today;
+                let x = room.min(rest);
+                if (room >= SHIFT_HOURS) == (pass == 0) && x > 0.0 {
+                    rest -= x;
+                    give(c, x, carers);
+                }
+            }
+        }
+        let left = rest.max(0.0);
+        sc.worked_yesterday = yesterday;
+        sc.room_left = (sc.room_left - (total - left)).max(0.0);
+        self.open = open;
+        left
+    }
+
+    /// Takes `hours` from the scope's carers with room today, in roster order from the day's
+    /// cursor; returns the carer who gave the most and the hours no carer had room for (zero
+    /// unless the plan was more than the carers could work): for birth assistance and hours
+    /// lent to the waiting list.
+    fn take_hours(&mut self, scope: usize, hours: f64) -> (Option<u32>, f64) {
         let sc = &mut self.scopes[scope];
         let mut left = hours;
         let mut main: Option<(u32, f64)> = None;
@@ -1118,11 +1327,6 @@ impl<'a> Simulation<'a> {
                 }
             }
         };
-        if let Some(p) = preferred
-            && self.carers[p as usize].scope as usize == scope
-        {
-            give(p, &mut self.carers, &mut left);
-        }
         while left > 1e-12 && sc.cursor < sc.carers.len() {
             let c = sc.carers[sc.cursor];
             give(c, &mut self.carers, &mut left);
@@ -1142,6 +1346,14 @@ impl<'a> Simulation<'a> {
         }
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
         (main.map(|(c, _)| c), left.max(0.0))
+    }
+}
+
+/// The capacity scope of provider `k`'s carers.
+fn scope_index(scope: CapacityScope, k: u16) -> usize {
+    match scope {
+        CapacityScope::Provider | CapacityScope::WaitingList => k as usize,
+        CapacityScope::Region => 0,
     }
 }
 

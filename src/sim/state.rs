@@ -1,5 +1,7 @@
 //! The running state of a region simulation and the totals it reports.
 
+use super::birth_pool::DAY_PARTS;
+use super::continuity::{KNOWN_CARERS, NO_CARER};
 use crate::model::{Day, Mother};
 use crate::policy::{ComingDay, MotherDay, TIERS, TierHours};
 
@@ -23,8 +25,9 @@ pub struct MotherState {
     pub last_day: Day,
     /// Carer who gave most hours on her latest day of care: asked first the next day.
     pub last_carer: Option<u32>,
-    /// Distinct carers seen (the first few ids kept to recognise a returning carer).
-    seen: [u32; 4],
+    /// Distinct carers seen (the first few ids kept to recognise a returning carer; the
+    /// count is exact up to `KNOWN_CARERS`, see `super::continuity`).
+    seen: [u32; KNOWN_CARERS],
     pub carers: u8,
     /// Reporting week in which she was last counted as active (u32::MAX: never).
     pub last_week: u32,
@@ -46,7 +49,7 @@ impl MotherState {
             first_day: 0,
             last_day: 0,
             last_carer: None,
-            seen: [u32::MAX; 4],
+            seen: [NO_CARER; KNOWN_CARERS],
             carers: 0,
             last_week: u32::MAX,
             late: false,
@@ -59,16 +62,33 @@ impl MotherState {
         std::array::from_fn(|t| (self.indicated[t] - self.delivered[t]).max(0.0))
     }
 
-    /// Records that carer `c` gave her hours today.
+    /// Records that carer `c` gave her hours (counted once however often she comes).
     pub fn note_carer(&mut self, c: u32) {
-        self.last_carer = Some(c);
         if self.seen.contains(&c) {
             return;
         }
-        if let Some(slot) = self.seen.iter_mut().find(|s| **s == u32::MAX) {
+        if let Some(slot) = self.seen.iter_mut().find(|s| **s == NO_CARER) {
             *slot = c;
         }
         self.carers = self.carers.saturating_add(1);
+    }
+
+    /// Her carers in the order she prefers them: the one of her latest day first, then the
+    /// others she had (padded with `NO_CARER`).
+    pub fn known_carers(&self) -> [u32; KNOWN_CARERS] {
+        let Some(last) = self.last_carer else {
+            return self.seen;
+        };
+        let mut out = [NO_CARER; KNOWN_CARERS];
+        out[0] = last;
+        let mut j = 1;
+        for &c in self.seen.iter().take_while(|&&c| c != NO_CARER) {
+            if c != last && j < KNOWN_CARERS {
+                out[j] = c;
+                j += 1;
+            }
+        }
+        out
     }
 }
 
@@ -88,6 +108,11 @@ pub struct CarerState {
     /// Under a one-carer-per-mother policy: the minute at which the mother she holds no longer
     /// needs her (0: free).
     pub held_until: u32,
+    /// The day after the last day she handed out planned care hours (0: never): yesterday's
+    /// carers hand out first (`Simulation::hand_out`).
+    pub worked_until: u32,
+    /// The planned care hours she handed out on that day.
+    pub last_load: f64,
 }
 
 impl CarerState {
@@ -100,6 +125,8 @@ impl CarerState {
             week_budget: 0.0,
             room_today: 0.0,
             held_until: 0,
+            worked_until: 0,
+            last_load: 0.0,
         }
     }
 }
@@ -141,6 +168,10 @@ pub struct Scope {
     pub coming: Vec<ComingDay>,
     /// Hours other providers lend today: (index in `active`, lender scope, hours), by index.
     pub borrowed: Vec<(usize, usize, f64)>,
+    /// The carers who hand out today's plan, in roster order (for `super::continuity`).
+    pub handout: Vec<u32>,
+    /// The carers who handed out the previous plan-day's hours, in that order.
+    pub worked_yesterday: Vec<u32>,
 }
 
 impl Scope {
@@ -164,6 +195,8 @@ impl Scope {
             plan: Vec::new(),
             coming: Vec::new(),
             borrowed: Vec::new(),
+            handout: Vec::new(),
+            worked_yesterday: Vec::new(),
         }
     }
 }
@@ -233,6 +266,13 @@ pub struct Totals {
     pub late_shortfall_hours: f64,
     /// The largest shortfall (indicated minus delivered) of one mother.
     pub max_shortfall_hours: f64,
+    /// Birth-assistance requests and missed requests per day part (night, day, evening)...
+    pub birth_assists_requested_by_part: [u64; DAY_PARTS],
+    pub birth_assists_missed_by_part: [u64; DAY_PARTS],
+    /// ...and the carers' on-call duty hours per day part.
+    pub on_call_hours: [f64; DAY_PARTS],
+    /// Mothers who had more than two distinct carers (the seed's continuity aim).
+    pub mothers_over_two_carers: u64,
 }
 
 impl Totals {
@@ -254,6 +294,7 @@ impl Totals {
             self.late_shortfall_hours += indicated - delivered;
         }
         self.max_shortfall_hours = self.max_shortfall_hours.max(short);
+        self.mothers_over_two_carers += u64::from(o.carers > 2);
     }
 
     pub fn add(&mut self, o: &Totals) {
@@ -274,6 +315,12 @@ impl Totals {
         self.late_registrants += o.late_registrants;
         self.late_shortfall_hours += o.late_shortfall_hours;
         self.max_shortfall_hours = self.max_shortfall_hours.max(o.max_shortfall_hours);
+        for p in 0..DAY_PARTS {
+            self.birth_assists_requested_by_part[p] += o.birth_assists_requested_by_part[p];
+            self.birth_assists_missed_by_part[p] += o.birth_assists_missed_by_part[p];
+            self.on_call_hours[p] += o.on_call_hours[p];
+        }
+        self.mothers_over_two_carers += o.mothers_over_two_carers;
     }
 }
 
