@@ -8,7 +8,9 @@
 //! thinning those who have *not* registered by the as-of date A (registration on or after A,
 //! and so also birth on or after A) form an independent Poisson stream with rate
 //!
-//!     λ_due(d) × P(d - days_before_due(week) ≥ A) × P(offset ≤ d - A).
+//! ```text
+//! λ_due(d) × P(d - days_before_due(week) ≥ A) × P(offset ≤ d - A).
+//! ```
 //!
 //! Both conditions are independent draws, so each such mother is drawn from the two
 //! conditional tables: her registration week and day among those on or after A, and her
