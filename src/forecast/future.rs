@@ -126,21 +126,6 @@ impl FutureMothers {
             })
             .collect();
 
-        let providers = generate::region_providers(s, region);
-        let provider_choice = postcodes
-            .iter()
-            .map(|pc| {
-                let ids: Vec<u16> = (0..providers.len() as u16)
-                    .filter(|&i| {
-                        let p = providers[i as usize];
-                        p.postcodes.is_empty() || p.postcodes.contains(&pc.pc4)
-                    })
-                    .collect();
-                let cum =
-                    generate::cumulative(ids.iter().map(|&i| providers[i as usize].market_share));
-                (ids, cum)
-            })
-            .collect();
         FutureMothers {
             first_due,
             expected,
@@ -150,7 +135,7 @@ impl FutureMothers {
             offset_cum,
             postcode_cum: generate::cumulative(postcodes.iter().map(|p| p.births_per_year)),
             postcodes: postcodes.iter().map(|p| p.pc4).collect(),
-            providers: provider_choice,
+            providers: generate::provider_choice(s, region),
         }
     }
 

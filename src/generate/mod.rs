@@ -138,21 +138,7 @@ fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec
     let postcodes = &s.regions[region].postcodes;
     let annual: f64 = postcodes.iter().map(|p| p.births_per_year).sum();
     let postcode_cum = cumulative(postcodes.iter().map(|p| p.births_per_year));
-    let providers = region_providers(s, region);
-    // For each postcode, the providers covering it, weighted by market share.
-    let provider_choice: Vec<(Vec<u16>, Vec<f64>)> = postcodes
-        .iter()
-        .map(|pc| {
-            let ids: Vec<u16> = (0..providers.len() as u16)
-                .filter(|&i| {
-                    let p = providers[i as usize];
-                    p.postcodes.is_empty() || p.postcodes.contains(&pc.pc4)
-                })
-                .collect();
-            let cum = cumulative(ids.iter().map(|&i| providers[i as usize].market_share));
-            (ids, cum)
-        })
-        .collect();
+    let provider_choice = provider_choice(s, region);
     let factor = daily_birth_factor(s);
     let due_spread = Normal::new(0.0, s.births.due_date_sd_days.max(1e-9)).expect("sd >= 0");
     if annual <= 0.0 {
@@ -189,6 +175,26 @@ fn mothers(s: &Scenario, cal: &Calendar, region: usize, replication: u32) -> Vec
         }
     }
     out
+}
+
+/// For each of the region's postcodes, the providers covering it (indices within the region)
+/// and the cumulative market shares to draw a mother's provider from.
+pub(crate) fn provider_choice(s: &Scenario, region: usize) -> Vec<(Vec<u16>, Vec<f64>)> {
+    let providers = region_providers(s, region);
+    s.regions[region]
+        .postcodes
+        .iter()
+        .map(|pc| {
+            let ids: Vec<u16> = (0..providers.len() as u16)
+                .filter(|&i| {
+                    let p = providers[i as usize];
+                    p.postcodes.is_empty() || p.postcodes.contains(&pc.pc4)
+                })
+                .collect();
+            let cum = cumulative(ids.iter().map(|&i| providers[i as usize].market_share));
+            (ids, cum)
+        })
+        .collect()
 }
 
 /// One mother born on `birth_day`: everything but id, postcode and provider.
