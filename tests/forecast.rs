@@ -233,8 +233,8 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
         "level,period_start,days,region,provider,metric,p10,p50,p90,mean"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    // 4 providers + region + ALL = 6 series, 6 metrics, 42 days and 6 weeks.
-    assert_eq!(rows.len(), 6 * 6 * (42 + 6));
+    // 4 providers + region + ALL = 6 series, 17 metrics, 42 days and 6 weeks.
+    assert_eq!(rows.len(), 6 * 17 * (42 + 6));
     for r in &rows {
         let (p10, p50, p90): (f64, f64, f64) = (
             r[6].parse().unwrap(),
