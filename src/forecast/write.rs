@@ -1,5 +1,5 @@
-//! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk and
-//! what would help), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
+//! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk, what
+//! would help and birth assistance), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
 //! run's run.json: a directory with it is complete). The columns are documented in
 //! docs/forecast.md.
 //!
