@@ -20,23 +20,31 @@ fn kraamsim() -> Command {
     Command::cargo_bin("kraamsim").expect("the kraamsim binary is built")
 }
 
-/// Forecasts `s` from replication `truth`'s state at `period.start`, with `replications`.
-fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands {
+/// The known state of replication `truth` of `s` at `period.start`, as a snapshot's files.
+fn known_from_snapshot(s: &Scenario, truth: u32) -> input::Known {
     let params = s.forecast.clone().expect("[forecast]");
     let snap = snapshot::snapshot(s, truth);
     let files: [(&str, &[u8]); 2] = [
         (params.bookings.as_str(), snap.bookings.as_bytes()),
         (params.roster.as_str(), snap.roster.as_bytes()),
     ];
-    let as_of = s.period.start;
-    let known = input::read_in_memory(s, &params, &files, as_of).expect("a snapshot reads back");
+    input::read_in_memory(s, &params, &files, s.period.start).expect("a snapshot reads back")
+}
+
+/// Forecasts `s` from `known` over its period's weeks, with `replications`.
+fn forecast_known(s: &Scenario, known: &input::Known, replications: u32) -> Bands {
     let settings = Settings {
-        as_of,
+        as_of: s.period.start,
         weeks: ((s.period.end - s.period.start).num_days() as u32 + 1) / 7,
         replications,
         threads: None,
     };
-    forecast::forecast(s, &known, &settings).expect("forecast")
+    forecast::forecast(s, known, &settings).expect("forecast")
+}
+
+/// Forecasts `s` from replication `truth`'s state at `period.start`, with `replications`.
+fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands {
+    forecast_known(s, &known_from_snapshot(s, truth), replications)
 }
 
 /// The backtest: for a few runs of the example scenario, the state on its period's first day
@@ -233,8 +241,8 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
         "level,period_start,days,region,provider,metric,p10,p50,p90,mean"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    // 4 providers + region + ALL = 6 series, 6 metrics, 42 days and 6 weeks.
-    assert_eq!(rows.len(), 6 * 6 * (42 + 6));
+    // 4 providers + region + ALL = 6 series, 17 metrics, 42 days and 6 weeks.
+    assert_eq!(rows.len(), 6 * 17 * (42 + 6));
     for r in &rows {
         let (p10, p50, p90): (f64, f64, f64) = (
             r[6].parse().unwrap(),
@@ -243,8 +251,94 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
         );
         assert!(p10 <= p50 && p50 <= p90, "{r:?}");
     }
+    // Every birth-assistance metric for every series and week; requests >= missed >= 0 in
+    // every band (they hold in every future, so in every quantile and the mean).
+    let value = |level: &str, start: &str, region: &str, provider: &str, metric: &str| {
+        let r = rows
+            .iter()
+            .find(|r| {
+                r[0] == level
+                    && r[1] == start
+                    && r[3] == region
+                    && r[4] == provider
+                    && r[5] == metric
+            })
+            .unwrap_or_else(|| panic!("no {level} {start} {region}/{provider} {metric}"));
+        [6, 7, 8, 9].map(|i| r[i].parse::<f64>().unwrap())
+    };
+    for r in rows.iter().filter(|r| r[5] == "demand_hours") {
+        let (level, start, region, provider) = (r[0], r[1], r[3], r[4]);
+        for part in ["", "_night", "_day", "_evening"] {
+            let requested = value(
+                level,
+                start,
+                region,
+                provider,
+                &format!("birth_assists_requested{part}"),
+            );
+            let missed = value(
+                level,
+                start,
+                region,
+                provider,
+                &format!("birth_assists_missed{part}"),
+            );
+            for (q, m) in requested.iter().zip(missed) {
+                assert!(
+                    *q >= m && m >= 0.0,
+                    "{level} {start} {provider}{part}: {requested:?} {missed:?}"
+                );
+            }
+        }
+        let on_call: f64 = ["night", "day", "evening"]
+            .iter()
+            .map(|p| {
+                value(
+                    level,
+                    start,
+                    region,
+                    provider,
+                    &format!("on_call_hours_{p}"),
+                )[3]
+            })
+            .sum();
+        assert!(on_call >= 0.0);
+        // The total's mean is the sum of the day parts' means.
+        let parts: f64 = ["night", "day", "evening"]
+            .iter()
+            .map(|p| {
+                value(
+                    level,
+                    start,
+                    region,
+                    provider,
+                    &format!("birth_assists_requested_{p}"),
+                )[3]
+            })
+            .sum();
+        let total = value(level, start, region, provider, "birth_assists_requested")[3];
+        assert!((parts - total).abs() < 0.01, "{parts} vs {total}");
+    }
+    // Six weeks of the region have births that ask for assistance.
+    let region_requests: f64 = rows
+        .iter()
+        .filter(|r| {
+            r[0] == "week" && r[3] != "ALL" && r[4] == "ALL" && r[5] == "birth_assists_requested"
+        })
+        .map(|r| r[9].parse::<f64>().unwrap())
+        .sum();
+    assert!(region_requests > 6.0, "{region_requests}");
+
     let weeks = fs::read_to_string(out.join("forecast-weeks.csv")).unwrap();
     assert_eq!(weeks.lines().count(), 1 + 6 * 6);
+    assert!(
+        weeks.lines().next().unwrap().ends_with(
+            ",why,birth_assists_requested_p50,birth_assists_missed_p50,birth_assists_missed_p90,\
+             worst_day_part,worst_day_part_missed_share"
+        ),
+        "{weeks}"
+    );
+    assert!(table.contains("Birth assistance, per week"), "{table}");
     // The region's demand is the sum of its providers' in every replication, so the means add up.
     let mean = |provider: &str| -> f64 {
         rows.iter()
@@ -286,6 +380,102 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
         (pc_mean - region_mean).abs() < 0.01 + 1e-3 * region_mean,
         "{pc_mean} vs {region_mean}"
     );
+}
+
+/// The lengths in hours of the day parts that start at `starts`.
+fn part_hours(starts: [u32; 3]) -> [f64; 3] {
+    std::array::from_fn(|p| f64::from((starts[(p + 1) % 3] + 24 - starts[p]) % 24))
+}
+
+/// With `birth_assist.on_call` fixed, every provider staffs that many posts in each day part
+/// (`pool = "provider"`), so its on-call hours are posts x part length every day, in every
+/// future; pooled over the region the region has those posts once, shared out over the
+/// providers.
+#[test]
+fn forecast_on_call_hours_are_posts_times_day_part_hours() {
+    let mut s = scenario::load_file(&example()).unwrap().scenario;
+    let posts = [1u32, 2, 1];
+    s.birth_assist.on_call = Some(posts);
+    s.birth_assist.day_parts = [0, 7, 19];
+    let hours = part_hours(s.birth_assist.day_parts);
+    assert_eq!(hours, [7.0, 12.0, 5.0]);
+    s.birth_assist.pool = Some(scenario::AssistPool::Provider);
+    let known = known_from_snapshot(&s, 0);
+    let on_call = |b: &Bands, series: usize, w: usize, p: usize| {
+        let m = forecast::bands::ON_CALL_HOURS_BY_PART + p;
+        let band = b.series[series].weeks[w][m];
+        assert_eq!(
+            band.p10, band.p90,
+            "on-call hours do not vary between futures"
+        );
+        band.p50
+    };
+    let own = forecast_known(&s, &known, 10);
+    // 4 providers, the region, all regions.
+    assert_eq!(own.series.len(), 6);
+    for (w, week) in own.weeks.iter().enumerate() {
+        let days = f64::from(week.days);
+        for p in 0..3 {
+            for k in 0..4 {
+                assert_eq!(
+                    on_call(&own, k, w, p),
+                    f64::from(posts[p]) * hours[p] * days
+                );
+            }
+            assert_eq!(
+                on_call(&own, 4, w, p),
+                4.0 * f64::from(posts[p]) * hours[p] * days
+            );
+        }
+    }
+    s.birth_assist.pool = Some(scenario::AssistPool::Region);
+    let pooled = forecast_known(&s, &known, 10);
+    for (w, week) in pooled.weeks.iter().enumerate() {
+        let days = f64::from(week.days);
+        for p in 0..3 {
+            let region = f64::from(posts[p]) * hours[p] * days;
+            assert_eq!(on_call(&pooled, 4, w, p), region);
+            let providers: f64 = (0..4).map(|k| on_call(&pooled, k, w, p)).sum();
+            assert!((providers - region).abs() < 1e-9);
+            // Largest remainder: Gooi Kraamzorg (88 of the 158 carers) staffs one post in
+            // every part, the single post of the night and evening and one of the day's two.
+            assert_eq!(on_call(&pooled, 0, w, p), hours[p] * days);
+        }
+    }
+}
+
+/// Requests are counted at the mother's own provider, whichever post serves her, and depend
+/// only on the births: pooling the on-call posts over the region leaves every request band
+/// as it was (same seed, same known state) and changes who is on call.
+#[test]
+fn pooling_birth_assistance_leaves_the_requests_and_moves_the_on_call_hours() {
+    let mut s = scenario::load_file(&example()).unwrap().scenario;
+    s.birth_assist.pool = Some(scenario::AssistPool::Provider);
+    let known = known_from_snapshot(&s, 1);
+    let own = forecast_known(&s, &known, 20);
+    s.birth_assist.pool = Some(scenario::AssistPool::Region);
+    let pooled = forecast_known(&s, &known, 20);
+    let requested = forecast::bands::ASSISTS_REQUESTED_BY_PART;
+    let on_call = forecast::bands::ON_CALL_HOURS_BY_PART;
+    let mut any_requests = 0.0;
+    let mut on_call_moved = false;
+    for (a, b) in own.series.iter().zip(&pooled.series) {
+        assert_eq!((&a.region, &a.provider), (&b.region, &b.provider));
+        for (d, (x, y)) in a.days.iter().zip(&b.days).enumerate() {
+            for m in [
+                forecast::bands::ASSISTS_REQUESTED,
+                requested,
+                requested + 1,
+                requested + 2,
+            ] {
+                assert_eq!(x[m], y[m], "{} day {d} metric {m}", a.provider);
+            }
+            any_requests += x[forecast::bands::ASSISTS_REQUESTED].mean;
+            on_call_moved |= (0..3).any(|p| x[on_call + p] != y[on_call + p]);
+        }
+    }
+    assert!(any_requests > 0.0);
+    assert!(on_call_moved, "pooling changed no provider's on-call hours");
 }
 
 #[test]

@@ -11,12 +11,14 @@ use chrono::NaiveDate;
 use super::{Known, Settings};
 use crate::model::Calendar;
 use crate::scenario::Scenario;
+use crate::sim::DAY_PARTS;
 use crate::sim::{DayLog, ProviderDay};
 
 /// Number of metrics.
-pub const M: usize = 6;
+pub const M: usize = 17;
 
-/// The metrics, as named in forecast.csv.
+/// The metrics, as named in forecast.csv. The birth-assistance metrics are named as in a
+/// run's summary.csv, per day part (night, day, evening: `sim::DAY_PART_NAMES`).
 pub const METRICS: [&str; M] = [
     "demand_hours",
     "carer_contract_hours",
@@ -24,6 +26,17 @@ pub const METRICS: [&str; M] = [
     "mothers_below_minimum",
     "hours_to_minimum",
     "hours_to_guaranteed",
+    "birth_assists_requested",
+    "birth_assists_missed",
+    "birth_assists_requested_night",
+    "birth_assists_requested_day",
+    "birth_assists_requested_evening",
+    "birth_assists_missed_night",
+    "birth_assists_missed_day",
+    "birth_assists_missed_evening",
+    "on_call_hours_night",
+    "on_call_hours_day",
+    "on_call_hours_evening",
 ];
 pub const DEMAND: usize = 0;
 pub const AVAILABLE: usize = 1;
@@ -31,19 +44,36 @@ pub const SHORTFALL: usize = 2;
 pub const BELOW_MINIMUM: usize = 3;
 pub const TO_MINIMUM: usize = 4;
 pub const TO_GUARANTEED: usize = 5;
+/// Birth-assistance requests and missed requests, all day parts.
+pub const ASSISTS_REQUESTED: usize = 6;
+pub const ASSISTS_MISSED: usize = 7;
+/// The first of the requests per day part (night, day, evening); then the missed, then the
+/// on-call hours, each per day part.
+pub const ASSISTS_REQUESTED_BY_PART: usize = 8;
+pub const ASSISTS_MISSED_BY_PART: usize = ASSISTS_REQUESTED_BY_PART + DAY_PARTS;
+pub const ON_CALL_HOURS_BY_PART: usize = ASSISTS_MISSED_BY_PART + DAY_PARTS;
 
 /// The row label of a sum over providers or regions.
 pub const ALL: &str = "ALL";
 
 fn values(c: &ProviderDay) -> [f64; M] {
-    [
+    let requested = c.assists_requested.map(f64::from);
+    let missed = c.assists_missed.map(f64::from);
+    let mut v = [0.0; M];
+    v[..ASSISTS_REQUESTED].copy_from_slice(&[
         c.demand_hours,
         c.contract_hours,
         c.shortfall_hours,
         f64::from(c.mothers_below_minimum),
         c.minimum_shortfall_hours,
         c.guaranteed_shortfall_hours,
-    ]
+    ]);
+    v[ASSISTS_REQUESTED] = requested.iter().sum();
+    v[ASSISTS_MISSED] = missed.iter().sum();
+    v[ASSISTS_REQUESTED_BY_PART..ASSISTS_MISSED_BY_PART].copy_from_slice(&requested);
+    v[ASSISTS_MISSED_BY_PART..ON_CALL_HOURS_BY_PART].copy_from_slice(&missed);
+    v[ON_CALL_HOURS_BY_PART..].copy_from_slice(&c.on_call_hours);
+    v
 }
 
 /// The (region, provider) cells a series adds up; `None`: every provider of the region.

@@ -1,6 +1,7 @@
 //! A KSV coordinator's season forecast (`kraamsim forecast`, docs/forecast.md): from the
 //! bookings and roster known on an as-of date to bands of the coming weeks' demand, carer
-//! hours, shortfall and mothers below the minimum, and what would help.
+//! hours, shortfall and mothers below the minimum, birth-assistance requests, misses and
+//! on-call hours per day part, and what would help.
 //!
 //! Instead of a warm-up, each region starts on the as-of date from known state
 //! ([`input`]): the mothers in care with the hours they have had, the mothers registered and

@@ -1,5 +1,5 @@
-//! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk and
-//! what would help), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
+//! A forecast's outputs: forecast.csv (the bands), forecast-weeks.csv (weeks at risk, what
+//! would help and birth assistance), forecast-postcodes.csv (per PC4 area), the fan chart and report.html, and forecast.json (written last, like a
 //! run's run.json: a directory with it is complete). The columns are documented in
 //! docs/forecast.md.
 //!
@@ -14,12 +14,14 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::bands::{
-    ALL, AVAILABLE, BELOW_MINIMUM, Band, Bands, DEMAND, METRICS, SHORTFALL, Series, TO_GUARANTEED,
+    ALL, ASSISTS_MISSED, ASSISTS_MISSED_BY_PART, ASSISTS_REQUESTED, ASSISTS_REQUESTED_BY_PART,
+    AVAILABLE, BELOW_MINIMUM, Band, Bands, DEMAND, M, METRICS, SHORTFALL, Series, TO_GUARANTEED,
     TO_MINIMUM, Week,
 };
 use crate::chart::report::{base64, escape};
 use crate::chart::{self, ChartError, Rendered};
 use crate::output::{self, DirMode, OutputError};
+use crate::sim::{DAY_PART_NAMES, DAY_PARTS};
 
 /// The bands file.
 pub const FORECAST_CSV: &str = "forecast.csv";
@@ -216,9 +218,40 @@ pub struct WeekAdvice {
     pub carer_weeks_guaranteed_p90: f64,
     pub carer_weeks_full_p90: f64,
     pub holiday_carer_weeks: f64,
+    /// Birth-assistance requests and missed requests, all day parts.
+    pub assists_requested: Band,
+    pub assists_missed: Band,
+    /// The day part with the largest share of its requests missed (mean missed / mean
+    /// requested over the futures), and that share; `None` when no future misses one.
+    pub worst_part: Option<(usize, f64)>,
+}
+
+/// The day part of a week with the largest share of its requests missed (ratio of the means
+/// over the futures, the earlier part on ties), and the share; `None` without a miss.
+fn worst_part(bands: &[Band; M]) -> Option<(usize, f64)> {
+    let mut worst: Option<(usize, f64)> = None;
+    for p in 0..DAY_PARTS {
+        let requested = bands[ASSISTS_REQUESTED_BY_PART + p].mean;
+        let missed = bands[ASSISTS_MISSED_BY_PART + p].mean;
+        if requested > 0.0 && missed > 0.0 {
+            let share = missed / requested;
+            if worst.is_none_or(|(_, w)| share > w) {
+                worst = Some((p, share));
+            }
+        }
+    }
+    worst
 }
 
 impl WeekAdvice {
+    /// The worst day part in words: `evening 12%`, or `-` when no request is missed.
+    pub fn worst_part_text(&self) -> String {
+        match self.worst_part {
+            Some((p, share)) => format!("{} {:.0}%", DAY_PART_NAMES[p], 100.0 * share),
+            None => "-".to_string(),
+        }
+    }
+
     /// Why the week is at risk, in words.
     pub fn why(&self) -> String {
         let short = |b: &Band| b.p50.round() as i64;
@@ -267,6 +300,9 @@ pub fn advice(b: &Bands) -> Vec<WeekAdvice> {
                 carer_weeks_guaranteed_p90: per_carer_week(bands[TO_GUARANTEED].p90),
                 carer_weeks_full_p90: per_carer_week(bands[SHORTFALL].p90),
                 holiday_carer_weeks: s.holiday_carer_weeks[w],
+                assists_requested: bands[ASSISTS_REQUESTED],
+                assists_missed: bands[ASSISTS_MISSED],
+                worst_part: worst_part(bands),
             });
         }
     }
@@ -279,12 +315,18 @@ pub fn weeks_csv(b: &Bands) -> String {
         "week_start,days,region,provider,risk,below_minimum_p50,below_minimum_p90,\
          demand_hours_p50,carer_contract_hours_p50,hours_to_minimum_p50,hours_to_minimum_p90,\
          hours_to_guaranteed_p50,hours_to_guaranteed_p90,hours_to_full_p50,hours_to_full_p90,\
-         carer_weeks_to_guaranteed_p90,carer_weeks_to_full_p90,holiday_carer_weeks,why\n",
+         carer_weeks_to_guaranteed_p90,carer_weeks_to_full_p90,holiday_carer_weeks,why,\
+         birth_assists_requested_p50,birth_assists_missed_p50,birth_assists_missed_p90,\
+         worst_day_part,worst_day_part_missed_share\n",
     );
     for a in advice(b) {
+        let (part, share) = match a.worst_part {
+            Some((p, share)) => (DAY_PART_NAMES[p], num(share)),
+            None => ("", String::new()),
+        };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1},{:.1},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1},{:.1},{},{},{},{},{},{}",
             a.week.start,
             a.week.days,
             csv_field(&a.region),
@@ -303,7 +345,12 @@ pub fn weeks_csv(b: &Bands) -> String {
             a.carer_weeks_guaranteed_p90,
             a.carer_weeks_full_p90,
             a.holiday_carer_weeks,
-            csv_field(&a.why())
+            csv_field(&a.why()),
+            num(a.assists_requested.p50),
+            num(a.assists_missed.p50),
+            num(a.assists_missed.p90),
+            part,
+            share
         );
     }
     out
@@ -384,6 +431,31 @@ pub fn table(b: &Bands) -> String {
                 a.carer_weeks_guaranteed_p90, a.carer_weeks_full_p90
             ),
             a.holiday_carer_weeks
+        );
+    }
+    let _ = writeln!(
+        t,
+        "\nBirth assistance, per week (all day parts; worst day part: the largest share missed):"
+    );
+    let _ = writeln!(
+        t,
+        "{:<11} {:>4} {:>12} {:>8} {:>16}",
+        "week", "days", "requests P50", "missed", "worst day part"
+    );
+    let _ = writeln!(
+        t,
+        "{:<11} {:>4} {:>12} {:>8} {:>16}",
+        "", "", "", "P50/P90", "(missed share)"
+    );
+    for a in &top {
+        let _ = writeln!(
+            t,
+            "{:<11} {:>4} {:>12.0} {:>8} {:>16}",
+            a.week.start.to_string(),
+            a.week.days,
+            a.assists_requested.p50,
+            format!("{:.0}/{:.0}", a.assists_missed.p50, a.assists_missed.p90),
+            a.worst_part_text()
         );
     }
     let at_risk: Vec<&&WeekAdvice> = top.iter().filter(|a| a.risk != Risk::None).collect();

@@ -84,6 +84,8 @@ pub struct OnCall {
     held: Vec<f64>,
     /// The region's on-call duty hours per day, per part: posts × part length.
     pub duty_hours: [f64; DAY_PARTS],
+    /// Per provider: the on-call duty hours per day, per part, of the posts it staffs.
+    provider_duty: Vec<[f64; DAY_PARTS]>,
 }
 
 impl OnCall {
@@ -131,12 +133,14 @@ impl OnCall {
         let lengths = parts.hours();
         let mut held = vec![0.0; n];
         let mut duty_hours = [0.0; DAY_PARTS];
+        let mut provider_duty = vec![[0.0; DAY_PARTS]; n];
         for pool in &mut pools {
             let most = pool.staffed.iter().map(Vec::len).max().unwrap_or(0);
             pool.busy_until = vec![0; most];
             for p in 0..DAY_PARTS {
                 for &k in &pool.staffed[p] {
                     held[k as usize] += params.hours.min(lengths[p]);
+                    provider_duty[k as usize][p] += lengths[p];
                 }
                 duty_hours[p] += pool.staffed[p].len() as f64 * lengths[p];
             }
@@ -148,6 +152,7 @@ impl OnCall {
             assist_minutes: (params.hours * 60.0).round() as Minutes,
             held,
             duty_hours,
+            provider_duty,
         }
     }
 
@@ -159,6 +164,15 @@ impl OnCall {
     /// Care hours provider `k`'s posts hold back every day.
     pub fn held_hours(&self, k: usize) -> f64 {
         self.held.get(k).copied().unwrap_or(0.0)
+    }
+
+    /// On-call duty hours per day, per part, of the posts provider `k` staffs (its own, or
+    /// its share of the region's pool): they add up to [`OnCall::duty_hours`].
+    pub fn provider_duty_hours(&self, k: usize) -> [f64; DAY_PARTS] {
+        self.provider_duty
+            .get(k)
+            .copied()
+            .unwrap_or([0.0; DAY_PARTS])
     }
 
     /// A request at `minute` from a mother of provider `provider`: takes a free post (her own
@@ -259,6 +273,9 @@ mod tests {
         assert_eq!(pool.request(60, 0, |_| true), Some(0));
         assert_eq!(pool.request(61, 0, |_| true), Some(1));
         assert_eq!(pool.request(62, 1, |_| true), None);
+        // Each provider staffs one of the two posts: half the duty hours each.
+        assert_eq!(pool.provider_duty_hours(0), [8.0, 8.0, 8.0]);
+        assert_eq!(pool.provider_duty_hours(1), [8.0, 8.0, 8.0]);
         // A provider without room cannot serve.
         let mut pool = OnCall::new(&params(Some([2, 2, 2])), true, &[10, 10], &[[0.0; 3]; 2]);
         assert_eq!(pool.request(60, 0, |k| k == 1), Some(1));

@@ -10,6 +10,7 @@
 //! what a coordinator would know then, so a forecast can be checked against the run's real
 //! future (the backtest in `tests/forecast.rs`).
 
+use super::birth_pool::DAY_PARTS;
 use super::{Checks, Event, MINUTES_PER_DAY, MotherOutcome, RegionResult, Simulation};
 use crate::generate::{self, Population};
 use crate::model::{Calendar, Carer, Day, Mother};
@@ -53,6 +54,14 @@ pub struct ProviderDay {
     pub minimum_shortfall_hours: f64,
     /// ...and to reach their guaranteed hours (tiers 1 and 2: minimum and medical).
     pub guaranteed_shortfall_hours: f64,
+    /// Birth-assistance requests of her mothers born this day, per day part (night, day,
+    /// evening: `birth_pool::DAY_PART_NAMES`), whichever post served them...
+    pub assists_requested: [u32; DAY_PARTS],
+    /// ...and of those, the requests missed (no free post, or no carer hours left).
+    pub assists_missed: [u32; DAY_PARTS],
+    /// On-call duty hours of the posts she staffs this day, per day part (posts × part
+    /// length; under a regional pool her share of the region's posts).
+    pub on_call_hours: [f64; DAY_PARTS],
 }
 
 /// A forecast's record per day of the reporting period and provider of the region.
@@ -177,6 +186,9 @@ impl Simulation<'_> {
             return;
         }
         let log = self.log.as_mut().expect("logging");
+        for k in 0..log.providers {
+            log.cell(day, k as u16).on_call_hours = self.on_call.provider_duty_hours(k);
+        }
         for (c, carer) in self.carers.iter().enumerate() {
             if carer.absent == 0 {
                 let provider = log.carer_provider[c];
@@ -189,6 +201,19 @@ impl Simulation<'_> {
                 log.cell(day, provider).demand_hours += self.mother_state[m as usize].daily_demand;
             }
         }
+    }
+
+    /// Records a birth-assistance request of mother `m` at `minute` in day part `part`, for
+    /// her provider (also when another provider's post served it).
+    pub(super) fn log_assist(&mut self, m: u32, minute: super::Minutes, part: usize, missed: bool) {
+        let day = minute / MINUTES_PER_DAY;
+        if !self.cal.in_report(day) {
+            return;
+        }
+        let provider = self.mothers[m as usize].provider;
+        let cell = self.log.as_mut().expect("logging").cell(day, provider);
+        cell.assists_requested[part] += 1;
+        cell.assists_missed[part] += u32::from(missed);
     }
 
     /// Records how mother `m`'s care ended, on her last day, for her (first) provider.

@@ -580,6 +580,9 @@ impl<'a> Simulation<'a> {
                 self.take_hours(scope, hours);
                 self.scopes[scope].used_today += hours;
             }
+            if self.log.is_some() {
+                self.log_assist(m, time, part, served.is_none());
+            }
             if in_report {
                 self.totals.birth_assists_requested += 1;
                 self.totals.birth_assists_requested_by_part[part] += 1;
