@@ -206,6 +206,11 @@ struct Simulation<'a> {
     needs: Vec<f64>,
     main_today: Vec<(u32, f64)>,
     known: Vec<[u32; continuity::KNOWN_CARERS]>,
+    /// Scratch for `apply_plan`: per mother of the scope, the carers who gave her hours today
+    /// in the order they did (the first few; the rest in `spill`), noted in her state in one
+    /// pass after placement: one visit to each mother's state instead of one per piece.
+    served_by: Vec<[u32; SERVED_BY]>,
+    spill: Vec<(usize, u32)>,
     fresh: Vec<bool>,
     open: Vec<f64>,
 }
@@ -380,6 +385,8 @@ impl<'a> Simulation<'a> {
             needs: Vec::new(),
             main_today: Vec::new(),
             known: Vec::new(),
+            served_by: Vec::new(),
+            spill: Vec::new(),
             fresh: Vec::new(),
             open: Vec::new(),
         }
@@ -1072,6 +1079,12 @@ impl<'a> Simulation<'a> {
         let mut needs = std::mem::take(&mut self.needs);
         let mut main_today = std::mem::take(&mut self.main_today);
         let mut known = std::mem::take(&mut self.known);
+        let mut served_by = std::mem::take(&mut self.served_by);
+        let mut spill = std::mem::take(&mut self.spill);
+        let continuity = self.s.policy.continuity;
+        known.clear();
+        served_by.clear();
+        spill.clear();
         let mut fresh = std::mem::take(&mut self.fresh);
         fresh.clear();
         needs.clear();
@@ -1112,6 +1125,13 @@ impl<'a> Simulation<'a> {
                 st.note_carer(c);
                 main_today[i] = (c, 0.0);
             }
+            // Her carers as placement will prefer them (read here, where her state is at hand).
+            known.push(if continuity {
+                st.known_carers()
+            } else {
+                [continuity::NO_CARER; continuity::KNOWN_CARERS]
+            });
+            served_by.push([continuity::NO_CARER; SERVED_BY]);
             delivered += total;
             if let Some(w) = week {
                 demand += st.daily_demand;
@@ -1130,17 +1150,6 @@ impl<'a> Simulation<'a> {
             own_used += own_total - left;
             unplaced += left;
             let sc = &mut self.scopes[scope];
-            let states = &mut self.mother_state;
-            let continuity = self.s.policy.continuity;
-            known.clear();
-            if continuity {
-                known.extend(active.iter().map(|&m| states[m as usize].known_carers()));
-            } else {
-                known.resize(
-                    active.len(),
-                    [continuity::NO_CARER; continuity::KNOWN_CARERS],
-                );
-            }
             continuity::place(
                 &mut needs,
                 &known,
@@ -1149,7 +1158,13 @@ impl<'a> Simulation<'a> {
                 continuity,
                 |i, c, h| {
                     if h > 1e-6 {
-                        states[active[i] as usize].note_carer(c);
+                        match served_by[i]
+                            .iter_mut()
+                            .find(|s| **s == continuity::NO_CARER)
+                        {
+                            Some(slot) => *slot = c,
+                            None => spill.push((i, c)),
+                        }
                         if h > main_today[i].1 {
                             main_today[i] = (c, h);
                         }
@@ -1163,14 +1178,25 @@ impl<'a> Simulation<'a> {
             std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
             sc.handout.clear();
         }
-        for (&m, &(c, _)) in active.iter().zip(&main_today) {
+        for (i, (&m, &(c, _))) in active.iter().zip(&main_today).enumerate() {
+            let st = &mut self.mother_state[m as usize];
+            if let Some(today) = served_by.get(i) {
+                for &carer in today.iter().take_while(|&&x| x != continuity::NO_CARER) {
+                    st.note_carer(carer);
+                }
+                for &(_, carer) in spill.iter().filter(|p| p.0 == i) {
+                    st.note_carer(carer);
+                }
+            }
             if c != continuity::NO_CARER {
-                self.mother_state[m as usize].last_carer = Some(c);
+                st.last_carer = Some(c);
             }
         }
         self.needs = needs;
         self.main_today = main_today;
         self.known = known;
+        self.served_by = served_by;
+        self.spill = spill;
         self.fresh = fresh;
         let sc = &mut self.scopes[scope];
         sc.active = active;
@@ -1359,6 +1385,10 @@ fn scope_index(scope: CapacityScope, k: u16) -> usize {
         CapacityScope::Region => 0,
     }
 }
+
+/// How many of a mother's carers of the day [`Simulation::apply_plan`] keeps in place
+/// (more go to a spill list).
+const SERVED_BY: usize = 4;
 
 /// Whether a carer's planned leave covers day `d`.
 fn on_holiday(absences: &[Absence], d: Day) -> bool {
