@@ -359,44 +359,13 @@ fn a_merged_sweep_gets_charts_and_shards_do_not() {
     assert!(report.contains("<h2>Variants</h2>"));
 }
 
-/// A three-year sweep of one region with a changing workforce (two variants: today's
-/// contracts and every provider A with twice the training), as a scenario file.
-const WORKFORCE_SWEEP: &str = r#"
-name = "workforce-charts"
-seed = 11
-replications = 2
-sweep_design = "zip"
-
-[period]
-start = "2027-01-01"
-end = "2029-12-31"
-
-[workforce]
-dynamic = true
-hired_per_year = 5
-
-[sweep]
-"contracts.every_provider" = ["as-listed", "A"]
-"contracts.a_trainees_per_fte" = [0.05, 0.1]
-
-[[regions]]
-name = "Eemland"
-postcodes = [{ pc4 = 3811, births_per_year = 1000 }, { pc4 = 3812, births_per_year = 800 }]
-
-[[providers]]
-name = "Eem"
-region = "Eemland"
-market_share = 0.6
-carers = 60
-contract = "A"
-
-[[providers]]
-name = "Amersfoort"
-region = "Eemland"
-market_share = 0.4
-carers = 40
-contract = "B"
-"#;
+/// The workforce sweep of tests/workforce.rs (two variants: today's contracts and every
+/// provider A with twice the training) with fewer carers, so that there is a gap to draw.
+fn workforce_sweep() -> String {
+    include_str!("scenarios/workforce-sweep.toml")
+        .replace("carers = 110", "carers = 60")
+        .replace("carers = 70", "carers = 40")
+}
 
 /// The charts drawn only from several years of yearly.csv.
 const YEARLY_CHARTS: [&str; 2] = ["workforce", "yearly-below-minimum"];
@@ -405,7 +374,7 @@ const YEARLY_CHARTS: [&str; 2] = ["workforce", "yearly-below-minimum"];
 fn a_multi_year_workforce_sweep_draws_the_yearly_charts_the_same_every_time() {
     let tmp = TempDir::new().unwrap();
     let file = tmp.path().join("wf.toml");
-    fs::write(&file, WORKFORCE_SWEEP).unwrap();
+    fs::write(&file, workforce_sweep()).unwrap();
     let sweep = |out: &Path| {
         kraamsim()
             .arg("sweep")
@@ -506,7 +475,7 @@ fn a_single_year_or_a_fixed_workforce_draws_no_workforce_chart() {
     let file = tmp.path().join("fixed.toml");
     fs::write(
         &file,
-        WORKFORCE_SWEEP
+        workforce_sweep()
             .replace("dynamic = true", "dynamic = false")
             .replace("hired_per_year = 5", ""),
     )

@@ -253,44 +253,8 @@ fn kraamsim() -> Command {
     Command::cargo_bin("kraamsim").unwrap()
 }
 
-/// A five-year sweep of the baseline with a dynamic workforce, as a scenario file.
-const SWEEP: &str = r#"
-name = "workforce-test"
-seed = 7
-replications = 2
-sweep_design = "zip"
-
-[period]
-start = "2027-01-01"
-end = "2029-12-31"
-
-[workforce]
-dynamic = true
-hired_per_year = 5
-
-[sweep]
-"contracts.every_provider" = ["as-listed", "A"]
-"contracts.a_trainees_per_fte" = [0.05, 0.1]
-
-[[regions]]
-name = "Eemland"
-postcodes = [{ pc4 = 3811, births_per_year = 1000 }, { pc4 = 3812, births_per_year = 800 }]
-
-[[providers]]
-name = "Eem"
-region = "Eemland"
-market_share = 0.6
-carers = 110
-contract = "A"
-
-[[providers]]
-name = "Amersfoort"
-region = "Eemland"
-market_share = 0.4
-carers = 70
-contract = "B"
-employed_share = 0.55
-"#;
+/// A three-year sweep of one region with a dynamic workforce, as a scenario file.
+const SWEEP: &str = include_str!("scenarios/workforce-sweep.toml");
 
 #[test]
 fn cli_writes_yearly_and_provider_files_and_shards_merge_byte_for_byte() {
@@ -401,7 +365,7 @@ fn bad_workforce_values_name_file_line_and_field_with_exit_2() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
         err.contains(
-            "bad.toml:14:22: `workforce.attrition_per_year`: must be between 0 and 0.99, got 1.5"
+            "bad.toml:16:22: `workforce.attrition_per_year`: must be between 0 and 0.99, got 1.5"
         ),
         "{err}"
     );
@@ -413,7 +377,7 @@ fn bad_workforce_values_name_file_line_and_field_with_exit_2() {
     fs::write(&file, bad_type).unwrap();
     let out = kraamsim().arg("validate").arg(&file).assert().code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("bad.toml:12:11: `workforce.dynamic`"), "{err}");
+    assert!(err.contains("bad.toml:14:11: `workforce.dynamic`"), "{err}");
 }
 
 #[test]
