@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::ChartError;
-use crate::output::{ALL, Estimate, estimate};
+use crate::output::{ALL, Estimate, LATER_SUMMARY_METRICS, estimate};
 
 /// One (variant, policy) pair of the run, in the order summary.csv lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -663,17 +663,10 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
             "late_share_of_mothers",
             "late_share_of_shortfall",
             "mothers_transferred",
-            "birth_assists_requested_night",
-            "birth_assists_requested_day",
-            "birth_assists_requested_evening",
-            "birth_assists_missed_night",
-            "birth_assists_missed_day",
-            "birth_assists_missed_evening",
-            "on_call_hours_night",
-            "on_call_hours_day",
-            "on_call_hours_evening",
-            "mothers_over_two_carers",
-        ],
+        ]
+        .into_iter()
+        .chain(LATER_SUMMARY_METRICS.iter().copied())
+        .collect::<Vec<_>>(),
     )?;
     data.has_equity = t.columns[13].is_some();
     data.has_assist = t.columns[18].is_some();

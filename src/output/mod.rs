@@ -112,6 +112,10 @@ const TOTALS_METRICS: usize = 17;
 const LATER_METRICS: usize = METRICS - TOTALS_METRICS - EQUITY_METRICS.len();
 const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 
+/// The metrics added to summary.csv after the equity columns (birth assistance per day part,
+/// continuity): what a reader of older outputs finds missing.
+pub const LATER_SUMMARY_METRICS: &[&str] = SUMMARY_METRICS.split_at(EQUITY_END).1;
+
 /// The values of [`SUMMARY_METRICS`] for one row.
 pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
     let totals = [
