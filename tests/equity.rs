@@ -5,6 +5,8 @@
 //! simulation under `--check`; these tests run it, show the same check does find breaches per
 //! provider (so it is not vacuous), and check the shipped comparison's outcome.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -186,40 +188,19 @@ fn bad_waiting_list_settings_exit_2_naming_file_line_and_field() {
 fn a_sharded_waiting_list_sweep_merges_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let sweep = |out: &Path, extra: &[&str]| {
-        kraamsim()
-            .arg("sweep")
-            .arg(path("ksv-waiting-list.toml"))
-            .args(["-q", "--replications", "2", "--out"])
-            .arg(out)
-            .args(extra)
-            .assert()
-            .success();
-    };
-    sweep(&d.join("full"), &[]);
-    sweep(&d.join("s0"), &["--shard", "0/2"]);
-    sweep(&d.join("s1"), &["--shard", "1/2"]);
-    kraamsim()
-        .arg("merge")
-        .arg(d.join("s1"))
-        .arg(d.join("s0"))
-        .arg("--out")
-        .arg(d.join("merged"))
-        .assert()
-        .success();
-    for f in [
-        "summary.csv",
-        "stats.csv",
-        "postcodes.csv",
-        "lorenz.csv",
-        "transfers.csv",
-    ] {
-        let (a, b) = (
-            std::fs::read(d.join("full").join(f)).unwrap(),
-            std::fs::read(d.join("merged").join(f)).unwrap(),
-        );
-        assert!(a == b, "{f} differs after merging");
-    }
+    common::assert_shards_merge_byte_for_byte(
+        d,
+        &path("ksv-waiting-list.toml"),
+        &["-q", "--replications", "2"],
+        &[],
+        &[
+            "summary.csv",
+            "stats.csv",
+            "postcodes.csv",
+            "lorenz.csv",
+            "transfers.csv",
+        ],
+    );
     let transfers = std::fs::read_to_string(d.join("full/transfers.csv")).unwrap();
     // Only the waiting-list variant (v001) has transfer rows: 4 x 3 pairs x 2 policies x 2.
     assert_eq!(transfers.lines().count(), 1 + 12 * 2 * 2, "{transfers}");

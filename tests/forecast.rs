@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use kraamsim::forecast::{self, Settings, bands::Bands, input, snapshot};
 use kraamsim::model::Calendar;
 use kraamsim::scenario::{self, Scenario};
-use kraamsim::sim::{self, Checks};
+use kraamsim::sim::{self, Checks, RegionResult};
 use tempfile::TempDir;
 
 fn example() -> PathBuf {
@@ -52,11 +52,17 @@ fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands 
 /// files alone, and each week's real value of the four metrics (demand, contract carer
 /// hours, shortfall, mothers below the minimum) is checked against the forecast's P10-P90.
 /// With bands that are right, about 80% of the points lie inside.
+/// Replication `truth` of the example's one region, simulated from its start: the real
+/// future a forecast from its snapshot is compared with.
+fn real_run(s: &Scenario, truth: u32) -> RegionResult {
+    let cal = Calendar::new(s);
+    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
+    sim::run_region(s, &cal, 0, truth, policy.as_ref(), false, Checks::default())
+}
+
 #[test]
 fn the_real_future_of_a_run_lies_within_the_forecast_bands_in_most_weeks() {
     let s = scenario::load_file(&example()).unwrap().scenario;
-    let cal = Calendar::new(&s);
-    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
     let metrics = [
         "demand_hours",
         "carer_contract_hours",
@@ -65,15 +71,7 @@ fn the_real_future_of_a_run_lies_within_the_forecast_bands_in_most_weeks() {
     ];
     let (mut inside, mut points) = ([0usize; 4], [0usize; 4]);
     for truth in 0..4 {
-        let real = sim::run_region(
-            &s,
-            &cal,
-            0,
-            truth,
-            policy.as_ref(),
-            false,
-            Checks::default(),
-        );
+        let real = real_run(&s, truth);
         let bands = forecast_from_snapshot(&s, truth, 100);
         let region = bands
             .series
@@ -148,20 +146,10 @@ fn shipped_example_files_are_the_scenarios_snapshot() {
 #[test]
 fn the_mothers_still_to_register_are_not_double_counted() {
     let s = scenario::load_file(&example()).unwrap().scenario;
-    let cal = Calendar::new(&s);
-    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
     let truths = 8;
     let mut real_demand = 0.0;
     for truth in 0..truths {
-        let real = sim::run_region(
-            &s,
-            &cal,
-            0,
-            truth,
-            policy.as_ref(),
-            false,
-            Checks::default(),
-        );
+        let real = real_run(&s, truth);
         real_demand += real.weeks.iter().map(|w| w.demand_hours).sum::<f64>();
     }
     real_demand /= f64::from(truths);

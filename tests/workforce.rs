@@ -5,6 +5,8 @@
 //! yearly.csv and providers.csv, their metrics in stats.csv, and a sharded multi-year sweep
 //! that merges byte for byte.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
@@ -262,37 +264,13 @@ fn cli_writes_yearly_and_provider_files_and_shards_merge_byte_for_byte() {
     let d = dir.path();
     let file = d.join("wf.toml");
     fs::write(&file, SWEEP).unwrap();
-    let sweep = |out: &Path, extra: &[&str]| {
-        kraamsim()
-            .arg("sweep")
-            .arg(&file)
-            .args(["-q", "--no-charts"])
-            .args(extra)
-            .arg("--out")
-            .arg(out)
-            .env_remove("SLURM_ARRAY_TASK_ID")
-            .assert()
-            .success();
-    };
-    sweep(&d.join("full"), &[]);
-    sweep(&d.join("s0"), &["--shard", "0/2"]);
-    sweep(&d.join("s1"), &["--shard", "1/2"]);
-    kraamsim()
-        .arg("merge")
-        .arg(d.join("s1"))
-        .arg(d.join("s0"))
-        .arg("--out")
-        .arg(d.join("merged"))
-        .arg("--no-charts")
-        .assert()
-        .success();
-    for f in ["yearly.csv", "providers.csv", "stats.csv", "summary.csv"] {
-        assert!(
-            fs::read(d.join("full").join(f)).unwrap()
-                == fs::read(d.join("merged").join(f)).unwrap(),
-            "{f} differs after merging"
-        );
-    }
+    common::assert_shards_merge_byte_for_byte(
+        d,
+        &file,
+        &["-q", "--no-charts"],
+        &["--no-charts"],
+        &["yearly.csv", "providers.csv", "stats.csv", "summary.csv"],
+    );
     let yearly = fs::read_to_string(d.join("full/yearly.csv")).unwrap();
     let header = yearly.lines().next().unwrap();
     assert!(header.starts_with(

@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests (a module, not a test target of its own).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// Runs `kraamsim sweep SCENARIO ARGS` unsharded into `dir/full` and as shards 0/2 and 1/2,
+/// merges the shards (named in reverse order) into `dir/merged` with `merge_args`, and asserts
+/// that each of `files` is byte-identical in the two.
+pub fn assert_shards_merge_byte_for_byte(
+    dir: &Path,
+    scenario: &Path,
+    args: &[&str],
+    merge_args: &[&str],
+    files: &[&str],
+) {
+    let sweep = |out: &Path, shard: &[&str]| {
+        Command::cargo_bin("kraamsim")
+            .unwrap()
+            .arg("sweep")
+            .arg(scenario)
+            .args(args)
+            .args(shard)
+            .arg("--out")
+            .arg(out)
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .assert()
+            .success();
+    };
+    sweep(&dir.join("full"), &[]);
+    sweep(&dir.join("s0"), &["--shard", "0/2"]);
+    sweep(&dir.join("s1"), &["--shard", "1/2"]);
+    Command::cargo_bin("kraamsim")
+        .unwrap()
+        .arg("merge")
+        .arg(dir.join("s1"))
+        .arg(dir.join("s0"))
+        .arg("--out")
+        .arg(dir.join("merged"))
+        .args(merge_args)
+        .assert()
+        .success();
+    for f in files {
+        let (a, b) = (
+            std::fs::read(dir.join("full").join(f)).unwrap(),
+            std::fs::read(dir.join("merged").join(f)).unwrap(),
+        );
+        assert!(a == b, "{f} differs after merging");
+    }
+}
