@@ -27,39 +27,95 @@ const LOOKAHEAD: usize = 8;
 /// How many carers from the first with hours left a split looks at for the one with most.
 const SPLIT_LOOKAHEAD: usize = 4;
 
-/// Places each mother's `needs` (hours from her own provider's carers today, consumed to 0)
-/// with the carers of `handout` (in roster order), who have `to_hand[c]` hours each to give
-/// (indexed by carer id, consumed). `placed(mother, carer, hours)` is called for each piece.
-/// Returns the hours no carer was left to give (0 when the carers' hours cover the needs).
+/// How many of a mother's carers of the day a [`Family`] keeps in place (more go to the
+/// spill list of [`place`]).
+pub const SERVED_BY: usize = 4;
+
+/// One mother's part of a scope-day's placement: one record per mother, so that the day's
+/// passes over the mothers (hand-out, placement, noting her carers) read one array.
+#[derive(Debug, Clone, Copy)]
+pub struct Family {
+    /// Hours from her own provider's carers still to place today (consumed by [`place`]).
+    pub need: f64,
+    /// Her carers as placement prefers them: her latest first, then her earlier ones (padded
+    /// with [`NO_CARER`]).
+    pub known: [u32; KNOWN_CARERS],
+    /// Her care starts today: she has no carer to keep.
+    pub fresh: bool,
+    /// The carers who gave her hours today, in the order they did (the first [`SERVED_BY`];
+    /// the rest are in `place`'s spill list).
+    pub served: [u32; SERVED_BY],
+    /// The carer who gave her most today and the hours (`NO_CARER`: none yet).
+    pub main: (u32, f64),
+}
+
+impl Family {
+    pub fn new(need: f64, known: [u32; KNOWN_CARERS], fresh: bool) -> Self {
+        Family {
+            need,
+            known,
+            fresh,
+            served: [NO_CARER; SERVED_BY],
+            main: (NO_CARER, 0.0),
+        }
+    }
+
+    /// Records that carer `c` gave her `h` hours today (`spill` for her carers beyond
+    /// [`SERVED_BY`], with her index `i`).
+    #[inline(always)]
+    fn served_by(&mut self, i: usize, c: u32, h: f64, spill: &mut Vec<(usize, u32)>) {
+        if h <= 1e-6 {
+            return;
+        }
+        match self.served.iter_mut().find(|s| **s == NO_CARER) {
+            Some(slot) => *slot = c,
+            None => spill.push((i, c)),
+        }
+        if h > self.main.1 {
+            self.main = (c, h);
+        }
+    }
+}
+
+/// Places each family's `need` (hours from her own provider's carers today, consumed) with
+/// the carers of `handout` (in roster order), who have `to_hand[c]` hours each to give
+/// (indexed by carer id, consumed). Each piece is recorded in the family (`served`, `main`;
+/// `spill` holds (family, carer) beyond [`SERVED_BY`]) and passed to `placed(family, carer,
+/// hours)`. Returns the hours no carer was left to give (0 when the carers' hours cover the
+/// needs).
 ///
 /// With `continuity`, first every mother gets what she can from the carers she already had
-/// (`known[i]`, preferred first, padded with [`NO_CARER`]), before any carer is given to a new
-/// family; a mother still short then gets one new carer who can give all she still needs, if
-/// one is found, else the next carers in roster order. Without it, the needs are cut from the
-/// carers in roster order.
+/// (`known`), before any carer is given to a new family; a mother still short then gets one
+/// new carer who can give all she still needs, if one is found, else the next carers in
+/// roster order. Without it, the needs are cut from the carers in roster order.
 pub fn place(
-    needs: &mut [f64],
-    known: &[[u32; KNOWN_CARERS]],
+    families: &mut [Family],
     handout: &[u32],
     to_hand: &mut [f64],
     continuity: bool,
+    spill: &mut Vec<(usize, u32)>,
     mut placed: impl FnMut(usize, u32, f64),
 ) -> f64 {
+    let mut piece = |f: &mut Family, i: usize, c: u32, x: f64, spill: &mut Vec<(usize, u32)>| {
+        f.served_by(i, c, x, spill);
+        placed(i, c, x);
+    };
     if continuity {
         // Every mother's latest carer first, then (a second round) her earlier ones, so that
         // a mother back with an earlier carer does not take the hours of that carer's
         // current families.
         for round in [0..1, 1..KNOWN_CARERS] {
-            for (i, (need, mine)) in needs.iter_mut().zip(known).enumerate() {
-                for &c in &mine[round.clone()] {
-                    if *need <= EPS || c == NO_CARER {
+            for (i, f) in families.iter_mut().enumerate() {
+                for k in round.clone() {
+                    let c = f.known[k];
+                    if f.need <= EPS || c == NO_CARER {
                         break;
                     }
-                    let x = to_hand[c as usize].min(*need);
+                    let x = to_hand[c as usize].min(f.need);
                     if x > EPS {
                         to_hand[c as usize] -= x;
-                        *need -= x;
-                        placed(i, c, x);
+                        f.need -= x;
+                        piece(f, i, c, x, spill);
                     }
                 }
             }
@@ -81,19 +137,21 @@ pub fn place(
             .map(|&c| to_hand[c as usize])
             .fold(0.0, f64::max);
         for new_family in [true, false] {
-            for (i, need) in needs.iter_mut().enumerate() {
-                if *need <= EPS || *need > most + EPS || (known[i][0] == NO_CARER) != new_family {
+            for (i, f) in families.iter_mut().enumerate() {
+                if f.need <= EPS || f.need > most + EPS || (f.known[0] == NO_CARER) != new_family
+                {
                     continue;
                 }
                 skip_empty(&mut next, to_hand);
                 let whole = handout[next..]
                     .iter()
                     .take(LOOKAHEAD)
-                    .find(|&&c| to_hand[c as usize] >= *need - EPS);
+                    .find(|&&c| to_hand[c as usize] >= f.need - EPS);
                 if let Some(&c) = whole {
-                    to_hand[c as usize] = (to_hand[c as usize] - *need).max(0.0);
-                    placed(i, c, *need);
-                    *need = 0.0;
+                    to_hand[c as usize] = (to_hand[c as usize] - f.need).max(0.0);
+                    let x = f.need;
+                    f.need = 0.0;
+                    piece(f, i, c, x, spill);
                 }
             }
         }
@@ -101,8 +159,8 @@ pub fn place(
     // The rest is cut from the carers in roster order (with continuity: the one with most
     // hours left of the next few first, for the fewest pieces).
     let mut unplaced = 0.0;
-    for (i, need) in needs.iter_mut().enumerate() {
-        while *need > EPS {
+    for (i, f) in families.iter_mut().enumerate() {
+        while f.need > EPS {
             skip_empty(&mut next, to_hand);
             if next == handout.len() {
                 break;
@@ -116,15 +174,15 @@ pub fn place(
                 }
             }
             let c = handout[k];
-            let x = to_hand[c as usize].min(*need);
+            let x = to_hand[c as usize].min(f.need);
             to_hand[c as usize] -= x;
-            *need -= x;
-            placed(i, c, x);
+            f.need -= x;
+            piece(f, i, c, x, spill);
         }
-        if *need > EPS {
-            unplaced += *need;
+        if f.need > EPS {
+            unplaced += f.need;
         }
-        *need = 0.0;
+        f.need = 0.0;
     }
     unplaced
 }
@@ -140,20 +198,26 @@ mod tests {
         k
     }
 
+    fn families(needs: &[f64], known: &[[u32; KNOWN_CARERS]]) -> Vec<Family> {
+        let fresh = |k: &[u32; KNOWN_CARERS]| k[0] == NO_CARER;
+        needs.iter().zip(known).map(|(&n, k)| Family::new(n, *k, fresh(k))).collect()
+    }
+
     #[test]
     fn a_family_keeps_its_carer_and_a_new_one_gives_all_hours() {
         // Carers 0, 1, 2 give 8, 8 and 4 hours today. Mother 0 had carer 1, mother 1 nobody,
         // mother 2 had carer 0.
         let mut to_hand = vec![8.0, 8.0, 4.0];
-        let mut needs = vec![6.0, 6.0, 6.0];
+        let needs = [6.0, 6.0, 6.0];
         let history = [known(&[1]), known(&[]), known(&[0])];
         let mut got = Vec::new();
+        let mut fams = families(&needs, &history);
         let left = place(
-            &mut needs,
-            &history,
+            &mut fams,
             &[0, 1, 2],
             &mut to_hand,
             true,
+            &mut Vec::new(),
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(left, 0.0);
@@ -164,16 +228,18 @@ mod tests {
         assert_eq!(got[1], (2, 0, 6.0));
         let mother1: Vec<_> = got.iter().filter(|g| g.0 == 1).collect();
         assert_eq!(mother1, vec![&(1, 2, 4.0), &(1, 0, 2.0)]);
+        // The family records the same: her carers in order, the one who gave most first.
+        assert_eq!(fams[1].served[..2], [2, 0]);
+        assert_eq!(fams[1].main, (2, 4.0));
         // Without continuity the roster order decides: mother 0 gets carer 0.
         let mut to_hand = vec![8.0, 8.0, 4.0];
-        let mut needs = vec![6.0, 6.0, 6.0];
         let mut got = Vec::new();
         place(
-            &mut needs,
-            &history,
+            &mut families(&needs, &history),
             &[0, 1, 2],
             &mut to_hand,
             false,
+            &mut Vec::new(),
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(got[0], (0, 0, 6.0));
@@ -183,14 +249,13 @@ mod tests {
     fn a_new_carer_who_can_give_all_hours_is_preferred() {
         // Carer 0 has 2 h left, carer 1 a full day: a new family goes to carer 1 only.
         let mut to_hand = vec![2.0, 8.0];
-        let mut needs = vec![6.0];
         let mut got = Vec::new();
         place(
-            &mut needs,
-            &[[NO_CARER; KNOWN_CARERS]],
+            &mut families(&[6.0], &[[NO_CARER; KNOWN_CARERS]]),
             &[0, 1],
             &mut to_hand,
             true,
+            &mut Vec::new(),
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(got, vec![(0, 1, 6.0)]);
@@ -230,8 +295,8 @@ mod tests {
             }).collect();
             let mut got = vec![0.0; needs.len()];
             let mut by_carer = vec![0.0; to_hand.len()];
-            let mut left = needs.clone();
-            let unplaced = place(&mut left, &known_of, &handout, &mut to_hand, continuity,
+            let mut fams = families(&needs, &known_of);
+            let unplaced = place(&mut fams, &handout, &mut to_hand, continuity, &mut Vec::new(),
                 |i, c, h| { got[i] += h; by_carer[c as usize] += h; });
             prop_assert!(unplaced < 1e-6);
             for (g, want) in got.iter().zip(&needs) {

@@ -25,6 +25,7 @@ use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, T
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
 use birth_pool::OnCall;
+use continuity::Family;
 pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS};
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
@@ -201,17 +202,12 @@ struct Simulation<'a> {
     on_call: OnCall,
     /// Per carer: hours of today's hand-out not yet placed with a mother (`continuity`).
     to_hand: Vec<f64>,
-    /// Scratch for `apply_plan`: per mother of the scope, hours from her own provider's
-    /// carers still to place, and the carer who gave her most today.
-    needs: Vec<f64>,
-    main_today: Vec<(u32, f64)>,
-    known: Vec<[u32; continuity::KNOWN_CARERS]>,
-    /// Scratch for `apply_plan`: per mother of the scope, the carers who gave her hours today
-    /// in the order they did (the first few; the rest in `spill`), noted in her state in one
-    /// pass after placement: one visit to each mother's state instead of one per piece.
-    served_by: Vec<[u32; SERVED_BY]>,
+    /// Scratch for `apply_plan`: per mother of the scope, her part of the day's placement
+    /// (hours still to place, her carers, who served her today), noted in her state in one
+    /// pass after placement: one visit to each mother's state instead of one per piece; and
+    /// her carers of the day beyond the first few (`continuity::place`).
+    families: Vec<Family>,
     spill: Vec<(usize, u32)>,
-    fresh: Vec<bool>,
     open: Vec<f64>,
 }
 
@@ -382,12 +378,8 @@ impl<'a> Simulation<'a> {
             log: None,
             on_call,
             to_hand: vec![0.0; provider_of_carer.len()],
-            needs: Vec::new(),
-            main_today: Vec::new(),
-            known: Vec::new(),
-            served_by: Vec::new(),
+            families: Vec::new(),
             spill: Vec::new(),
-            fresh: Vec::new(),
             open: Vec::new(),
         }
     }
@@ -1076,19 +1068,11 @@ impl<'a> Simulation<'a> {
         }
         let active = std::mem::take(&mut self.scopes[scope].active);
         let mut loans = borrowed.iter().peekable();
-        let mut needs = std::mem::take(&mut self.needs);
-        let mut main_today = std::mem::take(&mut self.main_today);
-        let mut known = std::mem::take(&mut self.known);
-        let mut served_by = std::mem::take(&mut self.served_by);
+        let mut families = std::mem::take(&mut self.families);
         let mut spill = std::mem::take(&mut self.spill);
         let continuity = self.s.policy.continuity;
-        known.clear();
-        served_by.clear();
+        families.clear();
         spill.clear();
-        let mut fresh = std::mem::take(&mut self.fresh);
-        fresh.clear();
-        needs.clear();
-        main_today.clear();
         for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
             let st = &self.mother_state[m as usize];
@@ -1113,25 +1097,26 @@ impl<'a> Simulation<'a> {
                 unplaced += left;
                 lender_carer = lender_carer.or(c);
             }
-            needs.push(own.max(0.0));
-            main_today.push((continuity::NO_CARER, 0.0));
             let st = &mut self.mother_state[m as usize];
             // Her first hours: she has no carer to keep (the same with continuity on or off).
-            fresh.push(st.delivered.iter().sum::<f64>() <= 0.0);
+            let fresh = st.delivered.iter().sum::<f64>() <= 0.0;
             for (d, h) in st.delivered.iter_mut().zip(hours) {
                 *d += h;
             }
             if let Some(c) = lender_carer {
                 st.note_carer(c);
-                main_today[i] = (c, 0.0);
             }
             // Her carers as placement will prefer them (read here, where her state is at hand).
-            known.push(if continuity {
+            let known = if continuity {
                 st.known_carers()
             } else {
                 [continuity::NO_CARER; continuity::KNOWN_CARERS]
-            });
-            served_by.push([continuity::NO_CARER; SERVED_BY]);
+            };
+            let mut family = Family::new(own.max(0.0), known, fresh);
+            if let Some(c) = lender_carer {
+                family.main = (c, 0.0);
+            }
+            families.push(family);
             delivered += total;
             if let Some(w) = week {
                 demand += st.daily_demand;
@@ -1144,32 +1129,19 @@ impl<'a> Simulation<'a> {
         // The scope's carers hand out the day's own hours in roster order (how much each
         // works does not depend on who she serves), then `continuity::place` decides who
         // serves whom.
-        let own_total: f64 = needs.iter().sum();
+        let own_total: f64 = families.iter().map(|f| f.need).sum();
         if own_total > 0.0 {
-            let left = self.hand_out(scope, &active, &needs, &fresh, day);
+            let left = self.hand_out(scope, &active, &families, day);
             own_used += own_total - left;
             unplaced += left;
             let sc = &mut self.scopes[scope];
             continuity::place(
-                &mut needs,
-                &known,
+                &mut families,
                 &sc.handout,
                 &mut self.to_hand,
                 continuity,
-                |i, c, h| {
-                    if h > 1e-6 {
-                        match served_by[i]
-                            .iter_mut()
-                            .find(|s| **s == continuity::NO_CARER)
-                        {
-                            Some(slot) => *slot = c,
-                            None => spill.push((i, c)),
-                        }
-                        if h > main_today[i].1 {
-                            main_today[i] = (c, h);
-                        }
-                    }
-                },
+                &mut spill,
+                |_, _, _| {},
             );
             for &c in &sc.handout {
                 self.to_hand[c as usize] = 0.0;
@@ -1178,26 +1150,22 @@ impl<'a> Simulation<'a> {
             std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
             sc.handout.clear();
         }
-        for (i, (&m, &(c, _))) in active.iter().zip(&main_today).enumerate() {
+        for (i, (&m, f)) in active.iter().zip(&families).enumerate() {
             let st = &mut self.mother_state[m as usize];
-            if let Some(today) = served_by.get(i) {
-                for &carer in today.iter().take_while(|&&x| x != continuity::NO_CARER) {
-                    st.note_carer(carer);
-                }
+            for &carer in f.served.iter().take_while(|&&x| x != continuity::NO_CARER) {
+                st.note_carer(carer);
+            }
+            if !spill.is_empty() {
                 for &(_, carer) in spill.iter().filter(|p| p.0 == i) {
                     st.note_carer(carer);
                 }
             }
-            if c != continuity::NO_CARER {
-                st.last_carer = Some(c);
+            if f.main.0 != continuity::NO_CARER {
+                st.last_carer = Some(f.main.0);
             }
         }
-        self.needs = needs;
-        self.main_today = main_today;
-        self.known = known;
-        self.served_by = served_by;
+        self.families = families;
         self.spill = spill;
-        self.fresh = fresh;
         let sc = &mut self.scopes[scope];
         sc.active = active;
         sc.used_today += own_used;
@@ -1227,7 +1195,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Takes the day's planned hours (`needs` of the scope's mothers, `fresh` for those
+    /// Takes the day's planned hours (`need` of the scope's families, `fresh` for those
     /// whose care starts now) from the scope's carers and records what each gives
     /// (`Scope::handout`, `to_hand`) for `continuity::place`; returns the hours no carer had
     /// room for. What each carer gives depends only on the hours, never on who served whom
@@ -1247,18 +1215,17 @@ impl<'a> Simulation<'a> {
         &mut self,
         scope: usize,
         active: &[u32],
-        needs: &[f64],
-        fresh: &[bool],
+        families: &[Family],
         day: Day,
     ) -> f64 {
         let sc = &mut self.scopes[scope];
         let carers = &mut self.carers;
         let to_hand = &mut self.to_hand;
-        let total: f64 = needs.iter().sum();
+        let total: f64 = families.iter().map(|f| f.need).sum();
         // Per mother: hours still to hand out after her held carer's (loss policy).
         let mut open = std::mem::take(&mut self.open);
         open.clear();
-        open.extend_from_slice(needs);
+        open.extend(families.iter().map(|f| f.need));
         let mut give = |c: u32, x: f64, carers: &mut [CarerState]| {
             let st = &mut carers[c as usize];
             st.room_today -= x;
@@ -1283,7 +1250,8 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
-        let mut rest: f64 = open.iter().zip(fresh).filter(|f| !*f.1).map(|f| *f.0).sum();
+        let fresh = |i: usize| families[i].fresh;
+        let mut rest: f64 = (0..open.len()).filter(|&i| !fresh(i)).map(|i| open[i]).sum();
         let yesterday = std::mem::take(&mut sc.worked_yesterday);
         for &c in &yesterday {
             if rest <= 1e-12 {
@@ -1300,7 +1268,7 @@ impl<'a> Simulation<'a> {
             }
         }
         let mut next = 0;
-        for (&need, _) in open.iter().zip(fresh).filter(|f| *f.1) {
+        for (_, &need) in open.iter().enumerate().filter(|&(i, _)| fresh(i)) {
             if need <= 0.0 {
                 continue;
             }
@@ -1385,10 +1353,6 @@ fn scope_index(scope: CapacityScope, k: u16) -> usize {
         CapacityScope::Region => 0,
     }
 }
-
-/// How many of a mother's carers of the day [`Simulation::apply_plan`] keeps in place
-/// (more go to a spill list).
-const SERVED_BY: usize = 4;
 
 /// Whether a carer's planned leave covers day `d`.
 fn on_holiday(absences: &[Absence], d: Day) -> bool {
