@@ -93,6 +93,23 @@ pub struct EventQueue<E> {
     popped: u64,
 }
 
+/// Sorts a day's bucket (events in the order they were scheduled) from last to first by
+/// (time, sequence). The events at the day's first minute (registrations, absences, the ends
+/// of care: about half of a day's) are already in sequence order, so they are moved to the
+/// front as they are (a swap partition keeps their order) and only the others are sorted.
+fn order_bucket<E>(bucket: &mut [Entry<E>], first_minute: Minutes) {
+    let mut at_start = 0;
+    for i in 0..bucket.len() {
+        if bucket[i].time() == first_minute {
+            bucket.swap(at_start, i);
+            at_start += 1;
+        }
+    }
+    // Keys are unique (the sequence number), so unstable is exact.
+    bucket[at_start..].sort_unstable_by_key(|e| e.key);
+    bucket.reverse();
+}
+
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
@@ -200,8 +217,7 @@ impl<E> EventQueue<E> {
                     if bucket.is_empty() {
                         self.spare.push(bucket);
                     } else {
-                        // Keys are unique (the sequence number), so unstable is exact.
-                        bucket.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
+                        order_bucket(&mut bucket, self.day * MINUTES_PER_DAY);
                         let done = std::mem::replace(&mut self.today, bucket);
                         self.spare.push(done);
                     }
@@ -290,9 +306,28 @@ mod tests {
     }
 
     #[test]
+    fn a_days_first_minute_keeps_insertion_order() {
+        // Most of a simulation's events fall on a day's first minute and come out of the
+        // bucket unsorted (`order_bucket`): interleaved with later minutes of the same day,
+        // they must still pop in the order they were scheduled.
+        let mut q = EventQueue::new();
+        q.schedule(0, 0);
+        let day = 3 * MINUTES_PER_DAY;
+        let times = [day, day + 600, day, day + 5, day, day + 600, day, day + 1];
+        for (i, &t) in times.iter().enumerate() {
+            q.schedule(t, i + 1);
+        }
+        assert_eq!(q.pop(), Some((0, 0)));
+        let mut want: Vec<(Minutes, usize)> = times.iter().copied().zip(1..).collect();
+        want.sort_by_key(|&(t, i)| (t, i));
+        let got: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn matches_one_ordered_list_across_days_and_far_ahead() {
         // Against a reference that keeps every pending event in one sorted list: same-day,
-        // next-day, months-ahead, beyond the bucket horizon, in the past, and an emptied queue.
+        // next-day, at a day's first minute, months-ahead, beyond the bucket horizon, in the past, and an emptied queue.
         let mut q = EventQueue::new();
         let mut reference: Vec<(Minutes, u64, u32)> = Vec::new();
         let mut seq = 0u64;
@@ -306,8 +341,13 @@ mod tests {
         let far = MINUTES_PER_DAY * (BUCKET_DAYS as Minutes + 10);
         for step in 0..20_000u32 {
             if rand(3) > 0 || q.is_empty() {
-                let delta = match rand(6) {
+                let delta = match rand(7) {
                     0 => 0,
+                    // The first minute of a coming day (where a simulation puts most events).
+                    5 => {
+                        let day = q.now() / MINUTES_PER_DAY + 1 + rand(3) as Minutes;
+                        day * MINUTES_PER_DAY - q.now()
+                    }
                     1 => rand(u64::from(MINUTES_PER_DAY)) as Minutes,
                     2 => rand(u64::from(300 * MINUTES_PER_DAY)) as Minutes,
                     3 => far + rand(u64::from(3 * MINUTES_PER_DAY)) as Minutes,

@@ -138,8 +138,7 @@ pub fn place(
             .fold(0.0, f64::max);
         for new_family in [true, false] {
             for (i, f) in families.iter_mut().enumerate() {
-                if f.need <= EPS || f.need > most + EPS || (f.known[0] == NO_CARER) != new_family
-                {
+                if f.need <= EPS || f.need > most + EPS || (f.known[0] == NO_CARER) != new_family {
                     continue;
                 }
                 skip_empty(&mut next, to_hand);
@@ -200,7 +199,11 @@ mod tests {
 
     fn families(needs: &[f64], known: &[[u32; KNOWN_CARERS]]) -> Vec<Family> {
         let fresh = |k: &[u32; KNOWN_CARERS]| k[0] == NO_CARER;
-        needs.iter().zip(known).map(|(&n, k)| Family::new(n, *k, fresh(k))).collect()
+        needs
+            .iter()
+            .zip(known)
+            .map(|(&n, k)| Family::new(n, *k, fresh(k)))
+            .collect()
     }
 
     #[test]

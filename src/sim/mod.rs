@@ -25,8 +25,8 @@ use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, T
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
 use birth_pool::OnCall;
-use continuity::Family;
 pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS};
+use continuity::Family;
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
 use state::{CarerState, MotherState, Scope};
@@ -1211,13 +1211,7 @@ impl<'a> Simulation<'a> {
     ///
     /// Under a one-carer-per-mother policy (`loss`), each mother's held carer gives her hours
     /// first (the policy's rule), and the passes above hand out the rest.
-    fn hand_out(
-        &mut self,
-        scope: usize,
-        active: &[u32],
-        families: &[Family],
-        day: Day,
-    ) -> f64 {
+    fn hand_out(&mut self, scope: usize, active: &[u32], families: &[Family], day: Day) -> f64 {
         let sc = &mut self.scopes[scope];
         let carers = &mut self.carers;
         let to_hand = &mut self.to_hand;
@@ -1251,7 +1245,10 @@ impl<'a> Simulation<'a> {
             }
         }
         let fresh = |i: usize| families[i].fresh;
-        let mut rest: f64 = (0..open.len()).filter(|&i| !fresh(i)).map(|i| open[i]).sum();
+        let mut rest: f64 = (0..open.len())
+            .filter(|&i| !fresh(i))
+            .map(|i| open[i])
+            .sum();
         let yesterday = std::mem::take(&mut sc.worked_yesterday);
         for &c in &yesterday {
             if rest <= 1e-12 {
