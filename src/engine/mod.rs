@@ -327,7 +327,8 @@ mod tests {
     #[test]
     fn matches_one_ordered_list_across_days_and_far_ahead() {
         // Against a reference that keeps every pending event in one sorted list: same-day,
-        // next-day, at a day's first minute, months-ahead, beyond the bucket horizon, in the past, and an emptied queue.
+        // next-day, at a day's first minute, months-ahead, beyond the bucket horizon, in the
+        // past, and an emptied queue.
         let mut q = EventQueue::new();
         let mut reference: Vec<(Minutes, u64, u32)> = Vec::new();
         let mut seq = 0u64;

@@ -1103,20 +1103,21 @@ impl<'a> Simulation<'a> {
             for (d, h) in st.delivered.iter_mut().zip(hours) {
                 *d += h;
             }
-            if let Some(c) = lender_carer {
+            // A lender's carer is one of hers (before `known_carers`, which then lists her).
+            let main = lender_carer.map_or((continuity::NO_CARER, 0.0), |c| {
                 st.note_carer(c);
-            }
+                (c, 0.0)
+            });
             // Her carers as placement will prefer them (read here, where her state is at hand).
             let known = if continuity {
                 st.known_carers()
             } else {
                 [continuity::NO_CARER; continuity::KNOWN_CARERS]
             };
-            let mut family = Family::new(own.max(0.0), known, fresh);
-            if let Some(c) = lender_carer {
-                family.main = (c, 0.0);
-            }
-            families.push(family);
+            families.push(Family {
+                main,
+                ..Family::new(own.max(0.0), known, fresh)
+            });
             delivered += total;
             if let Some(w) = week {
                 demand += st.daily_demand;
@@ -1131,7 +1132,7 @@ impl<'a> Simulation<'a> {
         // serves whom.
         let own_total: f64 = families.iter().map(|f| f.need).sum();
         if own_total > 0.0 {
-            let left = self.hand_out(scope, &active, &families, day);
+            let left = self.hand_out(scope, &active, &families, own_total, day);
             own_used += own_total - left;
             unplaced += left;
             let sc = &mut self.scopes[scope];
@@ -1195,8 +1196,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Takes the day's planned hours (`need` of the scope's families, `fresh` for those
-    /// whose care starts now) from the scope's carers and records what each gives
+    /// Takes the day's planned hours (`need` of the scope's families, `total` in all, `fresh`
+    /// for those whose care starts now) from the scope's carers and records what each gives
     /// (`Scope::handout`, `to_hand`) for `continuity::place`; returns the hours no carer had
     /// room for. What each carer gives depends only on the hours, never on who served whom
     /// the days before (so `policy.continuity` never changes a carer's hours, nor later
@@ -1211,11 +1212,17 @@ impl<'a> Simulation<'a> {
     ///
     /// Under a one-carer-per-mother policy (`loss`), each mother's held carer gives her hours
     /// first (the policy's rule), and the passes above hand out the rest.
-    fn hand_out(&mut self, scope: usize, active: &[u32], families: &[Family], day: Day) -> f64 {
+    fn hand_out(
+        &mut self,
+        scope: usize,
+        active: &[u32],
+        families: &[Family],
+        total: f64,
+        day: Day,
+    ) -> f64 {
         let sc = &mut self.scopes[scope];
         let carers = &mut self.carers;
         let to_hand = &mut self.to_hand;
-        let total: f64 = families.iter().map(|f| f.need).sum();
         // Per mother: hours still to hand out after her held carer's (loss policy).
         let mut open = std::mem::take(&mut self.open);
         open.clear();
