@@ -27,12 +27,8 @@ const LOOKAHEAD: usize = 8;
 /// How many carers from the first with hours left a split looks at for the one with most.
 const SPLIT_LOOKAHEAD: usize = 4;
 
-/// How many of a mother's carers of the day a [`Family`] keeps in place (more go to the
-/// spill list of [`place`]).
-pub const SERVED_BY: usize = 4;
-
 /// One mother's part of a scope-day's placement: one record per mother, so that the day's
-/// passes over the mothers (hand-out, placement, noting her carers) read one array.
+/// passes over the mothers (hand-out, placement) read one array.
 #[derive(Debug, Clone, Copy)]
 pub struct Family {
     /// Hours from her own provider's carers still to place today (consumed by [`place`]).
@@ -42,9 +38,6 @@ pub struct Family {
     pub known: [u32; KNOWN_CARERS],
     /// Her care starts today: she has no carer to keep.
     pub fresh: bool,
-    /// The carers who gave her hours today, in the order they did (the first [`SERVED_BY`];
-    /// the rest are in `place`'s spill list).
-    pub served: [u32; SERVED_BY],
     /// The carer who gave her most today and the hours (`NO_CARER`: none yet).
     pub main: (u32, f64),
 }
@@ -55,34 +48,22 @@ impl Family {
             need,
             known,
             fresh,
-            served: [NO_CARER; SERVED_BY],
             main: (NO_CARER, 0.0),
-        }
-    }
-
-    /// Records that carer `c` gave her `h` hours today (`spill` for her carers beyond
-    /// [`SERVED_BY`], with her index `i`).
-    #[inline(always)]
-    fn served_by(&mut self, i: usize, c: u32, h: f64, spill: &mut Vec<(usize, u32)>) {
-        if h <= 1e-6 {
-            return;
-        }
-        match self.served.iter_mut().find(|s| **s == NO_CARER) {
-            Some(slot) => *slot = c,
-            None => spill.push((i, c)),
-        }
-        if h > self.main.1 {
-            self.main = (c, h);
         }
     }
 }
 
+/// Hours below which a piece does not make a carer one of the mother's carers, nor her main
+/// one (float residue).
+pub const PIECE_EPS: f64 = 1e-6;
+
 /// Places each family's `need` (hours from her own provider's carers today, consumed) with
 /// the carers of `handout` (in roster order), who have `to_hand[c]` hours each to give
-/// (indexed by carer id, consumed). Each piece is recorded in the family (`served`, `main`;
-/// `spill` holds (family, carer) beyond [`SERVED_BY`]) and passed to `placed(family, carer,
-/// hours)`. Returns the hours no carer was left to give (0 when the carers' hours cover the
-/// needs).
+/// (indexed by carer id; what is left there afterwards means nothing; `hand` is scratch for
+/// the same hours in roster order). Each piece is passed to `placed(family, carer, hours)` in
+/// the order given (so a mother's carers of the day come in order), and the family keeps the
+/// carer who gave her most (`main`, pieces over [`PIECE_EPS`]). Returns the hours no carer was
+/// left to give (0 when the carers' hours cover the needs).
 ///
 /// With `continuity`, first every mother gets what she can from the carers she already had
 /// (`known`), before any carer is given to a new family; a mother still short then gets one
@@ -93,11 +74,13 @@ pub fn place(
     handout: &[u32],
     to_hand: &mut [f64],
     continuity: bool,
-    spill: &mut Vec<(usize, u32)>,
+    hand: &mut Vec<f64>,
     mut placed: impl FnMut(usize, u32, f64),
 ) -> f64 {
-    let mut piece = |f: &mut Family, i: usize, c: u32, x: f64, spill: &mut Vec<(usize, u32)>| {
-        f.served_by(i, c, x, spill);
+    let mut piece = |f: &mut Family, i: usize, c: u32, x: f64| {
+        if x > PIECE_EPS && x > f.main.1 {
+            f.main = (c, x);
+        }
         placed(i, c, x);
     };
     if continuity {
@@ -115,15 +98,19 @@ pub fn place(
                     if x > EPS {
                         to_hand[c as usize] -= x;
                         f.need -= x;
-                        piece(f, i, c, x, spill);
+                        piece(f, i, c, x);
                     }
                 }
             }
         }
     }
+    // From here on carers are only taken in roster order: their hours left, in that order
+    // (`hand[j]` is `handout[j]`'s), are one contiguous array.
+    hand.clear();
+    hand.extend(handout.iter().map(|&c| to_hand[c as usize]));
     let mut next = 0;
-    let skip_empty = |next: &mut usize, to_hand: &[f64]| {
-        while *next < handout.len() && to_hand[handout[*next] as usize] <= EPS {
+    let skip_empty = |next: &mut usize, hand: &[f64]| {
+        while *next < hand.len() && hand[*next] <= EPS {
             *next += 1;
         }
     };
@@ -132,25 +119,22 @@ pub fn place(
         // carer yet (the hand-out keeps such a carer for each mother whose care starts), then
         // for the others. No carer has more than `most` left (an upper bound: hours are only
         // taken), so a larger need is not searched for.
-        let most = handout
-            .iter()
-            .map(|&c| to_hand[c as usize])
-            .fold(0.0, f64::max);
+        let most = hand.iter().copied().fold(0.0, f64::max);
         for new_family in [true, false] {
             for (i, f) in families.iter_mut().enumerate() {
                 if f.need <= EPS || f.need > most + EPS || (f.known[0] == NO_CARER) != new_family {
                     continue;
                 }
-                skip_empty(&mut next, to_hand);
-                let whole = handout[next..]
+                skip_empty(&mut next, hand);
+                let whole = hand[next..]
                     .iter()
                     .take(LOOKAHEAD)
-                    .find(|&&c| to_hand[c as usize] >= f.need - EPS);
-                if let Some(&c) = whole {
-                    to_hand[c as usize] = (to_hand[c as usize] - f.need).max(0.0);
+                    .position(|&h| h >= f.need - EPS);
+                if let Some(j) = whole.map(|j| next + j) {
+                    hand[j] = (hand[j] - f.need).max(0.0);
                     let x = f.need;
                     f.need = 0.0;
-                    piece(f, i, c, x, spill);
+                    piece(f, i, handout[j], x);
                 }
             }
         }
@@ -160,23 +144,22 @@ pub fn place(
     let mut unplaced = 0.0;
     for (i, f) in families.iter_mut().enumerate() {
         while f.need > EPS {
-            skip_empty(&mut next, to_hand);
-            if next == handout.len() {
+            skip_empty(&mut next, hand);
+            if next == hand.len() {
                 break;
             }
             let mut k = next;
             if continuity {
-                for j in next + 1..handout.len().min(next + SPLIT_LOOKAHEAD) {
-                    if to_hand[handout[j] as usize] > to_hand[handout[k] as usize] {
+                for j in next + 1..hand.len().min(next + SPLIT_LOOKAHEAD) {
+                    if hand[j] > hand[k] {
                         k = j;
                     }
                 }
             }
-            let c = handout[k];
-            let x = to_hand[c as usize].min(f.need);
-            to_hand[c as usize] -= x;
+            let x = hand[k].min(f.need);
+            hand[k] -= x;
             f.need -= x;
-            piece(f, i, c, x, spill);
+            piece(f, i, handout[k], x);
         }
         if f.need > EPS {
             unplaced += f.need;
@@ -215,12 +198,13 @@ mod tests {
         let history = [known(&[1]), known(&[]), known(&[0])];
         let mut got = Vec::new();
         let mut fams = families(&needs, &history);
+        let mut hand = Vec::new();
         let left = place(
             &mut fams,
             &[0, 1, 2],
             &mut to_hand,
             true,
-            &mut Vec::new(),
+            &mut hand,
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(left, 0.0);
@@ -231,8 +215,7 @@ mod tests {
         assert_eq!(got[1], (2, 0, 6.0));
         let mother1: Vec<_> = got.iter().filter(|g| g.0 == 1).collect();
         assert_eq!(mother1, vec![&(1, 2, 4.0), &(1, 0, 2.0)]);
-        // The family records the same: her carers in order, the one who gave most first.
-        assert_eq!(fams[1].served[..2], [2, 0]);
+        // The family keeps the one who gave most.
         assert_eq!(fams[1].main, (2, 4.0));
         // Without continuity the roster order decides: mother 0 gets carer 0.
         let mut to_hand = vec![8.0, 8.0, 4.0];

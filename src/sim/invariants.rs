@@ -51,8 +51,9 @@ pub fn plan_ok(m: &MotherDay, plan: &TierHours) -> bool {
     let mut ok = true;
     let mut total = 0.0;
     for (&h, &owed) in plan.iter().zip(&m.owed) {
-        // Written so that NaN fails: every comparison with NaN is false.
-        ok &= h >= -SLACK && h <= owed + SLACK;
+        // Written so that NaN fails: every comparison with NaN is false. (`&`, not `&&`: no
+        // branch per tier in the hot loop.)
+        ok &= (h >= -SLACK) & (h <= owed + SLACK);
         total += h;
     }
     ok && total <= m.daily_cap + SLACK

@@ -150,7 +150,7 @@ pub fn run_region_from(
         st.first_day = calendar.report_start;
         st.last_day = care.last_day.max(calendar.report_start);
         let last = st.last_day;
-        sim.scopes[st.scope as usize].active.push(i as u32);
+        sim.admit(i as u32);
         sim.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(i as u32));
     }
@@ -196,9 +196,9 @@ impl Simulation<'_> {
             }
         }
         for scope in &self.scopes {
-            for &m in &scope.active {
+            for (&m, st) in scope.active.iter().zip(&scope.in_care) {
                 let provider = self.mothers[m as usize].provider;
-                log.cell(day, provider).demand_hours += self.mother_state[m as usize].daily_demand;
+                log.cell(day, provider).demand_hours += st.daily_demand;
             }
         }
     }
@@ -274,6 +274,7 @@ pub fn state_at(
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, false);
     sim.schedule_start();
     sim.advance((day * MINUTES_PER_DAY).saturating_sub(1));
+    sim.write_back_wards();
     let started = |st: &super::MotherState| st.last_day > 0 || st.first_day > 0;
     RegionState {
         delivered: sim

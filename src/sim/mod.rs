@@ -164,6 +164,9 @@ struct Simulation<'a> {
     mother_state: Vec<MotherState>,
     carers: Vec<CarerState>,
     carer_absences: Vec<Vec<Absence>>,
+    /// Per carer: how many of her absences (sorted by start) are over for good, so that the
+    /// weekly budget reset does not read them again.
+    absences_over: Vec<u32>,
     scopes: Vec<Scope>,
     queue: EventQueue<Event>,
     totals: Totals,
@@ -202,13 +205,13 @@ struct Simulation<'a> {
     on_call: OnCall,
     /// Per carer: hours of today's hand-out not yet placed with a mother (`continuity`).
     to_hand: Vec<f64>,
-    /// Scratch for `apply_plan`: per mother of the scope, her part of the day's placement
-    /// (hours still to place, her carers, who served her today), noted in her state in one
-    /// pass after placement: one visit to each mother's state instead of one per piece; and
-    /// her carers of the day beyond the first few (`continuity::place`).
+    /// Scratch for `apply_plan`: per mother of the scope (in the ward's order), her part of
+    /// the day's placement (`continuity::Family`); and under a one-carer-per-mother policy,
+    /// her hours still open after her held carer's (`hand_out`).
     families: Vec<Family>,
-    spill: Vec<(usize, u32)>,
     open: Vec<f64>,
+    /// Scratch for `continuity::place`: the hand-out's hours left, in roster order.
+    hand: Vec<f64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -345,6 +348,7 @@ impl<'a> Simulation<'a> {
             mothers: population.mothers,
             mother_state,
             carers,
+            absences_over: vec![0; carer_absences.len()],
             carer_absences,
             scopes,
             queue: EventQueue::with_capacity(4096),
@@ -379,8 +383,8 @@ impl<'a> Simulation<'a> {
             on_call,
             to_hand: vec![0.0; provider_of_carer.len()],
             families: Vec::new(),
-            spill: Vec::new(),
             open: Vec::new(),
+            hand: Vec::new(),
         }
     }
 
@@ -622,7 +626,7 @@ impl<'a> Simulation<'a> {
         st.last_day = last;
         // A mother turned away is counted when her care would have ended, with no hours.
         if !refused {
-            self.scopes[st.scope as usize].active.push(m);
+            self.admit(m);
         }
         self.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
@@ -652,13 +656,29 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Mother `m`'s care starts: her state moves into her scope's ward.
+    fn admit(&mut self, m: u32) {
+        let st = self.mother_state[m as usize].clone();
+        let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
+        self.scopes[st.scope as usize].admit(m, st, input);
+    }
+
+    /// Writes the state of every mother in care back (for a look at the whole region).
+    fn write_back_wards(&mut self) {
+        for sc in &self.scopes {
+            for (&m, st) in sc.active.iter().zip(&sc.in_care) {
+                self.mother_state[m as usize] = st.clone();
+            }
+        }
+    }
+
     fn care_end(&mut self, m: u32) {
-        let st = &self.mother_state[m as usize];
-        let active = &mut self.scopes[st.scope as usize].active;
-        if let Some(pos) = active.iter().position(|&x| x == m) {
-            active.swap_remove(pos);
+        let scope = self.mother_state[m as usize].scope as usize;
+        if let Some(st) = self.scopes[scope].discharge(m) {
+            self.mother_state[m as usize] = st;
         }
         if self.checks.thorough {
+            let st = &self.mother_state[m as usize];
             let r = invariants::check_mother_total(st.last_day, m, &st.indicated, &st.delivered);
             self.check(r);
         }
@@ -722,9 +742,14 @@ impl<'a> Simulation<'a> {
     /// for the days she is rostered to work.
     fn reset_week_budgets(&mut self, day: Day) {
         let week_end = day + 7 - self.cal.weekday(day);
-        for (c, absences) in self.carers.iter_mut().zip(&self.carer_absences) {
+        let carers = self.carers.iter_mut().zip(&self.carer_absences);
+        for ((c, absences), over) in carers.zip(&mut self.absences_over) {
+            // The leading absences that ended before this week never count again.
+            while absences.get(*over as usize).is_some_and(|a| a.end <= day) {
+                *over += 1;
+            }
             // Known on Monday: holidays, and sickness that has begun by today.
-            let off = days_off(absences, day, week_end, day + 1).count_ones();
+            let off = days_off(&absences[*over as usize..], day, week_end, day + 1).count_ones();
             let working = week_end - day - off;
             c.week_budget = c.daily_care_hours * f64::from(working);
         }
@@ -853,7 +878,6 @@ impl<'a> Simulation<'a> {
             capacity += c.room_today;
             week_budget += c.week_budget;
         }
-        let mother_cap = self.s.indication.max_hours_per_day;
         let sc = &mut self.scopes[scope];
         sc.cursor = 0;
         sc.capacity_today = capacity;
@@ -862,19 +886,10 @@ impl<'a> Simulation<'a> {
         sc.contract_today = contract;
         sc.lent_today = 0.0;
         sc.borrowed.clear();
-        let mut inputs = std::mem::take(&mut sc.inputs);
-        inputs.clear();
-        for &m in &sc.active {
-            let st = &self.mother_state[m as usize];
-            inputs.push(MotherDay {
-                indicated: st.indicated,
-                owed: st.owed(),
-                days_left: st.last_day + 1 - day,
-                daily_cap: mother_cap,
-                registration_order: st.registration_order,
-            });
+        for (input, st) in sc.inputs.iter_mut().zip(&sc.in_care) {
+            input.owed = st.owed();
+            input.days_left = st.last_day + 1 - day;
         }
-        sc.inputs = inputs;
         sc.coming.clear();
         if self.s.policy.reserve_for_due_soon {
             let week_end = day + 7 - self.cal.weekday(day);
@@ -1024,15 +1039,15 @@ impl<'a> Simulation<'a> {
 
     /// Moves mother `m` to provider `to` for the rest of her care (waiting list).
     fn transfer(&mut self, m: u32, to: usize, in_report: bool) {
-        let st = &mut self.mother_state[m as usize];
-        let from = st.scope as usize;
+        let from = self.mother_state[m as usize].scope as usize;
+        self.mother_state[m as usize].scope = to as u16;
+        let mut st = self.scopes[from]
+            .discharge(m)
+            .expect("a mother in care moves");
         st.scope = to as u16;
         st.transferred = true;
-        let active = &mut self.scopes[from].active;
-        if let Some(pos) = active.iter().position(|&x| x == m) {
-            active.swap_remove(pos);
-        }
-        self.scopes[to].active.push(m);
+        let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
+        self.scopes[to].admit(m, st, input);
         if in_report {
             self.transfers[from * self.scopes.len() + to] += 1;
         }
@@ -1067,15 +1082,13 @@ impl<'a> Simulation<'a> {
             self.mother_days += self.scopes[scope].active.len() as u64;
         }
         let active = std::mem::take(&mut self.scopes[scope].active);
+        let mut in_care = std::mem::take(&mut self.scopes[scope].in_care);
         let mut loans = borrowed.iter().peekable();
         let mut families = std::mem::take(&mut self.families);
-        let mut spill = std::mem::take(&mut self.spill);
         let continuity = self.s.policy.continuity;
         families.clear();
-        spill.clear();
-        for (i, (&m, hours)) in active.iter().zip(&plan).enumerate() {
+        for (i, ((&m, st), hours)) in active.iter().zip(&mut in_care).zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
-            let st = &self.mother_state[m as usize];
             let md = &inputs[i];
             if !(invariants::plan_ok(md, hours)
                 && invariants::in_window(day, total, st.first_day, st.last_day))
@@ -1097,7 +1110,6 @@ impl<'a> Simulation<'a> {
                 unplaced += left;
                 lender_carer = lender_carer.or(c);
             }
-            let st = &mut self.mother_state[m as usize];
             // Her first hours: she has no carer to keep (the same with continuity on or off).
             let fresh = st.delivered.iter().sum::<f64>() <= 0.0;
             for (d, h) in st.delivered.iter_mut().zip(hours) {
@@ -1132,17 +1144,22 @@ impl<'a> Simulation<'a> {
         // serves whom.
         let own_total: f64 = families.iter().map(|f| f.need).sum();
         if own_total > 0.0 {
-            let left = self.hand_out(scope, &active, &families, own_total, day);
+            let left = self.hand_out(scope, &in_care, &families, own_total, day);
             own_used += own_total - left;
             unplaced += left;
             let sc = &mut self.scopes[scope];
+            // A carer who gives her a piece is one of her carers (in the order they came).
             continuity::place(
                 &mut families,
                 &sc.handout,
                 &mut self.to_hand,
                 continuity,
-                &mut spill,
-                |_, _, _| {},
+                &mut self.hand,
+                |i, c, h| {
+                    if h > continuity::PIECE_EPS {
+                        in_care[i].note_carer(c);
+                    }
+                },
             );
             for &c in &sc.handout {
                 self.to_hand[c as usize] = 0.0;
@@ -1151,24 +1168,15 @@ impl<'a> Simulation<'a> {
             std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
             sc.handout.clear();
         }
-        for (i, (&m, f)) in active.iter().zip(&families).enumerate() {
-            let st = &mut self.mother_state[m as usize];
-            for &carer in f.served.iter().take_while(|&&x| x != continuity::NO_CARER) {
-                st.note_carer(carer);
-            }
-            if !spill.is_empty() {
-                for &(_, carer) in spill.iter().filter(|p| p.0 == i) {
-                    st.note_carer(carer);
-                }
-            }
+        for (st, f) in in_care.iter_mut().zip(&families) {
             if f.main.0 != continuity::NO_CARER {
                 st.last_carer = Some(f.main.0);
             }
         }
         self.families = families;
-        self.spill = spill;
         let sc = &mut self.scopes[scope];
         sc.active = active;
+        sc.in_care = in_care;
         sc.used_today += own_used;
         sc.inputs = inputs;
         sc.plan = plan;
@@ -1215,7 +1223,7 @@ impl<'a> Simulation<'a> {
     fn hand_out(
         &mut self,
         scope: usize,
-        active: &[u32],
+        in_care: &[MotherState],
         families: &[Family],
         total: f64,
         day: Day,
@@ -1226,7 +1234,6 @@ impl<'a> Simulation<'a> {
         // Per mother: hours still to hand out after her held carer's (loss policy).
         let mut open = std::mem::take(&mut self.open);
         open.clear();
-        open.extend(families.iter().map(|f| f.need));
         let mut give = |c: u32, x: f64, carers: &mut [CarerState]| {
             let st = &mut carers[c as usize];
             st.room_today -= x;
@@ -1240,8 +1247,9 @@ impl<'a> Simulation<'a> {
             to_hand[c as usize] += x;
         };
         if self.policy.one_carer_per_mother() {
-            for (&m, need) in active.iter().zip(open.iter_mut()) {
-                let Some(c) = self.mother_state[m as usize].last_carer else {
+            open.extend(families.iter().map(|f| f.need));
+            for (st, need) in in_care.iter().zip(open.iter_mut()) {
+                let Some(c) = st.last_carer else {
                     continue;
                 };
                 let x = carers[c as usize].room_today.min(*need);
@@ -1251,10 +1259,12 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        // Without a held carer, a mother's open hours are her need.
+        let open_of = |i: usize| open.get(i).copied().unwrap_or(families[i].need);
         let fresh = |i: usize| families[i].fresh;
-        let mut rest: f64 = (0..open.len())
+        let mut rest: f64 = (0..families.len())
             .filter(|&i| !fresh(i))
-            .map(|i| open[i])
+            .map(open_of)
             .sum();
         let yesterday = std::mem::take(&mut sc.worked_yesterday);
         for &c in &yesterday {
@@ -1272,7 +1282,7 @@ impl<'a> Simulation<'a> {
             }
         }
         let mut next = 0;
-        for (_, &need) in open.iter().enumerate().filter(|&(i, _)| fresh(i)) {
+        for need in (0..families.len()).filter(|&i| fresh(i)).map(open_of) {
             if need <= 0.0 {
                 continue;
             }

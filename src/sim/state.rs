@@ -62,6 +62,17 @@ impl MotherState {
         std::array::from_fn(|t| (self.indicated[t] - self.delivered[t]).max(0.0))
     }
 
+    /// Her entry in the plan of `day` (`daily_cap`: the most hours a mother gets in a day).
+    pub fn plan_entry(&self, day: Day, daily_cap: f64) -> MotherDay {
+        MotherDay {
+            indicated: self.indicated,
+            owed: self.owed(),
+            days_left: self.last_day + 1 - day,
+            daily_cap,
+            registration_order: self.registration_order,
+        }
+    }
+
     /// Records that carer `c` gave her hours (counted once however often she comes).
     pub fn note_carer(&mut self, c: u32) {
         if self.seen.contains(&c) {
@@ -79,6 +90,9 @@ impl MotherState {
         let Some(last) = self.last_carer else {
             return self.seen;
         };
+        if self.seen[0] == last {
+            return self.seen; // her first carer is still her main one: the order as seen
+        }
         let mut out = [NO_CARER; KNOWN_CARERS];
         out[0] = last;
         let mut j = 1;
@@ -134,8 +148,13 @@ impl CarerState {
 /// A capacity scope: a provider, or a whole region when carers are pooled.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    /// Mothers in care now.
+    /// Mothers in care now (ids), and in the same order their state and their entry of the
+    /// day's plan: the ward. While a mother is in care her state lives here, not in
+    /// `Simulation::mother_state`: the day loop (prepare, plan, hand-out, placement) walks
+    /// these arrays in order every day instead of reaching into the region's mothers at
+    /// random. [`Scope::admit`] moves her state in, [`Scope::discharge`] hands it back.
     pub active: Vec<u32>,
+    pub in_care: Vec<MotherState>,
     /// Its carers, in generation order.
     pub carers: Vec<u32>,
     /// Per day: hours the known roster can work (holidays known ahead, sickness from onset).
@@ -162,7 +181,9 @@ pub struct Scope {
     pub contract_today: f64,
     /// Hours lent today to other providers' mothers (waiting list).
     pub lent_today: f64,
-    /// Today's plan: the mothers in care (same order as `active`) and their hours.
+    /// The plan's view of the mothers in care (same order as `active`): fixed fields set at
+    /// admission, owed hours and days left brought up to date by `prepare_scope`; and the
+    /// day's plan, their hours.
     pub inputs: Vec<MotherDay>,
     pub plan: Vec<TierHours>,
     pub coming: Vec<ComingDay>,
@@ -178,6 +199,7 @@ impl Scope {
     pub fn new(days: usize) -> Self {
         Scope {
             active: Vec::new(),
+            in_care: Vec::new(),
             carers: Vec::new(),
             planned_capacity: vec![0.0; days],
             due_soon_need: vec![0.0; days],
@@ -198,6 +220,22 @@ impl Scope {
             handout: Vec::new(),
             worked_yesterday: Vec::new(),
         }
+    }
+
+    /// Takes mother `m` into care with her state (and her plan entry, `input`).
+    pub fn admit(&mut self, m: u32, state: MotherState, input: MotherDay) {
+        self.active.push(m);
+        self.in_care.push(state);
+        self.inputs.push(input);
+    }
+
+    /// Mother `m` leaves care: her state, to be written back (`None` if she is not here).
+    /// The last mother takes her place, as the plan's order has always been kept.
+    pub fn discharge(&mut self, m: u32) -> Option<MotherState> {
+        let pos = self.active.iter().position(|&x| x == m)?;
+        self.active.swap_remove(pos);
+        self.inputs.swap_remove(pos);
+        Some(self.in_care.swap_remove(pos))
     }
 }
 
