@@ -52,6 +52,16 @@ struct Scratch {
     claimants: Vec<usize>,
     hours: Vec<f64>,
     breakpoints: Vec<(f64, f64)>,
+    /// The claims' total demand, summed in their order.
+    total_demand: f64,
+}
+
+impl Scratch {
+    fn add_claim(&mut self, i: usize, claim: Claim) {
+        self.total_demand += claim.demand;
+        self.claims.push(claim);
+        self.claimants.push(i);
+    }
 }
 
 thread_local! {
@@ -70,21 +80,22 @@ fn allocate(
     plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
     let mut capacity_left = input.capacity.max(0.0);
 
-    // Steps 1-3: the guaranteed tiers, in one pass when nothing needs rationing.
-    capacity_left = match guaranteed_in_full(mothers, plan, capacity_left) {
-        Some(left) => left,
-        None => {
-            plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
-            guaranteed_step_by_step(mothers, plan, capacity_left, rationing, scratch)
-        }
-    };
+    // Steps 1-3: the guaranteed tiers, in one pass when nothing needs rationing (which also
+    // sums what is still owed and gathers the tier-3 claims of step 5).
+    let rest_early = Tier::RestEarly as usize;
+    let (left, still_owed, early_claimed) =
+        match guaranteed_in_full(mothers, plan, capacity_left, scratch) {
+            Some((left, still_owed)) => (left, still_owed, true),
+            None => {
+                plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
+                let left =
+                    guaranteed_step_by_step(mothers, plan, capacity_left, rationing, scratch);
+                (left, still_owed_after(mothers, plan), false)
+            }
+        };
+    capacity_left = left;
     // Step 4: hold back what the coming days need for guaranteed hours.
     let given = input.capacity.max(0.0) - capacity_left;
-    let still_owed: f64 = mothers
-        .iter()
-        .zip(plan.iter())
-        .map(|(m, p)| (m.owed_guaranteed() - p[0] - p[1]).max(0.0))
-        .sum();
     let extra_allowed = if input.coming_days.is_empty() {
         capacity_left
     } else {
@@ -96,9 +107,25 @@ fn allocate(
     for tier in [Tier::RestEarly, Tier::RestLate] {
         let t = tier as usize;
         let share = |m: &MotherDay, p: &TierHours| on_track_share(m, p, t);
-        extra_left -= serve(mothers, plan, tier, share, extra_left, rationing, scratch);
+        if !(t == rest_early && early_claimed) {
+            collect_claims(mothers, plan, t, share, scratch);
+        }
+        extra_left -= grant(plan, t, extra_left, rationing, scratch);
         extra_left = extra_left.max(0.0);
     }
+}
+
+/// Step 4's hours still owed: each mother's tier-1/2 hours owed beyond today's plan.
+fn still_owed_after(mothers: &[MotherDay], plan: &[TierHours]) -> f64 {
+    mothers
+        .iter()
+        .zip(plan)
+        .map(|(m, p)| still_owed_of(m, p))
+        .sum()
+}
+
+fn still_owed_of(m: &MotherDay, p: &TierHours) -> f64 {
+    (m.owed_guaranteed() - p[0] - p[1]).max(0.0)
 }
 
 /// One step: every mother claims `demand` hours of `tier` (within her room today and what she
@@ -116,21 +143,42 @@ fn serve(
     scratch: &mut Scratch,
 ) -> f64 {
     let t = tier as usize;
-    // Only mothers still owed something of this tier claim; the others would claim 0 hours,
-    // and leaving them out changes no sum (tier 4, say, concerns a few late registrants).
-    let (claims, who) = (&mut scratch.claims, &mut scratch.claimants);
-    claims.clear();
-    who.clear();
-    let mut total_demand = 0.0;
+    collect_claims(mothers, plan, t, demand, scratch);
+    grant(plan, t, budget, rationing, scratch)
+}
+
+/// The claims of one step on tier `t` (into `scratch`, with their total). Only mothers still
+/// owed something of the tier claim; the others would claim 0 hours, and leaving them out
+/// changes no sum (tier 4, say, concerns a few late registrants).
+fn collect_claims(
+    mothers: &[MotherDay],
+    plan: &[TierHours],
+    t: usize,
+    demand: impl Fn(&MotherDay, &TierHours) -> f64,
+    scratch: &mut Scratch,
+) {
+    scratch.claims.clear();
+    scratch.claimants.clear();
+    scratch.total_demand = 0.0;
     for (i, (m, p)) in mothers.iter().zip(plan.iter()).enumerate() {
-        if m.owed[t] <= p[t] {
-            continue;
+        if m.owed[t] > p[t] {
+            scratch.add_claim(i, claim(m, p, t, demand(m, p)));
         }
-        let claim = claim(m, p, t, demand(m, p));
-        total_demand += claim.demand;
-        claims.push(claim);
-        who.push(i);
     }
+}
+
+/// Grants the claims in `scratch` on tier `t` from `budget` (rationed with
+/// [`super::water_fill`] when they ask for more) and adds them to `plan`. Returns the hours
+/// given.
+fn grant(
+    plan: &mut [TierHours],
+    t: usize,
+    budget: f64,
+    rationing: Rationing,
+    scratch: &mut Scratch,
+) -> f64 {
+    let (claims, who) = (&scratch.claims, &scratch.claimants);
+    let total_demand = scratch.total_demand;
     // Most steps ask for less than the budget: everyone gets her demand (what `water_fill`
     // would give too), without its second pass.
     if total_demand <= budget.max(0.0) {
@@ -204,9 +252,23 @@ fn guaranteed_step_by_step(
 /// fit the capacity left: then each step grants every claim in full, so going mother by
 /// mother gives exactly the hours (and sums) of going step by step. Returns the capacity
 /// left, or `None` when some step would have had to ration (the plan is then partial).
-fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f64) -> Option<f64> {
+///
+/// The same pass sums step 4's hours still owed and gathers step 5's tier-3 claims (into
+/// `scratch`): both depend only on a mother's own plan after step 3. Returns (capacity left,
+/// hours still owed).
+fn guaranteed_in_full(
+    mothers: &[MotherDay],
+    plan: &mut [TierHours],
+    capacity: f64,
+    scratch: &mut Scratch,
+) -> Option<(f64, f64)> {
     let mut step_totals = [0.0; GUARANTEED_STEPS.len()];
-    for (m, p) in mothers.iter().zip(plan.iter_mut()) {
+    let mut still_owed = 0.0;
+    let early = Tier::RestEarly as usize;
+    scratch.claims.clear();
+    scratch.claimants.clear();
+    scratch.total_demand = 0.0;
+    for (i, (m, p)) in mothers.iter().zip(plan.iter_mut()).enumerate() {
         for (total, (tier, rest)) in step_totals.iter_mut().zip(GUARANTEED_STEPS) {
             let t = tier as usize;
             if m.owed[t] <= p[t] {
@@ -216,6 +278,10 @@ fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f
             p[t] += hours;
             *total += hours;
         }
+        still_owed += still_owed_of(m, p);
+        if m.owed[early] > p[early] {
+            scratch.add_claim(i, claim(m, p, early, on_track_share(m, p, early)));
+        }
     }
     let mut capacity_left = capacity;
     for total in step_totals {
@@ -224,7 +290,7 @@ fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f
         }
         capacity_left = (capacity_left - total).max(0.0);
     }
-    Some(capacity_left)
+    Some((capacity_left, still_owed))
 }
 
 /// A mother's claim on tier `t` when she asks for `demand` hours: capped by her room left
