@@ -105,7 +105,8 @@ pub fn draw_all(dir: &Path) -> Result<Drawn, ChartError> {
 pub fn render_all(data: &RunData) -> Result<Vec<Rendered>, ChartError> {
     register_font();
     let figures = figures(data);
-    figures.par_iter().map(render).collect()
+    // One figure per task, so that the threads run out of figures together (as in `run`).
+    figures.par_iter().with_max_len(1).map(render).collect()
 }
 
 /// After a run: draws the charts and report (`draw`), or removes those of an earlier run in

@@ -101,7 +101,9 @@ pub fn forecast(s: &Scenario, known: &Known, settings: &Settings) -> Result<Band
     }
     let pool = pool.build()?;
     let logs: Vec<Result<DayLog, ForecastError>> = pool.install(|| {
+        // One job per task, so that the threads run out of work together (as in `run`).
         jobs.par_iter()
+            .with_max_len(1)
             .map(|&(rep, r)| {
                 let (population, start) =
                     population(s, &cal, r, rep, &known.regions[r], &models[r]);
