@@ -250,12 +250,12 @@ fn guaranteed_step_by_step(
 
 /// Steps 1-3 in one pass over the mothers, for the common day on which every step's claims
 /// fit the capacity left: then each step grants every claim in full, so going mother by
-/// mother gives exactly the hours (and sums) of going step by step. Returns the capacity
-/// left, or `None` when some step would have had to ration (the plan is then partial).
+/// mother gives exactly the hours (and sums) of going step by step.
 ///
 /// The same pass sums step 4's hours still owed and gathers step 5's tier-3 claims (into
 /// `scratch`): both depend only on a mother's own plan after step 3. Returns (capacity left,
-/// hours still owed).
+/// hours still owed), or `None` when some step would have had to ration (the plan and the
+/// claims are then partial, to be done again step by step).
 fn guaranteed_in_full(
     mothers: &[MotherDay],
     plan: &mut [TierHours],

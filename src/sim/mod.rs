@@ -161,11 +161,15 @@ struct Simulation<'a> {
     cal: &'a Calendar,
     policy: &'a dyn AllocationPolicy,
     mothers: Vec<Mother>,
+    /// Per mother: her state, except while she is in care: then it lives in her scope's
+    /// ward (`Scope::in_care`) and this copy is stale, all but `scope`, which is kept
+    /// current because `care_end` and `transfer` find her ward by it.
     mother_state: Vec<MotherState>,
     carers: Vec<CarerState>,
     carer_absences: Vec<Vec<Absence>>,
-    /// Per carer: how many of her absences (sorted by start) are over for good, so that the
-    /// weekly budget reset does not read them again.
+    /// Per carer: how many of her first absences (sorted by start) are over for good, so
+    /// that the weekly budget reset does not read them again. Only leading ones: a later
+    /// absence may end before an earlier, longer one.
     absences_over: Vec<u32>,
     scopes: Vec<Scope>,
     queue: EventQueue<Event>,
@@ -206,9 +210,10 @@ struct Simulation<'a> {
     /// Per carer: hours of today's hand-out not yet placed with a mother (`continuity`).
     to_hand: Vec<f64>,
     /// Scratch for `apply_plan`: per mother of the scope (in the ward's order), her part of
-    /// the day's placement (`continuity::Family`); and under a one-carer-per-mother policy,
-    /// her hours still open after her held carer's (`hand_out`).
+    /// the day's placement (`continuity::Family`).
     families: Vec<Family>,
+    /// Scratch for `hand_out` under a one-carer-per-mother policy: per mother, her hours
+    /// still open after her held carer's.
     open: Vec<f64>,
     /// Scratch for `continuity::place`: the hand-out's hours left, in roster order.
     hand: Vec<f64>,
@@ -659,6 +664,7 @@ impl<'a> Simulation<'a> {
     /// Mother `m`'s care starts: her state moves into her scope's ward.
     fn admit(&mut self, m: u32) {
         let st = self.mother_state[m as usize].clone();
+        // Her days left are set by the next `prepare_scope`, as for every mother in care.
         let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
         self.scopes[st.scope as usize].admit(m, st, input);
     }
@@ -1046,6 +1052,7 @@ impl<'a> Simulation<'a> {
             .expect("a mother in care moves");
         st.scope = to as u16;
         st.transferred = true;
+        // Her days left are set by the next `prepare_scope`, as for every mother in care.
         let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
         self.scopes[to].admit(m, st, input);
         if in_report {

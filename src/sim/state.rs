@@ -149,11 +149,13 @@ impl CarerState {
 #[derive(Debug, Clone)]
 pub struct Scope {
     /// Mothers in care now (ids), and in the same order their state and their entry of the
-    /// day's plan: the ward. While a mother is in care her state lives here, not in
-    /// `Simulation::mother_state`: the day loop (prepare, plan, hand-out, placement) walks
-    /// these arrays in order every day instead of reaching into the region's mothers at
-    /// random. [`Scope::admit`] moves her state in, [`Scope::discharge`] hands it back.
+    /// day's plan: the ward. While a mother is in care her state lives here (the copy in
+    /// `Simulation::mother_state` is stale): the day loop (prepare, plan, hand-out,
+    /// placement) walks these arrays in order every day instead of reaching into the
+    /// region's mothers at random. [`Scope::admit`] moves her state in,
+    /// [`Scope::discharge`] hands it back.
     pub active: Vec<u32>,
+    /// The state of each mother of `active`, in the same order.
     pub in_care: Vec<MotherState>,
     /// Its carers, in generation order.
     pub carers: Vec<u32>,
@@ -460,4 +462,51 @@ pub struct RegionResult {
     /// share of the day while another provider covering her postcode gave tier-3/4 hours
     /// (0 under the waiting list with minimum-first and no daily limit).
     pub waiting_list_breaches: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mother(id: u32) -> (MotherState, MotherDay) {
+        let mut st = MotherState::new(0, [24.0, f64::from(id), 0.0, 0.0], 5.0);
+        st.last_day = 10;
+        let input = st.plan_entry(3, 8.0);
+        (st, input)
+    }
+
+    #[test]
+    fn the_ward_keeps_ids_states_and_plan_entries_in_one_order() {
+        let mut scope = Scope::new(4);
+        for id in [7, 8, 9] {
+            let (st, input) = mother(id);
+            scope.admit(id, st, input);
+        }
+        // The leaver's place goes to the last mother, in all three arrays alike.
+        let gone = scope.discharge(7).expect("in care");
+        assert_eq!(gone.indicated[1], 7.0);
+        assert_eq!(scope.active, [9, 8]);
+        let medical =
+            |s: &Scope| -> Vec<f64> { s.in_care.iter().map(|m| m.indicated[1]).collect() };
+        assert_eq!(medical(&scope), [9.0, 8.0]);
+        let owed: Vec<f64> = scope.inputs.iter().map(|m| m.owed[1]).collect();
+        assert_eq!(owed, [9.0, 8.0]);
+        assert_eq!(scope.inputs[0].days_left, 8);
+        assert!(scope.discharge(7).is_none(), "a mother leaves once");
+    }
+
+    #[test]
+    fn known_carers_put_the_latest_first_then_the_others_as_seen() {
+        let mut st = MotherState::new(0, [24.0, 0.0, 0.0, 0.0], 5.0);
+        for c in [4, 5, 6] {
+            st.note_carer(c);
+        }
+        st.note_carer(5);
+        assert_eq!(st.carers, 3);
+        assert_eq!(st.known_carers()[..3], [4, 5, 6]);
+        st.last_carer = Some(6);
+        assert_eq!(st.known_carers()[..4], [6, 4, 5, NO_CARER]);
+        st.last_carer = Some(4);
+        assert_eq!(st.known_carers()[..3], [4, 5, 6]);
+    }
 }
