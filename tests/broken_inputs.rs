@@ -130,25 +130,37 @@ fn validate_refuses_every_broken_file_with_its_place() {
     }
 }
 
+/// Runs `kraamsim SUBCOMMAND PATH --out DIR --replications N -q` in `tmp`: it must refuse the
+/// file (see [`assert_refused`]) and leave no output directory.
+fn assert_refused_without_output(
+    tmp: &Path,
+    subcommand: &str,
+    path: &Path,
+    expect: &[String],
+    replications: u32,
+) {
+    let out = tmp.join("out");
+    let mut cmd = Command::cargo_bin("kraamsim").unwrap();
+    cmd.current_dir(tmp)
+        .arg(subcommand)
+        .arg(path)
+        .arg("--out")
+        .arg(&out)
+        .args(["--replications", &replications.to_string(), "-q"]);
+    assert_refused(&mut cmd, path, expect);
+    assert!(
+        !out.exists(),
+        "{}: created {}",
+        path.display(),
+        out.display()
+    );
+}
+
 #[test]
 fn run_refuses_every_broken_file_before_creating_an_output() {
     let tmp = tempfile::tempdir().unwrap();
     for (path, expect) in cases() {
-        let out = tmp.path().join("out");
-        let mut cmd = Command::cargo_bin("kraamsim").unwrap();
-        cmd.current_dir(tmp.path())
-            .arg("run")
-            .arg(&path)
-            .arg("--out")
-            .arg(&out)
-            .args(["--replications", "1", "-q"]);
-        assert_refused(&mut cmd, &path, &expect);
-        assert!(
-            !out.exists(),
-            "{}: created {}",
-            path.display(),
-            out.display()
-        );
+        assert_refused_without_output(tmp.path(), "run", &path, &expect, 1);
         assert!(
             !tmp.path().join("output").exists(),
             "{}: created a default output directory",
@@ -170,21 +182,7 @@ fn forecast_refuses_every_broken_bookings_and_roster_before_creating_an_output()
         cases.len()
     );
     for (path, expect) in cases {
-        let out = tmp.path().join("out");
-        let mut cmd = Command::cargo_bin("kraamsim").unwrap();
-        cmd.current_dir(tmp.path())
-            .arg("forecast")
-            .arg(&path)
-            .arg("--out")
-            .arg(&out)
-            .args(["--replications", "2", "-q"]);
-        assert_refused(&mut cmd, &path, &expect);
-        assert!(
-            !out.exists(),
-            "{}: created {}",
-            path.display(),
-            out.display()
-        );
+        assert_refused_without_output(tmp.path(), "forecast", &path, &expect, 2);
         // `validate` checks the forecast files too, once the as-of date is known.
         if !path.ends_with("no-as-of.toml") {
             let mut cmd = Command::cargo_bin("kraamsim").unwrap();

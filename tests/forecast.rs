@@ -278,32 +278,16 @@ fn forecast_csv_has_every_level_series_and_metric_with_ordered_bands() {
                 );
             }
         }
-        let on_call: f64 = ["night", "day", "evening"]
-            .iter()
-            .map(|p| {
-                value(
-                    level,
-                    start,
-                    region,
-                    provider,
-                    &format!("on_call_hours_{p}"),
-                )[3]
-            })
-            .sum();
-        assert!(on_call >= 0.0);
+        // A metric's mean summed over the three day parts.
+        let over_day_parts = |metric: &str| -> f64 {
+            ["night", "day", "evening"]
+                .iter()
+                .map(|p| value(level, start, region, provider, &format!("{metric}_{p}"))[3])
+                .sum()
+        };
+        assert!(over_day_parts("on_call_hours") >= 0.0);
         // The total's mean is the sum of the day parts' means.
-        let parts: f64 = ["night", "day", "evening"]
-            .iter()
-            .map(|p| {
-                value(
-                    level,
-                    start,
-                    region,
-                    provider,
-                    &format!("birth_assists_requested_{p}"),
-                )[3]
-            })
-            .sum();
+        let parts = over_day_parts("birth_assists_requested");
         let total = value(level, start, region, provider, "birth_assists_requested")[3];
         assert!((parts - total).abs() < 0.01, "{parts} vs {total}");
     }

@@ -1,6 +1,8 @@
 //! End-to-end checks of the simulation through the library API: every shipped scenario runs
 //! and conserves hours, and the "done when" outcomes of the core simulator hold.
 
+mod common;
+
 use std::path::Path;
 
 use kraamsim::model::Calendar;
@@ -8,21 +10,13 @@ use kraamsim::run::{self, RunOptions, RunResults};
 use kraamsim::scenario::{self, CapacityScope, Scenario};
 use kraamsim::sim::Totals;
 
+use common::run;
+
 fn load(name: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(name);
     scenario::load_file(&path).unwrap().scenario
-}
-
-fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
-    let options = RunOptions {
-        threads: Some(2),
-        keep_mothers,
-        progress: false,
-        ..RunOptions::default()
-    };
-    run::run(s, &options).unwrap()
 }
 
 fn all_regions(r: &RunResults) -> Totals {
@@ -352,9 +346,7 @@ fn refuse_when_full_turns_mothers_away_only_when_full() {
 
 #[test]
 fn more_carers_and_pooling_close_the_gap_in_the_capacity_sweep() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
-    let loaded = scenario::load_file(&path).unwrap();
-    let variants = scenario::variants(&loaded).unwrap();
+    let variants = common::shipped_variants("capacity-sweep.toml");
     assert_eq!(variants.len(), 6);
     let shortfall = |i: usize| {
         let mut s = variants[i].scenario.clone();
@@ -424,9 +416,7 @@ fn a_policy_that_overbooks_the_carers_is_an_invariant_violation() {
 
 #[test]
 fn a_regional_birth_assistance_pool_misses_fewer_with_half_the_on_call_hours() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/birth-pool.toml");
-    let loaded = scenario::load_file(&path).unwrap();
-    let variants = scenario::variants(&loaded).unwrap();
+    let variants = common::shipped_variants("birth-pool.toml");
     assert_eq!(variants.len(), 3);
     let totals = |i: usize| {
         let mut s = variants[i].scenario.clone();

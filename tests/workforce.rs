@@ -8,14 +8,15 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
 use assert_cmd::Command;
 use kraamsim::generate::{ProviderYear, report_years};
 use kraamsim::model::Calendar;
-use kraamsim::run::{self, RunOptions, RunResults};
+use kraamsim::run::RunResults;
 use kraamsim::scenario::{self, ContractType, Scenario};
 use kraamsim::sim::YearTotals;
+
+use common::run;
 
 fn baseline() -> Scenario {
     scenario::load_default().scenario
@@ -34,16 +35,6 @@ fn five_years_static_rates() -> Scenario {
     s.contracts.a_trainees_per_fte = 0.0;
     s.contracts.other_trainees_per_fte = 0.0;
     s
-}
-
-fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
-    let options = RunOptions {
-        threads: Some(2),
-        keep_mothers,
-        progress: false,
-        ..RunOptions::default()
-    };
-    run::run(s, &options).unwrap()
 }
 
 /// Per replication: the region's years (the baseline has one region).
@@ -360,9 +351,7 @@ fn bad_workforce_values_name_file_line_and_field_with_exit_2() {
 
 #[test]
 fn shipped_workforce_2031_closes_the_gap_faster_with_more_training() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workforce-2031.toml");
-    let loaded = scenario::load_file(&path).unwrap();
-    let variants = scenario::variants(&loaded).unwrap();
+    let variants = common::shipped_variants("workforce-2031.toml");
     assert_eq!(variants.len(), 4);
     // Today's mix against every provider A with twice the training, one replication each
     // (the same mothers in both).

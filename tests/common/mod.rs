@@ -1,8 +1,33 @@
 //! Helpers shared by the integration tests (a module, not a test target of its own).
+// Each test target compiles this module and uses some of its helpers, not all.
+#![allow(dead_code)]
 
 use std::path::Path;
 
 use assert_cmd::Command;
+use kraamsim::run::{self, RunOptions, RunResults};
+use kraamsim::scenario::{self, Scenario, Variant};
+
+/// Runs `s` through the library on two threads (`keep_mothers`: keep per-mother records).
+pub fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
+    let options = RunOptions {
+        threads: Some(2),
+        keep_mothers,
+        progress: false,
+        ..RunOptions::default()
+    };
+    run::run(s, &options).unwrap()
+}
+
+/// The variants of the shipped scenario `scenarios/NAME` (its sweep), as `kraamsim sweep`
+/// runs them.
+pub fn shipped_variants(name: &str) -> Vec<Variant> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let loaded = scenario::load_file(&path).unwrap();
+    scenario::variants(&loaded).unwrap()
+}
 
 /// Runs `kraamsim sweep SCENARIO ARGS` unsharded into `dir/full` and as shards 0/2 and 1/2,
 /// merges the shards (named in reverse order) into `dir/merged` with `merge_args`, and asserts
