@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use super::{Known, Settings};
 use crate::model::Calendar;
+use crate::output::DAY_PART_METRICS;
 use crate::scenario::Scenario;
 use crate::sim::DAY_PARTS;
 use crate::sim::{DayLog, ProviderDay};
@@ -17,8 +18,8 @@ use crate::sim::{DayLog, ProviderDay};
 /// Number of metrics.
 pub const M: usize = 17;
 
-/// The metrics, as named in forecast.csv. The birth-assistance metrics are named as in a
-/// run's summary.csv, per day part (night, day, evening: `sim::DAY_PART_NAMES`).
+/// The metrics, as named in forecast.csv. The birth-assistance metrics per day part are
+/// named as in a run's summary.csv (`output::DAY_PART_METRICS`).
 pub const METRICS: [&str; M] = [
     "demand_hours",
     "carer_contract_hours",
@@ -28,15 +29,15 @@ pub const METRICS: [&str; M] = [
     "hours_to_guaranteed",
     "birth_assists_requested",
     "birth_assists_missed",
-    "birth_assists_requested_night",
-    "birth_assists_requested_day",
-    "birth_assists_requested_evening",
-    "birth_assists_missed_night",
-    "birth_assists_missed_day",
-    "birth_assists_missed_evening",
-    "on_call_hours_night",
-    "on_call_hours_day",
-    "on_call_hours_evening",
+    DAY_PART_METRICS[0],
+    DAY_PART_METRICS[1],
+    DAY_PART_METRICS[2],
+    DAY_PART_METRICS[3],
+    DAY_PART_METRICS[4],
+    DAY_PART_METRICS[5],
+    DAY_PART_METRICS[6],
+    DAY_PART_METRICS[7],
+    DAY_PART_METRICS[8],
 ];
 pub const DEMAND: usize = 0;
 pub const AVAILABLE: usize = 1;
@@ -188,7 +189,7 @@ impl Bands {
     ) -> Self {
         let n_regions = s.regions.len();
         let reps = settings.replications as usize;
-        let days = (cal.report_end - cal.report_start + 1) as usize;
+        let days = cal.report_days() as usize;
         let dates: Vec<NaiveDate> = (0..days)
             .map(|d| cal.date(cal.report_start + d as u32))
             .collect();

@@ -384,7 +384,7 @@ mod tests {
         let cal = calendar(&s, as_of, 16);
         assert_eq!(cal.date(cal.report_start), as_of);
         assert_eq!(cal.start.weekday(), chrono::Weekday::Mon);
-        assert_eq!(cal.report_end - cal.report_start + 1, 16 * 7);
+        assert_eq!(cal.report_days(), 16 * 7);
         assert_eq!(cal.report_week_start(0), cal.start);
     }
 }

@@ -219,6 +219,11 @@ impl Calendar {
         (self.start.weekday().num_days_from_monday() + day % 7) % 7
     }
 
+    /// Number of days in the reporting period.
+    pub fn report_days(&self) -> u32 {
+        self.report_end - self.report_start + 1
+    }
+
     /// Whether `day` lies in the reporting period.
     pub fn in_report(&self, day: Day) -> bool {
         (self.report_start..=self.report_end).contains(&day)

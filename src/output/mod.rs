@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::equity::{self, EQUITY_METRICS, Equity, RATIO_BINS, RatioBins};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
-use crate::sim::{RegionResult, Totals};
+use crate::sim::{DAY_PARTS, RegionResult, Totals};
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +93,21 @@ pub const SUMMARY_METRICS: [&str; METRICS] = [
     EQUITY_METRICS[4],
     EQUITY_METRICS[5],
     EQUITY_METRICS[6],
+    DAY_PART_METRICS[0],
+    DAY_PART_METRICS[1],
+    DAY_PART_METRICS[2],
+    DAY_PART_METRICS[3],
+    DAY_PART_METRICS[4],
+    DAY_PART_METRICS[5],
+    DAY_PART_METRICS[6],
+    DAY_PART_METRICS[7],
+    DAY_PART_METRICS[8],
+    "mothers_over_two_carers",
+];
+
+/// The birth-assistance metrics per day part (`sim::DAY_PART_NAMES`), as summary.csv and
+/// forecast.csv both name them: requests, then missed requests, then on-call hours.
+pub const DAY_PART_METRICS: [&str; 3 * DAY_PARTS] = [
     "birth_assists_requested_night",
     "birth_assists_requested_day",
     "birth_assists_requested_evening",
@@ -102,7 +117,6 @@ pub const SUMMARY_METRICS: [&str; METRICS] = [
     "on_call_hours_night",
     "on_call_hours_day",
     "on_call_hours_evening",
-    "mothers_over_two_carers",
 ];
 
 /// Of [`SUMMARY_METRICS`], how many come first from [`Totals`]; then come the

@@ -85,7 +85,7 @@ pub struct DayLog {
 
 impl DayLog {
     fn new(cal: &Calendar, providers: usize, postcodes: usize, carer_provider: Vec<u16>) -> Self {
-        let days = (cal.report_end - cal.report_start + 1) as usize;
+        let days = cal.report_days() as usize;
         let weeks = cal.report_weeks();
         DayLog {
             first_day: cal.report_start,

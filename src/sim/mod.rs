@@ -298,7 +298,7 @@ impl<'a> Simulation<'a> {
         // Birth assistance: the carers on call per day part (per provider or pooled), each
         // post holding back the hours of one assist from its provider's scope every day.
         let on_call = {
-            let report_days = f64::from(cal.report_end - cal.report_start + 1);
+            let report_days = f64::from(cal.report_days());
             let ba = &s.birth_assist;
             let parts = birth_pool::DayParts::new(ba.day_parts);
             let mut requests = vec![[0.0; DAY_PARTS]; n_providers];
@@ -445,7 +445,7 @@ impl<'a> Simulation<'a> {
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
-        let report_days = f64::from(self.cal.report_end - self.cal.report_start + 1);
+        let report_days = f64::from(self.cal.report_days());
         self.totals.on_call_hours = self.on_call.duty_hours.map(|h| h * report_days);
         let ratios = std::mem::take(&mut self.ratios);
         RegionResult {
@@ -664,9 +664,8 @@ impl<'a> Simulation<'a> {
     /// Mother `m`'s care starts: her state moves into her scope's ward.
     fn admit(&mut self, m: u32) {
         let st = self.mother_state[m as usize].clone();
-        // Her days left are set by the next `prepare_scope`, as for every mother in care.
-        let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
-        self.scopes[st.scope as usize].admit(m, st, input);
+        let daily_cap = self.s.indication.max_hours_per_day;
+        self.scopes[st.scope as usize].admit(m, st, daily_cap);
     }
 
     /// Writes the state of every mother in care back (for a look at the whole region).
@@ -1052,9 +1051,7 @@ impl<'a> Simulation<'a> {
             .expect("a mother in care moves");
         st.scope = to as u16;
         st.transferred = true;
-        // Her days left are set by the next `prepare_scope`, as for every mother in care.
-        let input = st.plan_entry(st.first_day, self.s.indication.max_hours_per_day);
-        self.scopes[to].admit(m, st, input);
+        self.scopes[to].admit(m, st, self.s.indication.max_hours_per_day);
         if in_report {
             self.transfers[from * self.scopes.len() + to] += 1;
         }

@@ -224,11 +224,14 @@ impl Scope {
         }
     }
 
-    /// Takes mother `m` into care with her state (and her plan entry, `input`).
-    pub fn admit(&mut self, m: u32, state: MotherState, input: MotherDay) {
+    /// Takes mother `m` into care with her state, and her plan entry (`daily_cap`: the most
+    /// hours a mother gets in a day). Her days left are set by the next `prepare_scope`, as
+    /// for every mother in care.
+    pub fn admit(&mut self, m: u32, state: MotherState, daily_cap: f64) {
+        self.inputs
+            .push(state.plan_entry(state.first_day, daily_cap));
         self.active.push(m);
         self.in_care.push(state);
-        self.inputs.push(input);
     }
 
     /// Mother `m` leaves care: her state, to be written back (`None` if she is not here).
@@ -468,19 +471,19 @@ pub struct RegionResult {
 mod tests {
     use super::*;
 
-    fn mother(id: u32) -> (MotherState, MotherDay) {
+    /// A mother in care from day 3 to day 10, with `id` medical hours.
+    fn mother(id: u32) -> MotherState {
         let mut st = MotherState::new(0, [24.0, f64::from(id), 0.0, 0.0], 5.0);
+        st.first_day = 3;
         st.last_day = 10;
-        let input = st.plan_entry(3, 8.0);
-        (st, input)
+        st
     }
 
     #[test]
     fn the_ward_keeps_ids_states_and_plan_entries_in_one_order() {
         let mut scope = Scope::new(4);
         for id in [7, 8, 9] {
-            let (st, input) = mother(id);
-            scope.admit(id, st, input);
+            scope.admit(id, mother(id), 8.0);
         }
         // The leaver's place goes to the last mother, in all three arrays alike.
         let gone = scope.discharge(7).expect("in care");
