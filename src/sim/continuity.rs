@@ -53,14 +53,23 @@ impl Family {
     }
 }
 
+/// Scratch vectors of [`place`], kept between calls so that a scope-day allocates nothing.
+#[derive(Debug, Default)]
+pub struct PlaceScratch {
+    /// The hand-out's hours left, in roster order.
+    hand: Vec<f64>,
+    /// The families still short after their known carers, in family order.
+    short: Vec<u32>,
+}
+
 /// Hours below which a piece does not make a carer one of the mother's carers, nor her main
 /// one (float residue).
 pub const PIECE_EPS: f64 = 1e-6;
 
 /// Places each family's `need` (hours from her own provider's carers today, consumed) with
 /// the carers of `handout` (in roster order), who have `to_hand[c]` hours each to give
-/// (indexed by carer id; what is left there afterwards means nothing; `hand` is scratch for
-/// the same hours in roster order). Each piece is passed to `placed(family, carer, hours)` in
+/// (indexed by carer id; what is left there afterwards means nothing; `scratch` keeps its
+/// vectors from call to call). Each piece is passed to `placed(family, carer, hours)` in
 /// the order given (so a mother's carers of the day come in order), and the family keeps the
 /// carer who gave her most (`main`, pieces over [`PIECE_EPS`]). Returns the hours no carer was
 /// left to give (0 when the carers' hours cover the needs).
@@ -74,35 +83,59 @@ pub fn place(
     handout: &[u32],
     to_hand: &mut [f64],
     continuity: bool,
-    hand: &mut Vec<f64>,
+    scratch: &mut PlaceScratch,
     mut placed: impl FnMut(usize, u32, f64),
 ) -> f64 {
+    let PlaceScratch { hand, short } = scratch;
     let mut piece = |f: &mut Family, i: usize, c: u32, x: f64| {
         if x > PIECE_EPS && x > f.main.1 {
             f.main = (c, x);
         }
         placed(i, c, x);
     };
+    // Takes what known carer `c` still has for family `i` (up to her need).
+    let mut from_known = |f: &mut Family, i: usize, c: u32| {
+        let x = to_hand[c as usize].min(f.need);
+        if x > EPS {
+            to_hand[c as usize] -= x;
+            f.need -= x;
+            piece(f, i, c, x);
+        }
+    };
+    // The later passes only concern the mothers still short (`short`, in family order).
+    short.clear();
+    for (i, f) in families.iter_mut().enumerate() {
+        // Every mother's latest carer first (then, below, her earlier ones, so that a mother
+        // back with an earlier carer does not take the hours of that carer's current
+        // families).
+        let latest = f.known[0];
+        if continuity && latest != NO_CARER && f.need > EPS {
+            from_known(f, i, latest);
+        }
+        if f.need > EPS {
+            short.push(i as u32);
+        } else {
+            f.need = 0.0;
+        }
+    }
     if continuity {
-        // Every mother's latest carer first, then (a second round) her earlier ones, so that
-        // a mother back with an earlier carer does not take the hours of that carer's
-        // current families.
-        for round in [0..1, 1..KNOWN_CARERS] {
-            for (i, f) in families.iter_mut().enumerate() {
-                for k in round.clone() {
-                    let c = f.known[k];
-                    if f.need <= EPS || c == NO_CARER {
-                        break;
-                    }
-                    let x = to_hand[c as usize].min(f.need);
-                    if x > EPS {
-                        to_hand[c as usize] -= x;
-                        f.need -= x;
-                        piece(f, i, c, x);
-                    }
+        for &i in short.iter() {
+            let f = &mut families[i as usize];
+            let known = f.known;
+            for &c in &known[1..] {
+                if f.need <= EPS || c == NO_CARER {
+                    break;
                 }
+                from_known(f, i as usize, c);
             }
         }
+        short.retain(|&i| {
+            let f = &mut families[i as usize];
+            if f.need <= EPS {
+                f.need = 0.0;
+            }
+            f.need > 0.0
+        });
     }
     // From here on carers are only taken in roster order: their hours left, in that order
     // (`hand[j]` is `handout[j]`'s), are one contiguous array.
@@ -121,7 +154,8 @@ pub fn place(
         // taken), so a larger need is not searched for.
         let most = hand.iter().copied().fold(0.0, f64::max);
         for new_family in [true, false] {
-            for (i, f) in families.iter_mut().enumerate() {
+            for &i in short.iter() {
+                let (i, f) = (i as usize, &mut families[i as usize]);
                 if f.need <= EPS || f.need > most + EPS || (f.known[0] == NO_CARER) != new_family {
                     continue;
                 }
@@ -142,7 +176,8 @@ pub fn place(
     // The rest is cut from the carers in roster order (with continuity: the one with most
     // hours left of the next few first, for the fewest pieces).
     let mut unplaced = 0.0;
-    for (i, f) in families.iter_mut().enumerate() {
+    for &i in short.iter() {
+        let (i, f) = (i as usize, &mut families[i as usize]);
         while f.need > EPS {
             skip_empty(&mut next, hand);
             if next == hand.len() {
@@ -198,7 +233,7 @@ mod tests {
         let history = [known(&[1]), known(&[]), known(&[0])];
         let mut got = Vec::new();
         let mut fams = families(&needs, &history);
-        let mut hand = Vec::new();
+        let mut hand = PlaceScratch::default();
         let left = place(
             &mut fams,
             &[0, 1, 2],
@@ -225,7 +260,7 @@ mod tests {
             &[0, 1, 2],
             &mut to_hand,
             false,
-            &mut Vec::new(),
+            &mut PlaceScratch::default(),
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(got[0], (0, 0, 6.0));
@@ -241,7 +276,7 @@ mod tests {
             &[0, 1],
             &mut to_hand,
             true,
-            &mut Vec::new(),
+            &mut PlaceScratch::default(),
             |i, c, h| got.push((i, c, h)),
         );
         assert_eq!(got, vec![(0, 1, 6.0)]);
@@ -282,7 +317,7 @@ mod tests {
             let mut got = vec![0.0; needs.len()];
             let mut by_carer = vec![0.0; to_hand.len()];
             let mut fams = families(&needs, &known_of);
-            let unplaced = place(&mut fams, &handout, &mut to_hand, continuity, &mut Vec::new(),
+            let unplaced = place(&mut fams, &handout, &mut to_hand, continuity, &mut PlaceScratch::default(),
                 |i, c, h| { got[i] += h; by_carer[c as usize] += h; });
             prop_assert!(unplaced < 1e-6);
             for (g, want) in got.iter().zip(&needs) {

@@ -215,8 +215,8 @@ struct Simulation<'a> {
     /// Scratch for `hand_out` under a one-carer-per-mother policy: per mother, her hours
     /// still open after her held carer's.
     open: Vec<f64>,
-    /// Scratch for `continuity::place`: the hand-out's hours left, in roster order.
-    hand: Vec<f64>,
+    /// Scratch for `continuity::place`.
+    place_scratch: continuity::PlaceScratch,
 }
 
 impl<'a> Simulation<'a> {
@@ -389,7 +389,7 @@ impl<'a> Simulation<'a> {
             to_hand: vec![0.0; provider_of_carer.len()],
             families: Vec::new(),
             open: Vec::new(),
-            hand: Vec::new(),
+            place_scratch: Default::default(),
         }
     }
 
@@ -1158,7 +1158,7 @@ impl<'a> Simulation<'a> {
                 &sc.handout,
                 &mut self.to_hand,
                 continuity,
-                &mut self.hand,
+                &mut self.place_scratch,
                 |i, c, h| {
                     if h > continuity::PIECE_EPS {
                         in_care[i].note_carer(c);
