@@ -217,6 +217,9 @@ struct Simulation<'a> {
     open: Vec<f64>,
     /// Scratch for `continuity::place`.
     place_scratch: continuity::PlaceScratch,
+    /// Per mother in care: her place in her scope's ward (her index in `Scope::active`), kept
+    /// by [`Simulation::admit`] and [`Simulation::discharge`]; stale once she has left.
+    ward_slot: Vec<u32>,
 }
 
 impl<'a> Simulation<'a> {
@@ -339,6 +342,7 @@ impl<'a> Simulation<'a> {
                 st
             })
             .collect();
+        let n_mothers = population.mothers.len();
         let n_weeks = cal.report_weeks();
         let waiting_list = s.policy.scope == CapacityScope::WaitingList;
         let coverage = if s.policy.scope != CapacityScope::Region {
@@ -390,6 +394,7 @@ impl<'a> Simulation<'a> {
             families: Vec::new(),
             open: Vec::new(),
             place_scratch: Default::default(),
+            ward_slot: vec![u32::MAX; n_mothers],
         }
     }
 
@@ -665,7 +670,24 @@ impl<'a> Simulation<'a> {
     fn admit(&mut self, m: u32) {
         let st = self.mother_state[m as usize].clone();
         let daily_cap = self.s.indication.max_hours_per_day;
-        self.scopes[st.scope as usize].admit(m, st, daily_cap);
+        let slot = self.scopes[st.scope as usize].admit(m, st, daily_cap);
+        self.ward_slot[m as usize] = slot as u32;
+    }
+
+    /// Mother `m` leaves the ward of `scope`: her state (`None` if she is not in it, as a
+    /// mother turned away never was). Her place tells where she is; it is hers only while she
+    /// is in the ward, so the id found there is checked.
+    fn discharge(&mut self, scope: usize, m: u32) -> Option<MotherState> {
+        let pos = self.ward_slot[m as usize] as usize;
+        let ward = &mut self.scopes[scope];
+        if ward.active.get(pos) != Some(&m) {
+            return None;
+        }
+        let (st, moved) = ward.discharge(pos);
+        if let Some(k) = moved {
+            self.ward_slot[k as usize] = pos as u32;
+        }
+        Some(st)
     }
 
     /// Writes the state of every mother in care back (for a look at the whole region).
@@ -679,7 +701,7 @@ impl<'a> Simulation<'a> {
 
     fn care_end(&mut self, m: u32) {
         let scope = self.mother_state[m as usize].scope as usize;
-        if let Some(st) = self.scopes[scope].discharge(m) {
+        if let Some(st) = self.discharge(scope, m) {
             self.mother_state[m as usize] = st;
         }
         if self.checks.thorough {
@@ -1046,12 +1068,11 @@ impl<'a> Simulation<'a> {
     fn transfer(&mut self, m: u32, to: usize, in_report: bool) {
         let from = self.mother_state[m as usize].scope as usize;
         self.mother_state[m as usize].scope = to as u16;
-        let mut st = self.scopes[from]
-            .discharge(m)
-            .expect("a mother in care moves");
+        let mut st = self.discharge(from, m).expect("a mother in care moves");
         st.scope = to as u16;
         st.transferred = true;
-        self.scopes[to].admit(m, st, self.s.indication.max_hours_per_day);
+        let slot = self.scopes[to].admit(m, st, self.s.indication.max_hours_per_day);
+        self.ward_slot[m as usize] = slot as u32;
         if in_report {
             self.transfers[from * self.scopes.len() + to] += 1;
         }

@@ -226,21 +226,25 @@ impl Scope {
 
     /// Takes mother `m` into care with her state, and her plan entry (`daily_cap`: the most
     /// hours a mother gets in a day). Her days left are set by the next `prepare_scope`, as
-    /// for every mother in care.
-    pub fn admit(&mut self, m: u32, state: MotherState, daily_cap: f64) {
+    /// for every mother in care. Returns her place in the ward (her index in `active`).
+    pub fn admit(&mut self, m: u32, state: MotherState, daily_cap: f64) -> usize {
         self.inputs
             .push(state.plan_entry(state.first_day, daily_cap));
         self.active.push(m);
         self.in_care.push(state);
+        self.active.len() - 1
     }
 
-    /// Mother `m` leaves care: her state, to be written back (`None` if she is not here).
-    /// The last mother takes her place, as the plan's order has always been kept.
-    pub fn discharge(&mut self, m: u32) -> Option<MotherState> {
-        let pos = self.active.iter().position(|&x| x == m)?;
+    /// The mother at place `pos` of the ward leaves care: her state, to be written back, and
+    /// the id of the mother now at `pos` (`None` if the leaver was the last). The last mother
+    /// takes her place, as the plan's order has always been kept. The caller keeps each
+    /// mother's place (`Simulation::ward_slot`), so that a mother leaving a ward of dozens is
+    /// not searched for.
+    pub fn discharge(&mut self, pos: usize) -> (MotherState, Option<u32>) {
         self.active.swap_remove(pos);
         self.inputs.swap_remove(pos);
-        Some(self.in_care.swap_remove(pos))
+        let state = self.in_care.swap_remove(pos);
+        (state, self.active.get(pos).copied())
     }
 }
 
@@ -482,12 +486,13 @@ mod tests {
     #[test]
     fn the_ward_keeps_ids_states_and_plan_entries_in_one_order() {
         let mut scope = Scope::new(4);
-        for id in [7, 8, 9] {
-            scope.admit(id, mother(id), 8.0);
+        for (pos, id) in [7, 8, 9].into_iter().enumerate() {
+            assert_eq!(scope.admit(id, mother(id), 8.0), pos);
         }
         // The leaver's place goes to the last mother, in all three arrays alike.
-        let gone = scope.discharge(7).expect("in care");
+        let (gone, moved) = scope.discharge(0);
         assert_eq!(gone.indicated[1], 7.0);
+        assert_eq!(moved, Some(9));
         assert_eq!(scope.active, [9, 8]);
         let medical =
             |s: &Scope| -> Vec<f64> { s.in_care.iter().map(|m| m.indicated[1]).collect() };
@@ -495,7 +500,9 @@ mod tests {
         let owed: Vec<f64> = scope.inputs.iter().map(|m| m.owed[1]).collect();
         assert_eq!(owed, [9.0, 8.0]);
         assert_eq!(scope.inputs[0].days_left, 8);
-        assert!(scope.discharge(7).is_none(), "a mother leaves once");
+        // The last mother leaving moves nobody.
+        assert_eq!(scope.discharge(1).1, None);
+        assert_eq!(scope.active, [9]);
     }
 
     #[test]
