@@ -756,9 +756,14 @@ impl<'a> Simulation<'a> {
             let lost = working_days_lost(absences, &a, week_end);
             c.week_budget = (c.week_budget - c.daily_care_hours * f64::from(lost)).max(0.0);
             let planned = &mut self.scopes[c.scope as usize].planned_capacity;
-            for d in a.start..a.end.min(planned.len() as Day) {
-                // Holiday days were never in the roster: take each day off once.
-                if !on_holiday(absences, d) {
+            let end = a.end.min(planned.len() as Day);
+            // Holiday days were never in the roster: take each day off once. Most spells meet
+            // no holiday, and then no day needs looking up in her absences.
+            let meets_holiday = absences
+                .iter()
+                .any(|h| h.kind.is_planned() && h.start < end && a.start < h.end);
+            for d in a.start..end {
+                if !(meets_holiday && on_holiday(absences, d)) {
                     planned[d as usize] -= c.max_hours_per_day;
                 }
             }
