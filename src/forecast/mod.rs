@@ -73,6 +73,7 @@ pub fn calendar(s: &Scenario, as_of: NaiveDate, weeks: u32) -> Calendar {
     let report_end = offset + 7 * weeks - 1;
     Calendar {
         start: as_of - Duration::days(i64::from(offset)),
+        start_weekday: 0, // a Monday
         report_start: offset,
         report_end,
         first_birth_day: offset,

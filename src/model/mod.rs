@@ -170,6 +170,9 @@ impl Carer {
 pub struct Calendar {
     /// The date of day 0.
     pub start: NaiveDate,
+    /// The weekday of day 0 (Monday = 0): `start`'s, kept so that [`Calendar::weekday`], asked
+    /// for every event and plan, needs no date arithmetic.
+    pub start_weekday: u32,
     /// First day of the reporting period.
     pub report_start: Day,
     /// Last day of the reporting period (inclusive); the simulation's last day.
@@ -193,8 +196,10 @@ impl Calendar {
         let lead = 2 * longest_stay;
         let warmup = s.period.warmup_days.max(lead);
         let report_len = (s.period.end - s.period.start).num_days().max(0) as u32;
+        let start = s.period.start - Duration::days(i64::from(warmup));
         Calendar {
-            start: s.period.start - Duration::days(i64::from(warmup)),
+            start,
+            start_weekday: start.weekday().num_days_from_monday(),
             report_start: warmup,
             report_end: warmup + report_len,
             first_birth_day: warmup - lead,
@@ -216,7 +221,7 @@ impl Calendar {
     /// Counted on from day 0's weekday rather than through a date: the simulation asks this
     /// several times per simulated day, and date arithmetic is comparatively slow.
     pub fn weekday(&self, day: Day) -> u32 {
-        (self.start.weekday().num_days_from_monday() + day % 7) % 7
+        (self.start_weekday + day % 7) % 7
     }
 
     /// Number of days in the reporting period.
@@ -280,5 +285,8 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 28).unwrap()
         );
         assert_eq!(c.report_weeks(), 53);
+        for day in 0..14 {
+            assert_eq!(c.weekday(day), c.date(day).weekday().num_days_from_monday());
+        }
     }
 }
