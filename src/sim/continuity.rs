@@ -224,6 +224,127 @@ mod tests {
             .collect()
     }
 
+    /// Each mother's known carers from a drawn history: its first distinct ids below
+    /// `carers`, at most [`KNOWN_CARERS`].
+    fn known_lists(history: &[Vec<u32>], carers: u32) -> Vec<[u32; KNOWN_CARERS]> {
+        history
+            .iter()
+            .map(|ids| {
+                let mut k = [NO_CARER; KNOWN_CARERS];
+                let mut j = 0;
+                for &c in ids {
+                    if c < carers && j < KNOWN_CARERS && !k.contains(&c) {
+                        k[j] = c;
+                        j += 1;
+                    }
+                }
+                k
+            })
+            .collect()
+    }
+
+    /// One piece of placement: (family, carer, hours).
+    type Piece = (usize, u32, f64);
+
+    /// The rules of [`place`] written out literally, as the oracle for its faster passes:
+    /// every pass goes over every mother, and a carer's hours left are looked up by id. It
+    /// returns the pieces in order, the hours not placed and each mother's main carer.
+    fn place_by_the_rules(
+        families: &[Family],
+        handout: &[u32],
+        to_hand: &[f64],
+        continuity: bool,
+    ) -> (Vec<Piece>, f64, Vec<(u32, f64)>) {
+        let mut left = to_hand.to_vec();
+        let mut need: Vec<f64> = families.iter().map(|f| f.need).collect();
+        let mut main = vec![(NO_CARER, 0.0); families.len()];
+        let mut pieces = Vec::new();
+        let mut give = |i: usize, c: u32, x: f64, pieces: &mut Vec<Piece>| {
+            if x > PIECE_EPS && x > main[i].1 {
+                main[i] = (c, x);
+            }
+            pieces.push((i, c, x));
+        };
+        if continuity {
+            // Rule 1: every mother's latest carer; rule 2: then her earlier ones.
+            for carers in [0..1, 1..KNOWN_CARERS] {
+                for (i, family) in families.iter().enumerate() {
+                    for &c in &family.known[carers.clone()] {
+                        if need[i] <= EPS || c == NO_CARER {
+                            break;
+                        }
+                        let x = left[c as usize].min(need[i]);
+                        if x > EPS {
+                            left[c as usize] -= x;
+                            need[i] -= x;
+                            give(i, c, x, &mut pieces);
+                        }
+                    }
+                }
+            }
+        }
+        let first_with_hours = |from: usize, left: &[f64]| {
+            (from..handout.len())
+                .find(|&j| left[handout[j] as usize] > EPS)
+                .unwrap_or(handout.len())
+        };
+        let mut next = 0;
+        if continuity {
+            // Rule 3: one new carer with room for all she still needs, new families first.
+            let most = handout
+                .iter()
+                .map(|&c| left[c as usize])
+                .fold(0.0, f64::max);
+            for new_family in [true, false] {
+                for (i, family) in families.iter().enumerate() {
+                    let wanted = need[i] > EPS && need[i] <= most + EPS;
+                    if !wanted || (family.known[0] == NO_CARER) != new_family {
+                        continue;
+                    }
+                    next = first_with_hours(next, &left);
+                    let window = next..handout.len().min(next + LOOKAHEAD);
+                    if let Some(j) = window
+                        .into_iter()
+                        .find(|&j| left[handout[j] as usize] >= need[i] - EPS)
+                    {
+                        let c = handout[j];
+                        left[c as usize] = (left[c as usize] - need[i]).max(0.0);
+                        give(i, c, need[i], &mut pieces);
+                        need[i] = 0.0;
+                    }
+                }
+            }
+        }
+        // Rule 4: the rest in hand-out order (with continuity, the carer with most left of
+        // the next few first).
+        let mut unplaced = 0.0;
+        for (i, need) in need.iter_mut().enumerate() {
+            while *need > EPS {
+                next = first_with_hours(next, &left);
+                let Some(&first) = handout.get(next) else {
+                    break;
+                };
+                let mut best = first;
+                if continuity {
+                    let window = &handout[next + 1..handout.len().min(next + SPLIT_LOOKAHEAD)];
+                    for &c in window {
+                        if left[c as usize] > left[best as usize] {
+                            best = c;
+                        }
+                    }
+                }
+                let x = left[best as usize].min(*need);
+                left[best as usize] -= x;
+                *need -= x;
+                give(i, best, x, &mut pieces);
+            }
+            if *need > EPS {
+                unplaced += *need;
+            }
+        }
+        (pieces, unplaced, main)
+    }
+
     #[test]
     fn a_family_keeps_its_carer_and_a_new_one_gives_all_hours() {
         // Carers 0, 1, 2 give 8, 8 and 4 hours today. Mother 0 had carer 1, mother 1 nobody,
@@ -283,6 +404,41 @@ mod tests {
     }
 
     proptest! {
+        /// `place` gives exactly the pieces of the rules written out literally (the same
+        /// carers, in the same order, to the bit), so its faster passes change nothing.
+        #[test]
+        fn placement_follows_the_rules_to_the_bit(
+            // Whole hours as well, so that carers and needs tie (the rules' `>`, `>=`).
+            needs in proptest::collection::vec(prop_oneof![
+                Just(0.0), 1e-10f64..1e-8, (1u32..13).prop_map(f64::from), 0.0f64..12.0,
+            ], 0..30),
+            history in proptest::collection::vec(
+                proptest::collection::vec(0u32..16, 0..KNOWN_CARERS + 2), 30),
+            hours in proptest::collection::vec(
+                prop_oneof![Just(0.0), (1u32..9).prop_map(f64::from), 0.0f64..8.0], 16),
+            order in Just((0..16u32).collect::<Vec<_>>()).prop_shuffle(),
+            working in 0usize..=16,
+            continuity in any::<bool>(),
+        ) {
+            let handout = &order[..working];
+            let known_of = known_lists(&history[..needs.len()], hours.len() as u32);
+            // Only the carers handing out have hours to give.
+            let mut to_hand = vec![0.0; hours.len()];
+            for &c in handout {
+                to_hand[c as usize] = hours[c as usize];
+            }
+            let mut fams = families(&needs, &known_of);
+            let (want, want_unplaced, want_main) =
+                place_by_the_rules(&fams, handout, &to_hand, continuity);
+            let mut got = Vec::new();
+            let unplaced = place(&mut fams, handout, &mut to_hand, continuity,
+                &mut PlaceScratch::default(), |i, c, h| got.push((i, c, h)));
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(unplaced.to_bits(), want_unplaced.to_bits());
+            let main: Vec<_> = fams.iter().map(|f| f.main).collect();
+            prop_assert_eq!(main, want_main);
+        }
+
         /// Continuity never changes how many hours a mother gets: whenever the carers' hours
         /// cover the needs, every mother's placed hours equal her planned hours, with or
         /// without continuity, and no carer gives more than she has.
@@ -303,17 +459,7 @@ mod tests {
             let before = to_hand.clone();
             let handout: Vec<u32> = (0..to_hand.len() as u32).collect();
             let n = to_hand.len() as u32;
-            let known_of: Vec<_> = (0..needs.len()).map(|i| {
-                let mut k = [NO_CARER; KNOWN_CARERS];
-                let mut j = 0;
-                for &c in &history[i] {
-                    if c < n && !k.contains(&c) {
-                        k[j] = c;
-                        j += 1;
-                    }
-                }
-                k
-            }).collect();
+            let known_of = known_lists(&history[..needs.len()], n);
             let mut got = vec![0.0; needs.len()];
             let mut by_carer = vec![0.0; to_hand.len()];
             let mut fams = families(&needs, &known_of);
