@@ -57,6 +57,13 @@ struct Scratch {
 }
 
 impl Scratch {
+    /// Starts a step's claims afresh.
+    fn clear_claims(&mut self) {
+        self.claims.clear();
+        self.claimants.clear();
+        self.total_demand = 0.0;
+    }
+
     fn add_claim(&mut self, i: usize, claim: Claim) {
         self.total_demand += claim.demand;
         self.claims.push(claim);
@@ -157,9 +164,7 @@ fn collect_claims(
     demand: impl Fn(&MotherDay, &TierHours) -> f64,
     scratch: &mut Scratch,
 ) {
-    scratch.claims.clear();
-    scratch.claimants.clear();
-    scratch.total_demand = 0.0;
+    scratch.clear_claims();
     for (i, (m, p)) in mothers.iter().zip(plan.iter()).enumerate() {
         if m.owed[t] > p[t] {
             scratch.add_claim(i, claim(m, p, t, demand(m, p)));
@@ -265,9 +270,7 @@ fn guaranteed_in_full(
     let mut step_totals = [0.0; GUARANTEED_STEPS.len()];
     let mut still_owed = 0.0;
     let early = Tier::RestEarly as usize;
-    scratch.claims.clear();
-    scratch.claimants.clear();
-    scratch.total_demand = 0.0;
+    scratch.clear_claims();
     for (i, (m, p)) in mothers.iter().zip(plan.iter_mut()).enumerate() {
         for (total, (tier, rest)) in step_totals.iter_mut().zip(GUARANTEED_STEPS) {
             let t = tier as usize;

@@ -668,7 +668,12 @@ impl<'a> Simulation<'a> {
 
     /// Mother `m`'s care starts: her state moves into her scope's ward.
     fn admit(&mut self, m: u32) {
-        let st = self.mother_state[m as usize].clone();
+        self.enter_ward(m, self.mother_state[m as usize].clone());
+    }
+
+    /// Mother `m` enters the ward of `st.scope` with state `st`, and her place there is kept
+    /// (the counterpart of [`Simulation::discharge`]).
+    fn enter_ward(&mut self, m: u32, st: MotherState) {
         let daily_cap = self.s.indication.max_hours_per_day;
         let slot = self.scopes[st.scope as usize].admit(m, st, daily_cap);
         self.ward_slot[m as usize] = slot as u32;
@@ -1076,8 +1081,7 @@ impl<'a> Simulation<'a> {
         let mut st = self.discharge(from, m).expect("a mother in care moves");
         st.scope = to as u16;
         st.transferred = true;
-        let slot = self.scopes[to].admit(m, st, self.s.indication.max_hours_per_day);
-        self.ward_slot[m as usize] = slot as u32;
+        self.enter_ward(m, st);
         if in_report {
             self.transfers[from * self.scopes.len() + to] += 1;
         }
