@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::{Known, Settings};
 use crate::model::Calendar;
-use crate::output::DAY_PART_METRICS;
+use crate::output::{DAY_PART_METRICS, join_names};
 use crate::scenario::Scenario;
 use crate::sim::DAY_PARTS;
 use crate::sim::{DayLog, ProviderDay};
@@ -20,25 +20,19 @@ pub const M: usize = 17;
 
 /// The metrics, as named in forecast.csv. The birth-assistance metrics per day part are
 /// named as in a run's summary.csv (`output::DAY_PART_METRICS`).
-pub const METRICS: [&str; M] = [
-    "demand_hours",
-    "carer_contract_hours",
-    "shortfall_hours",
-    "mothers_below_minimum",
-    "hours_to_minimum",
-    "hours_to_guaranteed",
-    "birth_assists_requested",
-    "birth_assists_missed",
-    DAY_PART_METRICS[0],
-    DAY_PART_METRICS[1],
-    DAY_PART_METRICS[2],
-    DAY_PART_METRICS[3],
-    DAY_PART_METRICS[4],
-    DAY_PART_METRICS[5],
-    DAY_PART_METRICS[6],
-    DAY_PART_METRICS[7],
-    DAY_PART_METRICS[8],
-];
+pub const METRICS: [&str; M] = join_names(
+    [
+        "demand_hours",
+        "carer_contract_hours",
+        "shortfall_hours",
+        "mothers_below_minimum",
+        "hours_to_minimum",
+        "hours_to_guaranteed",
+        "birth_assists_requested",
+        "birth_assists_missed",
+    ],
+    DAY_PART_METRICS,
+);
 pub const DEMAND: usize = 0;
 pub const AVAILABLE: usize = 1;
 pub const SHORTFALL: usize = 2;

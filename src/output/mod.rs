@@ -67,8 +67,14 @@ pub enum OutputError {
 pub const METRICS: usize = 34;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
-/// equity metrics of `crate::equity` (`docs/metrics.md`).
-pub const SUMMARY_METRICS: [&str; METRICS] = [
+/// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
+pub const SUMMARY_METRICS: [&str; METRICS] = join_names(
+    join_names::<_, _, EQUITY_END>(TOTALS_SUMMARY_METRICS, EQUITY_METRICS),
+    LATER_SUMMARY_METRICS,
+);
+
+/// The first columns of [`SUMMARY_METRICS`], from [`Totals`].
+const TOTALS_SUMMARY_METRICS: [&str; TOTALS_METRICS] = [
     "mothers",
     "mothers_below_minimum",
     "mothers_without_care",
@@ -86,24 +92,28 @@ pub const SUMMARY_METRICS: [&str; METRICS] = [
     "late_registrants",
     "late_shortfall_hours",
     "max_shortfall_hours",
-    EQUITY_METRICS[0],
-    EQUITY_METRICS[1],
-    EQUITY_METRICS[2],
-    EQUITY_METRICS[3],
-    EQUITY_METRICS[4],
-    EQUITY_METRICS[5],
-    EQUITY_METRICS[6],
-    DAY_PART_METRICS[0],
-    DAY_PART_METRICS[1],
-    DAY_PART_METRICS[2],
-    DAY_PART_METRICS[3],
-    DAY_PART_METRICS[4],
-    DAY_PART_METRICS[5],
-    DAY_PART_METRICS[6],
-    DAY_PART_METRICS[7],
-    DAY_PART_METRICS[8],
-    "mothers_over_two_carers",
 ];
+
+/// Joins two lists of column names at compile time. A list that repeats another one (the
+/// day-part metrics in summary.csv and forecast.csv) is built from it, so the two cannot fall
+/// out of step: the build fails unless `N = A + B`.
+pub const fn join_names<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "the joined list must hold both lists exactly");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < A {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < N {
+        out[i] = b[i - A];
+        i += 1;
+    }
+    out
+}
 
 /// The birth-assistance metrics per day part (`sim::DAY_PART_NAMES`), as summary.csv and
 /// forecast.csv both name them: requests, then missed requests, then on-call hours.
@@ -128,7 +138,8 @@ const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 
 /// The metrics added to summary.csv after the equity columns (birth assistance per day part,
 /// continuity): what a reader of older outputs finds missing.
-pub const LATER_SUMMARY_METRICS: &[&str] = SUMMARY_METRICS.split_at(EQUITY_END).1;
+pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] =
+    join_names(DAY_PART_METRICS, ["mothers_over_two_carers"]);
 
 /// The values of [`SUMMARY_METRICS`] for one row.
 pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
