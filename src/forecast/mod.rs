@@ -71,9 +71,10 @@ pub enum ForecastError {
 pub fn calendar(s: &Scenario, as_of: NaiveDate, weeks: u32) -> Calendar {
     let offset = as_of.weekday().num_days_from_monday();
     let report_end = offset + 7 * weeks - 1;
+    let start = as_of - Duration::days(i64::from(offset));
     Calendar {
-        start: as_of - Duration::days(i64::from(offset)),
-        start_weekday: 0, // a Monday
+        start,
+        start_weekday: start.weekday().num_days_from_monday(),
         report_start: offset,
         report_end,
         first_birth_day: offset,
