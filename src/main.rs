@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use kraamsim::output::{self, DirMode, OutputWriter, RunMeta, Start};
+use kraamsim::output::{self, DirMode, OutputDir, OutputError, OutputWriter, RunMeta, Start};
 use kraamsim::run::{self, RunLabels, RunOptions, RunStats};
 use kraamsim::scenario::{self, CapacityScope, LoadedScenario, PolicyName, Scenario, Variant};
 
@@ -228,9 +228,13 @@ enum GenerateWhat {
         /// Seed of the dataset's random choices.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Directory for postcodes.csv, providers.csv and carers.csv.
+        /// Directory for postcodes.csv, providers.csv and carers.csv (absent or empty).
         #[arg(long)]
         out: PathBuf,
+        /// Replace an earlier generated dataset in --out (or add the files to a directory
+        /// that is not one, leaving its other files alone).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -281,6 +285,32 @@ impl Failure {
     }
 }
 
+impl From<OutputError> for Failure {
+    /// Every output error comes from the user's directory or machine (a path, a permission, a
+    /// full disk, a damaged checkpoint): exit 2.
+    fn from(e: OutputError) -> Self {
+        Failure::bad_input(e)
+    }
+}
+
+/// Holds `dir` for a command (`OutputDir::open`) and says so when it clears a killed run's
+/// lock.
+fn open_dir(
+    dir: &std::path::Path,
+    layout: output::Layout,
+    mode: DirMode,
+    resume_key: &str,
+) -> Result<OutputDir, Failure> {
+    let held = OutputDir::open(dir, layout, mode, resume_key)?;
+    if let Some(pid) = &held.killed_run {
+        eprintln!(
+            "note: {} held the lock of a kraamsim command that was killed (process {pid}); its temporary files were removed",
+            dir.display()
+        );
+    }
+    Ok(held)
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -302,12 +332,23 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<(), Failure> {
     match command {
         Command::Generate {
-            what: GenerateWhat::National { seed, out },
+            what: GenerateWhat::National { seed, out, force },
         } => {
-            let data = kraamsim::generate::national::generate(seed);
-            kraamsim::generate::national::write(&data, &out).map_err(|e| {
-                Failure::internal(format!("writing the dataset to {}: {e}", out.display()))
-            })?;
+            use kraamsim::generate::national;
+            let data = national::generate(seed);
+            let files = national::files(&data);
+            let layout = output::Layout::new(
+                "dataset",
+                output::dir::MANIFEST,
+                files.iter().map(|(n, _)| n.to_string()).collect(),
+            );
+            let mode = if force {
+                DirMode::Replace
+            } else {
+                DirMode::New
+            };
+            let target = open_dir(&out, layout, mode, "")?;
+            output::dir::write_files(&target, &files)?;
             say!(
                 "wrote {} postcodes, {} providers in {} regions to {}",
                 data.postcodes.len(),
@@ -380,14 +421,24 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             } else {
                 DirMode::New
             };
-            output::merge(&dirs, &out, mode).map_err(|e| match e {
+            let target = open_dir(&out, run::output_layout(!no_charts), mode, "")?;
+            output::merge(&dirs, &target).map_err(|e| match e {
                 output::MergeError::Input(m) => Failure::bad_input(m),
-                output::MergeError::Output(e) => Failure::internal(e),
+                output::MergeError::Output(e) => Failure::from(e),
             })?;
             say!("merged {} shards into {}", dirs.len(), out.display());
             charts(&out, !no_charts, false)
         }
-        Command::Chart { dir } => charts(&dir, true, true),
+        Command::Chart { dir } => {
+            if !dir.is_dir() {
+                return Err(Failure::bad_input(format!(
+                    "{}: no such directory (give an output directory of `run`, `sweep`, `merge` or `forecast`)",
+                    dir.display()
+                )));
+            }
+            let _held = OutputDir::lock(&dir, run::output_layout(true))?;
+            charts(&dir, true, true)
+        }
         Command::Forecast { scenario, args } => forecast(&scenario, &args),
         Command::ForecastSnapshot {
             scenario,
@@ -478,7 +529,7 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
     } else {
         DirMode::New
     };
-    write::check_dir(&out, mode).map_err(Failure::bad_input)?;
+    let target = open_dir(&out, write::layout(!args.no_charts), mode, "")?;
     let bands = forecast::forecast(&s, &known, &settings).map_err(Failure::internal)?;
     let file_sha = |name: &str| {
         std::fs::read(loaded.base.clone().unwrap_or_default().join(name))
@@ -505,9 +556,10 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    write::write_dir(&out, &bands, &meta, !args.no_charts).map_err(|e| match e {
+    write::write_dir(&target, &bands, &meta, !args.no_charts).map_err(|e| match e {
         write::WriteError::Refused(m) => Failure::bad_input(m),
-        e => Failure::internal(e),
+        write::WriteError::Output(e) => Failure::from(e),
+        write::WriteError::Chart(e) => chart_failure(e, false),
     })?;
     say!("{}", write::table(&bands));
     if !args.quiet {
@@ -581,8 +633,9 @@ fn execute(
         (false, false) => DirMode::New,
     };
     // Refuse a bad output directory before spending time on the run.
-    let start = output::prepare_dir(&out, mode, &resume_key).map_err(Failure::bad_input)?;
-    if start == Start::Complete {
+    let draws_charts = !args.no_charts && shard.is_none();
+    let target = open_dir(&out, run::output_layout(draws_charts), mode, &resume_key)?;
+    if target.start == Start::Complete {
         say!(
             "{}: this run finished already; nothing to resume",
             out.display()
@@ -611,11 +664,9 @@ fn execute(
         .map(|(l, v)| (l, &v.scenario))
         .collect();
     let mut writer = match shard {
-        Some(_) => OutputWriter::create_shard(&out, args.mothers, &start, &resume_key, &refs),
-        None => OutputWriter::create(&out, args.mothers, &start, &resume_key, &refs),
-    }
-    .map_err(Failure::internal)?;
-    writer.stop_when(stop);
+        Some(_) => OutputWriter::create_shard(&target, args.mothers, &resume_key, &refs),
+        None => OutputWriter::create(&target, args.mothers, &resume_key, &refs),
+    }?;
     // Units (variant, policy, replication) of this run, and those an interrupted run kept.
     let mut to_skip = writer.units_done();
     let mut units_total = 0;
@@ -648,7 +699,10 @@ fn execute(
         let stats = run::run_batches(&v.scenario, &options, l, |batch| {
             writer.add(&v.scenario, l, &batch)
         })
-        .map_err(Failure::internal)?;
+        .map_err(|e| match e {
+            run::RunError::Sink(e) => Failure::from(e),
+            e => Failure::internal(e),
+        })?;
         events += stats.events;
         threads = stats.threads;
     }
@@ -660,7 +714,7 @@ fn execute(
             .iter()
             .map(|v| (v.id.clone(), v.params.clone()))
             .collect();
-        writer.write_variants(&table).map_err(Failure::internal)?;
+        writer.write_variants(&table)?;
     }
     // Wall time from start-up until the last replication's rows are written; run.json cannot
     // time its own writing (the time printed below includes it).
@@ -688,7 +742,7 @@ fn execute(
     }
     if interrupted {
         let done = writer.units_done();
-        writer.interrupt(&meta).map_err(Failure::internal)?;
+        writer.interrupt(&meta)?;
         // Charts of an earlier run here no longer match; `--resume` draws the new ones.
         let _ = kraamsim::chart::remove(&out);
         return Err(Failure {
@@ -699,7 +753,7 @@ fn execute(
             ),
         });
     }
-    let rows = writer.finish(&meta).map_err(Failure::internal)?;
+    let rows = writer.finish(&meta)?;
     say!("{}", output::summary_table(first, &rows).trim_end());
     say!(
         "{} events in {:.3} s ({:.0} events/s); outputs in {}",
@@ -709,21 +763,14 @@ fn execute(
         out.display()
     );
     // A shard is only part of a sweep: its charts come after `kraamsim merge`.
-    charts(&out, !args.no_charts && shard.is_none(), false)
+    charts(&out, draws_charts, false)
 }
 
 /// Draws the charts and report.html of the output directory `dir` (or, with `draw` false,
 /// removes those of an earlier run there); `redraw` for `kraamsim chart DIR`.
 fn charts(dir: &std::path::Path, draw: bool, redraw: bool) -> Result<(), Failure> {
     let started = Instant::now();
-    let drawn = kraamsim::chart::update(dir, draw).map_err(|e| match e {
-        // Bad input only for `kraamsim chart DIR`: after a run or merge it is a bug.
-        kraamsim::chart::ChartError::Input(m) if redraw => Failure::bad_input(m),
-        e => Failure::internal(format!(
-            "{e}; the CSV files and run.json in {} are complete, `kraamsim chart` redraws the charts",
-            dir.display()
-        )),
-    })?;
+    let drawn = kraamsim::chart::update(dir, draw).map_err(|e| chart_failure(e, redraw))?;
     if let Some(drawn) = drawn {
         say!(
             "charts and report in {:.2} s: {}",
@@ -732,6 +779,25 @@ fn charts(dir: &std::path::Path, draw: bool, redraw: bool) -> Result<(), Failure
         );
     }
     Ok(())
+}
+
+/// A failure to draw charts: bad input for `kraamsim chart DIR` when the directory is not a
+/// complete output, and always when the disk or a file of the user's is in the way; otherwise
+/// (a chart that cannot be drawn from a complete output) a bug.
+fn chart_failure(e: kraamsim::chart::ChartError, redraw: bool) -> Failure {
+    use kraamsim::chart::ChartError;
+    let environment = matches!(
+        e,
+        ChartError::Io { .. } | ChartError::Output(_) | ChartError::Refused(_)
+    );
+    let message = format!(
+        "{e}; the CSV files and run.json in this directory are complete, `kraamsim chart` redraws the charts"
+    );
+    match e {
+        ChartError::Input(m) if redraw => Failure::bad_input(m),
+        _ if environment => Failure::bad_input(message),
+        _ => Failure::internal(message),
+    }
 }
 
 /// A flag that SIGINT (Ctrl-C) and SIGTERM set, so that a run stops between jobs and keeps

@@ -106,6 +106,19 @@ pub enum RunError<E> {
     Invariant(String),
 }
 
+/// What `run`, `sweep` and `merge` write into an output directory (`output::dir`): the CSV
+/// files, run.json, the resume directory of an interrupted run, and with `charts` the charts
+/// and report.html (without, those of an earlier run are removed only where kraamsim wrote
+/// them).
+pub fn output_layout(charts: bool) -> crate::output::Layout {
+    let mut files: Vec<String> = crate::output::OUTPUT_FILES.map(String::from).to_vec();
+    files.extend(["run.json", crate::output::RESUME_DIR].map(String::from));
+    if charts {
+        files.extend(crate::chart::files());
+    }
+    crate::output::Layout::new("run", "run.json", files)
+}
+
 /// Parses a shard `I/N` (0-based I < N), as given to `kraamsim sweep --shard`.
 pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     let (i, n) = text
@@ -231,15 +244,13 @@ pub fn run_batches<E: Send>(
                 if stopped() {
                     return None;
                 }
-                let r = sim::run_region(
-                    scenario,
-                    &labels.calendar,
-                    region,
-                    rep,
-                    policy,
-                    options.keep_mothers,
-                    options.checks,
-                );
+                let control = sim::Control {
+                    keep_mothers: options.keep_mothers,
+                    checks: options.checks,
+                    stop: options.stop.as_deref(),
+                };
+                let r =
+                    sim::run_region_with(scenario, &labels.calendar, region, rep, policy, control)?;
                 progress.tick();
                 Some((slot, r))
             })
@@ -274,9 +285,9 @@ pub fn run_batches<E: Send>(
         events += batch.iter().map(|r| r.events).sum::<u64>();
         pending = Some(batch);
     }
-    // After a stop request the last batch is dropped too: writing it could take longer
-    // than a user waiting for Ctrl-C should.
-    if let Some(batch) = pending.filter(|_| !interrupted) {
+    // A batch simulated in full is kept even after a stop request: writing it takes a
+    // fraction of the time simulating it did, and its replications are finished work.
+    if let Some(batch) = pending {
         sink(batch).map_err(RunError::Sink)?;
     }
     progress.finish();

@@ -213,14 +213,20 @@ fn a_failed_run_leaves_no_output_directory() {
     let labels = run::RunLabels::new(&s);
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("out");
-    let start = kraamsim::output::Start::Fresh;
-    let mut writer =
-        kraamsim::output::OutputWriter::create(&dir, true, &start, "key", &[]).unwrap();
+    let out = kraamsim::output::OutputDir::open(
+        &dir,
+        run::output_layout(false),
+        kraamsim::output::DirMode::New,
+        "key",
+    )
+    .unwrap();
+    let mut writer = kraamsim::output::OutputWriter::create(&out, true, "key", &[]).unwrap();
     // Some rows are written, then the run fails before `finish`.
     let results = run(&s, true).results;
     writer.add(&s, &labels, &results).unwrap();
     assert!(dir.exists());
     drop(writer); // the run failed before `finish`
+    drop(out);
     assert!(
         !dir.exists(),
         "temporary files and the new directory are removed"

@@ -10,11 +10,13 @@
 //! are identical on any machine, with or without fonts installed. [`report`] builds
 //! report.html with the PNGs inline.
 //!
-//! Writing is all or nothing: the charts go into a hidden temporary directory and
+//! Writing goes through temporary names: the charts into a hidden temporary directory and
 //! report.html into a temporary file in the output directory; only when everything is drawn
-//! is the old `charts/` moved aside, the new one renamed into place and report.html renamed
-//! over the old one. A failure leaves no temporary file behind, and [`update`] removes charts
-//! and a report of an earlier run that would no longer match the CSV files.
+//! are they recorded in the directory's manifest (`output::dir`) and renamed into place one
+//! by one, and then the charts of an earlier run that were not drawn again are removed. A
+//! failure leaves no temporary file behind, and [`update`] removes charts and a report of an
+//! earlier run that would no longer match the CSV files. Only kraamsim's own files are
+//! replaced or removed: a file of the user's in `charts/` stays.
 
 mod capacity;
 mod comparison;
@@ -38,6 +40,8 @@ use rayon::prelude::*;
 
 pub use data::RunData;
 
+use crate::output::{Layout, dir};
+
 /// Errors while drawing charts.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
@@ -49,6 +53,11 @@ pub enum ChartError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A file of the user's is where a chart would go: left alone, and the charts not drawn.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
     #[error("drawing chart `{chart}`: {message}")]
     Draw {
         chart: &'static str,
@@ -60,6 +69,31 @@ pub enum ChartError {
 pub const CHARTS_DIR: &str = "charts";
 /// The report inside an output directory.
 pub const REPORT: &str = "report.html";
+
+/// The stem of every chart file kraamsim draws (`Rendered::name`), in `charts/` as PNG and
+/// SVG: the names an output directory's folder rule protects (`output::dir`).
+pub const CHART_NAMES: [&str; 9] = [
+    "gap-heatmap",
+    "shortfall-heatmap",
+    "capacity-demand",
+    "policy-comparison",
+    "delivered-distribution",
+    "lorenz",
+    "workforce",
+    "yearly-below-minimum",
+    "forecast",
+];
+
+/// Every path (relative to an output directory) that drawing charts may write or remove:
+/// `charts/NAME.png` and `.svg` for [`CHART_NAMES`], and report.html.
+pub fn files() -> Vec<String> {
+    let mut files: Vec<String> = CHART_NAMES
+        .iter()
+        .flat_map(|n| ["png", "svg"].map(|ext| format!("{CHARTS_DIR}/{n}.{ext}")))
+        .collect();
+    files.push(REPORT.to_string());
+    files
+}
 
 /// One chart, drawn as PNG and SVG.
 #[derive(Debug, Clone)]
@@ -126,23 +160,22 @@ pub fn update(dir: &Path, draw: bool) -> Result<Option<Drawn>, ChartError> {
     }
 }
 
-/// Removes `charts/` and report.html from an output directory, if there.
+/// Removes the charts and report.html that kraamsim wrote in an output directory, if there
+/// (a file of the user's in `charts/` stays, and so does `charts/` then).
 pub fn remove(dir: &Path) -> Result<(), ChartError> {
-    let charts = dir.join(CHARTS_DIR);
-    if charts.is_dir() {
-        std::fs::remove_dir_all(&charts).map_err(|source| ChartError::Io {
-            path: charts.clone(),
-            source,
-        })?;
-    }
-    let report = dir.join(REPORT);
-    if report.is_file() {
-        std::fs::remove_file(&report).map_err(|source| ChartError::Io {
-            path: report.clone(),
-            source,
-        })?;
-    }
+    let layout = layout_of(dir);
+    dir::remove_owned(dir, &layout, &layout.files)?;
     Ok(())
+}
+
+/// The chart files of the output in `dir`, as a layout of its kind (run or forecast).
+fn layout_of(dir: &Path) -> Layout {
+    let (kind, marker) = match dir::Manifest::read(dir) {
+        Ok(Some(m)) if m.kind == "forecast" => ("forecast", "forecast.json"),
+        Ok(_) if dir.join("forecast.json").is_file() => ("forecast", "forecast.json"),
+        _ => ("run", "run.json"),
+    };
+    Layout::new(kind, marker, files())
 }
 
 /// Writes the charts and the report through temporary names (see the module doc).
@@ -173,31 +206,50 @@ fn write_all(dir: &Path, rendered: &[Rendered], html: &str) -> Result<Drawn, Cha
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = |m| std::fs::Permissions::from_mode(m);
-        std::fs::set_permissions(tmp.path(), mode(0o755)).map_err(io(tmp.path()))?;
         std::fs::set_permissions(report.path(), mode(0o644)).map_err(io(&report_path))?;
     }
-    // Everything is drawn: swap the new charts in for the old ones.
-    let charts = dir.join(CHARTS_DIR);
-    let old = tempfile::Builder::new()
-        .prefix(".charts.old.")
-        .tempdir_in(dir)
-        .map_err(io(dir))?;
-    if charts.exists() {
-        std::fs::rename(&charts, old.path().join(CHARTS_DIR)).map_err(io(&charts))?;
+    // Everything is drawn: each file replaces only a file of ours (a file of the user's under
+    // a chart's name was refused before the run; this is the last guard), recorded first.
+    let layout = layout_of(dir);
+    let owned = dir::owned(dir, &layout)?;
+    let mut names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name())
+        .map(|n| format!("{CHARTS_DIR}/{}", n.to_string_lossy()))
+        .collect();
+    names.push(REPORT.to_string());
+    if let Some(theirs) = names
+        .iter()
+        .find(|n| !owned.contains(*n) && dir.join(n).symlink_metadata().is_ok())
+    {
+        return Err(ChartError::Refused(format!(
+            "{} was not written by kraamsim; it is left alone, so the charts are not drawn: move it, then run `kraamsim chart {}`",
+            dir.join(theirs).display(),
+            dir.display()
+        )));
     }
-    let new = tmp.keep();
-    if let Err(source) = std::fs::rename(&new, &charts) {
-        let _ = std::fs::remove_dir_all(&new);
-        return Err(ChartError::Io {
-            path: charts,
-            source,
-        });
+    let charts = dir.join(CHARTS_DIR);
+    if !charts.is_dir() {
+        std::fs::create_dir(&charts).map_err(io(&charts))?;
+    }
+    dir::record(dir, layout.kind, &names)?;
+    for file in &files {
+        let name = file.file_name().expect("a chart file has a name");
+        std::fs::rename(tmp.path().join(name), file).map_err(io(file))?;
     }
     report.persist(&report_path).map_err(|e| ChartError::Io {
         path: report_path.clone(),
         source: e.error,
     })?;
-    drop(old);
+    drop(tmp);
+    // The charts of an earlier run that were not drawn this time.
+    let stale: Vec<String> = layout
+        .files
+        .iter()
+        .filter(|f| !names.contains(f))
+        .cloned()
+        .collect();
+    dir::remove_owned(dir, &layout, &stale)?;
     Ok(Drawn {
         files,
         report: report_path,
@@ -294,7 +346,7 @@ fn render(figure: &Figure) -> Result<Rendered, ChartError> {
                 let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
                 figure.draw(&root).map_err(|e| failed(e.to_string()))?;
             }
-            Ok(svg)
+            Ok::<_, ChartError>(svg)
         },
     );
     let (png, svg) = (png?, svg?);

@@ -20,7 +20,7 @@ use super::bands::{
 };
 use crate::chart::report::{base64, escape};
 use crate::chart::{self, ChartError, Rendered};
-use crate::output::{self, DirMode, OutputError};
+use crate::output::{self, Layout, OutputDir, OutputError};
 use crate::sim::{DAY_PART_NAMES, DAY_PARTS};
 
 /// The bands file.
@@ -603,34 +603,27 @@ pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
     h
 }
 
-/// Checks that `dir` may receive a forecast: absent or empty, or (`mode` Replace) anything
-/// but the output of a run.
-pub fn check_dir(dir: &Path, mode: DirMode) -> Result<(), WriteError> {
-    // A run's output has charts and a report of its own that a forecast would replace.
-    if dir.join("run.json").exists() || dir.join(output::RESUME_DIR).exists() {
-        return Err(WriteError::Refused(format!(
-            "{} holds the output of a kraamsim run; write the forecast to another --out",
-            dir.display()
-        )));
+/// What a forecast writes into its directory (`output::dir`): the CSV files, forecast.json,
+/// and with `charts` the chart and report.html.
+pub fn layout(charts: bool) -> Layout {
+    let mut files: Vec<String> = [FORECAST_CSV, WEEKS_CSV, POSTCODES_CSV, FORECAST_JSON]
+        .map(String::from)
+        .to_vec();
+    if charts {
+        files.extend(chart::files());
     }
-    if mode == DirMode::New && dir.join(FORECAST_JSON).exists() {
-        return Err(WriteError::Refused(format!(
-            "{} holds an earlier kraamsim forecast; pass --force to replace it",
-            dir.display()
-        )));
-    }
-    output::prepare_dir(dir, mode, "")?;
-    Ok(())
+    Layout::new("forecast", FORECAST_JSON, files)
 }
 
-/// Writes every output of a forecast into `dir` (checked with [`check_dir`] before the
-/// forecast ran): the CSV files, the chart and report unless `!charts`, forecast.json last.
-pub fn write_dir(dir: &Path, b: &Bands, meta: &Meta, charts: bool) -> Result<(), WriteError> {
+/// Writes every output of a forecast into `out` (held and checked by `OutputDir::open` with
+/// [`layout`] before the forecast ran): the CSV files, the chart and report unless
+/// `!charts`, forecast.json last.
+pub fn write_dir(out: &OutputDir, b: &Bands, meta: &Meta, charts: bool) -> Result<(), WriteError> {
+    let dir = out.path();
     let io = |source| OutputError::Io {
         path: dir.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
     // A forecast.json of an earlier forecast goes first: until the new one is written, the
     // directory does not claim to be complete.
     let meta_path = dir.join(FORECAST_JSON);
@@ -645,6 +638,8 @@ pub fn write_dir(dir: &Path, b: &Bands, meta: &Meta, charts: bool) -> Result<(),
             })
         }
     };
+    let written = [FORECAST_CSV, WEEKS_CSV, POSTCODES_CSV, FORECAST_JSON].map(String::from);
+    output::dir::record(dir, out.layout().kind, &written)?;
     output::write_atomic(dir, FORECAST_CSV, text(forecast_csv(b)))?;
     output::write_atomic(dir, WEEKS_CSV, text(weeks_csv(b)))?;
     output::write_atomic(dir, POSTCODES_CSV, text(postcodes_csv(b)))?;

@@ -124,11 +124,7 @@ pub(crate) fn pick(cum: &[f64], u: f64) -> usize {
 /// Births per day of each calendar month, per birth per year: monthly weight / total weight
 /// / days in that month (a non-leap year).
 pub(crate) fn daily_birth_factor(s: &Scenario) -> [f64; 12] {
-    const DAYS: [f64; 12] = [
-        31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
-    ];
-    let total: f64 = s.births.monthly_weights.iter().sum();
-    std::array::from_fn(|m| s.births.monthly_weights[m] / total / DAYS[m])
+    s.births.daily_factor()
 }
 
 /// The mothers of a region: births day by day (Poisson with the month's rate), then each

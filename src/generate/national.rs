@@ -9,7 +9,6 @@
 //! drawn from a seeded stream, so `kraamsim generate national --seed N` always writes the same
 //! files.
 
-use std::io::Write;
 use std::path::Path;
 
 use rand::rngs::ChaCha8Rng;
@@ -182,33 +181,41 @@ pub fn generate(seed: u64) -> Dataset {
     data
 }
 
-/// Writes postcodes.csv, providers.csv and carers.csv into `dir`.
-pub fn write(data: &Dataset, dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let file = |name: &str| -> std::io::Result<std::io::BufWriter<std::fs::File>> {
-        Ok(std::io::BufWriter::new(std::fs::File::create(
-            dir.join(name),
-        )?))
-    };
-    let mut f = file("postcodes.csv")?;
-    writeln!(f, "pc4,region,births_per_year,province")?;
+/// The dataset's files, each with its text: postcodes.csv, providers.csv and carers.csv. The
+/// command line writes them through the output directory protocol (`output::dir`).
+pub fn files(data: &Dataset) -> [(&'static str, String); 3] {
+    use std::fmt::Write as _;
+    let mut postcodes = String::from("pc4,region,births_per_year,province\n");
     for (pc, region, births, province) in &data.postcodes {
-        writeln!(f, "{pc},{region},{births},{province}")?;
+        let _ = writeln!(postcodes, "{pc},{region},{births},{province}");
     }
-    f.flush()?;
-    let mut f = file("providers.csv")?;
-    writeln!(f, "provider,region,market_share,contract_type,postcodes")?;
+    let mut providers = String::from("provider,region,market_share,contract_type,postcodes\n");
     for (name, region, share, contract, area) in &data.providers {
         let area: Vec<String> = area.iter().map(u16::to_string).collect();
-        writeln!(f, "{name},{region},{share},{contract},{}", area.join(" "))?;
+        let _ = writeln!(
+            providers,
+            "{name},{region},{share},{contract},{}",
+            area.join(" ")
+        );
     }
-    f.flush()?;
-    let mut f = file("carers.csv")?;
-    writeln!(f, "provider,region,carers,contract_hours_per_week")?;
-    for (name, region, carers, hours) in &data.carers {
-        writeln!(f, "{name},{region},{carers},{hours}")?;
+    let mut carers = String::from("provider,region,carers,contract_hours_per_week\n");
+    for (name, region, count, hours) in &data.carers {
+        let _ = writeln!(carers, "{name},{region},{count},{hours}");
     }
-    f.flush()
+    [
+        ("postcodes.csv", postcodes),
+        ("providers.csv", providers),
+        ("carers.csv", carers),
+    ]
+}
+
+/// Writes the dataset's [`files`] into `dir` (made if absent), replacing files of these names.
+pub fn write(data: &Dataset, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in files(data) {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CsvFile, DirMode, MOTHER_COLUMNS, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV, RESUME_DIR,
+    CsvFile, MOTHER_COLUMNS, OutputDir, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV, RESUME_DIR,
     SUMMARY_METRICS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS,
-    YEARLY_COLUMNS, YEARLY_CSV, header, parse_metrics, prepare_dir, remove_dir_if_present,
-    stats_file, totals_from_values, write_atomic, write_summary_row, yearly,
+    YEARLY_COLUMNS, YEARLY_CSV, dir, header, parse_metrics, remove_dir_if_present, stats_file,
+    totals_from_values, write_atomic, write_summary_row, yearly,
 };
 use crate::scenario::PolicyName;
 
@@ -104,9 +104,10 @@ fn read_blocks(
     Ok(())
 }
 
-/// Merges the shard output directories `dirs` into `out`; `mode` says what may be in `out`
-/// already (`--force`: an earlier output is replaced).
-pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeError> {
+/// Merges the shard output directories `dirs` into `target` (held and checked by
+/// [`OutputDir::open`]: `--force` replaces an earlier output).
+pub fn merge(dirs: &[PathBuf], target: &OutputDir) -> Result<(), MergeError> {
+    let out = target.path();
     let mut shards: Vec<Shard> = dirs
         .iter()
         .map(|d| read_shard(d))
@@ -199,11 +200,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
         }
     }
 
-    prepare_dir(out, mode, "")?;
-    std::fs::create_dir_all(out).map_err(|source| OutputError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
     // Summary rows from the exact totals, in run order.
     let names: Vec<(String, &'static str)> = policies
         .iter()
@@ -273,10 +269,25 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
             source,
         })?;
     }
+    let variants = first.dir.join("variants.csv");
+    let mut written: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    written.push("run.json".to_string());
+    if variants.exists() {
+        written.push("variants.csv".to_string());
+    }
+    dir::record(out, target.layout().kind, &written)?;
     for f in files {
         f.persist()?;
     }
-    let variants = first.dir.join("variants.csv");
     if variants.exists() {
         let bytes = std::fs::read(&variants).map_err(|source| OutputError::Io {
             path: variants.clone(),
@@ -314,6 +325,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, mode: DirMode) -> Result<(), MergeErr
         writeln!(w).map_err(io)
     })?;
     remove_dir_if_present(&out.join(RESUME_DIR))?;
+    dir::record(out, target.layout().kind, &[])?;
     Ok(())
 }
 

@@ -9,12 +9,14 @@
 //! replications arrives (`crate::run::run_batches`), so memory does not grow with the number
 //! of replications; only the per-replication summary totals are kept, for stats.csv.
 
+pub mod dir;
 mod merge;
 mod number;
 mod stats;
 mod tally;
 mod yearly;
 
+pub use dir::{DirMode, Layout, OutputDir, RESUME_DIR, Start};
 pub use merge::{MergeError, merge};
 pub use stats::{Estimate, estimate};
 use tally::{Tally, TallyKind, TallyRow};
@@ -24,8 +26,6 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -54,13 +54,41 @@ pub enum OutputError {
     ResumeMismatch(PathBuf),
     #[error("--resume: {path} is damaged ({why}); pass --force to start over")]
     BadCheckpoint { path: PathBuf, why: String },
-    #[error("writing {path}: {source}")]
+    /// A directory the command may not write into, for a reason it names in full.
+    #[error("{0}")]
+    Refused(String),
+    #[error("writing {path}: {}", io_message(source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("writing {path}: {source}")]
+    #[error("writing {path}: {}", csv_message(source))]
     Csv { path: PathBuf, source: csv::Error },
+}
+
+/// An I/O error as a user reads it: the cause they can act on first, then the system's words.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let hint = match e.kind() {
+        ErrorKind::StorageFull => {
+            "no space left on the device: free some space, or write elsewhere with --out"
+        }
+        ErrorKind::QuotaExceeded => {
+            "disk quota exceeded: free some space, or write elsewhere with --out"
+        }
+        ErrorKind::PermissionDenied => "permission denied: choose an --out you may write to",
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only: choose another --out",
+        ErrorKind::NotADirectory => "a part of the path is a file, not a directory",
+        _ => return e.to_string(),
+    };
+    format!("{hint} ({e})")
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io_message(io),
+        _ => e.to_string(),
+    }
 }
 
 /// Number of metrics per summary row.
@@ -314,75 +342,11 @@ fn replication_rows<'a>(
     rows
 }
 
-/// What a run may do with an output directory that already has files in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DirMode {
-    /// Only an absent or empty directory.
-    New,
-    /// `--force`: replace an earlier kraamsim output, or add files to any other directory
-    /// (whose own files are left alone).
-    Replace,
-    /// `--resume`: finish the interrupted run recorded in the directory.
-    Resume,
-}
-
-/// How a run starts in its output directory, as found by [`prepare_dir`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Start {
-    /// From the first unit.
-    Fresh,
-    /// After the units an interrupted run finished (`--resume`).
-    Resume(Checkpoint),
-    /// `--resume` of a run that finished already: nothing to do.
-    Complete,
-}
-
-/// Checks that `dir` may receive output in `mode`, and for `--resume` reads where the
-/// interrupted run stopped. `resume_key` identifies the run (scenario text, seed, replications,
-/// policy, flags): a checkpoint only resumes the run that wrote it.
-pub fn prepare_dir(dir: &Path, mode: DirMode, resume_key: &str) -> Result<Start, OutputError> {
-    let io = |source| OutputError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let has_files = dir.exists() && std::fs::read_dir(dir).map_err(io)?.next().is_some();
-    let is_output = dir.join("run.json").exists() || dir.join(RESUME_DIR).exists();
-    match mode {
-        _ if !has_files => Ok(Start::Fresh),
-        DirMode::New if is_output => Err(OutputError::EarlierOutput(dir.to_path_buf())),
-        DirMode::New => Err(OutputError::NotOutputDir(dir.to_path_buf())),
-        DirMode::Replace => Ok(Start::Fresh),
-        DirMode::Resume => {
-            if dir.join(RESUME_DIR).join(PROGRESS_JSON).exists() {
-                let checkpoint = Checkpoint::read(dir)?;
-                if checkpoint.resume_key != resume_key {
-                    return Err(OutputError::ResumeMismatch(dir.to_path_buf()));
-                }
-                return Ok(Start::Resume(checkpoint));
-            }
-            let meta = std::fs::read_to_string(dir.join("run.json")).ok();
-            let meta: Option<serde_json::Value> =
-                meta.and_then(|text| serde_json::from_str(&text).ok());
-            match meta {
-                Some(m) if m["interrupted"] == false && m["resume_key"] == resume_key => {
-                    Ok(Start::Complete)
-                }
-                Some(m) if m["interrupted"] == false => {
-                    Err(OutputError::ResumeMismatch(dir.to_path_buf()))
-                }
-                _ => Err(OutputError::NothingToResume(dir.to_path_buf())),
-            }
-        }
-    }
-}
-
-/// The hidden directory where an interrupted run keeps what it finished.
-pub const RESUME_DIR: &str = ".kraamsim-resume";
 const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-const OUTPUT_FILES: [&str; 11] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
@@ -410,8 +374,10 @@ pub struct Checkpoint {
     pub resume_key: String,
     pub units_done: u64,
     pub units_total: u64,
-    /// File name in [`RESUME_DIR`] and the bytes of it that belong to the finished units.
-    pub files: Vec<(String, u64)>,
+    /// File name in [`RESUME_DIR`], the bytes of it that belong to the finished units, and
+    /// the SHA-256 of those bytes: a kept file changed since (truncated, edited, even at the
+    /// same size) is found before anything is resumed from it.
+    pub files: Vec<(String, u64, String)>,
 }
 
 impl Checkpoint {
@@ -421,15 +387,53 @@ impl Checkpoint {
             path: path.clone(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|e| OutputError::BadCheckpoint {
-            path,
-            why: e.to_string(),
-        })
+        let checkpoint: Checkpoint =
+            serde_json::from_str(&text).map_err(|e| OutputError::BadCheckpoint {
+                path,
+                why: e.to_string(),
+            })?;
+        for (name, len, sha) in &checkpoint.files {
+            let kept = dir.join(RESUME_DIR).join(name);
+            let (found_len, found_sha) = file_sha256(&kept, *len)?;
+            if found_len != *len || &found_sha != sha {
+                return Err(OutputError::BadCheckpoint {
+                    path: kept,
+                    why: format!(
+                        "it changed since the run was interrupted ({found_len} bytes where {len} were kept, or other contents)"
+                    ),
+                });
+            }
+        }
+        Ok(checkpoint)
     }
 
     fn length_of(&self, name: &str) -> Option<u64> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, l)| *l)
+        self.files
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, l, _)| *l)
     }
+}
+
+/// The length (at most `len` bytes read) and SHA-256 of the first `len` bytes of `path`.
+fn file_sha256(path: &Path, len: u64) -> Result<(u64, String), OutputError> {
+    let io = |source| OutputError::BadCheckpoint {
+        path: path.to_path_buf(),
+        why: io_message(&source),
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let copied = std::io::copy(&mut (&mut file).take(len), &mut hasher).map_err(io)?;
+    let longer = file.read(&mut [0u8]).map_err(io)? > 0;
+    let found = if longer { len + 1 } else { copied };
+    Ok((found, hex(&hasher.finalize())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// A stable key of a run's identity for `--resume`: a hash of everything that decides its
@@ -620,8 +624,8 @@ impl CsvFile {
 /// Writes an output directory while a run streams its results in.
 pub struct OutputWriter<'a> {
     dir: PathBuf,
-    /// Whether this writer made the directory (and so removes it if the run fails).
-    created_dir: bool,
+    /// The layout's kind, for the manifest (`dir::record`).
+    kind: &'static str,
     summary: Option<CsvFile>,
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
@@ -642,33 +646,26 @@ pub struct OutputWriter<'a> {
     units: u64,
     resume_key: String,
     resumed: bool,
-    /// Set when the run is being stopped: no further replication is written (see
-    /// [`OutputWriter::stop_when`]).
-    stop: Option<Arc<AtomicBool>>,
 }
 
 /// A variant's labels and scenario: what rows read back from a checkpoint are matched to.
 pub type VariantRef<'a> = (&'a RunLabels, &'a Scenario);
 
 impl<'a> OutputWriter<'a> {
-    /// Opens the files of an output directory in `dir` (created if needed; an earlier
-    /// kraamsim output there is replaced when the run finishes). `start` comes from
-    /// [`prepare_dir`]; to resume, the kept rows are matched to `variants`.
+    /// Opens the files of an output in `out` (held and checked by [`OutputDir::open`]; an
+    /// earlier kraamsim output there is replaced when the run finishes). To resume, the kept
+    /// rows are matched to `variants`.
     pub fn create(
-        dir: &Path,
+        out: &OutputDir,
         keep_mothers: bool,
-        start: &Start,
         resume_key: &str,
         variants: &[VariantRef<'a>],
     ) -> Result<Self, OutputError> {
-        let created_dir = !dir.exists();
-        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let dir = out.path();
+        let start = &out.start;
         let mut writer = OutputWriter {
             dir: dir.to_path_buf(),
-            created_dir,
+            kind: out.layout().kind,
             summary: None,
             weekly: None,
             mothers: None,
@@ -687,7 +684,6 @@ impl<'a> OutputWriter<'a> {
             units: 0,
             resume_key: resume_key.to_string(),
             resumed: false,
-            stop: None,
         };
         let open = |name: &str, columns: &[&str]| match start {
             Start::Resume(c) => {
@@ -728,22 +724,14 @@ impl<'a> OutputWriter<'a> {
     /// [`OutputWriter::create`] for a shard of a sweep: also writes totals.csv, the summary at
     /// full precision, so that `kraamsim merge` computes stats.csv exactly as one run would.
     pub fn create_shard(
-        dir: &Path,
+        out: &OutputDir,
         keep_mothers: bool,
-        start: &Start,
         resume_key: &str,
         variants: &[VariantRef<'a>],
     ) -> Result<Self, OutputError> {
-        let mut writer = Self::create(dir, keep_mothers, start, resume_key, variants)?;
+        let mut writer = Self::create(out, keep_mothers, resume_key, variants)?;
         writer.exact = true;
         Ok(writer)
-    }
-
-    /// Stop writing replications once `flag` is set, so that a stop request is not held up
-    /// by writing a large batch (mothers.csv of a national batch takes a while); the
-    /// replications written before it are the ones kept.
-    pub fn stop_when(&mut self, flag: Arc<AtomicBool>) {
-        self.stop = Some(flag);
     }
 
     /// Units (variant, policy, replication) finished so far, kept ones included.
@@ -760,13 +748,6 @@ impl<'a> OutputWriter<'a> {
         batch: &[RegionResult],
     ) -> Result<(), OutputError> {
         for chunk in batch.chunks(scenario.regions.len()) {
-            if self
-                .stop
-                .as_ref()
-                .is_some_and(|s| s.load(Ordering::Relaxed))
-            {
-                return Ok(());
-            }
             // The per-region files (weekly.csv, mothers.csv, transfers.csv, half of the
             // writing) are written beside the rest, on a thread of their own.
             let mut weekly = self.weekly.take().expect("open until finish");
@@ -897,6 +878,7 @@ impl<'a> OutputWriter<'a> {
             rec.extend(params.iter().map(|(_, value)| value.trim_matches('"')));
             file.write(&rec)?;
         }
+        dir::record(&self.dir, self.kind, &["variants.csv".to_string()])?;
         file.persist()
     }
 
@@ -914,6 +896,27 @@ impl<'a> OutputWriter<'a> {
         });
         let (stats, postcodes) = (stats?, postcodes?);
         let lorenz = self.lorenz.file(&dir, &self.policies)?;
+        // Recorded before they are renamed into place: the manifest never misses a file of ours.
+        let mut written: Vec<String> = [
+            "summary.csv",
+            "weekly.csv",
+            "transfers.csv",
+            "stats.csv",
+            "postcodes.csv",
+            "lorenz.csv",
+            YEARLY_CSV,
+            PROVIDERS_CSV,
+            "run.json",
+        ]
+        .map(String::from)
+        .to_vec();
+        if self.exact {
+            written.push(TOTALS_CSV.to_string());
+        }
+        if self.mothers.is_some() {
+            written.push("mothers.csv".to_string());
+        }
+        dir::record(&dir, self.kind, &written)?;
         for file in [
             self.summary.take(),
             self.weekly.take(),
@@ -940,8 +943,8 @@ impl<'a> OutputWriter<'a> {
         meta.resume_key = self.resume_key.clone();
         meta.units_done = self.units;
         write_run_json(&dir, &meta)?;
-        self.created_dir = false;
         remove_dir_if_present(&dir.join(RESUME_DIR))?;
+        dir::record(&dir, self.kind, &[])?;
         Ok(std::mem::take(&mut self.rows))
     }
 
@@ -952,6 +955,11 @@ impl<'a> OutputWriter<'a> {
     pub fn interrupt(mut self, meta: &RunMeta) -> Result<(), OutputError> {
         let dir = self.dir.clone();
         let keep = dir.join(RESUME_DIR);
+        dir::record(
+            &dir,
+            self.kind,
+            &[RESUME_DIR.to_string(), "run.json".to_string()],
+        )?;
         if !self.resumed {
             // A checkpoint of some earlier run (this one started afresh with --force).
             remove_dir_if_present(&keep)?;
@@ -976,14 +984,11 @@ impl<'a> OutputWriter<'a> {
         ];
         for (name, file) in kept {
             if let Some(file) = file {
-                files.push((name.to_string(), file.persist_as(&keep.join(name))?));
+                files.push(kept_file(&keep, name, file)?);
             }
         }
         let exact = exact_totals_file(&dir, &self.rows)?;
-        files.push((
-            TOTALS_CSV.to_string(),
-            exact.persist_as(&keep.join(TOTALS_CSV))?,
-        ));
+        files.push(kept_file(&keep, TOTALS_CSV, exact)?);
         let checkpoint = Checkpoint {
             resume_key: self.resume_key.clone(),
             units_done: self.units,
@@ -1004,22 +1009,17 @@ impl<'a> OutputWriter<'a> {
         meta.resume_key = self.resume_key.clone();
         meta.units_done = self.units;
         write_run_json(&dir, &meta)?;
-        self.created_dir = false;
+        dir::record(&dir, self.kind, &[])?;
         Ok(())
     }
 }
 
-impl Drop for OutputWriter<'_> {
-    /// A run that fails before `finish` leaves no output behind: the temporary files go, and
-    /// so does the directory if this writer made it.
-    fn drop(&mut self) {
-        drop((self.summary.take(), self.weekly.take(), self.mothers.take()));
-        drop(self.transfers.take());
-        drop((self.yearly.take(), self.providers.take()));
-        if self.created_dir {
-            let _ = std::fs::remove_dir(&self.dir);
-        }
-    }
+/// Moves `file` into the resume directory `keep` as `name`; its checkpoint entry.
+fn kept_file(keep: &Path, name: &str, file: CsvFile) -> Result<(String, u64, String), OutputError> {
+    let path = keep.join(name);
+    let len = file.persist_as(&path)?;
+    let (_, sha) = file_sha256(&path, len)?;
+    Ok((name.to_string(), len, sha))
 }
 
 fn write_run_json(dir: &Path, meta: &RunMeta) -> Result<(), OutputError> {
@@ -1409,12 +1409,7 @@ impl RunMeta {
 
 /// Lower-case hex SHA-256 of a text.
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 /// The one-screen summary, with 95% half-widths over replications. With one policy: per

@@ -13,6 +13,7 @@ mod validate;
 
 pub use schema::*;
 pub use sweep::{Variant, variants};
+pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, expected_mothers};
 
 use std::fmt;
 use std::ops::Range;

@@ -323,6 +323,18 @@ pub struct Births {
     pub trend_per_year: f64,
 }
 
+impl Births {
+    /// Per calendar month, the share of a year's births that fall on one day of it (the
+    /// monthly weights spread over the month's days; February counted as 28).
+    pub fn daily_factor(&self) -> [f64; 12] {
+        const DAYS: [f64; 12] = [
+            31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
+        ];
+        let total: f64 = self.monthly_weights.iter().sum();
+        std::array::from_fn(|m| self.monthly_weights[m] / total / DAYS[m])
+    }
+}
+
 impl Default for Births {
     fn default() -> Self {
         // Oct-Dec together 41,340: spread evenly over the three months.

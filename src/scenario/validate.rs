@@ -48,13 +48,166 @@ impl Checker {
     }
 }
 
+/// How large one region-replication may be before kraamsim refuses to start it: the mothers it
+/// is expected to generate over warm-up and period, and the carers of its providers after
+/// `carers.capacity_factor`. A run holds one region-replication per thread in memory (about a
+/// kilobyte per mother over a run), so these keep a run within a few gigabytes; the
+/// environment variables `KRAAMSIM_MAX_MOTHERS` and `KRAAMSIM_MAX_CARERS` raise them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeLimits {
+    pub mothers: f64,
+    pub carers: f64,
+}
+
+impl SizeLimits {
+    pub const DEFAULT: SizeLimits = SizeLimits {
+        mothers: 2_000_000.0,
+        carers: 200_000.0,
+    };
+
+    /// The defaults, or the values of `KRAAMSIM_MAX_MOTHERS` / `KRAAMSIM_MAX_CARERS` (read
+    /// once per process; a value that is not a positive number is ignored).
+    pub fn from_env() -> SizeLimits {
+        static LIMITS: std::sync::OnceLock<SizeLimits> = std::sync::OnceLock::new();
+        *LIMITS.get_or_init(|| {
+            let read = |name: &str, default: f64| {
+                std::env::var(name)
+                    .ok()
+                    .and_then(|v| v.trim().replace('_', "").parse::<f64>().ok())
+                    .filter(|v| v.is_finite() && *v > 0.0)
+                    .unwrap_or(default)
+            };
+            SizeLimits {
+                mothers: read("KRAAMSIM_MAX_MOTHERS", Self::DEFAULT.mothers),
+                carers: read("KRAAMSIM_MAX_CARERS", Self::DEFAULT.carers),
+            }
+        })
+    }
+}
+
+/// The mothers each region of `s` is expected to generate over its warm-up and period, in
+/// region order: births per year x the year's trend x the months' weights, day by day.
+pub fn expected_mothers(s: &Scenario) -> Vec<f64> {
+    use chrono::Datelike;
+    let cal = crate::model::Calendar::new(s);
+    let factor = s.births.daily_factor();
+    let trend = 1.0 + s.births.trend_per_year;
+    let base_year = s.period.start.year();
+    // The region-independent part: a region's expected mothers are its births per year
+    // times this.
+    let per_annual: f64 = (cal.first_birth_day..=cal.last_birth_day)
+        .map(|day| {
+            let date = cal.date(day);
+            factor[date.month0() as usize] * trend.powi(date.year() - base_year)
+        })
+        .sum();
+    s.regions
+        .iter()
+        .map(|r| r.postcodes.iter().map(|p| p.births_per_year).sum::<f64>() * per_annual)
+        .collect()
+}
+
+/// Refuses a scenario whose largest region-replication is beyond `limits`, naming the field
+/// that makes it so and how to allow it.
+fn check_size(c: &mut Checker, s: &Scenario, limits: SizeLimits) {
+    let allow = |var: &str, limit: f64| {
+        format!("the limit is {limit:.0} per region and replication (set {var} to raise it)")
+    };
+    let mothers = expected_mothers(s);
+    if let Some((ri, &most)) = mothers
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .filter(|(_, m)| **m > limits.mothers)
+    {
+        let without_trend = {
+            let mut flat = s.clone();
+            flat.births.trend_per_year = 0.0;
+            expected_mothers(&flat)[ri]
+        };
+        let path = if s.births.trend_per_year > 0.0 && without_trend <= limits.mothers {
+            "births.trend_per_year".to_string()
+        } else if (s.period.end - s.period.start).num_days() > 3 * 365 {
+            "period.end".to_string()
+        } else {
+            format!("regions[{ri}].postcodes")
+        };
+        c.fail(
+            path,
+            format!(
+                "region `{}` would have about {most:.3e} mothers over the warm-up and the period; {}",
+                s.regions[ri].name,
+                allow("KRAAMSIM_MAX_MOTHERS", limits.mothers)
+            ),
+        );
+    }
+    for region in &s.regions {
+        let listed: f64 = s
+            .providers
+            .iter()
+            .filter(|p| p.region == region.name)
+            .map(|p| f64::from(p.carers))
+            .sum();
+        let carers = listed * s.carers.capacity_factor;
+        if carers > limits.carers {
+            let path = if listed <= limits.carers {
+                "carers.capacity_factor"
+            } else {
+                "providers"
+            };
+            c.fail(
+                path,
+                format!(
+                    "region `{}` would have {carers:.3e} carers; {}",
+                    region.name,
+                    allow("KRAAMSIM_MAX_CARERS", limits.carers)
+                ),
+            );
+            break;
+        }
+    }
+}
+
+/// The longest scenario name, in characters: it becomes a folder name (`output/NAME`), and file
+/// systems stop at 255 bytes.
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A scenario's name becomes the default output folder (`output/NAME`, `output/NAME-forecast`),
+/// so it must be one safe path component: no separators, no `..`, nothing hidden, no control
+/// characters, not too long. `--out` is the only way to write elsewhere.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let shown: String = name.chars().take(40).flat_map(char::escape_debug).collect();
+    let rule = "the name becomes the output folder (output/NAME), so it may hold only letters, digits, spaces, `-`, `_` and `.` (not first)";
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    let count = name.chars().count();
+    if count > NAME_MAX_CHARS {
+        return Err(format!(
+            "is {count} characters long, at most {NAME_MAX_CHARS} are allowed: {rule}"
+        ));
+    }
+    if name.starts_with('.') || name.trim() != name {
+        return Err(format!(
+            "`{shown}` starts with `.` or a space, or ends with a space: {rule}"
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|ch| !(ch.is_alphanumeric() || matches!(ch, ' ' | '-' | '_' | '.')))
+    {
+        return Err(format!("`{shown}` holds `{}`: {rule}", bad.escape_debug()));
+    }
+    Ok(())
+}
+
 /// All semantic problems of `s`, as (field path, message); empty when the scenario is valid.
 pub fn validate(s: &Scenario) -> Problems {
     let mut c = Checker {
         problems: Vec::new(),
     };
-    if s.name.trim().is_empty() {
-        c.fail("name", "must not be empty");
+    if let Err(why) = check_name(&s.name) {
+        c.fail("name", why);
     }
     c.int_range("replications", s.replications, 1, 100_000);
     check_period(&mut c, &s.period);
@@ -92,6 +245,10 @@ pub fn validate(s: &Scenario) -> Problems {
         }
         c.int_range("forecast.weeks", f.weeks, 1, 104);
         c.int_range("forecast.replications", f.replications, 1, 100_000);
+    }
+    // Only a scenario that is otherwise valid has a size worth estimating.
+    if c.problems.is_empty() {
+        check_size(&mut c, s, SizeLimits::from_env());
     }
     c.problems
 }

@@ -17,6 +17,8 @@ mod invariants;
 mod known;
 mod state;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population, ReportYear};
@@ -135,12 +137,48 @@ pub fn run_region(
     keep_mothers: bool,
     checks: Checks,
 ) -> RegionResult {
+    let control = Control {
+        keep_mothers,
+        checks,
+        stop: None,
+    };
+    run_region_with(scenario, calendar, region, replication, policy, control)
+        .expect("a run without a stop flag runs to the end")
+}
+
+/// How one region-replication runs besides its inputs: whether it keeps every mother's
+/// outcome, how much it checks, and the flag that stops it early.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Control<'a> {
+    pub keep_mothers: bool,
+    pub checks: Checks,
+    /// Checked at the start of every simulated day: once set (Ctrl-C, SIGTERM), the run gives
+    /// up and returns nothing. One region-replication of a long period takes seconds, so
+    /// checking only between jobs would keep a user waiting.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// [`run_region`] under `control`: `None` when its stop flag ended the run early.
+pub fn run_region_with(
+    scenario: &Scenario,
+    calendar: &Calendar,
+    region: usize,
+    replication: u32,
+    policy: &dyn AllocationPolicy,
+    control: Control<'_>,
+) -> Option<RegionResult> {
+    let Control {
+        keep_mothers,
+        checks,
+        stop,
+    } = control;
     let mut population = generate::population(scenario, calendar, region, replication);
     let years = generate::report_years(calendar);
     let workforce = generate::workforce_years(scenario, &years, &population.carers);
     let providers = std::mem::take(&mut population.providers);
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, keep_mothers);
     sim.checks = checks;
+    sim.stop = stop;
     sim.year_totals = years
         .iter()
         .zip(workforce)
@@ -151,13 +189,16 @@ pub fn run_region(
         })
         .collect();
     sim.years = years;
-    let mut result = sim.run(region, replication);
+    let mut result = sim.run(region, replication)?;
     result.providers = providers;
-    result
+    Some(result)
 }
 
 struct Simulation<'a> {
     s: &'a Scenario,
+    /// The stop flag of [`Control`], and whether it ended the run.
+    stop: Option<&'a AtomicBool>,
+    stopped: bool,
     cal: &'a Calendar,
     policy: &'a dyn AllocationPolicy,
     mothers: Vec<Mother>,
@@ -371,6 +412,8 @@ impl<'a> Simulation<'a> {
             keep_mothers,
             tier_order_violations: 0,
             checks: Checks::default(),
+            stop: None,
+            stopped: false,
             violation: None,
             capacity_exceeded_days: 0,
             mother_days: 0,
@@ -398,10 +441,13 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run(mut self, region: usize, replication: u32) -> RegionResult {
+    fn run(mut self, region: usize, replication: u32) -> Option<RegionResult> {
         self.schedule_start();
         self.advance((self.cal.report_end + 1) * MINUTES_PER_DAY);
-        self.result(region, replication)
+        if self.stopped {
+            return None;
+        }
+        Some(self.result(region, replication))
     }
 
     /// Schedules the first events: registrations, absences, qualifications, the first plan.
@@ -437,7 +483,7 @@ impl<'a> Simulation<'a> {
     /// Handles every event up to and including minute `stop` (or the first broken invariant).
     fn advance(&mut self, stop: Minutes) {
         while let Some(time) = self.queue.peek_time() {
-            if time > stop || self.violation.is_some() {
+            if time > stop || self.violation.is_some() || self.stopped {
                 break;
             }
             let (time, event) = self.queue.pop().expect("peeked");
@@ -496,7 +542,13 @@ impl<'a> Simulation<'a> {
                     self.log_care_end(m);
                 }
             }
-            Event::DayPlan(day) => self.day_plan(day),
+            Event::DayPlan(day) => {
+                if self.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                    self.stopped = true;
+                    return;
+                }
+                self.day_plan(day)
+            }
             Event::AbsenceStart { carer, absence } => self.absence_start(time, carer, absence),
             Event::AbsenceEnd { carer } => self.carers[carer as usize].absent -= 1,
             Event::Qualify { carer } => {
