@@ -545,18 +545,23 @@ impl<'a> Simulation<'a> {
     }
 
     /// Adds (`sign` = 1) or removes (-1) a mother's expected tier-1/2 hours, front-loaded from
-    /// her due date at her daily cap, to her scope's forecast.
+    /// her due date at her daily cap, to her scope's forecast; and an early registrant's tier-3
+    /// hours, front-loaded after them within the same cap, to the forecast for tier 3.
     fn forecast(&mut self, m: u32, sign: f64) {
         let mother = &self.mothers[m as usize];
         let st = &self.mother_state[m as usize];
         let cap = self.s.indication.max_hours_per_day;
-        let mut left = st.indicated[0] + st.indicated[1];
-        let need = &mut self.scopes[st.scope as usize].due_soon_need;
+        let mut guaranteed = st.indicated[0] + st.indicated[1];
+        let mut early = st.indicated[2];
+        let sc = &mut self.scopes[st.scope as usize];
         let mut day = mother.due_day as usize;
-        while left > 0.0 && day < need.len() {
-            let h = left.min(cap);
-            need[day] = (need[day] + sign * h).max(0.0);
-            left -= h;
+        while (guaranteed > 0.0 || early > 0.0) && day < sc.due_soon_need.len() {
+            let h = guaranteed.min(cap);
+            let e = early.min(cap - h);
+            sc.due_soon_need[day] = (sc.due_soon_need[day] + sign * h).max(0.0);
+            sc.due_soon_rest_early[day] = (sc.due_soon_rest_early[day] + sign * e).max(0.0);
+            guaranteed -= h;
+            early -= e;
             day += 1;
         }
     }
@@ -936,6 +941,7 @@ impl<'a> Simulation<'a> {
                 let coming = ComingDay {
                     capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
                     due_soon_need: sc.due_soon_need.get(d).copied().unwrap_or(0.0),
+                    due_soon_rest_early: sc.due_soon_rest_early.get(d).copied().unwrap_or(0.0),
                 };
                 sc.coming.push(coming);
             }

@@ -163,6 +163,8 @@ pub struct Scope {
     pub planned_capacity: Vec<f64>,
     /// Per day: tier-1/2 hours that registered mothers not yet in care will need.
     pub due_soon_need: Vec<f64>,
+    /// Per day: tier-3 hours that early registrants not yet in care will need.
+    pub due_soon_rest_early: Vec<f64>,
     /// Per day: contract care hours of the carers rostered (holidays known ahead), against
     /// which a provider books registrations.
     pub roster_contract: Vec<f64>,
@@ -205,6 +207,7 @@ impl Scope {
             carers: Vec::new(),
             planned_capacity: vec![0.0; days],
             due_soon_need: vec![0.0; days],
+            due_soon_rest_early: vec![0.0; days],
             roster_contract: vec![0.0; days],
             booked: vec![0.0; days],
             on_call_reserve: 0.0,
