@@ -639,12 +639,28 @@ impl<'a> Simulation<'a> {
         let st = &mut self.mother_state[m as usize];
         st.first_day = first;
         st.last_day = last;
-        // A mother turned away is counted when her care would have ended, with no hours.
-        if !refused {
+        let daily_demand = st.daily_demand;
+        // A mother turned away is counted when her care would have ended, with no hours; her
+        // need is in the weeks' demand all the same, so that every policy's demand (and the
+        // shortfall against it) counts every mother.
+        if refused {
+            self.add_unserved_demand(first, last, daily_demand);
+        } else {
             self.admit(m);
         }
         self.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
+    }
+
+    /// Adds the daily need of a mother who gets no care (turned away at registration, or
+    /// finding no free carer in the loss model) to the demand of the reporting weeks her
+    /// care would have had, as a mother in care's is added day by day in `apply_plan`.
+    fn add_unserved_demand(&mut self, first: Day, last: Day, daily_demand: f64) {
+        for day in first..=last {
+            if self.cal.in_report(day) {
+                self.weeks[self.cal.report_week(day)].demand_hours += daily_demand;
+            }
+        }
     }
 
     /// One carer per mother (the loss model): the first carer of her scope who is present and
@@ -1113,6 +1129,10 @@ impl<'a> Simulation<'a> {
             }));
         }
 
+        // Late registrants given tier-4 hours while an early registrant could have taken more
+        // of her tier 3 (counted per mother, for summary.csv).
+        let early_left_behind = early_registrant_left_behind(&inputs, &plan);
+
         let mut delivered = 0.0;
         let mut unplaced = 0.0;
         let mut demand = 0.0;
@@ -1130,6 +1150,9 @@ impl<'a> Simulation<'a> {
         for (i, ((&m, st), hours)) in active.iter().zip(&mut in_care).zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
             let md = &inputs[i];
+            if early_left_behind && hours[3] > 1e-9 {
+                st.tier4_while_early_behind = true;
+            }
             if !(invariants::plan_ok(md, hours)
                 && invariants::in_window(day, total, st.first_day, st.last_day))
             {
@@ -1444,6 +1467,16 @@ fn working_days_lost(absences: &[Absence], spell: &Absence, week_end: Day) -> u3
 /// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
 /// tier-3/4 hours, nobody may still be owed tier-1/2 hours while below her daily cap. Counts
 /// the mothers for whom it fails; policies that do not promise it (none yet) report them too.
+/// Whether an early registrant ends the scope-day's plan still owed tier-3 hours with room
+/// left today: a day on which tier-4 hours went before her guarantee if anyone got them.
+fn early_registrant_left_behind(mothers: &[MotherDay], plan: &[TierHours]) -> bool {
+    mothers.iter().zip(plan).any(|(m, p)| {
+        let behind = m.owed[2] - p[2] > 1e-6;
+        let room = m.daily_cap - p.iter().sum::<f64>() > 1e-6;
+        m.indicated[2] > 0.0 && behind && room
+    })
+}
+
 fn count_tier_order_violations(mothers: &[MotherDay], plan: &[TierHours]) -> u64 {
     let extras: f64 = plan.iter().map(|p| p[2] + p[3]).sum();
     if extras <= 1e-9 {
