@@ -7,12 +7,16 @@
 //! Tiers (`DESIGN.md` §2): 1 the legal minimum, 2 medically indicated hours, 3 the rest for
 //! mothers registered early, 4 the rest for late registrants. [`MinimumFirst`] serves them
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
+//!
+//! [`waiting_list`] is the regional waiting list's lending step between providers: not a
+//! policy but a capacity arrangement any policy runs under, pure in the same way.
 
 mod first_come;
 mod loss;
 mod minimum_first;
 mod proportional;
 mod refuse_when_full;
+pub mod waiting_list;
 mod water_fill;
 
 pub use first_come::FirstComeFirstServed;

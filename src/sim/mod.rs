@@ -21,6 +21,9 @@ use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population, ReportYear};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
+use crate::policy::waiting_list::{
+    LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours,
+};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
@@ -34,9 +37,6 @@ pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals, YearTotals};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
-
-/// Hours below which a mother counts as served and a provider as without spare hours.
-const SPARE_EPS: f64 = 1e-6;
 
 /// Room (hours) below which a carer hands out planned hours only after the others.
 const SHIFT_HOURS: f64 = 4.0;
@@ -87,20 +87,6 @@ impl Coverage {
             Some(area) => area.binary_search(&pc).is_ok(),
         }
     }
-}
-
-/// The hours of her tier-1/2 share of the day that a plan leaves a mother without, within
-/// her daily cap: her guaranteed hours still owed over her days left (or more when the days
-/// after today at her cap could not hold the rest), less the tier-1/2 hours planned.
-fn lacking_today(m: &MotherDay, p: &TierHours) -> f64 {
-    let owed = m.owed_guaranteed();
-    let days = f64::from(m.days_left.max(1));
-    let share = (owed / days)
-        .max(owed - m.daily_cap * (days - 1.0))
-        .min(owed)
-        .min(m.daily_cap);
-    let room = m.daily_cap - p.iter().sum::<f64>();
-    (share - p[0] - p[1]).min(room).max(0.0)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1007,21 +993,15 @@ impl<'a> Simulation<'a> {
         let n = self.scopes.len();
         let wl = &self.s.policy.waiting_list;
         let tier_aware = self.policy.keeps_tier_order();
-        // Spare hours per provider: unused, plus (for a tier-aware policy) its tier-3/4 hours.
         let mut spare: Vec<f64> = (0..n)
-            .map(|b| {
-                let sc = &self.scopes[b];
-                let planned: f64 = sc.plan.iter().flatten().sum();
-                let extras: f64 = sc.plan.iter().map(|p| p[2] + p[3]).sum();
-                let unused = (self.plannable(b) - planned).max(0.0);
-                unused + if tier_aware { extras } else { 0.0 }
-            })
+            .map(|b| spare_hours(self.plannable(b), &self.scopes[b].plan, tier_aware))
             .collect();
         if spare.iter().all(|&x| x <= SPARE_EPS) {
             return Vec::new();
         }
-        // The list: (days left, registration order, scope, index, hours lacking today).
+        // The list, with where each mother is: (scope, index in it, postcode).
         let mut list = Vec::new();
+        let mut at = Vec::new();
         for (a, sc) in self.scopes.iter().enumerate() {
             for (i, (m, p)) in sc.inputs.iter().zip(&sc.plan).enumerate() {
                 let lacking = lacking_today(m, p);
@@ -1032,57 +1012,31 @@ impl<'a> Simulation<'a> {
                 if !wl.postcodes.is_empty() && !wl.postcodes.contains(&pc) {
                     continue;
                 }
-                list.push((m.days_left, m.registration_order, a, i, lacking));
+                list.push(Waiting {
+                    provider: a,
+                    days_left: m.days_left,
+                    registration_order: m.registration_order,
+                    lacking,
+                });
+                at.push((a, i, pc));
             }
         }
-        list.sort_by_key(|x| (x.0, x.1));
+        let order = match wl.order {
+            WaitingListOrder::MostSpare => LenderOrder::MostSpare,
+            WaitingListOrder::Priority => LenderOrder::Priority(&self.coverage.rank),
+        };
         let limit = wl
             .max_transfers_per_day
             .map_or(usize::MAX, |l| l.max(0) as usize);
-        let mut moves = Vec::new();
-        let mut lenders = Vec::new();
-        for (_, _, a, i, mut lacking) in list {
-            if moves.len() >= limit {
-                break;
-            }
-            let m = self.scopes[a].active[i];
-            let pc = self.mothers[m as usize].postcode;
-            lenders.clear();
-            lenders.extend(
-                (0..n).filter(|&b| b != a && spare[b] > SPARE_EPS && self.coverage.covers(b, pc)),
-            );
-            if lenders.is_empty() {
-                continue;
-            }
-            match wl.order {
-                WaitingListOrder::MostSpare => {
-                    lenders.sort_by(|&x, &y| spare[y].total_cmp(&spare[x]).then(x.cmp(&y)));
-                }
-                WaitingListOrder::Priority => {
-                    lenders.sort_by_key(|&b| (self.coverage.rank[b], b));
-                }
-            }
+        let coverage = &self.coverage;
+        let covers = |b: usize, w: usize| coverage.covers(b, at[w].2);
+        let placement = place_waiting_list(&mut spare, &list, covers, order, limit);
+        for loan in &placement.loans {
+            let (a, i, _) = at[loan.waiting];
+            self.scopes[loan.lender].lent_today += loan.hours;
             let owed = self.scopes[a].inputs[i].owed;
-            let mut plan = self.scopes[a].plan[i];
-            for &b in &lenders {
-                let give = spare[b].min(lacking);
-                spare[b] -= give;
-                lacking -= give;
-                self.scopes[b].lent_today += give;
-                // Tier 1 first, then tier 2.
-                let mut left = give;
-                for t in 0..2 {
-                    let h = left.min((owed[t] - plan[t]).max(0.0));
-                    plan[t] += h;
-                    left -= h;
-                }
-                self.scopes[a].borrowed.push((i, b, give));
-                if lacking <= SPARE_EPS {
-                    break;
-                }
-            }
-            self.scopes[a].plan[i] = plan;
-            moves.push((m, lenders[0]));
+            add_loan(&owed, &mut self.scopes[a].plan[i], loan.hours);
+            self.scopes[a].borrowed.push((i, loan.lender, loan.hours));
         }
         for b in 0..n {
             // In the order of the scope's mothers, as `apply_plan` reads them.
@@ -1093,7 +1047,14 @@ impl<'a> Simulation<'a> {
                 self.plan(b);
             }
         }
-        moves
+        placement
+            .moves
+            .iter()
+            .map(|&(w, to)| {
+                let (a, i, _) = at[w];
+                (self.scopes[a].active[i], to)
+            })
+            .collect()
     }
 
     /// Moves mother `m` to provider `to` for the rest of her care (waiting list).
