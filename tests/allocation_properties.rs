@@ -301,8 +301,9 @@ proptest! {
     /// nothing goes to later tiers; no mother gets tier-1 hours that could wait while another
     /// is left short of hours only today can hold (she would end below the minimum while the
     /// other could still have been helped later); and a mother left short of her share ends
-    /// owing no larger share of her minimum than any mother who got more than her hours of
-    /// today (the water level).
+    /// owing no larger share of her minimum than any mother with as many care days left or
+    /// more who got more than her hours of today (the water level; on the level, fewest days
+    /// left first).
     #[test]
     fn tier1_shortage_serves_deadlines_then_max_min(
         mothers in vec(arb_mother(), 1..40),
@@ -335,7 +336,8 @@ proptest! {
             }
             let behind_i = behind(mi, pi);
             for (j, (mj, pj)) in mothers.iter().zip(&plan).enumerate() {
-                if i != j && waitable(mj, pj) > 1e-9 {
+                // The tie rule: a mother with fewer care days left may come out ahead.
+                if i != j && waitable(mj, pj) > 1e-9 && mj.days_left >= mi.days_left {
                     let behind_j = behind(mj, pj);
                     prop_assert!(behind_i <= behind_j + EPS,
                         "short mother {i} ends {behind_i} behind, more than mother {j} who got \

@@ -340,6 +340,7 @@ fn claim(m: &MotherDay, p: &TierHours, t: usize, demand: f64) -> Claim {
         demand: demand.min(room).min(owed).max(0.0),
         owed,
         indicated: m.indicated[t],
+        days_left: m.days_left,
     }
 }
 
