@@ -593,3 +593,30 @@ fn tier1_shortage_helps_the_furthest_behind_first() {
     assert_close(plan[1][T1], 3.0, "B");
     assert_close(plan[2][T1], 0.0, "C");
 }
+
+#[test]
+fn the_mother_on_her_last_day_comes_first() {
+    // The worked example of docs/policies.md. 12 h today, every cap 8 h.
+    // Anna: last day, 8 h of her minimum still owed: all 8 can only be given today.
+    // Bea: first of 8 days, owed all 24 h (share 3), an early registrant with 25 h of tier 3.
+    // Carla: 5 days left, owed 10 h of her minimum (share 2) and 20 h of tier 4.
+    // Anna's 8 h first; then the shares (5 h) from the 4 h left, max-min on the share still
+    // owed: Bea (24/24 behind) gets her 3 h, Carla (10/24) the last hour. Max-min alone would
+    // have given Anna 7 h (she is only 8/24 behind) and left her below the minimum for good.
+    let mothers = [
+        mother([24.0, 0.0, 0.0, 0.0], [8.0, 0.0, 0.0, 0.0], 1, 8.0),
+        mother([24.0, 0.0, 25.0, 0.0], [24.0, 0.0, 25.0, 0.0], 8, 8.0),
+        mother([24.0, 0.0, 0.0, 20.0], [10.0, 0.0, 0.0, 20.0], 5, 8.0),
+    ];
+    let plan = plan_day(&mothers, 12.0, 12.0, &[]);
+    assert_close(plan[0][T1], 8.0, "Anna");
+    assert_close(plan[1][T1], 3.0, "Bea");
+    assert_close(plan[2][T1], 1.0, "Carla");
+    assert_close(plan.iter().map(|p| p[T3] + p[T4]).sum(), 0.0, "tiers 3-4");
+    // 30 h: the minimum is front-loaded, every mother gets tier-1 hours up to her cap, and
+    // the 6 h left find nobody with room (no tier 3 or 4 today).
+    let plan = plan_day(&mothers, 30.0, 30.0, &[]);
+    assert_close(plan[0][T1], 8.0, "Anna, 30 h");
+    assert_close(plan[1][T1], 8.0, "Bea, 30 h");
+    assert_close(plan[2][T1], 8.0, "Carla, 30 h");
+}
