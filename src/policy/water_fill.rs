@@ -109,19 +109,18 @@ fn serve_last_slab(claims: &[Claim], budget: f64, high: f64, low: f64, out: &mut
         *o = hours_at(c, high);
         rest -= *o;
     }
-    // Days left of the claims active in the slab, in increasing order, each once.
-    let mut days: Vec<u32> = claims
-        .iter()
-        .filter(|c| hours_at(c, low) > hours_at(c, high))
-        .map(|c| c.days_left)
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    for d in days {
-        if rest <= 0.0 {
-            break;
-        }
-        let room = |c: &Claim| hours_at(c, low) - hours_at(c, high);
+    let room = |c: &Claim| hours_at(c, low) - hours_at(c, high);
+    // The groups of claims active in the slab by days left, fewest first (found one after the
+    // other, without a buffer: there are few distinct days left).
+    let mut after = None;
+    while rest > 0.0 {
+        let next = claims
+            .iter()
+            .filter(|c| room(c) > 0.0 && after.is_none_or(|a| c.days_left > a))
+            .map(|c| c.days_left)
+            .min();
+        let Some(d) = next else { break };
+        after = Some(d);
         let group: f64 = claims.iter().filter(|c| c.days_left == d).map(room).sum();
         if group <= 0.0 {
             continue;
