@@ -231,6 +231,9 @@ fn serve(
     scratch: &mut Scratch,
 ) -> f64 {
     let t = tier as usize;
+    if budget <= 0.0 {
+        return 0.0; // nothing to give: every claim would get 0 hours
+    }
     scratch.clear_claims();
     for (i, (m, p)) in mothers.iter().zip(plan.iter()).enumerate() {
         if m.owed[t] > p[t] {
