@@ -106,10 +106,15 @@ const GUARANTEED_STEPS: [(Tier, Step); 6] = [
 ];
 
 /// Tier 3's steps: the early registrants' guarantee, front-loaded.
-const EARLY_STEPS: [Step; 3] = [Step::Today, Step::Share, Step::Rest];
+const EARLY_STEPS: [(Tier, Step); 3] = [
+    (Tier::RestEarly, Step::Today),
+    (Tier::RestEarly, Step::Share),
+    (Tier::RestEarly, Step::Rest),
+];
 
 /// Tier 4's steps: never front-loaded.
-const LATE_STEPS: [Step; 2] = [Step::Today, Step::Share];
+const LATE_STEPS: [(Tier, Step); 2] =
+    [(Tier::RestLate, Step::Today), (Tier::RestLate, Step::Share)];
 
 /// The steps of [`MinimumFirst`] for one scope-day.
 fn allocate(
@@ -124,18 +129,22 @@ fn allocate(
     let capacity = input.capacity.max(0.0);
 
     // Steps 1-3: the guaranteed tiers, in one pass when nothing needs rationing.
-    let mut capacity_left = match guaranteed_in_full(mothers, plan, capacity) {
-        Some(left) => left,
+    let mut capacity_left = capacity;
+    match steps_in_full(mothers, plan, GUARANTEED_STEPS, capacity) {
+        Some(totals) => {
+            for given in totals {
+                capacity_left = (capacity_left - given).max(0.0);
+            }
+        }
         None => {
             plan.iter_mut().for_each(|p| *p = [0.0; TIERS]);
-            let mut left = capacity;
             for (tier, step) in GUARANTEED_STEPS {
-                left -= serve(mothers, plan, tier, step, left, rationing, scratch);
-                left = left.max(0.0);
+                capacity_left -=
+                    serve(mothers, plan, tier, step, capacity_left, rationing, scratch);
+                capacity_left = capacity_left.max(0.0);
             }
-            left
         }
-    };
+    }
     let reserving = !input.coming_days.is_empty();
     // Step 4: hold back what the coming days need for guaranteed hours.
     let given = capacity - capacity_left;
@@ -146,19 +155,30 @@ fn allocate(
         capacity_left
     }
     .max(0.0);
-    // Step 5: tier 3, the early registrants' guarantee.
-    for step in EARLY_STEPS {
-        let got = serve(
-            mothers,
-            plan,
-            Tier::RestEarly,
-            step,
-            extra_left,
-            rationing,
-            scratch,
-        );
-        extra_left = (extra_left - got).max(0.0);
-        capacity_left = (capacity_left - got).max(0.0);
+    // Step 5: tier 3, the early registrants' guarantee (in one pass when it fits).
+    let early = Tier::RestEarly as usize;
+    // With no hours left every claim would get 0 hours: nothing to do (in a shortage, most
+    // days).
+    let early_steps = if extra_left > 0.0 {
+        steps_in_full(mothers, plan, EARLY_STEPS, extra_left)
+    } else {
+        Some([0.0; EARLY_STEPS.len()])
+    };
+    match early_steps {
+        Some(totals) => {
+            for got in totals {
+                extra_left = (extra_left - got).max(0.0);
+                capacity_left = (capacity_left - got).max(0.0);
+            }
+        }
+        None => {
+            plan.iter_mut().for_each(|p| p[early] = 0.0);
+            for (tier, step) in EARLY_STEPS {
+                let got = serve(mothers, plan, tier, step, extra_left, rationing, scratch);
+                extra_left = (extra_left - got).max(0.0);
+                capacity_left = (capacity_left - got).max(0.0);
+            }
+        }
     }
     // Step 6: hold back what the coming days need for tiers 1 to 3.
     let given = capacity - capacity_left;
@@ -173,18 +193,14 @@ fn allocate(
         extra_left
     }
     .max(0.0);
-    // Step 7: tier 4 from what is left.
-    for step in LATE_STEPS {
-        let got = serve(
-            mothers,
-            plan,
-            Tier::RestLate,
-            step,
-            late_left,
-            rationing,
-            scratch,
-        );
-        late_left = (late_left - got).max(0.0);
+    // Step 7: tier 4 from what is left (in one pass when it fits).
+    if late_left > 0.0 && steps_in_full(mothers, plan, LATE_STEPS, late_left).is_none() {
+        let late = Tier::RestLate as usize;
+        plan.iter_mut().for_each(|p| p[late] = 0.0);
+        for (tier, step) in LATE_STEPS {
+            let got = serve(mothers, plan, tier, step, late_left, rationing, scratch);
+            late_left = (late_left - got).max(0.0);
+        }
     }
 }
 
@@ -306,15 +322,20 @@ pub fn today_only(m: &MotherDay, given_today: &TierHours, t: usize) -> f64 {
     (owed_up_to_t - later_room - given_up_to_t).clamp(0.0, owed_t)
 }
 
-/// Steps 1-3 in one pass over the mothers, for the common day on which every step's claims
-/// fit the capacity left: then each step grants every claim in full, so going mother by
-/// mother gives exactly the hours (and sums) of going step by step. Returns the capacity
-/// left, or `None` when some step would have had to ration (the plan is then partial, to be
-/// done again step by step).
-fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f64) -> Option<f64> {
-    let mut step_totals = [0.0; GUARANTEED_STEPS.len()];
+/// A run of `steps` in one pass over the mothers, for the common day on which every step's
+/// claims fit the budget left: then each step grants every claim in full, so going mother by
+/// mother gives exactly the hours (and sums) of going step by step. Returns the hours each
+/// step gave, or `None` when some step would have had to ration (the plan's tiers of these
+/// steps are then partial, to be done again step by step from zero).
+fn steps_in_full<const N: usize>(
+    mothers: &[MotherDay],
+    plan: &mut [TierHours],
+    steps: [(Tier, Step); N],
+    budget: f64,
+) -> Option<[f64; N]> {
+    let mut step_totals = [0.0; N];
     for (m, p) in mothers.iter().zip(plan.iter_mut()) {
-        for (total, (tier, step)) in step_totals.iter_mut().zip(GUARANTEED_STEPS) {
+        for (total, (tier, step)) in step_totals.iter_mut().zip(steps) {
             let t = tier as usize;
             if m.owed[t] <= p[t] {
                 continue; // nothing owed: a claim of 0 hours
@@ -324,14 +345,14 @@ fn guaranteed_in_full(mothers: &[MotherDay], plan: &mut [TierHours], capacity: f
             *total += hours;
         }
     }
-    let mut capacity_left = capacity;
+    let mut left = budget;
     for total in step_totals {
-        if total > capacity_left.max(0.0) {
+        if total > left.max(0.0) {
             return None;
         }
-        capacity_left = (capacity_left - total).max(0.0);
+        left = (left - total).max(0.0);
     }
-    Some(capacity_left)
+    Some(step_totals)
 }
 
 /// A mother's claim on tier `t` when she asks for `demand` hours: capped by her room left
