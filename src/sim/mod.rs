@@ -1093,6 +1093,19 @@ impl<'a> Simulation<'a> {
         // Late registrants given tier-4 hours while an early registrant could have taken more
         // of her tier 3 (counted per mother, for summary.csv).
         let early_left_behind = early_registrant_left_behind(&inputs, &plan);
+        let tier4_given = plan.iter().any(|p| p[3] > 1e-9);
+        if early_left_behind
+            && tier4_given
+            && self.checks.thorough
+            && self.policy.keeps_tier_order()
+        {
+            self.check(Err(Violation {
+                day,
+                mother: None,
+                what: "tier-4 hours given while an early registrant with room was still owed tier-3 hours"
+                    .to_string(),
+            }));
+        }
 
         let mut delivered = 0.0;
         let mut unplaced = 0.0;
