@@ -3,7 +3,7 @@
 
 use kraamsim::policy::{
     AllocationPolicy, ComingDay, DayInput, MinimumFirst, MotherDay, TIERS, Tier, TierHours,
-    reserve_for_due_soon,
+    reserve_for_due_soon, reserve_for_guarantees,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -42,37 +42,49 @@ fn owed_total(m: &MotherDay) -> f64 {
     m.owed.iter().sum()
 }
 
-/// Her tier-1 share of the day, as step 1 of the policy asks it.
+/// Her hours of tier `t` that only today can hold: what she is owed of tiers 1..=t beyond
+/// what her days after today can take at her cap, less what she has of them today.
+fn today_only(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
+    let later = m.daily_cap * f64::from(m.days_left.max(1) - 1);
+    let owed: f64 = m.owed[..=t].iter().sum();
+    let got: f64 = given[..=t].iter().sum();
+    (owed - later - got).clamp(0.0, (m.owed[t] - given[t]).max(0.0))
+}
+
+/// What she should have of tier `t` by the end of today to stay on track: an even share of
+/// the tier over her days left, or the hours only today can hold if more (given the hours of
+/// earlier tiers in `given`).
+fn day_share(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
+    let mut before = *given;
+    before[t] = 0.0;
+    (m.owed[t] / f64::from(m.days_left.max(1)))
+        .max(today_only(m, &before, t))
+        .min(m.owed[t])
+}
+
+/// Her tier-1 share of the day within her cap (steps 1a and 1b of the policy).
 fn tier1_day_share(m: &MotherDay) -> f64 {
-    (m.owed[T1] / f64::from(m.days_left.max(1)))
-        .min(m.daily_cap)
-        .min(m.owed[T1])
+    day_share(m, &[0.0; TIERS], T1).min(m.daily_cap)
 }
 
-/// A mother's tier-`t` hours for today that keep her on track for the whole tier (tiers 3/4):
-/// an even share of what she is owed over her days left, or more when her remaining days at
-/// her daily cap could not otherwise hold all she is still owed. Mirrors the policy's step 5.
-fn on_track_share(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
-    let days = f64::from(m.days_left.max(1));
-    let owed_t = (m.owed[t] - given[t]).max(0.0);
-    let owed_all: f64 = m
-        .owed
-        .iter()
-        .zip(given)
-        .map(|(o, g)| (o - g).max(0.0))
-        .sum();
-    (owed_t / days)
-        .max(owed_all - m.daily_cap * (days - 1.0))
-        .min(owed_t)
+/// Her room left today after `given`.
+fn room(m: &MotherDay, given: &TierHours) -> f64 {
+    (m.daily_cap - total(given)).max(0.0)
 }
 
-/// What she asks of tier `t` (3 or 4) in step 5, given the hours already planned for her.
-fn extra_demand(m: &MotherDay, given: &TierHours, t: usize) -> f64 {
-    let room = (m.daily_cap - total(given)).max(0.0);
-    on_track_share(m, given, t)
-        .min(room)
-        .min((m.owed[t] - given[t]).max(0.0))
-        .max(0.0)
+/// What she asks of tier 4 in total today: her day share within her room after tiers 1-3.
+fn tier4_demand(m: &MotherDay, given: &TierHours) -> f64 {
+    let before = [given[T1], given[T2], given[T3], 0.0];
+    day_share(m, &before, T4).min(room(m, &before))
+}
+
+/// The tier-3 hours still owed after today that the coming `horizon` days can hold, after her
+/// tier-1/2 hours (the policy's step 6).
+fn early_owed_this_week(m: &MotherDay, p: &TierHours, horizon: usize) -> f64 {
+    let owed3 = (m.owed[T3] - p[T3]).max(0.0);
+    let owed12 = (m.owed_guaranteed() - p[T1] - p[T2]).max(0.0);
+    let room = m.daily_cap * f64::from(m.days_left.saturating_sub(1).min(horizon as u32));
+    (owed12 + owed3).min(room) - owed12.min(room)
 }
 
 fn mother(indicated: TierHours, owed: TierHours, days_left: u32, daily_cap: f64) -> MotherDay {
@@ -134,6 +146,7 @@ fn arb_coming_day() -> impl Strategy<Value = ComingDay> {
         .prop_map(|(capacity, due_soon_need)| ComingDay {
             capacity,
             due_soon_need,
+            due_soon_rest_early: due_soon_need / 2.0,
         })
 }
 
@@ -199,30 +212,30 @@ proptest! {
         }
     }
 
-    /// 3. Tier 4 after tier 3: tiers 3 and 4 are served as each mother's on-track share of the
-    /// day (never more), and nobody gets tier-4 hours while a mother with room today is short
-    /// of her tier-3 share.
+    /// 3. Tier 3 is a guarantee against tier 4: no tier-4 hour is given while an early
+    /// registrant who still has room today is behind on her tier 3; and tier 4 is never
+    /// front-loaded (at most a late registrant's share of the day).
     #[test]
-    fn tier4_only_after_tier3_shares((mothers, capacity, budget, coming) in arb_day()) {
+    fn no_tier4_while_an_early_registrant_could_take_tier3(
+        (mothers, capacity, budget, coming) in arb_day(),
+    ) {
         let plan = plan_day(&mothers, capacity, budget, &coming);
         let tier4_given = plan.iter().any(|p| p[T4] > 1e-9);
         for (i, (m, p)) in mothers.iter().zip(&plan).enumerate() {
-            let want3 = extra_demand(m, &[p[T1], p[T2], 0.0, 0.0], T3);
-            let want4 = extra_demand(m, &[p[T1], p[T2], p[T3], 0.0], T4);
-            prop_assert!(p[T3] <= want3 + EPS,
-                "mother {i}: tier 3 {} above her share {want3}", p[T3]);
-            prop_assert!(p[T4] <= want4 + EPS,
-                "mother {i}: tier 4 {} above her share {want4}", p[T4]);
+            prop_assert!(p[T4] <= tier4_demand(m, p) + EPS,
+                "mother {i}: tier 4 {} above her share {}", p[T4], tier4_demand(m, p));
             if tier4_given {
-                prop_assert!(p[T3] >= want3 - EPS,
-                    "tier 4 given while mother {i} got {} of her tier-3 share {want3}", p[T3]);
+                let behind = m.owed[T3] - p[T3];
+                prop_assert!(behind <= EPS || room(m, p) <= EPS,
+                    "tier 4 given while early registrant {i} is owed {behind} h of tier 3 with \
+                     {} h of room", room(m, p));
             }
         }
     }
 
     /// 4. With enough capacity (and no reservation) nothing is rationed: every mother gets her
-    /// guaranteed hours up to her daily cap (all of them when they fit), then her tier-3/4
-    /// on-track share within what room is left.
+    /// guaranteed hours and then her tier 3 up to her daily cap, a late registrant her tier-4
+    /// share of the day.
     #[test]
     fn enough_capacity_serves_everyone(
         mothers in vec(arb_mother(), 0..40),
@@ -241,16 +254,12 @@ proptest! {
                 prop_assert!((p[T1] - m.owed[T1]).abs() <= EPS && (p[T2] - m.owed[T2]).abs() <= EPS,
                     "mother {i} has room but got {p:?} of owed {:?}", m.owed);
             }
-            let want3 = extra_demand(m, &[p[T1], p[T2], 0.0, 0.0], T3);
-            let want4 = extra_demand(m, &[p[T1], p[T2], p[T3], 0.0], T4);
-            prop_assert!((p[T3] - want3).abs() <= EPS && (p[T4] - want4).abs() <= EPS,
-                "mother {i}: extras {:?} instead of her shares {want3}, {want4}", &p[T3..]);
-            // Only one of tier 3/4 is indicated: in total min(cap, guaranteed + her share).
-            let share = on_track_share(m, &[p[T1], p[T2], 0.0, 0.0], T3)
-                + on_track_share(m, &[p[T1], p[T2], 0.0, 0.0], T4);
-            prop_assert!((total(p) - m.daily_cap.min(guaranteed + share)).abs() <= EPS,
-                "mother {i}: total {} != min(cap {}, {guaranteed} + {share})",
-                total(p), m.daily_cap);
+            let want3 = m.owed[T3].min(room(m, &[p[T1], p[T2], 0.0, 0.0]));
+            prop_assert!((p[T3] - want3).abs() <= EPS,
+                "mother {i}: tier 3 {} instead of {want3}", p[T3]);
+            let want4 = tier4_demand(m, p);
+            prop_assert!((p[T4] - want4).abs() <= EPS,
+                "mother {i}: tier 4 {} instead of her share {want4}", p[T4]);
         }
     }
 
@@ -274,13 +283,29 @@ proptest! {
         prop_assert!(extras_given <= allowed + EPS,
             "extras {extras_given} > allowed {allowed} (budget {budget}, guaranteed \
              {guaranteed_given}, reserve {reserve})");
+        // Tier 4 also leaves what the coming days need for the early registrants' tier 3.
+        let tier4_given: f64 = plan.iter().map(|p| p[T4]).sum();
+        let early_owed: f64 = mothers
+            .iter()
+            .zip(&plan)
+            .map(|(m, p)| early_owed_this_week(m, p, coming.len()))
+            .sum();
+        let reserve = reserve_for_guarantees(&coming, still_owed + early_owed);
+        let others_given: f64 = plan.iter().map(|p| p[T1] + p[T2] + p[T3]).sum();
+        let allowed = (budget - others_given - reserve).max(0.0);
+        prop_assert!(tier4_given <= allowed + EPS,
+            "tier 4 {tier4_given} > allowed {allowed} (reserve for tiers 1-3 {reserve})");
     }
 
-    /// 6. Max-min within tier 1 when the tier-1 day shares exceed capacity: a mother left short
-    /// of her share ends owing no larger share of her minimum than any mother who got tier-1
-    /// hours (the water level), and nothing goes to later tiers.
+    /// 6. Deadlines, then max-min within tier 1, when the tier-1 day shares exceed capacity:
+    /// nothing goes to later tiers; no mother gets tier-1 hours that could wait while another
+    /// is left short of hours only today can hold (she would end below the minimum while the
+    /// other could still have been helped later); and a mother left short of her share ends
+    /// owing no larger share of her minimum than any mother with as many care days left or
+    /// more who got more than her hours of today (the water level; on the level, fewest days
+    /// left first).
     #[test]
-    fn tier1_shortage_is_max_min_fair(
+    fn tier1_shortage_serves_deadlines_then_max_min(
         mothers in vec(arb_mother(), 1..40),
         fill in 0.0f64..1.0,
     ) {
@@ -295,14 +320,24 @@ proptest! {
             prop_assert!(p[T2] <= 1e-9 && p[T3] <= 1e-9 && p[T4] <= 1e-9,
                 "mother {i} got later-tier hours {p:?} in a tier-1 shortage");
         }
+        let today = |m: &MotherDay| today_only(m, &[0.0; TIERS], T1).min(m.daily_cap);
+        let waitable = |m: &MotherDay, p: &TierHours| p[T1] - today(m);
         let behind = |m: &MotherDay, p: &TierHours| (m.owed[T1] - p[T1]) / m.indicated[T1];
         for (i, (mi, pi)) in mothers.iter().zip(&plan).enumerate() {
+            if pi[T1] < today(mi) - 1e-9 {
+                for (j, (mj, pj)) in mothers.iter().zip(&plan).enumerate() {
+                    prop_assert!(waitable(mj, pj) <= EPS,
+                        "mother {j} got {} h of tier 1 that could wait while mother {i} got \
+                         {} of the {} h only today can hold", waitable(mj, pj), pi[T1], today(mi));
+                }
+            }
             if mi.indicated[T1] <= 0.0 || pi[T1] >= tier1_day_share(mi) - 1e-9 {
                 continue;
             }
             let behind_i = behind(mi, pi);
             for (j, (mj, pj)) in mothers.iter().zip(&plan).enumerate() {
-                if i != j && pj[T1] > 1e-9 {
+                // The tie rule: a mother with fewer care days left may come out ahead.
+                if i != j && waitable(mj, pj) > 1e-9 && mj.days_left >= mi.days_left {
                     let behind_j = behind(mj, pj);
                     prop_assert!(behind_i <= behind_j + EPS,
                         "short mother {i} ends {behind_i} behind, more than mother {j} who got \
@@ -337,6 +372,123 @@ proptest! {
                     plan[k][t], permuted_plan[pos][t]);
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole small runs: one scope, mothers starting on different days, planned day after day.
+
+/// A mother of a small run: her tiers, the day her care starts and her days of care.
+#[derive(Debug, Clone)]
+struct RunMother {
+    indicated: TierHours,
+    start: u32,
+    days: u32,
+    daily_cap: f64,
+}
+
+fn arb_run_mother() -> impl Strategy<Value = RunMother> {
+    (arb_mother(), 0u32..10, 4u32..=10, 6.0f64..=10.0).prop_map(|(m, start, days, cap)| RunMother {
+        indicated: m.indicated,
+        start,
+        days,
+        daily_cap: cap,
+    })
+}
+
+/// Runs the mothers through their care windows with `capacity(day)` hours a day (the budget
+/// equal to the day's capacity, no reservation), calling `each_day` with every day's inputs
+/// and plan. Returns each mother's hours delivered per tier.
+fn run_days(
+    mothers: &[RunMother],
+    capacity: impl Fn(u32) -> f64,
+    mut each_day: impl FnMut(&[MotherDay], &[TierHours]),
+) -> Vec<TierHours> {
+    let mut delivered = vec![[0.0; TIERS]; mothers.len()];
+    let last = mothers.iter().map(|m| m.start + m.days).max().unwrap_or(0);
+    for day in 0..last {
+        let active: Vec<usize> = (0..mothers.len())
+            .filter(|&i| (mothers[i].start..mothers[i].start + mothers[i].days).contains(&day))
+            .collect();
+        let inputs: Vec<MotherDay> = active
+            .iter()
+            .map(|&i| {
+                let r = &mothers[i];
+                let mut owed = [0.0; TIERS];
+                for t in 0..TIERS {
+                    owed[t] = (r.indicated[t] - delivered[i][t]).max(0.0);
+                }
+                MotherDay {
+                    indicated: r.indicated,
+                    owed,
+                    days_left: r.start + r.days - day,
+                    daily_cap: r.daily_cap,
+                    registration_order: i as u64,
+                }
+            })
+            .collect();
+        let c = capacity(day);
+        let plan = plan_day(&inputs, c, c, &[]);
+        each_day(&inputs, &plan);
+        for (&i, p) in active.iter().zip(&plan) {
+            for t in 0..TIERS {
+                delivered[i][t] += p[t];
+            }
+        }
+    }
+    delivered
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..config() })]
+
+    /// 8. With enough capacity every mother gets her full indication over her care window
+    /// (when her window can hold it at her daily cap).
+    #[test]
+    fn enough_capacity_gives_every_mother_her_full_indication(
+        mothers in vec(arb_run_mother(), 1..12),
+    ) {
+        let mothers: Vec<RunMother> = mothers
+            .into_iter()
+            .filter(|m| total(&m.indicated) <= m.daily_cap * f64::from(m.days))
+            .collect();
+        let plenty: f64 = mothers.iter().map(|m| m.daily_cap).sum::<f64>() + 1.0;
+        let delivered = run_days(&mothers, |_| plenty, |_, _| {});
+        for (i, (m, d)) in mothers.iter().zip(&delivered).enumerate() {
+            for (t, (got, indicated)) in d.iter().zip(m.indicated).enumerate() {
+                prop_assert!((got - indicated).abs() <= 1e-6,
+                    "mother {i} tier {t}: {got} of {indicated} h");
+            }
+        }
+    }
+
+    /// 9. Over a run short of hours: on no day does a mother get hours that could wait (of
+    /// tier 1, or any of tiers 2-4) while another is left short of tier-1 hours only that day
+    /// could hold (so she ends below the minimum while the other could still have been helped
+    /// later); and no tier-4 hour is given while an early registrant with room is behind on
+    /// tier 3.
+    #[test]
+    fn short_runs_keep_the_deadlines_and_the_tier_order(
+        mothers in vec(arb_run_mother(), 1..12),
+        capacities in vec(0.0f64..30.0, 20),
+    ) {
+        let mut breaches = Vec::new();
+        run_days(&mothers, |d| capacities[d as usize], |inputs, plan| {
+            let urgent_short = inputs.iter().zip(plan).any(|(m, p)| {
+                p[T1] < today_only(m, &[0.0; TIERS], T1).min(m.daily_cap) - 1e-9
+            });
+            let tier4 = plan.iter().any(|p| p[T4] > 1e-9);
+            for (m, p) in inputs.iter().zip(plan) {
+                let waitable = p[T1] - today_only(m, &[0.0; TIERS], T1).min(m.daily_cap);
+                if urgent_short && (waitable > EPS || total(p) - p[T1] > EPS) {
+                    breaches.push(format!("hours that could wait given on an urgent day: {p:?}"));
+                }
+                if tier4 && m.owed[T3] - p[T3] > EPS && room(m, p) > EPS {
+                    breaches.push(format!("tier 4 given while an early registrant is behind: {p:?}"));
+                }
+            }
+        });
+        prop_assert!(breaches.is_empty(), "{breaches:?}");
     }
 }
 
@@ -410,6 +562,7 @@ fn reservation_holds_back_extras() {
     let coming = [ComingDay {
         capacity: 5.0,
         due_soon_need: 3.0,
+        due_soon_rest_early: 0.0,
     }];
     let plan = plan_day(&mothers, 10.0, 12.0, &coming);
     assert_close(plan[0][T1], 4.0, "A tier 1");
@@ -439,4 +592,31 @@ fn tier1_shortage_helps_the_furthest_behind_first() {
     assert_close(plan[0][T1], 6.0, "A");
     assert_close(plan[1][T1], 3.0, "B");
     assert_close(plan[2][T1], 0.0, "C");
+}
+
+#[test]
+fn the_mother_on_her_last_day_comes_first() {
+    // The worked example of docs/policies.md. 12 h today, every cap 8 h.
+    // Anna: last day, 8 h of her minimum still owed: all 8 can only be given today.
+    // Bea: first of 8 days, owed all 24 h (share 3), an early registrant with 25 h of tier 3.
+    // Carla: 5 days left, owed 10 h of her minimum (share 2) and 20 h of tier 4.
+    // Anna's 8 h first; then the shares (5 h) from the 4 h left, max-min on the share still
+    // owed: Bea (24/24 behind) gets her 3 h, Carla (10/24) the last hour. Max-min alone would
+    // have given Anna 7 h (she is only 8/24 behind) and left her below the minimum for good.
+    let mothers = [
+        mother([24.0, 0.0, 0.0, 0.0], [8.0, 0.0, 0.0, 0.0], 1, 8.0),
+        mother([24.0, 0.0, 25.0, 0.0], [24.0, 0.0, 25.0, 0.0], 8, 8.0),
+        mother([24.0, 0.0, 0.0, 20.0], [10.0, 0.0, 0.0, 20.0], 5, 8.0),
+    ];
+    let plan = plan_day(&mothers, 12.0, 12.0, &[]);
+    assert_close(plan[0][T1], 8.0, "Anna");
+    assert_close(plan[1][T1], 3.0, "Bea");
+    assert_close(plan[2][T1], 1.0, "Carla");
+    assert_close(plan.iter().map(|p| p[T3] + p[T4]).sum(), 0.0, "tiers 3-4");
+    // 30 h: the minimum is front-loaded, every mother gets tier-1 hours up to her cap, and
+    // the 6 h left find nobody with room (no tier 3 or 4 today).
+    let plan = plan_day(&mothers, 30.0, 30.0, &[]);
+    assert_close(plan[0][T1], 8.0, "Anna, 30 h");
+    assert_close(plan[1][T1], 8.0, "Bea, 30 h");
+    assert_close(plan[2][T1], 8.0, "Carla, 30 h");
 }

@@ -178,9 +178,18 @@ fn run_draws_every_chart_as_png_and_svg_and_a_self_contained_report() {
         "Regions by gap",
         "imagesOk",
         "seed",
+        "Tiers: whose hours come first",
     ] {
         assert!(report.contains(text), "report.html lacks `{text}`");
     }
+    // The tier table: minimum-first never gives tier 4 before an early registrant's tier 3.
+    let tiers = &report[report.find("id=\"tier-table\"").expect("a tier table")..];
+    let row = &tiers[tiers.find("minimum-first").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.ends_with("<td>0<span class=\"ci\"> (0–0)</span></td>") || row.ends_with("<td>0</td>"),
+        "{row}"
+    );
     assert_no_temporaries(&out);
 }
 

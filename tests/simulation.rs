@@ -93,8 +93,15 @@ fn below_the_sum_of_minimums_nobody_gets_extras_while_another_is_behind() {
     );
     // Checked on every scope-day inside the simulation.
     assert_eq!(r.results[0].tier_order_violations, 0);
-    // And every mother got something: the minimum is shared, nobody is turned away.
-    assert_eq!(t.mothers_without_care, 0);
+    // Nobody is turned away, but hours that only today can hold come first: in a shortage
+    // this deep (a third of the minimums met) a few mothers whose whole window passes while
+    // others are on their last days get nothing (0.5% in this run, below 1%).
+    assert!(
+        t.mothers_without_care * 100 < t.mothers,
+        "{} of {} mothers without care",
+        t.mothers_without_care,
+        t.mothers
+    );
 }
 
 #[test]
@@ -307,6 +314,64 @@ fn policy_comparison_separates_minimum_first_from_the_others() {
     let full = per_policy("minimum-first", |t| t.mothers_full_indication as f64).mean;
     let mothers = per_policy("minimum-first", |t| t.mothers as f64).mean;
     assert!(full < 0.9 * mothers);
+}
+
+#[test]
+fn every_policy_counts_every_mothers_need_and_minimum_first_keeps_the_tier_order() {
+    let mut s = load("policy-comparison.toml");
+    s.replications = 2;
+    let r = run(&s, false);
+    let of = |policy: &str| -> Vec<&kraamsim::sim::RegionResult> {
+        r.results.iter().filter(|x| x.policy == policy).collect()
+    };
+    let (mf, refuse) = (of("minimum-first"), of("refuse-when-full"));
+    assert!(
+        refuse
+            .iter()
+            .map(|x| x.totals.mothers_without_care)
+            .sum::<u64>()
+            > 0
+    );
+    // The same mothers, so the same need week by week: refused mothers' hours count in the
+    // demand (and so in the shortfall against it) as if they had been in care.
+    for (a, b) in mf.iter().zip(&refuse) {
+        assert_eq!(a.weeks.len(), b.weeks.len());
+        for (i, (wa, wb)) in a.weeks.iter().zip(&b.weeks).enumerate() {
+            assert!(
+                (wa.demand_hours - wb.demand_hours).abs() <= 1e-6 * wa.demand_hours.max(1.0),
+                "week {i}: demand {} under minimum-first, {} under refuse-when-full",
+                wa.demand_hours,
+                wb.demand_hours
+            );
+        }
+        assert_eq!(a.totals.tier_indicated_hours, b.totals.tier_indicated_hours);
+    }
+    // Per tier: hours add up to the totals; minimum-first never gives tier 4 while an early
+    // registrant could take tier 3, the other policies do, and it fills tier 3 before 4.
+    let sum = |xs: &[&kraamsim::sim::RegionResult], f: fn(&Totals) -> f64| -> f64 {
+        xs.iter().map(|x| f(&x.totals)).sum()
+    };
+    for policy in r.policies.iter() {
+        for x in of(policy) {
+            let t = &x.totals;
+            let delivered: f64 = t.tier_delivered_hours.iter().sum();
+            assert!((delivered - t.delivered_hours).abs() <= 1e-6 * t.delivered_hours);
+        }
+    }
+    assert_eq!(sum(&mf, |t| t.late_tier4_while_early_behind as f64), 0.0);
+    for other in [
+        "refuse-when-full",
+        "proportional",
+        "first-come-first-served",
+    ] {
+        assert!(sum(&of(other), |t| t.late_tier4_while_early_behind as f64) > 0.0);
+    }
+    let fill3 = sum(&mf, |t| t.tier_delivered_hours[2]) / sum(&mf, |t| t.tier_indicated_hours[2]);
+    let fill4 = sum(&mf, |t| t.tier_delivered_hours[3]) / sum(&mf, |t| t.tier_indicated_hours[3]);
+    assert!(
+        fill3 > fill4 + 0.1,
+        "tier 3 fill {fill3}, tier 4 fill {fill4}"
+    );
 }
 
 #[test]

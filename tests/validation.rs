@@ -638,12 +638,11 @@ fn summary_csv_aggregates_add_up_over_regions() {
         }
     }
     assert_eq!(all.len(), 2);
-    // The equity metrics (docs/metrics.md) are not sums over regions: ALL is computed over all
-    // mothers. The largest shortfall of ALL is the largest of the regions'.
+    // The equity metrics (docs/metrics.md) and the tier fills are not sums over regions: ALL
+    // is computed over all mothers. The largest shortfall of ALL is the largest of the
+    // regions'.
     let max_col = col("max_shortfall_hours") - col("mothers");
-    let additive = |name: &str| {
-        name != "max_shortfall_hours" && !kraamsim::equity::EQUITY_METRICS.contains(&name)
-    };
+    let additive = |name: &str| name != "max_shortfall_hours" && !kraamsim::output::is_ratio(name);
     for (rep, total) in &all {
         for ((a, b), &i) in sums[rep].iter().zip(total).zip(&numeric) {
             if !additive(&header[i]) {
@@ -653,9 +652,22 @@ fn summary_csv_aggregates_add_up_over_regions() {
             assert!((a - b).abs() < 0.05, "rep {rep} {}: {a} vs {b}", &header[i]);
         }
         assert!(total[max_col] <= sums[rep][max_col] && total[max_col] > 0.0);
-        for name in kraamsim::equity::EQUITY_METRICS {
+        for name in header.iter().filter(|h| kraamsim::output::is_ratio(h)) {
             let v = total[col(name) - col("mothers")];
             assert!((0.0..=1.0).contains(&v), "rep {rep} {name}: {v}");
+        }
+        // A tier's fill is its delivered over its indicated hours, over all mothers.
+        for t in 1..=4 {
+            let v = |name: String| total[col(&name) - col("mothers")];
+            let (ind, del) = (
+                v(format!("tier{t}_indicated_hours")),
+                v(format!("tier{t}_delivered_hours")),
+            );
+            let fill = v(format!("tier{t}_fill"));
+            assert!(
+                ind <= 0.0 || (fill - del / ind).abs() < 1e-5,
+                "rep {rep} tier {t}"
+            );
         }
     }
 }

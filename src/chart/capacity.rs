@@ -136,7 +136,9 @@ impl Capacity {
             name: "capacity-demand",
             title: self.title.clone(),
             caption: "Hours of care per day, each ISO week's average over all regions: demand \
-                      (the indicated hours of the mothers at home), capacity (the carers' \
+                      (the indicated hours of the mothers at home, and of those turned away at \
+                      registration under refuse-when-full on the days their care would have had), \
+                      capacity (the carers' \
                       contract care hours, lower in holiday weeks), hours delivered per policy, \
                       and the main policy's shortfall (shaded). A gap between demand and \
                       delivered is care that was indicated but not given."

@@ -91,7 +91,10 @@ impl Comparison {
                  confidence interval over {} replication(s) (Student t; none with one \
                  replication). Left: mothers below the legal minimum and without any care, in \
                  % of mothers; right: mothers who got their full indication, and hours not \
-                 delivered in % of the indicated hours.",
+                 delivered in % of the indicated hours (every mother's, those turned away \
+                 included). Read the full indications beside the mothers without care: \
+                 refuse-when-full serves the mothers it takes on in full and gives the ones \
+                 it turns away nothing.",
                 if self.rows.len() > 1 {
                     " (variant and policy for a sweep)"
                 } else {

@@ -39,6 +39,25 @@ pub struct Totals {
     pub equity: Equity,
     /// Birth assistance per day part and continuity; 0 in outputs without them.
     pub assist: Assist,
+    /// Hours per tier; 0 in outputs without them.
+    pub tiers: Tiers,
+}
+
+/// Indicated and delivered hours per tier (1 minimum, 2 medical, 3 rest of early
+/// registrants, 4 rest of late registrants) of one summary row, and the late registrants
+/// given tier-4 hours while an early registrant was behind on tier 3.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tiers {
+    pub indicated: [f64; 4],
+    pub delivered: [f64; 4],
+    pub late_tier4_while_early_behind: f64,
+}
+
+impl Tiers {
+    /// Delivered over indicated hours of tier `t` (0-based); 1 when nothing was indicated.
+    pub fn fill(&self, t: usize) -> f64 {
+        crate::output::tier_fill(self.indicated[t], self.delivered[t])
+    }
 }
 
 /// Birth assistance per day part (night, day, evening) and continuity, of one summary row.
@@ -236,6 +255,8 @@ pub struct RunData {
     pub has_equity: bool,
     /// Whether summary.csv has the birth-assistance-per-day-part and continuity columns.
     pub has_assist: bool,
+    /// Whether summary.csv has the per-tier columns.
+    pub has_tiers: bool,
     /// lorenz.csv: per group, the Lorenz curve of delivered / indicated hours over all
     /// regions as (cumulative share of mothers, cumulative share of the ratio sum), both
     /// 0-1, from (0, 0); empty when the file is absent.
@@ -426,6 +447,7 @@ impl RunData {
             years: Vec::new(),
             has_fte_by_source: false,
             has_assist: false,
+            has_tiers: false,
         }
     }
 }
@@ -670,6 +692,7 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
     )?;
     data.has_equity = t.columns[13].is_some();
     data.has_assist = t.columns[18].is_some();
+    data.has_tiers = t.columns[28].is_some();
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
         let text = |i| t.text(&rec, i).unwrap_or("");
@@ -712,6 +735,21 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
                     t.number(&rec, 26)?,
                 ],
                 over_two_carers: t.number(&rec, 27)?,
+            },
+            tiers: Tiers {
+                indicated: [
+                    t.number(&rec, 28)?,
+                    t.number(&rec, 29)?,
+                    t.number(&rec, 30)?,
+                    t.number(&rec, 31)?,
+                ],
+                delivered: [
+                    t.number(&rec, 32)?,
+                    t.number(&rec, 33)?,
+                    t.number(&rec, 34)?,
+                    t.number(&rec, 35)?,
+                ],
+                late_tier4_while_early_behind: t.number(&rec, 40)?,
             },
         };
         data.summary.push(SummaryRow {

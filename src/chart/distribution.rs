@@ -79,7 +79,8 @@ impl DistributionChart {
                 ),
                 "Each mother's delivered hours as a percentage of her indicated hours \
                  (mothers.csv), grouped in bands, as a percentage of all mothers of the \
-                 policy over all replications."
+                 policy over all replications. Mothers turned away at registration \
+                 (refuse-when-full) are in the lowest band, with nothing delivered."
                     .to_string(),
                 "% of mothers",
             )
@@ -93,7 +94,9 @@ impl DistributionChart {
                  each region-week's delivered hours as a percentage of its indicated (demand) \
                  hours, one observation per region, week and replication, in bands. Care is \
                  front-loaded, so a week can get more than its share: \"100% or more\" means \
-                 the week's demand was met."
+                 the week's demand was met. The demand counts every mother whose care falls \
+                 in the week, those turned away at registration (refuse-when-full) included: \
+                 a policy that refuses mothers is not flattered by a smaller demand."
                     .to_string(),
                 "% of region-weeks",
             )

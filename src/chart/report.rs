@@ -173,6 +173,7 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
     }
     workforce_section(&mut h, data, &yearly);
     equity_table(&mut h, data);
+    tier_table(&mut h, data);
     assist_table(&mut h, data);
     regions_table(&mut h, data);
     variants_table(&mut h, data);
@@ -431,6 +432,41 @@ fn equity_table(h: &mut String, data: &RunData) {
             pct(e(|t| 100.0 * t.equity.late_share_of_mothers)),
             pct(e(|t| 100.0 * t.equity.late_share_of_shortfall)),
             hours(e(|t| t.equity.transferred)),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// Who gets which hours (`DESIGN.md` §2), over all regions, per policy and variant: the
+/// fill of every tier, and the late registrants given tier-4 hours while an early registrant
+/// was behind on her tier 3.
+fn tier_table(h: &mut String, data: &RunData) {
+    if !data.has_tiers {
+        return;
+    }
+    h.push_str(
+        "<h2>Tiers: whose hours come first</h2>\n<p>All regions; mean over replications with \
+         the 95% interval. Fill: delivered over indicated hours of the tier, every mother's \
+         (those turned away included). Tier 1 the 24-hour minimum, 2 medical hours, 3 the rest \
+         for mothers registered before week 20 of pregnancy (guaranteed), 4 the rest for later \
+         registrants. The last column counts late registrants who got tier-4 hours on a day an \
+         early registrant of their scope was still owed tier-3 hours with room for more: 0 \
+         under minimum-first. Definitions in docs/metrics.md.</p>\n<table id=\"tier-table\">\n\
+         <tr><th class=\"name\">variant / policy</th><th>tier-1 fill</th><th>tier-2 fill</th>\
+         <th>tier-3 fill</th><th>tier-4 fill</th>\
+         <th>late registrants given tier 4 while an early one was behind</th></tr>\n",
+    );
+    for g in 0..data.groups.len() {
+        let e = |f: fn(&Totals) -> f64| data.estimate(g, None, f);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&data.group_label(g)),
+            ratio(e(|t| t.tiers.fill(0))),
+            ratio(e(|t| t.tiers.fill(1))),
+            ratio(e(|t| t.tiers.fill(2))),
+            ratio(e(|t| t.tiers.fill(3))),
+            hours(e(|t| t.tiers.late_tier4_while_early_behind)),
         );
     }
     h.push_str("</table>\n");

@@ -92,7 +92,7 @@ fn csv_message(e: &csv::Error) -> String {
 }
 
 /// Number of metrics per summary row.
-pub const METRICS: usize = 34;
+pub const METRICS: usize = 47;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
 /// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
@@ -165,9 +165,41 @@ const LATER_METRICS: usize = METRICS - TOTALS_METRICS - EQUITY_METRICS.len();
 const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 
 /// The metrics added to summary.csv after the equity columns (birth assistance per day part,
-/// continuity): what a reader of older outputs finds missing.
-pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] =
-    join_names(DAY_PART_METRICS, ["mothers_over_two_carers"]);
+/// continuity, the tiers): what a reader of older outputs finds missing.
+pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] = join_names(
+    join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
+    TIER_METRICS,
+);
+
+/// The per-tier metrics (tier 1 minimum, 2 medical, 3 rest of early registrants, 4 rest of
+/// late registrants): indicated and delivered hours, the fill (delivered over indicated, 1
+/// when nothing was indicated), and the late registrants who got tier-4 hours on a day an
+/// early registrant of their scope was behind on tier 3 with room for more.
+pub const TIER_METRICS: [&str; 13] = [
+    "tier1_indicated_hours",
+    "tier2_indicated_hours",
+    "tier3_indicated_hours",
+    "tier4_indicated_hours",
+    "tier1_delivered_hours",
+    "tier2_delivered_hours",
+    "tier3_delivered_hours",
+    "tier4_delivered_hours",
+    "tier1_fill",
+    "tier2_fill",
+    "tier3_fill",
+    "tier4_fill",
+    "late_tier4_while_early_behind",
+];
+
+/// Delivered over indicated hours of one tier; 1 when nothing was indicated (nothing is
+/// missing).
+pub fn tier_fill(indicated: f64, delivered: f64) -> f64 {
+    if indicated > 0.0 {
+        delivered / indicated
+    } else {
+        1.0
+    }
+}
 
 /// The values of [`SUMMARY_METRICS`] for one row.
 pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
@@ -204,6 +236,19 @@ pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
         hd,
         he,
         t.mothers_over_two_carers as f64,
+        t.tier_indicated_hours[0],
+        t.tier_indicated_hours[1],
+        t.tier_indicated_hours[2],
+        t.tier_indicated_hours[3],
+        t.tier_delivered_hours[0],
+        t.tier_delivered_hours[1],
+        t.tier_delivered_hours[2],
+        t.tier_delivered_hours[3],
+        tier_fill(t.tier_indicated_hours[0], t.tier_delivered_hours[0]),
+        tier_fill(t.tier_indicated_hours[1], t.tier_delivered_hours[1]),
+        tier_fill(t.tier_indicated_hours[2], t.tier_delivered_hours[2]),
+        tier_fill(t.tier_indicated_hours[3], t.tier_delivered_hours[3]),
+        t.late_tier4_while_early_behind as f64,
     ];
     let mut out = [0.0; METRICS];
     out[..TOTALS_METRICS].copy_from_slice(&totals);
@@ -236,6 +281,10 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
         birth_assists_missed_by_part: [v[27] as u64, v[28] as u64, v[29] as u64],
         on_call_hours: [v[30], v[31], v[32]],
         mothers_over_two_carers: v[33] as u64,
+        tier_indicated_hours: [v[34], v[35], v[36], v[37]],
+        tier_delivered_hours: [v[38], v[39], v[40], v[41]],
+        // v[42..46]: the fills, derived from the hours.
+        late_tier4_while_early_behind: v[46] as u64,
     };
     let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
         .try_into()
@@ -266,11 +315,12 @@ pub fn is_count(metric: &str) -> bool {
     metric.starts_with("mothers")
         || metric.starts_with("birth_assists")
         || metric == "late_registrants"
+        || metric == "late_tier4_while_early_behind"
 }
 
 /// Whether a metric is a share or ratio in [0, 1] (written with six decimals).
 pub fn is_ratio(metric: &str) -> bool {
-    EQUITY_METRICS.contains(&metric)
+    EQUITY_METRICS.contains(&metric) || metric.ends_with("_fill")
 }
 
 /// A metric's value as summary.csv and stats.csv write it: counts (in summary.csv) as

@@ -7,20 +7,24 @@
 //! Tiers (`DESIGN.md` §2): 1 the legal minimum, 2 medically indicated hours, 3 the rest for
 //! mothers registered early, 4 the rest for late registrants. [`MinimumFirst`] serves them
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
+//!
+//! [`waiting_list`] is the regional waiting list's lending step between providers: not a
+//! policy but a capacity arrangement any policy runs under, pure in the same way.
 
 mod first_come;
 mod loss;
 mod minimum_first;
 mod proportional;
 mod refuse_when_full;
+pub mod waiting_list;
 mod water_fill;
 
 pub use first_come::FirstComeFirstServed;
 pub use loss::Loss;
-pub use minimum_first::{MinimumFirst, on_track_share};
+pub use minimum_first::{MinimumFirst, Step, on_track_share, step_demand, today_only};
 pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
-pub use water_fill::{water_fill, water_fill_in};
+pub use water_fill::{Claim, water_fill, water_fill_in};
 
 /// Number of tiers.
 pub const TIERS: usize = 4;
@@ -100,6 +104,9 @@ pub struct ComingDay {
     pub capacity: f64,
     /// Tier-1/2 hours that mothers due soon (registered, not yet in care) will need that day.
     pub due_soon_need: f64,
+    /// Tier-3 hours that early registrants due soon will need that day (front-loaded after
+    /// their tier-1/2 hours, within their daily cap): what tier-4 hours today must not take.
+    pub due_soon_rest_early: f64,
 }
 
 /// Everything a policy needs to plan one scope-day.
@@ -162,10 +169,31 @@ pub trait AllocationPolicy: Sync + Send {
 /// capped by that day's roster. Tier-3/4 hours today may only come from what is left after
 /// this reserve.
 pub fn reserve_for_due_soon(coming_days: &[ComingDay], still_owed_in_care: f64) -> f64 {
+    reserve_for(coming_days, still_owed_in_care, |day| day.due_soon_need)
+}
+
+/// The hours of today's remaining budget that the coming days of the week need for tiers 1
+/// to 3 (the guarantees of an early registrant): as [`reserve_for_due_soon`], with the tier-3
+/// hours of early registrants due soon, and `still_owed_in_care` counting the tier-3 hours
+/// mothers in care can still receive this week. Tier-4 hours today may only come from what
+/// is left after this reserve.
+pub fn reserve_for_guarantees(coming_days: &[ComingDay], still_owed_in_care: f64) -> f64 {
+    reserve_for(coming_days, still_owed_in_care, |day| {
+        day.due_soon_need + day.due_soon_rest_early
+    })
+}
+
+/// The reserve for the coming days' `need`, with `still_owed_in_care` carried from day to
+/// day until a day's roster can take it.
+fn reserve_for(
+    coming_days: &[ComingDay],
+    still_owed_in_care: f64,
+    need: impl Fn(&ComingDay) -> f64,
+) -> f64 {
     let mut carried = still_owed_in_care;
     let mut reserve = 0.0;
     for day in coming_days {
-        let need = day.due_soon_need + carried;
+        let need = need(day) + carried;
         let served = need.min(day.capacity);
         carried = need - served;
         reserve += served;
@@ -183,14 +211,19 @@ mod tests {
             ComingDay {
                 capacity: 10.0,
                 due_soon_need: 4.0,
+                due_soon_rest_early: 0.0,
             },
             ComingDay {
                 capacity: 3.0,
                 due_soon_need: 5.0,
+                due_soon_rest_early: 2.0,
             },
         ];
         // Day 1: 4 + 6 carried = 10 (all served); day 2: 5 needed, 3 possible.
         assert_eq!(reserve_for_due_soon(&days, 6.0), 13.0);
         assert_eq!(reserve_for_due_soon(&[], 6.0), 0.0);
+        // With the early registrants' tier 3, day 2 needs 7 and still gets 3.
+        assert_eq!(reserve_for_guarantees(&days, 6.0), 13.0);
+        assert_eq!(reserve_for_guarantees(&days, 0.0), 7.0);
     }
 }

@@ -9,6 +9,8 @@ pub struct Claim {
     pub owed: f64,
     /// Hours of this tier she was indicated (> 0 when demand > 0).
     pub indicated: f64,
+    /// Her care days left, today included: among mothers equally far behind, fewest first.
+    pub days_left: u32,
 }
 
 /// Splits `budget` hours over `claims`, writing each mother's hours into `out`.
@@ -18,6 +20,14 @@ pub struct Claim {
 /// down to `owed - L * indicated` (within `0..=demand`). So the mother furthest behind, as a
 /// share of her own tier, is helped first, and nobody is left further behind than anybody who
 /// got hours. Mothers at an equal share are lowered together.
+///
+/// **Ties.** Where the budget runs out, the mothers still being served are all equally far
+/// behind (the water level has brought them together), and the budget can take them only
+/// part of the way down to the next level. Those hours go to the mothers with the fewest
+/// care days left first (`DESIGN.md` §2: "the mother with fewest care days left first on
+/// ties"), each as far as the next level; mothers with the same days left are lowered
+/// together. Splitting them equally instead would leave a mother with less time to catch up
+/// as far behind as one with more.
 ///
 /// The level is found exactly by sweeping the breakpoints of the piecewise-linear total, so it
 /// costs O(n log n) and no tolerance tuning.
@@ -60,10 +70,13 @@ pub fn water_fill_in(
     let mut level = breakpoints[0].0;
     let mut served = 0.0;
     let mut slope = 0.0;
+    // The slab of levels in which the budget runs out: from `high` down to `low` (when
+    // rounding keeps it from running out, every claim is served at the last level).
+    let mut slab = None;
     for &(at, change) in breakpoints.iter() {
         let served_at = served + slope * (level - at);
         if served_at >= budget && slope > 0.0 {
-            level -= (budget - served) / slope;
+            slab = Some((level, at));
             served = budget;
             break;
         }
@@ -72,17 +85,55 @@ pub fn water_fill_in(
         slope += change;
     }
     debug_assert!(served >= budget - 1e-6 * budget.max(1.0));
-    let mut given = 0.0;
-    for (o, c) in out.iter_mut().zip(claims) {
-        let w = c.indicated.max(1e-9);
-        *o = (c.owed - level * w).clamp(0.0, c.demand.max(0.0));
-        given += *o;
-    }
+    let (high, low) = slab.unwrap_or((level, level));
+    let given = serve_last_slab(claims, budget, high, low, out);
     // Rounding can overshoot by a few ulps; never hand out more than the budget.
     if given > budget {
         let scale = budget / given;
         out.iter_mut().for_each(|o| *o *= scale);
     }
+}
+
+/// A claim's hours when the water is at `level` (as a share of her tier still owed).
+fn hours_at(c: &Claim, level: f64) -> f64 {
+    (c.owed - level * c.indicated.max(1e-9)).clamp(0.0, c.demand.max(0.0))
+}
+
+/// Serves every claim down to `high`, then the rest of `budget` within the slab down to
+/// `low` to the claims active in it (all equally far behind at `high`), fewest care days
+/// left first, claims with the same days left lowered together. Writes the hours into `out`
+/// and returns their sum.
+fn serve_last_slab(claims: &[Claim], budget: f64, high: f64, low: f64, out: &mut [f64]) -> f64 {
+    let mut rest = budget;
+    for (o, c) in out.iter_mut().zip(claims) {
+        *o = hours_at(c, high);
+        rest -= *o;
+    }
+    let room = |c: &Claim| hours_at(c, low) - hours_at(c, high);
+    // The groups of claims active in the slab by days left, fewest first (found one after the
+    // other, without a buffer: there are few distinct days left).
+    let mut after = None;
+    while rest > 0.0 {
+        let next = claims
+            .iter()
+            .filter(|c| room(c) > 0.0 && after.is_none_or(|a| c.days_left > a))
+            .map(|c| c.days_left)
+            .min();
+        let Some(d) = next else { break };
+        after = Some(d);
+        let group: f64 = claims.iter().filter(|c| c.days_left == d).map(room).sum();
+        if group <= 0.0 {
+            continue;
+        }
+        let fraction = (rest / group).min(1.0);
+        for (o, c) in out.iter_mut().zip(claims) {
+            if c.days_left == d {
+                *o += room(c) * fraction;
+            }
+        }
+        rest -= group * fraction;
+    }
+    out.iter().sum()
 }
 
 #[cfg(test)]
@@ -95,6 +146,7 @@ mod tests {
             demand,
             owed,
             indicated,
+            days_left: 5,
         }
     }
 
@@ -132,15 +184,45 @@ mod tests {
         assert!(out.iter().all(|x| (x - 2.5).abs() < 1e-9), "{out:?}");
     }
 
+    #[test]
+    fn on_a_tie_fewest_days_left_first() {
+        // Two new mothers, both owed all 24 h (equally behind), asking 3 and 4.8 h today; 3 h
+        // to share: all go to the one with 5 days left, none to the one with 8.
+        let claims = [
+            Claim {
+                days_left: 8,
+                ..claim(3.0, 24.0, 24.0)
+            },
+            Claim {
+                days_left: 5,
+                ..claim(4.8, 24.0, 24.0)
+            },
+        ];
+        let mut out = [0.0; 2];
+        water_fill(&claims, 3.0, &mut out);
+        assert!(
+            out[0].abs() < 1e-9 && (out[1] - 3.0).abs() < 1e-9,
+            "{out:?}"
+        );
+        // 5 h: coming down together to 21/24 would take 6 h. The one with 5 days left is
+        // served to that level first (3 h), the other gets the 2 h left (not 2.5 h each).
+        water_fill(&claims, 5.0, &mut out);
+        assert!(
+            (out[0] - 2.0).abs() < 1e-9 && (out[1] - 3.0).abs() < 1e-9,
+            "{out:?}"
+        );
+    }
+
     proptest! {
         #[test]
         fn water_fill_is_feasible_and_max_min_fair(
-            raw in proptest::collection::vec((0.0f64..10.0, 0.0f64..1.0, 1.0f64..60.0), 1..40),
+            raw in proptest::collection::vec(
+                (0.0f64..10.0, 0.0f64..1.0, 1.0f64..60.0, 1u32..4), 1..40),
             budget in 0.0f64..200.0,
         ) {
-            let claims: Vec<Claim> = raw.iter().map(|&(d, frac, ind)| {
+            let claims: Vec<Claim> = raw.iter().map(|&(d, frac, ind, days)| {
                 let owed = ind * frac;
-                claim(d.min(owed), owed, ind)
+                Claim { days_left: days, ..claim(d.min(owed), owed, ind) }
             }).collect();
             let mut out = vec![0.0; claims.len()];
             water_fill(&claims, budget, &mut out);
@@ -152,12 +234,13 @@ mod tests {
                 prop_assert!(*x >= 0.0 && *x <= c.demand + 1e-12);
             }
             // Max-min: a mother left short of her demand ends no further behind (as a share of
-            // her tier) than any mother who got hours: nobody is served past the level.
+            // her tier) than any mother who got hours, unless that mother has fewer care days
+            // left (the tie rule): nobody else is served past the level.
             for (i, (xi, ci)) in out.iter().zip(&claims).enumerate() {
                 if *xi < ci.demand - 1e-9 {
                     let behind_i = (ci.owed - xi) / ci.indicated;
                     for (j, (xj, cj)) in out.iter().zip(&claims).enumerate() {
-                        if i != j && *xj > 1e-9 {
+                        if i != j && *xj > 1e-9 && cj.days_left >= ci.days_left {
                             let behind_j = (cj.owed - xj) / cj.indicated;
                             prop_assert!(behind_j >= behind_i - 1e-6,
                                 "mother {j} got hours while ending less behind than short mother {i}");

@@ -23,6 +23,9 @@ use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
 use crate::equity::{self, Equity, RatioBins, Ratios};
 use crate::generate::{self, Population, ReportYear};
 use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
+use crate::policy::waiting_list::{
+    LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours,
+};
 use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
@@ -36,9 +39,6 @@ pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals, YearTotals};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
-
-/// Hours below which a mother counts as served and a provider as without spare hours.
-const SPARE_EPS: f64 = 1e-6;
 
 /// Room (hours) below which a carer hands out planned hours only after the others.
 const SHIFT_HOURS: f64 = 4.0;
@@ -89,20 +89,6 @@ impl Coverage {
             Some(area) => area.binary_search(&pc).is_ok(),
         }
     }
-}
-
-/// The hours of her tier-1/2 share of the day that a plan leaves a mother without, within
-/// her daily cap: her guaranteed hours still owed over her days left (or more when the days
-/// after today at her cap could not hold the rest), less the tier-1/2 hours planned.
-fn lacking_today(m: &MotherDay, p: &TierHours) -> f64 {
-    let owed = m.owed_guaranteed();
-    let days = f64::from(m.days_left.max(1));
-    let share = (owed / days)
-        .max(owed - m.daily_cap * (days - 1.0))
-        .min(owed)
-        .min(m.daily_cap);
-    let room = m.daily_cap - p.iter().sum::<f64>();
-    (share - p[0] - p[1]).min(room).max(0.0)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -597,18 +583,23 @@ impl<'a> Simulation<'a> {
     }
 
     /// Adds (`sign` = 1) or removes (-1) a mother's expected tier-1/2 hours, front-loaded from
-    /// her due date at her daily cap, to her scope's forecast.
+    /// her due date at her daily cap, to her scope's forecast; and an early registrant's tier-3
+    /// hours, front-loaded after them within the same cap, to the forecast for tier 3.
     fn forecast(&mut self, m: u32, sign: f64) {
         let mother = &self.mothers[m as usize];
         let st = &self.mother_state[m as usize];
         let cap = self.s.indication.max_hours_per_day;
-        let mut left = st.indicated[0] + st.indicated[1];
-        let need = &mut self.scopes[st.scope as usize].due_soon_need;
+        let mut guaranteed = st.indicated[0] + st.indicated[1];
+        let mut early = st.indicated[2];
+        let sc = &mut self.scopes[st.scope as usize];
         let mut day = mother.due_day as usize;
-        while left > 0.0 && day < need.len() {
-            let h = left.min(cap);
-            need[day] = (need[day] + sign * h).max(0.0);
-            left -= h;
+        while (guaranteed > 0.0 || early > 0.0) && day < sc.due_soon_need.len() {
+            let h = guaranteed.min(cap);
+            let e = early.min(cap - h);
+            sc.due_soon_need[day] = (sc.due_soon_need[day] + sign * h).max(0.0);
+            sc.due_soon_rest_early[day] = (sc.due_soon_rest_early[day] + sign * e).max(0.0);
+            guaranteed -= h;
+            early -= e;
             day += 1;
         }
     }
@@ -686,12 +677,28 @@ impl<'a> Simulation<'a> {
         let st = &mut self.mother_state[m as usize];
         st.first_day = first;
         st.last_day = last;
-        // A mother turned away is counted when her care would have ended, with no hours.
-        if !refused {
+        let daily_demand = st.daily_demand;
+        // A mother turned away is counted when her care would have ended, with no hours; her
+        // need is in the weeks' demand all the same, so that every policy's demand (and the
+        // shortfall against it) counts every mother.
+        if refused {
+            self.add_unserved_demand(first, last, daily_demand);
+        } else {
             self.admit(m);
         }
         self.queue
             .schedule((last + 1) * MINUTES_PER_DAY, Event::CareEnd(m));
+    }
+
+    /// Adds the daily need of a mother who gets no care (turned away at registration, or
+    /// finding no free carer in the loss model) to the demand of the reporting weeks her
+    /// care would have had, as a mother in care's is added day by day in `apply_plan`.
+    fn add_unserved_demand(&mut self, first: Day, last: Day, daily_demand: f64) {
+        for day in first..=last {
+            if self.cal.in_report(day) {
+                self.weeks[self.cal.report_week(day)].demand_hours += daily_demand;
+            }
+        }
     }
 
     /// One carer per mother (the loss model): the first carer of her scope who is present and
@@ -988,6 +995,7 @@ impl<'a> Simulation<'a> {
                 let coming = ComingDay {
                     capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
                     due_soon_need: sc.due_soon_need.get(d).copied().unwrap_or(0.0),
+                    due_soon_rest_early: sc.due_soon_rest_early.get(d).copied().unwrap_or(0.0),
                 };
                 sc.coming.push(coming);
             }
@@ -1037,21 +1045,15 @@ impl<'a> Simulation<'a> {
         let n = self.scopes.len();
         let wl = &self.s.policy.waiting_list;
         let tier_aware = self.policy.keeps_tier_order();
-        // Spare hours per provider: unused, plus (for a tier-aware policy) its tier-3/4 hours.
         let mut spare: Vec<f64> = (0..n)
-            .map(|b| {
-                let sc = &self.scopes[b];
-                let planned: f64 = sc.plan.iter().flatten().sum();
-                let extras: f64 = sc.plan.iter().map(|p| p[2] + p[3]).sum();
-                let unused = (self.plannable(b) - planned).max(0.0);
-                unused + if tier_aware { extras } else { 0.0 }
-            })
+            .map(|b| spare_hours(self.plannable(b), &self.scopes[b].plan, tier_aware))
             .collect();
         if spare.iter().all(|&x| x <= SPARE_EPS) {
             return Vec::new();
         }
-        // The list: (days left, registration order, scope, index, hours lacking today).
+        // The list, with where each mother is: (scope, index in it, postcode).
         let mut list = Vec::new();
+        let mut at = Vec::new();
         for (a, sc) in self.scopes.iter().enumerate() {
             for (i, (m, p)) in sc.inputs.iter().zip(&sc.plan).enumerate() {
                 let lacking = lacking_today(m, p);
@@ -1062,57 +1064,31 @@ impl<'a> Simulation<'a> {
                 if !wl.postcodes.is_empty() && !wl.postcodes.contains(&pc) {
                     continue;
                 }
-                list.push((m.days_left, m.registration_order, a, i, lacking));
+                list.push(Waiting {
+                    provider: a,
+                    days_left: m.days_left,
+                    registration_order: m.registration_order,
+                    lacking,
+                });
+                at.push((a, i, pc));
             }
         }
-        list.sort_by_key(|x| (x.0, x.1));
+        let order = match wl.order {
+            WaitingListOrder::MostSpare => LenderOrder::MostSpare,
+            WaitingListOrder::Priority => LenderOrder::Priority(&self.coverage.rank),
+        };
         let limit = wl
             .max_transfers_per_day
             .map_or(usize::MAX, |l| l.max(0) as usize);
-        let mut moves = Vec::new();
-        let mut lenders = Vec::new();
-        for (_, _, a, i, mut lacking) in list {
-            if moves.len() >= limit {
-                break;
-            }
-            let m = self.scopes[a].active[i];
-            let pc = self.mothers[m as usize].postcode;
-            lenders.clear();
-            lenders.extend(
-                (0..n).filter(|&b| b != a && spare[b] > SPARE_EPS && self.coverage.covers(b, pc)),
-            );
-            if lenders.is_empty() {
-                continue;
-            }
-            match wl.order {
-                WaitingListOrder::MostSpare => {
-                    lenders.sort_by(|&x, &y| spare[y].total_cmp(&spare[x]).then(x.cmp(&y)));
-                }
-                WaitingListOrder::Priority => {
-                    lenders.sort_by_key(|&b| (self.coverage.rank[b], b));
-                }
-            }
+        let coverage = &self.coverage;
+        let covers = |b: usize, w: usize| coverage.covers(b, at[w].2);
+        let placement = place_waiting_list(&mut spare, &list, covers, order, limit);
+        for loan in &placement.loans {
+            let (a, i, _) = at[loan.waiting];
+            self.scopes[loan.lender].lent_today += loan.hours;
             let owed = self.scopes[a].inputs[i].owed;
-            let mut plan = self.scopes[a].plan[i];
-            for &b in &lenders {
-                let give = spare[b].min(lacking);
-                spare[b] -= give;
-                lacking -= give;
-                self.scopes[b].lent_today += give;
-                // Tier 1 first, then tier 2.
-                let mut left = give;
-                for t in 0..2 {
-                    let h = left.min((owed[t] - plan[t]).max(0.0));
-                    plan[t] += h;
-                    left -= h;
-                }
-                self.scopes[a].borrowed.push((i, b, give));
-                if lacking <= SPARE_EPS {
-                    break;
-                }
-            }
-            self.scopes[a].plan[i] = plan;
-            moves.push((m, lenders[0]));
+            add_loan(&owed, &mut self.scopes[a].plan[i], loan.hours);
+            self.scopes[a].borrowed.push((i, loan.lender, loan.hours));
         }
         for b in 0..n {
             // In the order of the scope's mothers, as `apply_plan` reads them.
@@ -1123,7 +1099,14 @@ impl<'a> Simulation<'a> {
                 self.plan(b);
             }
         }
-        moves
+        placement
+            .moves
+            .iter()
+            .map(|&(w, to)| {
+                let (a, i, _) = at[w];
+                (self.scopes[a].active[i], to)
+            })
+            .collect()
     }
 
     /// Moves mother `m` to provider `to` for the rest of her care (waiting list).
@@ -1159,6 +1142,23 @@ impl<'a> Simulation<'a> {
             }));
         }
 
+        // Late registrants given tier-4 hours while an early registrant could have taken more
+        // of her tier 3 (counted per mother, for summary.csv).
+        let early_left_behind = early_registrant_left_behind(&inputs, &plan);
+        let tier4_given = plan.iter().any(|p| p[3] > 1e-9);
+        if early_left_behind
+            && tier4_given
+            && self.checks.thorough
+            && self.policy.keeps_tier_order()
+        {
+            self.check(Err(Violation {
+                day,
+                mother: None,
+                what: "tier-4 hours given while an early registrant with room was still owed tier-3 hours"
+                    .to_string(),
+            }));
+        }
+
         let mut delivered = 0.0;
         let mut unplaced = 0.0;
         let mut demand = 0.0;
@@ -1176,6 +1176,9 @@ impl<'a> Simulation<'a> {
         for (i, ((&m, st), hours)) in active.iter().zip(&mut in_care).zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
             let md = &inputs[i];
+            if early_left_behind && hours[3] > 1e-9 {
+                st.tier4_while_early_behind = true;
+            }
             if !(invariants::plan_ok(md, hours)
                 && invariants::in_window(day, total, st.first_day, st.last_day))
             {
@@ -1490,6 +1493,16 @@ fn working_days_lost(absences: &[Absence], spell: &Absence, week_end: Day) -> u3
 /// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
 /// tier-3/4 hours, nobody may still be owed tier-1/2 hours while below her daily cap. Counts
 /// the mothers for whom it fails; policies that do not promise it (none yet) report them too.
+/// Whether an early registrant ends the scope-day's plan still owed tier-3 hours with room
+/// left today: a day on which tier-4 hours went before her guarantee if anyone got them.
+fn early_registrant_left_behind(mothers: &[MotherDay], plan: &[TierHours]) -> bool {
+    mothers.iter().zip(plan).any(|(m, p)| {
+        let behind = m.owed[2] - p[2] > 1e-6;
+        let room = m.daily_cap - p.iter().sum::<f64>() > 1e-6;
+        m.indicated[2] > 0.0 && behind && room
+    })
+}
+
 fn count_tier_order_violations(mothers: &[MotherDay], plan: &[TierHours]) -> u64 {
     let extras: f64 = plan.iter().map(|p| p[2] + p[3]).sum();
     if extras <= 1e-9 {

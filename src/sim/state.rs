@@ -35,6 +35,9 @@ pub struct MotherState {
     pub late: bool,
     /// Moved to another provider by the regional waiting list at least once.
     pub transferred: bool,
+    /// Got tier-4 hours on a day an early registrant of her scope was left behind on tier 3
+    /// with room for more.
+    pub tier4_while_early_behind: bool,
 }
 
 impl MotherState {
@@ -54,6 +57,7 @@ impl MotherState {
             last_week: u32::MAX,
             late: false,
             transferred: false,
+            tier4_while_early_behind: false,
         }
     }
 
@@ -163,6 +167,8 @@ pub struct Scope {
     pub planned_capacity: Vec<f64>,
     /// Per day: tier-1/2 hours that registered mothers not yet in care will need.
     pub due_soon_need: Vec<f64>,
+    /// Per day: tier-3 hours that early registrants not yet in care will need.
+    pub due_soon_rest_early: Vec<f64>,
     /// Per day: contract care hours of the carers rostered (holidays known ahead), against
     /// which a provider books registrations.
     pub roster_contract: Vec<f64>,
@@ -205,6 +211,7 @@ impl Scope {
             carers: Vec::new(),
             planned_capacity: vec![0.0; days],
             due_soon_need: vec![0.0; days],
+            due_soon_rest_early: vec![0.0; days],
             roster_contract: vec![0.0; days],
             booked: vec![0.0; days],
             on_call_reserve: 0.0,
@@ -261,6 +268,8 @@ pub struct MotherOutcome {
     pub late: bool,
     /// Moved to another provider by the regional waiting list.
     pub transferred: bool,
+    /// Got tier-4 hours on a day an early registrant of her scope was behind on tier 3.
+    pub tier4_while_early_behind: bool,
 }
 
 impl MotherOutcome {
@@ -275,6 +284,7 @@ impl MotherOutcome {
             carers: st.carers,
             late: st.late,
             transferred: st.transferred,
+            tier4_while_early_behind: st.tier4_while_early_behind,
         }
     }
 
@@ -320,6 +330,13 @@ pub struct Totals {
     pub on_call_hours: [f64; DAY_PARTS],
     /// Mothers who had more than two distinct carers (the seed's continuity aim).
     pub mothers_over_two_carers: u64,
+    /// Indicated and delivered hours per tier (1 minimum, 2 medical, 3 rest of early
+    /// registrants, 4 rest of late registrants).
+    pub tier_indicated_hours: TierHours,
+    pub tier_delivered_hours: TierHours,
+    /// Late registrants who got tier-4 hours on a day an early registrant of their scope was
+    /// behind on tier 3 and had room for more (0 under minimum-first).
+    pub late_tier4_while_early_behind: u64,
 }
 
 impl Totals {
@@ -342,6 +359,9 @@ impl Totals {
         }
         self.max_shortfall_hours = self.max_shortfall_hours.max(short);
         self.mothers_over_two_carers += u64::from(o.carers > 2);
+        add_tiers(&mut self.tier_indicated_hours, &o.indicated);
+        add_tiers(&mut self.tier_delivered_hours, &o.delivered);
+        self.late_tier4_while_early_behind += u64::from(o.tier4_while_early_behind);
     }
 
     pub fn add(&mut self, o: &Totals) {
@@ -368,7 +388,15 @@ impl Totals {
             self.on_call_hours[p] += o.on_call_hours[p];
         }
         self.mothers_over_two_carers += o.mothers_over_two_carers;
+        add_tiers(&mut self.tier_indicated_hours, &o.tier_indicated_hours);
+        add_tiers(&mut self.tier_delivered_hours, &o.tier_delivered_hours);
+        self.late_tier4_while_early_behind += o.late_tier4_while_early_behind;
     }
+}
+
+/// Adds hours per tier.
+fn add_tiers(sum: &mut TierHours, hours: &TierHours) {
+    sum.iter_mut().zip(hours).for_each(|(s, h)| *s += h);
 }
 
 /// Totals of one region in one ISO week of the reporting period.
