@@ -120,7 +120,7 @@ struct ForecastArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads [default: all cores]; the outputs do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
     /// No timing line on stderr.
     #[arg(long, short)]
@@ -155,10 +155,10 @@ struct RunArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Override the scenario's number of replications (at least 1).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     replications: Option<u32>,
     /// Worker threads [default: all cores].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
     /// Run only this allocation policy (instead of the scenario's policy and compare list).
     #[arg(long, value_enum)]

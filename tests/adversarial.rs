@@ -127,3 +127,22 @@ fn a_file_or_a_dangling_link_as_out_is_an_error_with_exit_2() {
     }
     assert_eq!(fs::read_to_string(&file).unwrap(), "x");
 }
+
+#[test]
+fn thread_and_replication_counts_out_of_range_are_refused_with_exit_2() {
+    for args in [
+        ["--threads", "0"],
+        ["--threads", "100000"],
+        ["--replications", "0"],
+        ["--replications", "100001"],
+    ] {
+        kraamsim()
+            .arg("run")
+            .arg(scenario("baseline.toml"))
+            .args(args)
+            .arg("-q")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(args[0]));
+    }
+}
