@@ -399,7 +399,10 @@ impl Drop for OutputDir {
 }
 
 /// The file that marks each kind of output written before manifests existed.
-const LEGACY_MARKERS: [(&str, &str); 2] = [("run", "run.json"), ("forecast", "forecast.json")];
+const LEGACY_MARKERS: [(&str, &str); 2] = [
+    ("run", "run.json"),
+    ("forecast", crate::forecast::write::FORECAST_JSON),
+];
 
 /// Makes `dir` if absent; whether this call made it.
 fn create_dir(dir: &Path) -> Result<bool, OutputError> {
