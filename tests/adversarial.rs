@@ -1,10 +1,12 @@
 //! Hostile or careless use of the command line: a scenario name that would leave the output
 //! directory, a scenario too large to fit in memory, `--force` on a directory holding the
-//! user's own files, and `generate` over an earlier dataset. Each must end with exit 2 and a
-//! message, or leave the user's files as they were.
+//! user's own files, data files that are devices or FIFOs, millions of errors, two runs into
+//! one directory, a full or read-only disk. Each must end with exit 2 and a message, or leave
+//! the user's files as they were.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -145,4 +147,313 @@ fn thread_and_replication_counts_out_of_range_are_refused_with_exit_2() {
             .code(2)
             .stderr(predicate::str::contains(args[0]));
     }
+}
+
+/// A scenario in `dir` whose `[data]` files are `postcodes`, `providers` and `carers` (paths
+/// relative to `dir`), over the small valid region of `tests/broken/data/ok-*.csv`.
+fn scenario_with_data(dir: &Path, postcodes: &str, providers: &str, carers: &str) -> PathBuf {
+    let path = dir.join("s.toml");
+    let text = format!(
+        "name = \"data\"\n[data]\npostcodes = {postcodes:?}\nproviders = {providers:?}\ncarers = {carers:?}\n"
+    );
+    fs::write(&path, text).unwrap();
+    for name in ["ok-postcodes.csv", "ok-providers.csv", "ok-carers.csv"] {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/broken/data")
+            .join(name);
+        fs::copy(from, dir.join(name)).unwrap();
+    }
+    path
+}
+
+/// `kraamsim run SCENARIO --out OUT -q` plus `extra`.
+fn run_into(scenario: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = kraamsim();
+    c.arg("run")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .args(extra);
+    c
+}
+
+#[test]
+fn a_device_a_fifo_or_a_directory_as_an_input_file_is_refused_at_once() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let s = scenario_with_data(dir, "ok-postcodes.csv", "ok-providers.csv", "ok-carers.csv");
+    kraamsim().arg("validate").arg(&s).assert().success();
+
+    let fifo = dir.join("fifo.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.csv")).unwrap();
+    fs::create_dir(dir.join("folder.csv")).unwrap();
+    for bad in ["fifo.csv", "zero.csv", "folder.csv"] {
+        let s = scenario_with_data(dir, "ok-postcodes.csv", bad, "ok-carers.csv");
+        // Without the check, the FIFO blocks for ever and /dev/zero fills the memory.
+        run_into(&s, &dir.join("out"), &[])
+            .timeout(Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("data.providers").and(predicate::str::contains(
+                    if bad == "folder.csv" {
+                        "a directory"
+                    } else {
+                        "not a regular file"
+                    },
+                )),
+            );
+        assert!(!dir.join("out").exists());
+    }
+    // The scenario file itself.
+    kraamsim()
+        .arg("validate")
+        .arg(&fifo)
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regular file"));
+}
+
+#[test]
+fn a_data_file_beyond_the_size_limit_is_refused_without_reading_it() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let big = fs::File::create(dir.join("big.csv")).unwrap();
+    big.set_len((256 << 20) + 1).unwrap(); // sparse: no disk used
+    let s = scenario_with_data(dir, "big.csv", "ok-providers.csv", "ok-carers.csv");
+    kraamsim()
+        .arg("validate")
+        .arg(&s)
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than the limit of 256 MB"));
+}
+
+#[test]
+fn a_postcode_repeated_200000_times_is_reported_once_and_long_error_lists_are_capped() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let repeated = vec!["1234"; 200_000].join(" ");
+    fs::write(
+        dir.join("providers.csv"),
+        format!("provider,region,market_share,contract_type,postcodes\nP,R,1,A,{repeated}\n"),
+    )
+    .unwrap();
+    let s = scenario_with_data(dir, "ok-postcodes.csv", "providers.csv", "ok-carers.csv");
+    let out = kraamsim()
+        .arg("validate")
+        .arg(&s)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("listed twice").count(), 1, "{stderr}");
+    assert!(stderr.lines().count() < 5, "{stderr}");
+
+    // 300 distinct errors: the first 50 are shown, the rest counted.
+    let mut postcodes = String::from("pc4,region,births_per_year\n");
+    for i in 0..300 {
+        postcodes.push_str(&format!("{},R,lots\n", 1000 + i));
+    }
+    fs::write(dir.join("postcodes.csv"), postcodes).unwrap();
+    let s = scenario_with_data(dir, "postcodes.csv", "ok-providers.csv", "ok-carers.csv");
+    let out = kraamsim().arg("validate").arg(&s).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("300 errors"), "{stderr}");
+    assert_eq!(stderr.matches("got `lots`").count(), 50, "{stderr}");
+    assert!(stderr.contains("... and 250 more"), "{stderr}");
+}
+
+/// summary.csv of a run of baseline.toml with `seed` and one replication.
+fn reference_summary(dir: &Path, seed: &str) -> Vec<u8> {
+    let out = dir.join(format!("reference-{seed}"));
+    run_into(
+        &scenario("baseline.toml"),
+        &out,
+        &["--replications", "1", "--no-charts", "--seed", seed],
+    )
+    .assert()
+    .success();
+    fs::read(out.join("summary.csv")).unwrap()
+}
+
+#[test]
+fn two_runs_started_together_into_one_directory_never_mix() {
+    let tmp = TempDir::new().unwrap();
+    let references = [
+        reference_summary(tmp.path(), "1"),
+        reference_summary(tmp.path(), "2"),
+    ];
+    for trial in 0..20 {
+        let out = tmp.path().join(format!("trial-{trial}"));
+        let start = |seed: &str| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("kraamsim"))
+                .args(["run", scenario("baseline.toml").to_str().unwrap(), "-q"])
+                .args([
+                    "--replications",
+                    "1",
+                    "--no-charts",
+                    "--seed",
+                    seed,
+                    "--out",
+                ])
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start("1"), start("2"));
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let codes = [a.status.code(), b.status.code()];
+        // One wins; the other is refused (the lock is held, or the winner's output is there).
+        let winner = match codes {
+            [Some(0), Some(2)] => 0,
+            [Some(2), Some(0)] => 1,
+            _ => panic!(
+                "trial {trial}: exit codes {codes:?}\n{}\n{}",
+                String::from_utf8_lossy(&a.stderr),
+                String::from_utf8_lossy(&b.stderr)
+            ),
+        };
+        let meta: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("run.json")).unwrap()).unwrap();
+        assert_eq!(
+            meta["seed"],
+            [1, 2][winner],
+            "trial {trial}: run.json of the loser"
+        );
+        assert!(
+            fs::read(out.join("summary.csv")).unwrap() == references[winner],
+            "trial {trial}: summary.csv is not the winner's"
+        );
+        let hidden: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.') && n != ".kraamsim-manifest.json")
+            .collect();
+        assert!(hidden.is_empty(), "trial {trial}: left {hidden:?}");
+    }
+}
+
+#[test]
+fn merge_onto_an_existing_output_is_refused_without_force() {
+    let tmp = TempDir::new().unwrap();
+    let sweep = scenario("capacity-sweep.toml");
+    for shard in ["0/2", "1/2"] {
+        kraamsim()
+            .arg("sweep")
+            .arg(&sweep)
+            .args([
+                "-q",
+                "--no-charts",
+                "--replications",
+                "1",
+                "--shard",
+                shard,
+                "--out",
+            ])
+            .arg(tmp.path().join(shard.replace('/', "-")))
+            .assert()
+            .success();
+    }
+    let existing = tmp.path().join("existing");
+    run_into(
+        &scenario("baseline.toml"),
+        &existing,
+        &["--replications", "1", "--no-charts"],
+    )
+    .assert()
+    .success();
+    let before = fs::read(existing.join("summary.csv")).unwrap();
+    let merge = |force: bool| {
+        let mut c = kraamsim();
+        c.arg("merge")
+            .arg(tmp.path().join("0-2"))
+            .arg(tmp.path().join("1-2"))
+            .args(["--no-charts", "--out"])
+            .arg(&existing);
+        if force {
+            c.arg("--force");
+        }
+        c
+    };
+    merge(false)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --force to replace it"));
+    assert_eq!(fs::read(existing.join("summary.csv")).unwrap(), before);
+    merge(true).assert().success();
+    assert!(existing.join("variants.csv").is_file());
+}
+
+/// A small tmpfs mounted at a fresh directory, or None (with the reason printed) where this
+/// process may not mount one (not root, or no CAP_SYS_ADMIN).
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> Option<SmallDisk> {
+        let at = dir.join("disk");
+        fs::create_dir(&at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            println!("SKIPPED: cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)");
+            return None;
+        }
+        Some(SmallDisk(at))
+    }
+
+    fn remount_read_only(&self) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_or_read_only_disk_is_an_error_with_exit_2_and_no_half_written_directory() {
+    let tmp = TempDir::new().unwrap();
+    let Some(disk) = SmallDisk::mount(tmp.path(), "64k") else {
+        return;
+    };
+    let out = disk.0.join("out");
+    run_into(
+        &scenario("national.toml"),
+        &out,
+        &["--replications", "1", "--no-charts"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("no space left on the device"));
+    assert!(!out.exists(), "a half-written output directory is left");
+
+    disk.remount_read_only();
+    run_into(&scenario("baseline.toml"), &out, &["--replications", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("read-only"));
 }

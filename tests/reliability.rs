@@ -274,3 +274,191 @@ fn force_adds_to_a_foreign_directory_without_touching_its_files() {
     );
     assert!(out.join("run.json").exists());
 }
+
+/// baseline.toml thirty times larger (60,000 births a year, 6,000 carers) over twenty years:
+/// one region-replication takes several seconds, so a signal lands inside one.
+fn long_single_region(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(scenario("baseline.toml")).unwrap();
+    let mut long = String::new();
+    for line in text.lines() {
+        let line = if line.starts_with("end = ") {
+            "end = \"2046-12-31\"".to_string()
+        } else if let Some(i) = line.find("births_per_year = ") {
+            let (head, tail) = line.split_at(i + "births_per_year = ".len());
+            let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+            let births: u32 = digits.parse().unwrap();
+            format!("{head}{}{}", births * 30, &tail[digits.len()..])
+        } else if let Some(n) = line.strip_prefix("carers = ") {
+            format!("carers = {}", n.parse::<u32>().unwrap() * 30)
+        } else {
+            line.to_string()
+        };
+        long.push_str(&line);
+        long.push('\n');
+    }
+    let path = dir.join("long.toml");
+    fs::write(&path, long).unwrap();
+    path
+}
+
+/// Starts `kraamsim run SCENARIO --replications 3 --threads 2 --out OUT` and waits until it
+/// holds its directory and has worked for `busy`.
+fn start_long_run(scenario: &Path, out: &Path, busy: Duration) -> std::process::Child {
+    let child = Command::new(binary())
+        .args(["run", scenario.to_str().unwrap(), "-q", "--no-charts"])
+        .args(["--replications", "3", "--threads", "2", "--out"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !out.join(".kraamsim-lock").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run did not start"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(busy);
+    child
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[test]
+fn ctrl_c_inside_a_long_region_replication_stops_within_a_second_and_counts_what_it_kept() {
+    let tmp = TempDir::new().unwrap();
+    let long = long_single_region(tmp.path());
+    let out = tmp.path().join("out");
+    let child = start_long_run(&long, &out, Duration::from_millis(1000));
+    let signalled = Instant::now();
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stopped_in = signalled.elapsed();
+    assert!(
+        stopped_in < Duration::from_secs(1),
+        "took {stopped_in:?} to stop after SIGINT"
+    );
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let kept: u64 = stderr
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|rest| rest.split(" of 3 replications").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of kept replications in: {stderr}"));
+    let progress = json(&out.join(".kraamsim-resume/progress.json"));
+    assert_eq!(progress["units_done"].as_u64(), Some(kept), "{stderr}");
+}
+
+#[test]
+fn a_killed_run_is_explained_and_force_clears_its_temporary_files() {
+    let tmp = TempDir::new().unwrap();
+    let long = long_single_region(tmp.path());
+    let out = tmp.path().join("out");
+    let mut child = start_long_run(&long, &out, Duration::from_millis(500));
+    signal(&child, "-KILL");
+    child.wait().unwrap();
+    let temporary = |out: &Path| -> Vec<String> {
+        fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.') && n != ".kraamsim-manifest.json")
+            .collect()
+    };
+    assert!(!temporary(&out).is_empty(), "nothing left to clean");
+
+    let again = |extra: &[&str]| {
+        Command::new(binary())
+            .args(["run", long.to_str().unwrap(), "-q", "--no-charts"])
+            .args(["--replications", "3", "--threads", "2", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for extra in [&[][..], &["--resume"][..]] {
+        let refused = again(extra);
+        assert_eq!(refused.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("was killed"), "{extra:?}: {stderr}");
+        assert!(stderr.contains("--force"), "{extra:?}: {stderr}");
+    }
+
+    let base = scenario("baseline.toml");
+    let forced = Command::new(binary())
+        .args(["run", base.to_str().unwrap(), "-q", "--no-charts"])
+        .args(["--replications", "1", "--force", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(forced.status.success());
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("temporary files were removed"));
+    assert!(temporary(&out).is_empty(), "left: {:?}", temporary(&out));
+    assert!(out.join("summary.csv").is_file());
+}
+
+#[test]
+fn resume_refuses_a_checkpoint_truncated_or_edited_at_the_same_size() {
+    let tmp = TempDir::new().unwrap();
+    let national = scenario("national.toml");
+    let args = [
+        "run",
+        national.to_str().unwrap(),
+        "-q",
+        "--replications",
+        "16",
+        "--threads",
+        "2",
+    ];
+    let out = tmp.path().join("interrupted");
+    assert_eq!(run_and_interrupt(&args, &out), 130);
+    let kept = |dir: &Path| dir.join(".kraamsim-resume/summary.csv");
+    type Damage = fn(&Path);
+    let damage: [(&str, Damage); 2] = [
+        ("truncated", |f| {
+            let len = fs::metadata(f).unwrap().len();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_len(len - 1)
+                .unwrap();
+        }),
+        ("same size", |f| {
+            let mut bytes = fs::read(f).unwrap();
+            let last = bytes.len() - 2; // before the final newline
+            bytes[last] = if bytes[last] == b'0' { b'1' } else { b'0' };
+            fs::write(f, bytes).unwrap();
+        }),
+    ];
+    for (how, damage) in damage {
+        let copy = tmp.path().join(how);
+        let copied = Command::new("cp")
+            .arg("-a")
+            .arg(&out)
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        damage(&kept(&copy));
+        let resumed = Command::new(binary())
+            .args(args)
+            .arg("--resume")
+            .arg("--out")
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert_eq!(resumed.status.code(), Some(2), "{how}");
+        let stderr = String::from_utf8_lossy(&resumed.stderr);
+        assert!(stderr.contains("is damaged"), "{how}: {stderr}");
+        assert!(stderr.contains("summary.csv"), "{how}: {stderr}");
+    }
+}

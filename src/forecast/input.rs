@@ -356,13 +356,7 @@ fn booking(
         .map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let date = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-            data::error(
-                origin,
-                field,
-                format!("must be a date YYYY-MM-DD, got `{text}`"),
-            )
-        })
+        parse_date(text.trim()).map_err(|message| data::error(origin, field, message))
     };
     let registration_date = date("registration_date", &row.registration_date);
     let due_date = date("due_date", &row.due_date);
@@ -583,6 +577,19 @@ fn roster_carer(
     ))
 }
 
+/// A date `YYYY-MM-DD` within the dates any input may use ([`scenario::date_range`]); the
+/// message echoes the text, so an impossible date (`2027-02-30`) is seen as written.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let (first, last) = crate::scenario::date_range();
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) if d >= first && d <= last => Ok(d),
+        Ok(_) => Err(format!("`{text}` is outside {first} to {last}")),
+        Err(_) => Err(format!(
+            "`{text}` is not a date; write YYYY-MM-DD with a real day (2027-07-05)"
+        )),
+    }
+}
+
 /// Date ranges `FIRST..LAST` (inclusive) or `FIRST..` separated by spaces.
 fn ranges(
     text: &str,
@@ -592,29 +599,28 @@ fn ranges(
 ) -> Vec<(NaiveDate, Option<NaiveDate>)> {
     let mut out = Vec::new();
     for item in text.split_whitespace() {
-        let parsed = item.split_once("..").and_then(|(a, b)| {
-            let first = NaiveDate::parse_from_str(a, "%Y-%m-%d").ok()?;
-            let last = if b.is_empty() {
-                None
-            } else {
-                Some(NaiveDate::parse_from_str(b, "%Y-%m-%d").ok()?)
-            };
-            Some((first, last))
-        });
-        match parsed {
-            Some((first, Some(last))) if last < first => errors.push(data::error(
-                origin,
-                field,
-                format!("`{item}`: the last day is before the first"),
-            )),
-            Some(range) => out.push(range),
-            None => errors.push(data::error(
+        let Some((a, b)) = item.split_once("..") else {
+            errors.push(data::error(
                 origin,
                 field,
                 format!(
                     "`{item}` is not a date range: write FIRST..LAST (2027-07-05..2027-07-18), or FIRST.. when the end is not known, separated by spaces"
                 ),
+            ));
+            continue;
+        };
+        let first = parse_date(a);
+        let last = (!b.is_empty()).then(|| parse_date(b)).transpose();
+        match (first, last) {
+            (Ok(first), Ok(Some(last))) if last < first => errors.push(data::error(
+                origin,
+                field,
+                format!("`{item}`: the last day is before the first"),
             )),
+            (Ok(first), Ok(last)) => out.push((first, last)),
+            (Err(message), _) | (_, Err(message)) => {
+                errors.push(data::error(origin, field, format!("`{item}`: {message}")))
+            }
         }
     }
     out

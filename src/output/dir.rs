@@ -322,6 +322,7 @@ impl OutputDir {
             } else {
                 "its files are incomplete: pass --force to start over"
             })),
+            DirMode::New if has_resume => Err(OutputError::InterruptedOutput(dir.to_path_buf())),
             DirMode::New if is_output => Err(OutputError::EarlierOutput(dir.to_path_buf())),
             DirMode::New => Err(OutputError::NotOutputDir(dir.to_path_buf())),
             DirMode::Replace => {

@@ -42,10 +42,12 @@ pub enum OutputError {
         "{0} exists and is not a kraamsim output directory (it has files but no run.json); choose another --out, or pass --force to add the outputs to it"
     )]
     NotOutputDir(PathBuf),
-    #[error(
-        "{0} holds an earlier kraamsim output; pass --force to replace it, or --resume to finish it if it was interrupted"
-    )]
+    #[error("{0} holds an earlier kraamsim output; pass --force to replace it")]
     EarlierOutput(PathBuf),
+    #[error(
+        "{0} holds an interrupted kraamsim run; finish it with the command that started it plus --resume, or pass --force to replace it"
+    )]
+    InterruptedOutput(PathBuf),
     #[error("--resume: {0} holds no interrupted kraamsim run to resume (no {RESUME_DIR}/)")]
     NothingToResume(PathBuf),
     #[error(
@@ -445,12 +447,15 @@ impl Checkpoint {
         for (name, len, sha) in &checkpoint.files {
             let kept = dir.join(RESUME_DIR).join(name);
             let (found_len, found_sha) = file_sha256(&kept, *len)?;
+            let change = if found_len != *len {
+                format!("{found_len} bytes where {len} were kept")
+            } else {
+                "same length, other contents: its SHA-256 differs".to_string()
+            };
             if found_len != *len || &found_sha != sha {
                 return Err(OutputError::BadCheckpoint {
                     path: kept,
-                    why: format!(
-                        "it changed since the run was interrupted ({found_len} bytes where {len} were kept, or other contents)"
-                    ),
+                    why: format!("it changed since the run was interrupted: {change}"),
                 });
             }
         }

@@ -138,6 +138,47 @@ struct CarerRow {
     contract_hours_per_week: f64,
 }
 
+/// The largest data file (CSV) kraamsim reads: far above a national dataset or a region's
+/// bookings (a few MB), far below what would exhaust memory.
+pub const MAX_DATA_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads an input file that must be a regular file of at most `limit` bytes. A device
+/// (`/dev/zero`) or a FIFO would otherwise grow without bound or block for ever; both are
+/// refused before the file is opened, and a file that grows while it is read stops at the
+/// limit.
+pub fn read_input_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {kind}; give the path of a file"),
+        ));
+    }
+    let too_big = || {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is larger than the limit of {} MB", limit >> 20),
+        )
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Where the data files come from: a directory (the scenario file's), or memory (tests and
 /// fuzzing: name as written in `[data]` -> contents).
 #[derive(Clone, Copy)]
@@ -152,7 +193,10 @@ impl Source<'_> {
         match self {
             Source::Dir(base) => {
                 let path = base.join(name);
-                (path.display().to_string(), std::fs::read(&path))
+                (
+                    path.display().to_string(),
+                    read_input_file(&path, MAX_DATA_FILE_BYTES),
+                )
             }
             Source::Memory(files) => {
                 let found = files.iter().find(|(n, _)| *n == name);
@@ -218,6 +262,36 @@ pub(crate) fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldEr
 /// Whether a field starts or ends with white space (what `csv::StringRecord::trim` removes).
 fn has_outer_space(field: &str) -> bool {
     field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace)
+}
+
+/// The 1-based line of a record at a byte offset, counted from the bytes. In a file with
+/// `\r\n` line ends (a spreadsheet export) the csv reader ends a record at the `\r` and
+/// places the next one at the `\n`, so its own line count is one short; a record that starts
+/// at a `\n` is counted on the line after it. Offsets are asked in increasing order, so each
+/// byte is counted once.
+#[derive(Default)]
+struct LineCounter {
+    byte: u64,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], byte: u64) -> usize {
+        let mut byte = byte.min(bytes.len() as u64);
+        if bytes.get(byte as usize) == Some(&b'\n') {
+            byte += 1;
+        }
+        if byte < self.byte {
+            *self = LineCounter::default();
+        }
+        let newlines = bytes[self.byte as usize..byte as usize]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.byte = byte;
+        self.line += newlines;
+        self.line + 1
+    }
 }
 
 /// All rows of a CSV file with their origins, or every problem of the file: a missing,
@@ -312,6 +386,7 @@ pub(crate) fn read_rows<T: Row>(
         return Err(errors); // every row would fail the same way
     }
     let mut rows = Vec::new();
+    let mut lines = LineCounter::default();
     // One record buffer for the whole file: a national file has thousands of rows.
     let mut record = csv::StringRecord::new();
     loop {
@@ -323,7 +398,7 @@ pub(crate) fn read_rows<T: Row>(
             }
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.line_at(&bytes, p.byte()));
                 let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
                 let column = match e.kind() {
                     csv::ErrorKind::UnequalLengths { len, .. } => {
@@ -341,7 +416,9 @@ pub(crate) fn read_rows<T: Row>(
         }
         let origin = CsvOrigin {
             file: Rc::clone(&shown),
-            line: record.position().map_or(0, |p| p.line() as usize),
+            line: record
+                .position()
+                .map_or(0, |p| lines.line_at(&bytes, p.byte())),
             header: Rc::clone(&header),
         };
         match record.deserialize::<T>(Some(&header)) {

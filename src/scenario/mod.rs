@@ -13,7 +13,7 @@ mod validate;
 
 pub use schema::*;
 pub use sweep::{Variant, variants};
-pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, expected_mothers};
+pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, date_range, expected_mothers};
 
 use std::fmt;
 use std::ops::Range;
@@ -46,6 +46,9 @@ pub struct ScenarioError {
     pub errors: Vec<FieldError>,
 }
 
+/// At most this many distinct errors are printed; the rest are counted.
+pub const MAX_SHOWN_ERRORS: usize = 50;
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
@@ -55,19 +58,34 @@ impl fmt::Display for ScenarioError {
             self.file,
             if n == 1 { "" } else { "s" }
         )?;
+        // A broken file can produce errors by the million (a repeated value in a long list):
+        // identical lines are shown once, and only the first MAX_SHOWN_ERRORS distinct ones.
+        let mut shown = std::collections::HashSet::new();
+        let mut hidden = 0usize;
         for e in &self.errors {
             let path = if e.path.is_empty() { "(file)" } else { &e.path };
             let file = e.file.as_deref().unwrap_or(&self.file);
-            if e.line == 0 {
+            let line = if e.line == 0 {
                 // The file as a whole (it cannot be read): there is no place to point at.
-                write!(f, "\n  {file}: `{path}`: {}", e.message)?;
+                format!("{file}: `{path}`: {}", e.message)
             } else {
-                write!(
-                    f,
-                    "\n  {file}:{}:{}: `{path}`: {}",
-                    e.line, e.column, e.message
-                )?;
+                format!("{file}:{}:{}: `{path}`: {}", e.line, e.column, e.message)
+            };
+            if shown.contains(&line) {
+                continue;
             }
+            if shown.len() == MAX_SHOWN_ERRORS {
+                hidden += 1;
+                continue;
+            }
+            write!(f, "\n  {line}")?;
+            shown.insert(line);
+        }
+        if hidden > 0 {
+            write!(
+                f,
+                "\n  ... and {hidden} more; fix the errors above first (identical lines are shown once)"
+            )?;
         }
         Ok(())
     }
@@ -84,6 +102,9 @@ pub struct LoadedScenario {
     pub base: Option<std::path::PathBuf>,
 }
 
+/// The largest scenario file kraamsim reads (the data belong in `[data]` CSV files).
+pub const MAX_SCENARIO_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     let name = path.display().to_string();
@@ -97,7 +118,8 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
             message,
         }],
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
+    let bytes = data::read_input_file(path, MAX_SCENARIO_FILE_BYTES)
+        .map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let before = String::from_utf8_lossy(&e.as_bytes()[..valid]);
@@ -160,20 +182,34 @@ fn parse_from(
         errors,
     };
     let spanned = DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
         let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
         fail(vec![FieldError {
             file: None,
             line,
             column,
             path: String::new(),
-            message: e.message().to_string(),
+            message: with_value(e.message().trim_end().to_string(), text, &span),
         }])
     })?;
     let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let (line, column) = line_col(text, span.start);
-        let path = path_at(&spanned, &span);
-        let message = plain_type_error(&path, e.message());
+        let mut path = path_at(&spanned, &span);
+        // serde points a missing field at its table (the whole file, for a top-level one):
+        // name the field itself, so the message says what to add and where.
+        if let Some(field) = e
+            .message()
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            path = if path.is_empty() {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
+        let message = with_value(plain_type_error(&path, e.message()), text, &span);
         fail(vec![FieldError {
             file: None,
             line,
@@ -238,6 +274,23 @@ fn parse_from(
 
 /// A serde type error in the words of `docs/scenario-format.md` rather than Rust's: what the
 /// field allows instead of `expected u32`.
+/// `message`, then the text it is about as written (`2027-02-30`), when that is one short
+/// piece of a line the message does not already quote: an impossible value is easier to fix
+/// when it is seen.
+fn with_value(message: String, text: &str, span: &Range<usize>) -> String {
+    match text.get(span.clone()) {
+        Some(value)
+            if !value.trim().is_empty()
+                && value.len() <= 80
+                && !value.contains('\n')
+                && !message.contains(value.trim().trim_matches('"')) =>
+        {
+            format!("{message}, got `{}`", value.trim())
+        }
+        _ => message,
+    }
+}
+
 fn plain_type_error(path: &str, message: &str) -> String {
     const TYPES: [(&str, &str); 5] = [
         ("expected u16", "expected a whole number 0-65535"),

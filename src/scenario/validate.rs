@@ -288,9 +288,14 @@ fn check_on_call(c: &mut Checker, b: &BirthAssistParams) {
 const FIRST_DATE: (i32, u32, u32) = (1900, 1, 1);
 const LAST_DATE: (i32, u32, u32) = (2199, 12, 31);
 
-fn check_period(c: &mut Checker, p: &Period) {
+/// The first and last date any input may use, scenario or forecast CSV.
+pub fn date_range() -> (NaiveDate, NaiveDate) {
     let date = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
-    let (first, last) = (date(FIRST_DATE), date(LAST_DATE));
+    (date(FIRST_DATE), date(LAST_DATE))
+}
+
+fn check_period(c: &mut Checker, p: &Period) {
+    let (first, last) = date_range();
     for (path, value) in [("period.start", p.start), ("period.end", p.end)] {
         if value < first || value > last {
             c.fail(
@@ -684,12 +689,19 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             continue;
         };
         let region = &s.regions[ri];
+        // How often each postcode was listed so far: a repeat is reported once, at its
+        // second listing, however long the list (a bitset-sized table, not a scan per code).
+        let mut listed = vec![0u8; usize::from(u16::MAX) + 1];
         for (k, pc) in p.postcodes.iter().enumerate() {
-            if p.postcodes[..k].contains(pc) {
-                c.fail(
-                    format!("{at}.postcodes[{k}]"),
-                    format!("postcode {pc} is listed twice"),
-                );
+            let times = &mut listed[usize::from(*pc)];
+            *times = times.saturating_add(1);
+            if *times > 1 {
+                if *times == 2 {
+                    c.fail(
+                        format!("{at}.postcodes[{k}]"),
+                        format!("postcode {pc} is listed twice"),
+                    );
+                }
             } else if postcode_region[usize::from(*pc)] != Some(ri) {
                 c.fail(
                     format!("{at}.postcodes[{k}]"),

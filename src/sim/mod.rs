@@ -158,11 +158,24 @@ pub fn run_region_with(
         checks,
         stop,
     } = control;
+    // Setting up a long region-replication takes a second or more (a twenty-year region of
+    // half a million mothers): the stop flag is checked between its phases too, not only in
+    // the day loop, so that Ctrl-C is answered within a second.
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let mut population = generate::population(scenario, calendar, region, replication);
+    if stopped() {
+        return None;
+    }
     let years = generate::report_years(calendar);
     let workforce = generate::workforce_years(scenario, &years, &population.carers);
     let providers = std::mem::take(&mut population.providers);
+    if stopped() {
+        return None;
+    }
     let mut sim = Simulation::new(scenario, calendar, region, population, policy, keep_mothers);
+    if stopped() {
+        return None;
+    }
     sim.checks = checks;
     sim.stop = stop;
     sim.year_totals = years
@@ -429,6 +442,7 @@ impl<'a> Simulation<'a> {
 
     fn run(mut self, region: usize, replication: u32) -> Option<RegionResult> {
         self.schedule_start();
+        self.stopped = self.stop.is_some_and(|s| s.load(Ordering::Relaxed));
         self.advance((self.cal.report_end + 1) * MINUTES_PER_DAY);
         if self.stopped {
             return None;
