@@ -98,6 +98,10 @@ enum Command {
         /// Directory for bookings.csv and roster.csv.
         #[arg(long)]
         out: PathBuf,
+        /// Replace bookings.csv and roster.csv already in --out (they may be a KSV's own
+        /// exports, so they are never replaced without it).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -445,14 +449,24 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             replication,
             seed,
             out,
+            force,
         } => {
             let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
             let mut s = loaded.scenario;
             if let Some(seed) = seed {
                 s.seed = seed;
             }
+            for name in ["bookings.csv", "roster.csv"] {
+                let path = out.join(name);
+                if path.exists() && !force {
+                    return Err(Failure::bad_input(format!(
+                        "{} exists; pass --force to replace it with the simulated state",
+                        path.display()
+                    )));
+                }
+            }
             let snap = kraamsim::forecast::snapshot::snapshot(&s, replication);
-            kraamsim::forecast::snapshot::write(&out, &snap).map_err(Failure::internal)?;
+            kraamsim::forecast::snapshot::write(&out, &snap)?;
             say!(
                 "wrote the state of replication {replication} at {} to {}/bookings.csv and roster.csv",
                 s.period.start,

@@ -457,3 +457,33 @@ fn a_full_or_read_only_disk_is_an_error_with_exit_2_and_no_half_written_director
         .code(2)
         .stderr(predicate::str::contains("read-only"));
 }
+
+#[test]
+fn forecast_snapshot_never_replaces_a_bookings_file_without_force() {
+    let tmp = TempDir::new().unwrap();
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ksv-forecast/ksv-forecast.toml");
+    fs::write(tmp.path().join("bookings.csv"), "mine\n").unwrap();
+    let snapshot = |force: bool| {
+        let mut c = kraamsim();
+        c.arg("forecast-snapshot")
+            .arg(&example)
+            .arg("--out")
+            .arg(tmp.path());
+        if force {
+            c.arg("--force");
+        }
+        c
+    };
+    snapshot(false)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("bookings.csv")).unwrap(),
+        "mine\n"
+    );
+    assert!(!tmp.path().join("roster.csv").exists());
+    snapshot(true).assert().success();
+    assert!(tmp.path().join("roster.csv").is_file());
+}

@@ -132,7 +132,7 @@ fn shipped_example_files_are_the_scenarios_snapshot() {
     assert_eq!(
         fs::read_to_string(dir.join("bookings.csv")).unwrap(),
         snap.bookings,
-        "re-make with: kraamsim forecast-snapshot scenarios/ksv-forecast/ksv-forecast.toml --out scenarios/ksv-forecast"
+        "re-make with: kraamsim forecast-snapshot scenarios/ksv-forecast/ksv-forecast.toml --out scenarios/ksv-forecast --force"
     );
     assert_eq!(
         fs::read_to_string(dir.join("roster.csv")).unwrap(),

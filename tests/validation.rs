@@ -16,7 +16,7 @@ use kraamsim::generate;
 use kraamsim::model::{Calendar, Mother};
 use kraamsim::run::{self, RunOptions, RunResults};
 use kraamsim::scenario::{self, PolicyName, Scenario};
-use kraamsim::sim::{RegionResult, Totals};
+use kraamsim::sim::{RegionResult, Totals, erlang_b, posts_for};
 use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
 
 /// Two-sided level of every check.
@@ -68,12 +68,6 @@ fn chi_square(observed: &[u64], expected: &[f64]) -> (f64, f64) {
     (stat, ChiSquared::new(df).unwrap().inverse_cdf(LEVEL))
 }
 
-/// Erlang-B blocking probability for `c` servers and offered load `a`, by the stable
-/// recursion B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)).
-fn erlang_b(c: u32, a: f64) -> f64 {
-    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
-}
-
 /// The results of one region, one per replication, for the scenario's first policy.
 fn per_replication(r: &RunResults, region: usize) -> Vec<&RegionResult> {
     let first = r.policies[0];
@@ -98,8 +92,9 @@ fn erlang_b_recursion_matches_known_values() {
 // Loss system
 
 /// Birth assistance (`src/sim/birth_pool.rs`) is a loss system: with c posts in every day
-/// part and every birth asking for an assist of h hours, the share of requests missed is
-/// Erlang-B(c, λh), overall and in each day part (the posts keep their state across parts).
+/// part and every birth asking for an assist of h hours, the share of requests that find no
+/// post free (served by a carer called away, or missed) is Erlang-B(c, λh), overall and in
+/// each day part (the posts keep their state across parts).
 #[test]
 fn birth_assistance_pool_matches_erlang_b() {
     let s = load("validation/birth-pool-erlang-b.toml");
@@ -130,7 +125,11 @@ fn birth_assistance_pool_matches_erlang_b() {
             .iter()
             .map(|x| {
                 share(
-                    x.totals.birth_assists_missed,
+                    x.totals.birth_assists_missed
+                        + x.totals
+                            .birth_assists_called_away_by_part
+                            .iter()
+                            .sum::<u64>(),
                     x.totals.birth_assists_requested,
                 )
             })
@@ -151,7 +150,8 @@ fn birth_assistance_pool_matches_erlang_b() {
                 .iter()
                 .map(|x| {
                     share(
-                        x.totals.birth_assists_missed_by_part[part],
+                        x.totals.birth_assists_missed_by_part[part]
+                            + x.totals.birth_assists_called_away_by_part[part],
                         x.totals.birth_assists_requested_by_part[part],
                     )
                 })
@@ -181,6 +181,58 @@ fn birth_assistance_pool_matches_erlang_b() {
             );
             assert_eq!(x.capacity_exceeded_days, 0);
         }
+    }
+}
+
+/// Without `on_call`, the posts of each part are sized as a planner would: the fewest whose
+/// Erlang-B loss at the part's expected load is at most `target_miss`. For a single pool
+/// with every birth asking for an assist: that many posts in each part and replication
+/// (sized to the replication's own births, as the simulation does), and a share of requests
+/// finding none free that matches Erlang-B for them, below the target.
+#[test]
+fn on_call_sized_to_a_target_matches_erlang_b_for_a_single_pool() {
+    let mut s = load("validation/birth-pool-erlang-b.toml");
+    s.birth_assist.on_call = None;
+    let target = 0.02;
+    s.birth_assist.target_miss = target;
+    s.replications = 10;
+    let hours = s.birth_assist.hours;
+    let r = run(&s, false);
+    for (i, region) in s.regions.iter().enumerate() {
+        let reps = per_replication(&r, i);
+        // Per replication: observed minus Erlang-B share of requests finding no post free.
+        let mut gaps = Vec::new();
+        let mut shares = Vec::new();
+        for x in &reps {
+            let t = &x.totals;
+            let mut expected = 0.0;
+            for p in 0..3 {
+                let requests = t.birth_assists_requested_by_part[p] as f64;
+                let load = requests / 365.0 / 8.0 * hours;
+                let posts = posts_for(load, target);
+                assert_eq!(
+                    t.on_call_hours[p],
+                    f64::from(posts) * 8.0 * 365.0,
+                    "{}",
+                    region.name
+                );
+                assert!(erlang_b(posts, load) <= target);
+                expected += requests * erlang_b(posts, load);
+            }
+            let requested = t.birth_assists_requested as f64;
+            let away: u64 = t.birth_assists_called_away_by_part.iter().sum();
+            let share = (t.birth_assists_missed + away) as f64 / requested;
+            gaps.push(share - expected / requested);
+            shares.push(share);
+        }
+        let (gap, tol) = t_interval(&gaps);
+        let (mean, share_tol) = t_interval(&shares);
+        println!(
+            "{}: {mean:.4} ± {share_tol:.4} find no post free; minus Erlang-B: {gap:.4} ± {tol:.4}",
+            region.name
+        );
+        assert!(gap.abs() <= tol, "{}: {gap} ± {tol}", region.name);
+        assert!(mean <= target + share_tol, "{}: {mean}", region.name);
     }
 }
 

@@ -67,6 +67,10 @@ pub struct Assist {
     pub missed: [f64; 3],
     pub on_call_hours: [f64; 3],
     pub over_two_carers: f64,
+    /// Requests served by a carer called away from her families (no on-call carer free)...
+    pub called_away: [f64; 3],
+    /// ...and the care hours those families lost.
+    pub hours_from_care: [f64; 3],
 }
 
 /// The equity metrics of one summary row.
@@ -735,6 +739,16 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
                     t.number(&rec, 26)?,
                 ],
                 over_two_carers: t.number(&rec, 27)?,
+                called_away: [
+                    t.number(&rec, 41)?,
+                    t.number(&rec, 42)?,
+                    t.number(&rec, 43)?,
+                ],
+                hours_from_care: [
+                    t.number(&rec, 44)?,
+                    t.number(&rec, 45)?,
+                    t.number(&rec, 46)?,
+                ],
             },
             tiers: Tiers {
                 indicated: [

@@ -477,6 +477,10 @@ fn missed_pct<const P: usize>(t: &Totals) -> f64 {
     100.0 * t.assist.missed[P] / t.assist.requested[P].max(1.0)
 }
 
+fn called_away_pct<const P: usize>(t: &Totals) -> f64 {
+    100.0 * t.assist.called_away[P] / t.assist.requested[P].max(1.0)
+}
+
 /// Birth assistance per day part (`docs/birth-assistance.md`) and continuity, over all
 /// regions, per policy and variant.
 fn assist_table(h: &mut String, data: &RunData) {
@@ -485,20 +489,22 @@ fn assist_table(h: &mut String, data: &RunData) {
     }
     h.push_str(
         "<h2>Birth assistance and continuity</h2>\n<p>All regions; mean over replications \
-         with the 95% interval. Requests: births that needed a carer; missed: no carer on call \
-         was free (or her provider had no hours left); on-call hours: carers on call × hours \
-         of the day part. Over two carers: mothers who saw more than two carers (the seed's \
-         aim is at most two). Definitions in docs/metrics.md.</p>\n<table>\n\
-         <tr><th class=\"name\">variant / policy</th>\
+         with the 95% interval. Requests: births that needed a carer; called away: no carer \
+         on call was free, so a carer on duty left her families for the birth (the care hours \
+         they lost are the cost); missed: no carer of her provider at work that day; on-call \
+         hours: carers on call × hours of the day part. Over two carers: mothers who saw more \
+         than two carers (the seed's aim is at most two). Definitions in docs/metrics.md.</p>\n\
+         <table>\n<tr><th class=\"name\">variant / policy</th>\
          <th>requests night / day / evening</th><th>% missed night</th><th>% missed day</th>\
-         <th>% missed evening</th><th>on-call hours night / day / evening</th>\
+         <th>% missed evening</th><th>% called away night / day / evening</th>\
+         <th>care hours lost</th><th>on-call hours night / day / evening</th>\
          <th>% over two carers</th></tr>\n",
     );
     for g in 0..data.groups.len() {
         let e = |f: fn(&Totals) -> f64| data.estimate(g, None, f);
         let _ = writeln!(
             h,
-            "<tr><td class=\"name\">{}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td></tr>",
+            "<tr><td class=\"name\">{}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} / {:.1} / {:.1}</td><td>{:.0}</td><td>{:.0} / {:.0} / {:.0}</td><td>{}</td></tr>",
             escape(&data.group_label(g)),
             e(|t| t.assist.requested[0]).mean,
             e(|t| t.assist.requested[1]).mean,
@@ -506,6 +512,10 @@ fn assist_table(h: &mut String, data: &RunData) {
             pct(e(missed_pct::<0>)),
             pct(e(missed_pct::<1>)),
             pct(e(missed_pct::<2>)),
+            e(called_away_pct::<0>).mean,
+            e(called_away_pct::<1>).mean,
+            e(called_away_pct::<2>).mean,
+            e(|t| t.assist.hours_from_care.iter().sum()).mean,
             e(|t| t.assist.on_call_hours[0]).mean,
             e(|t| t.assist.on_call_hours[1]).mean,
             e(|t| t.assist.on_call_hours[2]).mean,

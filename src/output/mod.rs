@@ -94,7 +94,7 @@ fn csv_message(e: &csv::Error) -> String {
 }
 
 /// Number of metrics per summary row.
-pub const METRICS: usize = 47;
+pub const METRICS: usize = 53;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
 /// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
@@ -169,9 +169,24 @@ const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 /// The metrics added to summary.csv after the equity columns (birth assistance per day part,
 /// continuity, the tiers): what a reader of older outputs finds missing.
 pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] = join_names(
-    join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
-    TIER_METRICS,
+    join_names::<_, _, 23>(
+        join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
+        TIER_METRICS,
+    ),
+    ASSIST_COST_METRICS,
 );
+
+/// What birth assistance beyond the on-call posts cost, per day part: the requests served by
+/// a carer called away from her families (no on-call carer free), and the care hours those
+/// families lost.
+pub const ASSIST_COST_METRICS: [&str; 2 * DAY_PARTS] = [
+    "birth_assists_called_away_night",
+    "birth_assists_called_away_day",
+    "birth_assists_called_away_evening",
+    "assist_hours_from_care_night",
+    "assist_hours_from_care_day",
+    "assist_hours_from_care_evening",
+];
 
 /// The per-tier metrics (tier 1 minimum, 2 medical, 3 rest of early registrants, 4 rest of
 /// late registrants): indicated and delivered hours, the fill (delivered over indicated, 1
@@ -251,6 +266,12 @@ pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
         tier_fill(t.tier_indicated_hours[2], t.tier_delivered_hours[2]),
         tier_fill(t.tier_indicated_hours[3], t.tier_delivered_hours[3]),
         t.late_tier4_while_early_behind as f64,
+        t.birth_assists_called_away_by_part[0] as f64,
+        t.birth_assists_called_away_by_part[1] as f64,
+        t.birth_assists_called_away_by_part[2] as f64,
+        t.assist_hours_from_care_by_part[0],
+        t.assist_hours_from_care_by_part[1],
+        t.assist_hours_from_care_by_part[2],
     ];
     let mut out = [0.0; METRICS];
     out[..TOTALS_METRICS].copy_from_slice(&totals);
@@ -287,6 +308,8 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
         tier_delivered_hours: [v[38], v[39], v[40], v[41]],
         // v[42..46]: the fills, derived from the hours.
         late_tier4_while_early_behind: v[46] as u64,
+        birth_assists_called_away_by_part: [v[47] as u64, v[48] as u64, v[49] as u64],
+        assist_hours_from_care_by_part: [v[50], v[51], v[52]],
     };
     let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
         .try_into()

@@ -500,14 +500,16 @@ pub struct BirthAssistParams {
     pub outpatient_share: f64,
     /// Hours one assist takes (assumption: 4; DOMAIN 3-5).
     pub hours: f64,
-    /// Carers on call per day part when `on_call` is absent: the expected requests per day
-    /// in the part times this factor, rounded up to whole carers.
-    pub on_call_factor: f64,
+    /// The chance of a request finding no on-call carer free that the posts are sized to,
+    /// when `on_call` is absent: per part the fewest posts whose Erlang-B loss at the
+    /// expected load is at most this (assumption: 0.01). A request that finds none free is
+    /// served by a carer called away from her families.
+    pub target_miss: f64,
     /// Over whom carers are on call: per provider or pooled over the KSV region (the
     /// partuspoule). Absent: as `policy.scope` (pooled when the scope is `region`).
     pub pool: Option<AssistPool>,
-    /// Carers on call in the night, day and evening part; absent: derived from the expected
-    /// requests with `on_call_factor` (per provider, or for the whole pool).
+    /// Carers on call in the night, day and evening part; absent: sized to `target_miss`
+    /// from the expected requests (per provider, or for the whole pool).
     pub on_call: Option<[u32; 3]>,
     /// The hours (0-23) at which the night, day and evening parts begin, in cyclic order.
     pub day_parts: [u32; 3],
@@ -529,7 +531,7 @@ impl Default for BirthAssistParams {
             home_share: 1.0,
             outpatient_share: 0.3,
             hours: 4.0,
-            on_call_factor: 1.5,
+            target_miss: 0.01,
             pool: None,
             on_call: None,
             day_parts: [0, 8, 16],

@@ -221,7 +221,7 @@ pub fn validate(s: &Scenario) -> Problems {
     c.share("birth_assist.home_share", b.home_share);
     c.share("birth_assist.outpatient_share", b.outpatient_share);
     c.range("birth_assist.hours", b.hours, 0.0, 24.0);
-    c.range("birth_assist.on_call_factor", b.on_call_factor, 0.0, 100.0);
+    c.range("birth_assist.target_miss", b.target_miss, 0.0001, 0.5);
     check_on_call(&mut c, b);
     check_workforce(&mut c, &s.workforce);
     check_contracts(&mut c, &s.contracts);

@@ -7,10 +7,15 @@
 //! staffed by its providers in proportion to their carers (largest remainder, see
 //! [`apportion`]). A request (a birth that needs a carer, at its birth minute) takes a free
 //! post: her own provider's first, then (pooled) any other; the post is busy for
-//! `birth_assist.hours`. With no free post, or when the post's provider has no carer hours
-//! left in the plan-day, the request is missed. Nothing queues: a loss system, Erlang-B for
-//! `c` posts and offered load `requests per hour × hours` when every part has the same posts
-//! (`scenarios/validation/birth-pool-erlang-b.toml`, `tests/validation.rs`).
+//! `birth_assist.hours`. The posts are a loss system, Erlang-B for `c` posts and offered load
+//! `requests per hour × hours` when every part has the same posts
+//! (`scenarios/validation/birth-pool-erlang-b.toml`, `tests/validation.rs`). Unless the
+//! scenario gives them (`on_call`), the posts of each part are the fewest whose Erlang-B loss
+//! at the part's expected load is at most `birth_assist.target_miss` ([`posts_for`]).
+//!
+//! A request that finds no free post is not turned away: as in practice, a carer on duty is
+//! called away (`Simulation::birth` in `super`), and the hours come from her families' care.
+//! Only a scope with no carer at work that day misses a birth.
 //!
 //! A post keeps its state across the part boundary: a carer busy at the change of part is
 //! relieved when she is back (the post stays busy until her assist ends). This is the
@@ -90,8 +95,8 @@ pub struct OnCall {
 
 impl OnCall {
     /// The posts of a region with `carers[k]` carers at provider `k`. `requests[k][p]` are
-    /// provider `k`'s expected requests per day in part `p` (for posts derived with
-    /// `on_call_factor` when `on_call` is absent).
+    /// provider `k`'s expected requests per day in part `p` (for posts sized to
+    /// `target_miss` when `on_call` is absent).
     pub fn new(
         params: &BirthAssistParams,
         pooled: bool,
@@ -99,8 +104,18 @@ impl OnCall {
         requests: &[[f64; DAY_PARTS]],
     ) -> Self {
         let n = carers.len();
-        let derive = |r: f64| (r * params.on_call_factor).ceil() as u32;
         let parts = DayParts::new(params.day_parts);
+        let lengths = parts.hours();
+        // Posts for `r` expected requests a day in part `p`: the offered load is the requests
+        // per hour of the part times the hours an assist takes.
+        let derive = |r: f64, p: usize| {
+            let load = if lengths[p] > 0.0 {
+                r / lengths[p] * params.hours
+            } else {
+                0.0
+            };
+            posts_for(load, params.target_miss)
+        };
         let mut pools = Vec::new();
         let pool_of;
         if pooled {
@@ -108,7 +123,7 @@ impl OnCall {
             for p in 0..DAY_PARTS {
                 let posts = match params.on_call {
                     Some(on_call) => on_call[p],
-                    None => derive(requests.iter().map(|r| r[p]).sum()),
+                    None => derive(requests.iter().map(|r| r[p]).sum(), p),
                 };
                 for (k, &count) in apportion(posts, carers).iter().enumerate() {
                     pool.staffed[p].extend(std::iter::repeat_n(k as u16, count as usize));
@@ -122,7 +137,7 @@ impl OnCall {
                 for p in 0..DAY_PARTS {
                     let posts = match params.on_call {
                         Some(on_call) => on_call[p],
-                        None => derive(expected[p]),
+                        None => derive(expected[p], p),
                     };
                     pool.staffed[p] = vec![k as u16; posts as usize];
                 }
@@ -130,7 +145,6 @@ impl OnCall {
             }
             pool_of = (0..n as u16).collect();
         }
-        let lengths = parts.hours();
         let mut held = vec![0.0; n];
         let mut duty_hours = [0.0; DAY_PARTS];
         let mut provider_duty = vec![[0.0; DAY_PARTS]; n];
@@ -196,6 +210,36 @@ impl OnCall {
         Some(staffed[post])
     }
 }
+
+/// Erlang's loss formula: the chance that a request finds all `posts` busy when requests
+/// arrive at random (Poisson) with `load` = arrival rate × holding time (in erlangs). The
+/// recursion B(0) = 1, B(c) = A·B(c-1) / (c + A·B(c-1)) is exact and stable.
+pub fn erlang_b(posts: u32, load: f64) -> f64 {
+    let mut b = 1.0;
+    for c in 1..=posts {
+        b = load * b / (f64::from(c) + load * b);
+    }
+    b
+}
+
+/// The fewest posts whose Erlang-B loss at `load` is at most `target` (no posts without
+/// load). How a planner sizes on-call duty to a chance of a miss: the posts grow with the
+/// square root of the load, so a pool needs fewer than its providers would apart.
+pub fn posts_for(load: f64, target: f64) -> u32 {
+    if load <= 0.0 {
+        return 0;
+    }
+    let mut posts = 0;
+    let mut b = 1.0;
+    while b > target && posts < MAX_POSTS {
+        posts += 1;
+        b = load * b / (f64::from(posts) + load * b);
+    }
+    posts
+}
+
+/// Posts per part at most (the scenario's `on_call` range): a bound for absurd loads.
+const MAX_POSTS: u32 = 1000;
 
 /// Divides `posts` over providers in proportion to their `carers`, by largest remainder
 /// (Hamilton): each gets the whole part of its quota, and the posts left go to the largest
@@ -282,10 +326,30 @@ mod tests {
     }
 
     #[test]
-    fn derived_posts_round_up_the_expected_requests_times_the_factor() {
-        // 1.5 × 0.4 = 0.6 → 1 post; 1.5 × 2.0 = 3 posts; no requests → none.
+    fn posts_are_the_fewest_whose_erlang_b_loss_meets_the_target() {
+        // Textbook: B(5, 2) = 0.0367, B(6, 2) = 0.0121, B(7, 2) = 0.0034.
+        assert!((erlang_b(6, 2.0) - 0.012_085).abs() < 1e-5);
+        assert_eq!(posts_for(2.0, 0.01), 7);
+        assert_eq!(posts_for(2.0, 0.05), 5);
+        assert_eq!(posts_for(0.0, 0.01), 0);
+        // Pooling: four providers of load 0.5 each need 4 × 3 posts apart (B(3, 0.5) =
+        // 0.0127 > 1%, so 4 each: B(4, 0.5) = 0.0016), together (load 2) only 7.
+        assert_eq!(posts_for(0.5, 0.01), 4);
+        assert!(posts_for(2.0, 0.01) < 4 * posts_for(0.5, 0.01));
+        for load in [0.1, 0.7, 3.0, 12.5] {
+            let c = posts_for(load, 0.01);
+            assert!(erlang_b(c, load) <= 0.01);
+            assert!(erlang_b(c - 1, load) > 0.01);
+        }
+    }
+
+    #[test]
+    fn derived_posts_meet_the_target_miss_at_the_part_load() {
+        // 0.4 requests a day in an 8-hour part, 4 hours each: load 0.2 erlang, B(2, 0.2) =
+        // 0.016 > 1%, B(3, 0.2) = 0.0011: 3 posts. 2.0 a day: load 1.0, 5 posts (B = 0.0031;
+        // B(4, 1) = 0.0154). No requests: none.
         let on_call = OnCall::new(&params(None), false, &[5], &[[0.4, 2.0, 0.0]]);
-        assert_eq!(on_call.duty_hours, [8.0, 24.0, 0.0]);
-        assert_eq!(on_call.held_hours(0), 4.0 * 4.0);
+        assert_eq!(on_call.duty_hours, [24.0, 40.0, 0.0]);
+        assert_eq!(on_call.held_hours(0), 8.0 * 4.0);
     }
 }

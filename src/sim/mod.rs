@@ -30,7 +30,7 @@ use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, T
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
 use birth_pool::OnCall;
-pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS};
+pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS, erlang_b, posts_for};
 use continuity::Family;
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
@@ -637,7 +637,8 @@ impl<'a> Simulation<'a> {
             let part = self.on_call.part_of(time);
             // A mother turned away has no provider to send a carer. The post's provider must
             // have the hours left in the plan-day (held back by the on-call reserve).
-            let served = if self.mother_state[m as usize].refused {
+            let refused = self.mother_state[m as usize].refused;
+            let on_call = if refused {
                 None
             } else {
                 let (scopes, scope) = (&self.scopes, self.s.policy.scope);
@@ -645,18 +646,28 @@ impl<'a> Simulation<'a> {
                     scopes[scope_index(scope, k)].room_left >= hours
                 })
             };
-            if let Some(k) = served {
+            if let Some(k) = on_call {
                 let scope = scope_index(self.s.policy.scope, k);
                 self.take_hours(scope, hours);
                 self.scopes[scope].used_today += hours;
             }
+            // No on-call carer free: a carer of her provider on duty is called away.
+            let from_care = match (on_call, refused) {
+                (None, false) => self.call_away(provider, hours),
+                _ => None,
+            };
+            let served = on_call.is_some() || from_care.is_some();
             if self.log.is_some() {
-                self.log_assist(m, time, part, served.is_none());
+                self.log_assist(m, time, part, !served);
             }
             if in_report {
                 self.totals.birth_assists_requested += 1;
                 self.totals.birth_assists_requested_by_part[part] += 1;
-                if served.is_some() {
+                if let Some(lost) = from_care {
+                    self.totals.birth_assists_called_away_by_part[part] += 1;
+                    self.totals.assist_hours_from_care_by_part[part] += lost;
+                }
+                if served {
                     self.totals.carer_hours_used += hours;
                 } else {
                     self.totals.birth_assists_missed += 1;
@@ -671,6 +682,33 @@ impl<'a> Simulation<'a> {
             n => (day + n) * MINUTES_PER_DAY + 11 * 60,
         };
         self.queue.schedule(start, Event::CareStart(m));
+    }
+
+    /// Birth assistance by a carer on duty with the families of `provider`'s scope, called
+    /// away because no on-call carer was free: the scope's spare room of the day gives what
+    /// it can, the rest is taken from the next plan-day's hours before the policy divides
+    /// them (her families lose it). Returns the hours taken from care; `None` (a miss) when
+    /// no carer of the scope is at work today.
+    fn call_away(&mut self, provider: u16, hours: f64) -> Option<f64> {
+        let scope = scope_index(self.s.policy.scope, provider);
+        // Rare (a few in a hundred requests), so a scan of the scope's carers is cheap; the
+        // day's capacity would not do: a birth before the first plan of a run has none yet.
+        let carers = &self.carers;
+        let at_work = self.scopes[scope]
+            .carers
+            .iter()
+            .any(|&c| carers[c as usize].absent == 0 && carers[c as usize].daily_care_hours > 0.0);
+        if !at_work {
+            return None;
+        }
+        let spare = self.scopes[scope].room_left.min(hours);
+        if spare > 0.0 {
+            let (_, left) = self.take_hours(scope, spare);
+            self.scopes[scope].used_today += spare - left;
+        }
+        let lost = hours - spare;
+        self.scopes[scope].assist_debt += lost;
+        Some(lost)
     }
 
     fn care_start(&mut self, time: Minutes, m: u32) {
@@ -995,6 +1033,17 @@ impl<'a> Simulation<'a> {
         sc.week_budget_today = week_budget;
         sc.contract_today = contract;
         sc.lent_today = 0.0;
+        // Hours of yesterday's call-aways beyond its spare room come first (a carer who
+        // assisted a birth works less for her families); what today cannot give is dropped.
+        let debt = std::mem::take(&mut sc.assist_debt).min(capacity);
+        sc.assist_debt_today = 0.0;
+        if debt > 0.0 {
+            let (_, left) = self.take_hours(scope, debt);
+            let sc = &mut self.scopes[scope];
+            sc.assist_debt_today = debt - left;
+            sc.used_today += debt - left;
+        }
+        let sc = &mut self.scopes[scope];
         sc.borrowed.clear();
         for (input, st) in sc.inputs.iter_mut().zip(&sc.in_care) {
             input.owed = st.owed();
@@ -1021,7 +1070,8 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn plannable(&self, scope: usize) -> f64 {
         let sc = &self.scopes[scope];
-        sc.capacity_today - sc.on_call_reserve.min(sc.capacity_today) - sc.lent_today
+        let free = sc.capacity_today - sc.assist_debt_today;
+        (free - sc.on_call_reserve.min(free) - sc.lent_today).max(0.0)
     }
 
     /// Asks the policy for the scope-day's plan (kept in the scope).
@@ -1029,13 +1079,15 @@ impl<'a> Simulation<'a> {
     fn plan(&mut self, scope: usize) {
         let capacity = self.plannable(scope);
         let sc = &mut self.scopes[scope];
-        let on_call = sc.on_call_reserve.min(sc.capacity_today);
+        let on_call = sc
+            .on_call_reserve
+            .min(sc.capacity_today - sc.assist_debt_today);
         sc.plan.clear();
         sc.plan.resize(sc.inputs.len(), [0.0; TIERS]);
         let input = DayInput {
             mothers: &sc.inputs,
             capacity,
-            week_budget_left: sc.week_budget_today - on_call - sc.lent_today,
+            week_budget_left: sc.week_budget_today - sc.assist_debt_today - on_call - sc.lent_today,
             coming_days: &sc.coming,
         };
         self.policy.allocate_day(&input, &mut sc.plan);

@@ -189,6 +189,11 @@ pub struct Scope {
     pub contract_today: f64,
     /// Hours lent today to other providers' mothers (waiting list).
     pub lent_today: f64,
+    /// Birth-assistance hours worked by carers called away from their families (no on-call
+    /// carer was free) beyond the day's spare room: taken from the next plan-day's hours
+    /// before the policy divides them (`assist_debt`), and what was taken today.
+    pub assist_debt: f64,
+    pub assist_debt_today: f64,
     /// The plan's view of the mothers in care (same order as `active`): fixed fields set at
     /// admission, owed hours and days left brought up to date by `prepare_scope`; and the
     /// day's plan, their hours.
@@ -222,6 +227,8 @@ impl Scope {
             week_budget_today: 0.0,
             contract_today: 0.0,
             lent_today: 0.0,
+            assist_debt: 0.0,
+            assist_debt_today: 0.0,
             inputs: Vec::new(),
             plan: Vec::new(),
             coming: Vec::new(),
@@ -328,6 +335,12 @@ pub struct Totals {
     pub birth_assists_missed_by_part: [u64; DAY_PARTS],
     /// ...and the carers' on-call duty hours per day part.
     pub on_call_hours: [f64; DAY_PARTS],
+    /// Requests that found no on-call carer free and were served by a carer called away
+    /// from her families, per day part...
+    pub birth_assists_called_away_by_part: [u64; DAY_PARTS],
+    /// ...and the care hours those families lost (the assist's hours beyond the spare room
+    /// of the day), per day part.
+    pub assist_hours_from_care_by_part: [f64; DAY_PARTS],
     /// Mothers who had more than two distinct carers (the seed's continuity aim).
     pub mothers_over_two_carers: u64,
     /// Indicated and delivered hours per tier (1 minimum, 2 medical, 3 rest of early
@@ -386,6 +399,8 @@ impl Totals {
             self.birth_assists_requested_by_part[p] += o.birth_assists_requested_by_part[p];
             self.birth_assists_missed_by_part[p] += o.birth_assists_missed_by_part[p];
             self.on_call_hours[p] += o.on_call_hours[p];
+            self.birth_assists_called_away_by_part[p] += o.birth_assists_called_away_by_part[p];
+            self.assist_hours_from_care_by_part[p] += o.assist_hours_from_care_by_part[p];
         }
         self.mothers_over_two_carers += o.mothers_over_two_carers;
         add_tiers(&mut self.tier_indicated_hours, &o.tier_indicated_hours);
