@@ -20,6 +20,20 @@ fn scenario(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `run NATIONAL -q --replications 16 --threads 2`: long enough to be interrupted halfway.
+fn national_run(national: &Path) -> Vec<&str> {
+    let national = national.to_str().unwrap();
+    vec![
+        "run",
+        national,
+        "-q",
+        "--replications",
+        "16",
+        "--threads",
+        "2",
+    ]
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
 }
@@ -141,15 +155,7 @@ fn interrupt_resume_and_compare(args: &[&str], files: &[&str]) {
 fn a_national_run_killed_halfway_resumes_into_identical_files() {
     let national = scenario("national.toml");
     interrupt_resume_and_compare(
-        &[
-            "run",
-            national.to_str().unwrap(),
-            "-q",
-            "--replications",
-            "16",
-            "--threads",
-            "2",
-        ],
+        &national_run(&national),
         &[
             "summary.csv",
             "weekly.csv",
@@ -409,15 +415,7 @@ fn a_killed_run_is_explained_and_force_clears_its_temporary_files() {
 fn resume_refuses_a_checkpoint_truncated_or_edited_at_the_same_size() {
     let tmp = TempDir::new().unwrap();
     let national = scenario("national.toml");
-    let args = [
-        "run",
-        national.to_str().unwrap(),
-        "-q",
-        "--replications",
-        "16",
-        "--threads",
-        "2",
-    ];
+    let args = national_run(&national);
     let out = tmp.path().join("interrupted");
     assert_eq!(run_and_interrupt(&args, &out), 130);
     let kept = |dir: &Path| dir.join(".kraamsim-resume/summary.csv");
@@ -450,7 +448,7 @@ fn resume_refuses_a_checkpoint_truncated_or_edited_at_the_same_size() {
         assert!(copied.success());
         damage(&kept(&copy));
         let resumed = Command::new(binary())
-            .args(args)
+            .args(&args)
             .arg("--resume")
             .arg("--out")
             .arg(&copy)

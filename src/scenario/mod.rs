@@ -182,14 +182,18 @@ fn parse_from(
         errors,
     };
     let spanned = DeTable::parse(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        let span = e.span();
+        let (line, column) = span.as_ref().map_or((0, 0), |s| line_col(text, s.start));
         fail(vec![FieldError {
             file: None,
             line,
             column,
             path: String::new(),
-            message: with_value(e.message().trim_end().to_string(), text, &span),
+            message: with_value(
+                e.message().trim_end().to_string(),
+                text,
+                &span.unwrap_or(0..0),
+            ),
         }])
     })?;
     let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
@@ -272,8 +276,6 @@ fn parse_from(
     Err(fail(errors))
 }
 
-/// A serde type error in the words of `docs/scenario-format.md` rather than Rust's: what the
-/// field allows instead of `expected u32`.
 /// `message`, then the text it is about as written (`2027-02-30`), when that is one short
 /// piece of a line the message does not already quote: an impossible value is easier to fix
 /// when it is seen.
@@ -291,6 +293,8 @@ fn with_value(message: String, text: &str, span: &Range<usize>) -> String {
     }
 }
 
+/// A serde type error in the words of `docs/scenario-format.md` rather than Rust's: what the
+/// field allows instead of `expected u32`.
 fn plain_type_error(path: &str, message: &str) -> String {
     const TYPES: [(&str, &str); 5] = [
         ("expected u16", "expected a whole number 0-65535"),

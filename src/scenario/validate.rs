@@ -663,6 +663,8 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
     let mut carers_in_region = vec![0u64; s.regions.len()];
     let mut providers_in_region = vec![0usize; s.regions.len()];
     let mut provider_names = HashSet::new();
+    // Per postcode: times listed by the provider at hand (cleared after each provider).
+    let mut listed = vec![0u8; usize::from(u16::MAX) + 1];
     for (i, p) in s.providers.iter().enumerate() {
         let at = format!("providers[{i}]");
         if p.name.trim().is_empty() {
@@ -689,26 +691,26 @@ fn check_regions_and_providers(c: &mut Checker, s: &Scenario) {
             continue;
         };
         let region = &s.regions[ri];
-        // How often each postcode was listed so far: a repeat is reported once, at its
-        // second listing, however long the list (a bitset-sized table, not a scan per code).
-        let mut listed = vec![0u8; usize::from(u16::MAX) + 1];
+        // How often each postcode of this provider was listed so far: a repeat is reported
+        // once, at its second listing, however long the list (a table, not a scan per code).
         for (k, pc) in p.postcodes.iter().enumerate() {
             let times = &mut listed[usize::from(*pc)];
             *times = times.saturating_add(1);
-            if *times > 1 {
-                if *times == 2 {
-                    c.fail(
-                        format!("{at}.postcodes[{k}]"),
-                        format!("postcode {pc} is listed twice"),
-                    );
-                }
-            } else if postcode_region[usize::from(*pc)] != Some(ri) {
+            if *times == 2 {
+                c.fail(
+                    format!("{at}.postcodes[{k}]"),
+                    format!("postcode {pc} is listed twice"),
+                );
+            } else if *times == 1 && postcode_region[usize::from(*pc)] != Some(ri) {
                 c.fail(
                     format!("{at}.postcodes[{k}]"),
                     format!("postcode {pc} is not in region `{}`", region.name),
                 );
             }
         }
+        p.postcodes
+            .iter()
+            .for_each(|pc| listed[usize::from(*pc)] = 0);
         if p.postcodes.is_empty() {
             region
                 .postcodes

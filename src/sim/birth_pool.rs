@@ -215,11 +215,12 @@ impl OnCall {
 /// arrive at random (Poisson) with `load` = arrival rate × holding time (in erlangs). The
 /// recursion B(0) = 1, B(c) = A·B(c-1) / (c + A·B(c-1)) is exact and stable.
 pub fn erlang_b(posts: u32, load: f64) -> f64 {
-    let mut b = 1.0;
-    for c in 1..=posts {
-        b = load * b / (f64::from(c) + load * b);
-    }
-    b
+    (1..=posts).fold(1.0, |b, c| erlang_b_step(b, c, load))
+}
+
+/// B(c) from B(c-1): one step of Erlang-B's recursion.
+fn erlang_b_step(previous: f64, posts: u32, load: f64) -> f64 {
+    load * previous / (f64::from(posts) + load * previous)
 }
 
 /// The fewest posts whose Erlang-B loss at `load` is at most `target` (no posts without
@@ -233,7 +234,7 @@ pub fn posts_for(load: f64, target: f64) -> u32 {
     let mut b = 1.0;
     while b > target && posts < MAX_POSTS {
         posts += 1;
-        b = load * b / (f64::from(posts) + load * b);
+        b = erlang_b_step(b, posts, load);
     }
     posts
 }
