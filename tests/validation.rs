@@ -776,14 +776,15 @@ fn calibrated_national_figures_stay_in_their_documented_bands() {
         let summer_share = summer_short / short;
         println!(
             "national rep {rep}: delivered {delivered:.2} h/mother (band 41-43), supply/demand \
-             {balance:.3} (0.90-1.02), summer shortfall share {summer_share:.3} (>= {:.3}, \
+             {balance:.3} (0.85-1.02), summer shortfall share {summer_share:.3} (>= {:.3}, \
              <= 0.70), below minimum {below:.4} (<= 0.01)",
             2.0 * summer_weeks
         );
         // Bo Geboortezorg (2023): ~42 h delivered per mother.
         assert!((41.0..=43.0).contains(&delivered), "delivered {delivered}");
-        // DOMAIN.md: supply and demand near balance.
-        assert!((0.90..=1.02).contains(&balance), "supply/demand {balance}");
+        // DOMAIN.md: supply and demand near balance; IGJ's ~1,500 short of ~11,000 needed
+        // would be ~0.86.
+        assert!((0.85..=1.02).contains(&balance), "supply/demand {balance}");
         // Shortage concentrated in summer: July-August weeks carry at least twice their share
         // of the year's shortfall.
         assert!(

@@ -71,6 +71,11 @@ pub struct Assist {
     pub called_away: [f64; 3],
     /// ...and the care hours those families lost.
     pub hours_from_care: [f64; 3],
+    /// Mothers with care by how many carers they had: 1, 2, 3, 4 or more.
+    pub carers: [f64; 4],
+    /// Mothers with a third carer by why she came (`sim::ThirdCarer`: away, rest, busy,
+    /// other).
+    pub third_carer: [f64; 4],
 }
 
 /// The equity metrics of one summary row.
@@ -259,6 +264,8 @@ pub struct RunData {
     pub has_equity: bool,
     /// Whether summary.csv has the birth-assistance-per-day-part and continuity columns.
     pub has_assist: bool,
+    /// summary.csv has the carers distribution and the third-carer reasons.
+    pub has_continuity: bool,
     /// Whether summary.csv has the per-tier columns.
     pub has_tiers: bool,
     /// lorenz.csv: per group, the Lorenz curve of delivered / indicated hours over all
@@ -451,6 +458,7 @@ impl RunData {
             years: Vec::new(),
             has_fte_by_source: false,
             has_assist: false,
+            has_continuity: false,
             has_tiers: false,
         }
     }
@@ -697,6 +705,7 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
     data.has_equity = t.columns[13].is_some();
     data.has_assist = t.columns[18].is_some();
     data.has_tiers = t.columns[28].is_some();
+    data.has_continuity = t.columns[47].is_some();
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
         let text = |i| t.text(&rec, i).unwrap_or("");
@@ -748,6 +757,18 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
                     t.number(&rec, 44)?,
                     t.number(&rec, 45)?,
                     t.number(&rec, 46)?,
+                ],
+                carers: [
+                    t.number(&rec, 47)?,
+                    t.number(&rec, 48)?,
+                    t.number(&rec, 49)?,
+                    t.number(&rec, 50)?,
+                ],
+                third_carer: [
+                    t.number(&rec, 51)?,
+                    t.number(&rec, 52)?,
+                    t.number(&rec, 53)?,
+                    t.number(&rec, 54)?,
                 ],
             },
             tiers: Tiers {

@@ -175,6 +175,7 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
     equity_table(&mut h, data);
     tier_table(&mut h, data);
     assist_table(&mut h, data);
+    continuity_table(&mut h, data);
     regions_table(&mut h, data);
     variants_table(&mut h, data);
     parameters(&mut h, data);
@@ -520,6 +521,57 @@ fn assist_table(h: &mut String, data: &RunData) {
             e(|t| t.assist.on_call_hours[1]).mean,
             e(|t| t.assist.on_call_hours[2]).mean,
             pct(e(|t| t.pct_of_mothers(t.assist.over_two_carers))),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// Mothers with care who had `N` carers (`N` = 4: four or more), as a percentage.
+fn carers_pct<const N: usize>(t: &Totals) -> f64 {
+    100.0 * t.assist.carers[N - 1] / t.assist.carers.iter().sum::<f64>().max(1.0)
+}
+
+/// Mothers with a third carer for reason `R` (away, rest, busy, other), as a percentage of
+/// the mothers with care.
+fn third_pct<const R: usize>(t: &Totals) -> f64 {
+    100.0 * t.assist.third_carer[R] / t.assist.carers.iter().sum::<f64>().max(1.0)
+}
+
+/// How many carers a family saw (the seed's aim: at most two) and why a third one came, over
+/// all regions, per policy and variant.
+fn continuity_table(h: &mut String, data: &RunData) {
+    if !data.has_continuity {
+        return;
+    }
+    h.push_str(
+        "<h2>Carers per family</h2>\n<p>All regions; mean over replications with the 95% \
+         interval, as a percentage of the mothers who got care. A family keeps her main carer \
+         and gets a second one for the days the main one is off (the seed's aim: at most two). \
+         Why a third came: <b>away</b>, her carers were on holiday or sick; <b>rest</b>, they \
+         were at a working-time limit (free weekend, rest day after six in a row, 36 hours in \
+         the week, their hours for the 4-week period spent); <b>busy</b>, one of them had hours \
+         that day but not enough, her carers' hours going to other families too; <b>other</b>, \
+         continuity switched off or a carer lent by another provider. Definitions in \
+         docs/metrics.md.</p>\n\
+         <table>\n<tr><th class=\"name\">variant / policy</th><th>% 1 carer</th>\
+         <th>% 2 carers</th><th>% 3 carers</th><th>% 4 or more</th><th>% at most two</th>\
+         <th>third carer: % away</th><th>% rest</th><th>% busy</th><th>% other</th></tr>\n",
+    );
+    for g in 0..data.groups.len() {
+        let e = |f: fn(&Totals) -> f64| data.estimate(g, None, f);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&data.group_label(g)),
+            pct(e(carers_pct::<1>)),
+            pct(e(carers_pct::<2>)),
+            pct(e(carers_pct::<3>)),
+            pct(e(carers_pct::<4>)),
+            pct(e(|t| carers_pct::<1>(t) + carers_pct::<2>(t))),
+            pct(e(third_pct::<0>)),
+            pct(e(third_pct::<1>)),
+            pct(e(third_pct::<2>)),
+            pct(e(third_pct::<3>)),
         );
     }
     h.push_str("</table>\n");

@@ -94,7 +94,7 @@ fn csv_message(e: &csv::Error) -> String {
 }
 
 /// Number of metrics per summary row.
-pub const METRICS: usize = 53;
+pub const METRICS: usize = 61;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
 /// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
@@ -169,11 +169,14 @@ const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 /// The metrics added to summary.csv after the equity columns (birth assistance per day part,
 /// continuity, the tiers): what a reader of older outputs finds missing.
 pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] = join_names(
-    join_names::<_, _, 23>(
-        join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
-        TIER_METRICS,
+    join_names::<_, _, 29>(
+        join_names::<_, _, 23>(
+            join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
+            TIER_METRICS,
+        ),
+        ASSIST_COST_METRICS,
     ),
-    ASSIST_COST_METRICS,
+    CONTINUITY_METRICS,
 );
 
 /// What birth assistance beyond the on-call posts cost, per day part: the requests served by
@@ -186,6 +189,19 @@ pub const ASSIST_COST_METRICS: [&str; 2 * DAY_PARTS] = [
     "assist_hours_from_care_night",
     "assist_hours_from_care_day",
     "assist_hours_from_care_evening",
+];
+
+/// Continuity of care: the mothers with care by how many distinct carers they had (the seed
+/// asks for at most two), and those with a third carer by why she came (`sim::ThirdCarer`).
+pub const CONTINUITY_METRICS: [&str; 8] = [
+    "mothers_one_carer",
+    "mothers_two_carers",
+    "mothers_three_carers",
+    "mothers_four_plus_carers",
+    "third_carer_away",
+    "third_carer_rest",
+    "third_carer_busy",
+    "third_carer_other",
 ];
 
 /// The per-tier metrics (tier 1 minimum, 2 medical, 3 rest of early registrants, 4 rest of
@@ -272,6 +288,14 @@ pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
         t.assist_hours_from_care_by_part[0],
         t.assist_hours_from_care_by_part[1],
         t.assist_hours_from_care_by_part[2],
+        t.mothers_by_carers[0] as f64,
+        t.mothers_by_carers[1] as f64,
+        t.mothers_by_carers[2] as f64,
+        t.mothers_by_carers[3] as f64,
+        t.third_carer_reasons[0] as f64,
+        t.third_carer_reasons[1] as f64,
+        t.third_carer_reasons[2] as f64,
+        t.third_carer_reasons[3] as f64,
     ];
     let mut out = [0.0; METRICS];
     out[..TOTALS_METRICS].copy_from_slice(&totals);
@@ -310,6 +334,8 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
         late_tier4_while_early_behind: v[46] as u64,
         birth_assists_called_away_by_part: [v[47] as u64, v[48] as u64, v[49] as u64],
         assist_hours_from_care_by_part: [v[50], v[51], v[52]],
+        mothers_by_carers: [v[53] as u64, v[54] as u64, v[55] as u64, v[56] as u64],
+        third_carer_reasons: [v[57] as u64, v[58] as u64, v[59] as u64, v[60] as u64],
     };
     let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
         .try_into()

@@ -184,10 +184,11 @@ pub struct PolicyParams {
     pub minimum_hours: f64,
     /// Mothers registered before this pregnancy week get tier 3, later ones tier 4.
     pub early_registration_week: u32,
-    /// Hold back the rest-of-week tier-1/2 needs of mothers in care and due soon before
-    /// giving tier-3/4 hours.
+    /// Hold back what the rest of the carers' budget period owes in tier-1/2 hours to mothers
+    /// in care and due soon before giving tier-3/4 hours.
     pub reserve_for_due_soon: bool,
-    /// How many coming days the reservation looks ahead (within the budget week: 0-6).
+    /// How many coming days the reservation looks ahead, within the carers' budget period
+    /// (`carers.averaging_weeks`): 27, the default, is the rest of a 4-week period.
     pub reservation_horizon_days: u32,
     /// How minimum-first rations a tier it cannot serve in full.
     pub rationing: Rationing,
@@ -248,7 +249,7 @@ impl Default for PolicyParams {
             minimum_hours: 24.0,
             early_registration_week: 20,
             reserve_for_due_soon: true,
-            reservation_horizon_days: 6,
+            reservation_horizon_days: 13,
             rationing: Rationing::MaxMin,
             waiting_list: WaitingListParams::default(),
             continuity: true,
@@ -473,6 +474,20 @@ pub struct CarerParams {
     pub sickness_mean_days: f64,
     /// Multiplies every provider's carer count (1.0 = as listed): a capacity lever.
     pub capacity_factor: f64,
+    /// Care hours a carer works in a calendar week at most (CAO Kraamzorg: 36 working hours
+    /// a week; in a kraamweek almost all of them are care).
+    pub max_hours_per_week: f64,
+    /// Days a carer works in a row at most (CAO Kraamzorg: 36 hours of unbroken rest in every
+    /// 7 × 24 hours).
+    pub max_days_in_row: u32,
+    /// Weeks over which a carer's contract hours are an average (CAO Kraamzorg art. 1.1: the
+    /// agreed *average* weekly hours; **assumption**: a fixed period of 4 weeks): her budget
+    /// for a period is her weekly care hours times its working days / 7, so she can work the
+    /// run of days a kraamweek needs and less in another week of the period.
+    pub averaging_weeks: u32,
+    /// Weekends a year a carer has free (CAO Kraamzorg: at least 22), spread evenly over the
+    /// year and known ahead like a holiday.
+    pub free_weekends: u32,
 }
 
 impl Default for CarerParams {
@@ -486,6 +501,10 @@ impl Default for CarerParams {
             sickness_absence: 0.08,
             sickness_mean_days: 14.0,
             capacity_factor: 1.0,
+            max_hours_per_week: 36.0,
+            max_days_in_row: 6,
+            averaging_weeks: 4,
+            free_weekends: 22,
         }
     }
 }

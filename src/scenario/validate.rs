@@ -339,7 +339,7 @@ fn check_policy(c: &mut Checker, s: &Scenario) {
         "policy.reservation_horizon_days",
         p.reservation_horizon_days,
         0,
-        6,
+        90,
     );
     c.int_range(
         "policy.early_registration_week",
@@ -596,6 +596,15 @@ fn check_carers(c: &mut Checker, k: &CarerParams) {
     );
     c.range("carers.productive_share", k.productive_share, 0.0, 1.0);
     c.range("carers.max_hours_per_day", k.max_hours_per_day, 0.5, 24.0);
+    c.range(
+        "carers.max_hours_per_week",
+        k.max_hours_per_week,
+        0.5,
+        168.0,
+    );
+    c.int_range("carers.max_days_in_row", k.max_days_in_row, 1, 366);
+    c.int_range("carers.averaging_weeks", k.averaging_weeks, 1, 13);
+    c.int_range("carers.free_weekends", k.free_weekends, 0, 52);
     c.int_range("carers.holiday_weeks", k.holiday_weeks, 0, 26);
     c.int_range(
         "carers.summer_holiday_weeks",

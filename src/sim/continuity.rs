@@ -9,6 +9,9 @@
 //! them the capacity of later days): `policy.continuity = false` gives the same hours to the
 //! byte (`tests/continuity.rs`).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 /// How many of a mother's carers are remembered (by id). `carers` is exact up to this many
 /// distinct carers; beyond it a returning carer not remembered counts again (an upper bound;
 /// `mothers_over_two_carers` is always exact).
@@ -200,6 +203,146 @@ pub fn place(
             unplaced += f.need;
         }
         f.need = 0.0;
+    }
+    unplaced
+}
+
+/// Scratch vectors of [`assign`], kept between calls.
+#[derive(Debug, Default)]
+pub struct AssignScratch {
+    /// The carers with room who had no family after step 1, with their priority, best first.
+    free: Vec<(f64, u32)>,
+    /// By carer id: she has been given a family today.
+    taken: Vec<bool>,
+    /// The families still short, in family order.
+    short: Vec<u32>,
+}
+
+/// Names the carers of a scope-day as kraamzorg is planned: **a family keeps her main carer**.
+/// `room[c]` are the hours carer `c` can still work today (consumed); `carers` the scope's
+/// carers in roster order; `priority(c)` how long carer `c` can carry a family over the
+/// coming days (her budget, her days until a rest day or a free weekend). `known` of each
+/// family lists her carers, her main one (the first) first. Each piece goes to
+/// `placed(family, carer, hours)`. Returns the hours no carer had room for (0 when the rooms
+/// cover the needs).
+///
+/// 1. Every family first gets what she can from her main carer, then, for what is still
+///    open, from her other carers (her second one, for the days the main one is off).
+/// 2. A family still short gets **one new carer who can give all she still needs**: the free
+///    carer (no family yet today) who can carry her longest, so that she can stay the coming
+///    days; families without a carer first.
+/// 3. What is left is cut from as few carers as can give it (each time the one with most room
+///    left): a third carer only when absence or shortage leaves no other way.
+///
+/// The hours each family gets were fixed by the policy before; this only names carers.
+pub fn assign(
+    families: &mut [Family],
+    carers: &[u32],
+    room: &mut [f64],
+    priority: impl Fn(u32) -> f64,
+    scratch: &mut AssignScratch,
+    mut placed: impl FnMut(usize, u32, f64),
+) -> f64 {
+    let AssignScratch { free, taken, short } = scratch;
+    if taken.len() < room.len() {
+        taken.resize(room.len(), false);
+    }
+    let mut give =
+        |f: &mut Family, i: usize, c: u32, x: f64, taken: &mut [bool], room: &mut [f64]| {
+            room[c as usize] -= x;
+            f.need -= x;
+            taken[c as usize] = true;
+            if x > PIECE_EPS && x > f.main.1 {
+                f.main = (c, x);
+            }
+            placed(i, c, x);
+        };
+    // 1. Her own carers: the main one for every family first, then the others.
+    for round in 0..2 {
+        for (i, f) in families.iter_mut().enumerate() {
+            let known = f.known;
+            let mine = if round == 0 { &known[..1] } else { &known[1..] };
+            for &c in mine {
+                if f.need <= EPS || c == NO_CARER {
+                    break;
+                }
+                let x = room[c as usize].min(f.need);
+                if x > EPS {
+                    give(f, i, c, x, taken, room);
+                }
+            }
+        }
+    }
+    short.clear();
+    short.extend((0..families.len() as u32).filter(|&i| families[i as usize].need > EPS));
+    // 2. One new carer for all she still needs, the free carer who can carry her longest first
+    //    (the first in roster order on a tie: the sort is stable). The priorities are read
+    //    once per carer, and only on a scope-day with a family short.
+    free.clear();
+    if !short.is_empty() {
+        free.extend(
+            carers
+                .iter()
+                .filter(|&&c| !taken[c as usize] && room[c as usize] > EPS)
+                .map(|&c| (priority(c), c)),
+        );
+        free.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    // The free carers before `first` have all been given a family.
+    let mut first = 0;
+    for new_family in [true, false] {
+        for &i in short.iter() {
+            let f = &mut families[i as usize];
+            if f.need <= EPS || (f.known[0] == NO_CARER) != new_family {
+                continue;
+            }
+            while free.get(first).is_some_and(|&(_, c)| taken[c as usize]) {
+                first += 1;
+            }
+            let whole = free[first..]
+                .iter()
+                .find(|&&(_, c)| !taken[c as usize] && room[c as usize] >= f.need - EPS);
+            if let Some(&(_, c)) = whole {
+                let x = f.need.min(room[c as usize]);
+                give(f, i as usize, c, x, taken, room);
+            }
+        }
+    }
+    // 3. The rest, from as few carers as can give it: each time the carer with most room
+    //    left (the first in roster order on a tie), kept in a heap.
+    let mut unplaced = 0.0;
+    let mut heap: Option<BinaryHeap<(u64, Reverse<usize>)>> = None;
+    for &i in short.iter() {
+        let f = &mut families[i as usize];
+        if f.need > EPS {
+            // Positive floats order as their bits.
+            let by_room = heap.get_or_insert_with(|| {
+                carers
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| room[c as usize] > EPS)
+                    .map(|(k, &c)| (room[c as usize].to_bits(), Reverse(k)))
+                    .collect()
+            });
+            while f.need > EPS {
+                let Some((_, Reverse(k))) = by_room.pop() else {
+                    break;
+                };
+                let c = carers[k];
+                let x = room[c as usize].min(f.need);
+                give(f, i as usize, c, x, taken, room);
+                if room[c as usize] > EPS {
+                    by_room.push((room[c as usize].to_bits(), Reverse(k)));
+                }
+            }
+        }
+        if f.need > EPS {
+            unplaced += f.need;
+        }
+        f.need = 0.0;
+    }
+    for &c in carers {
+        taken[c as usize] = false;
     }
     unplaced
 }
@@ -471,6 +614,70 @@ mod tests {
             }
             for (b, have) in by_carer.iter().zip(&before) {
                 prop_assert!(*b <= have + 1e-6);
+            }
+        }
+
+        /// [`assign`] names carers without changing hours: it places exactly what the carers
+        /// have room for (all planned hours when their room covers them), never more than a
+        /// carer's room or a family's need; and a family whose main carer (her first) is
+        /// hers alone and has room for all she needs gets every hour from her.
+        #[test]
+        fn naming_places_every_hour_the_carers_have_room_for(
+            needs in proptest::collection::vec(0.0f64..10.0, 0..30),
+            room in proptest::collection::vec(prop_oneof![Just(0.0), 0.0f64..8.0], 1..25),
+            history in proptest::collection::vec(
+                proptest::collection::vec(0u32..25, 0..KNOWN_CARERS), 30),
+            priority in proptest::collection::vec(0.0f64..50.0, 25),
+        ) {
+            let n = room.len() as u32;
+            let known_of = known_lists(&history[..needs.len()], n);
+            let mut fams = families(&needs, &known_of);
+            let carers: Vec<u32> = (0..n).collect();
+            let mut left = room.clone();
+            let mut got = vec![0.0; needs.len()];
+            let mut by_carer = vec![0.0; room.len()];
+            let mut from = vec![Vec::new(); needs.len()];
+            let unplaced = assign(&mut fams, &carers, &mut left, |c| priority[c as usize],
+                &mut AssignScratch::default(), |i, c, x| {
+                    got[i] += x;
+                    by_carer[c as usize] += x;
+                    from[i].push(c);
+                });
+            let (need, have): (f64, f64) = (needs.iter().sum(), room.iter().sum());
+            let placed: f64 = got.iter().sum();
+            prop_assert!((placed - need.min(have)).abs() < 1e-6, "{} of {} with {}", placed, need, have);
+            prop_assert!((unplaced - (need - placed)).abs() < 1e-6);
+            for (g, want) in got.iter().zip(&needs) {
+                prop_assert!(*g <= want + 1e-9);
+            }
+            for (b, r) in by_carer.iter().zip(&room) {
+                prop_assert!(*b <= r + 1e-9);
+            }
+            for (i, k) in known_of.iter().enumerate() {
+                let main = k[0];
+                let alone = known_of.iter().filter(|o| o[0] == main).count() == 1;
+                if main != NO_CARER && alone && room[main as usize] >= needs[i] {
+                    prop_assert!(from[i].iter().all(|&c| c == main), "family {} from {:?}", i, from[i]);
+                }
+            }
+        }
+
+        /// With carers to spare (more carers with a full shift free than families), every
+        /// family new today gets one carer for all her hours: never a split first day.
+        #[test]
+        fn a_new_family_gets_one_carer_when_carers_are_free(
+            needs in proptest::collection::vec(0.5f64..8.0, 1..20),
+            extra in 0usize..10,
+        ) {
+            let n = needs.len() + extra;
+            let mut room = vec![8.0; n];
+            let carers: Vec<u32> = (0..n as u32).collect();
+            let mut fams = families(&needs, &vec![[NO_CARER; KNOWN_CARERS]; needs.len()]);
+            let mut from = vec![Vec::new(); needs.len()];
+            assign(&mut fams, &carers, &mut room, |_| 1.0, &mut AssignScratch::default(),
+                |i, c, _| from[i].push(c));
+            for f in &from {
+                prop_assert_eq!(f.len(), 1);
             }
         }
     }

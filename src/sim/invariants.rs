@@ -5,6 +5,7 @@
 //! The cheap checks run always (a few comparisons per mother-day, inside loops that run
 //! anyway); the expensive ones only with `--check`.
 
+use super::state::CarerState;
 use crate::model::Day;
 use crate::policy::{MotherDay, TierHours};
 
@@ -153,23 +154,39 @@ pub fn check_mother_total(
 }
 
 /// Expensive check (`--check`) of a carer after a day's hand-out: her room today and her
-/// week's budget are not negative.
+/// period's budget are not negative, and the collective agreement's working-time rules hold
+/// (at most a shift today, at most the week's hours, at most the days in a row, nothing on a
+/// free weekend: `free_weekend` says today is one of hers).
 pub fn check_carer(
     day: Day,
     carer: u32,
-    room_today: f64,
-    week_budget: f64,
+    st: &CarerState,
+    free_weekend: bool,
 ) -> Result<(), Violation> {
-    if room_today < -SLACK || week_budget < -SLACK {
-        return Err(Violation {
-            day,
-            mother: None,
-            what: format!(
-                "carer {carer} left with {room_today:.6} hours of room today and {week_budget:.6} in her week"
-            ),
-        });
-    }
-    Ok(())
+    let broken = if st.room_today < -SLACK || st.week_budget < -SLACK {
+        format!(
+            "left with {:.6} hours of room today and {:.6} in her budget period",
+            st.room_today, st.week_budget
+        )
+    } else if st.hours_today > st.max_hours_per_day + SLACK {
+        format!(
+            "worked {:.6} hours today, more than a shift",
+            st.hours_today
+        )
+    } else if st.week_hours > st.max_week_hours + SLACK {
+        format!("worked {:.6} hours this week", st.week_hours)
+    } else if st.days_in_row > st.max_days_in_row {
+        format!("worked {} days in a row", st.days_in_row)
+    } else if free_weekend && st.hours_today > SLACK {
+        format!("worked {:.6} hours on her free weekend", st.hours_today)
+    } else {
+        return Ok(());
+    };
+    Err(Violation {
+        day,
+        mother: None,
+        what: format!("carer {carer} {broken}"),
+    })
 }
 
 #[cfg(test)]
@@ -215,6 +232,25 @@ mod tests {
         assert!(check_delivery(3, 9.5, 0.5).is_err());
         assert!(check_delivery(3, 10.0, 0.0).is_ok());
         assert!(check_mother_total(3, 0, &[24.0, 0.0, 0.0, 0.0], &[25.0, 0.0, 0.0, 0.0]).is_err());
-        assert!(check_carer(3, 0, -0.1, 5.0).is_err());
+        let mut st = CarerState::new(0, 36.0, 8.0);
+        st.max_week_hours = 36.0;
+        st.max_days_in_row = 6;
+        st.week_budget = 10.0;
+        st.hours_today = 8.0;
+        st.week_hours = 36.0;
+        st.days_in_row = 6;
+        assert!(check_carer(3, 0, &st, false).is_ok());
+        assert!(check_carer(3, 0, &st, true).is_err(), "free weekend");
+        for broken in [
+            |s: &mut CarerState| s.room_today = -0.1,
+            |s: &mut CarerState| s.week_budget = -0.1,
+            |s: &mut CarerState| s.hours_today = 8.5,
+            |s: &mut CarerState| s.week_hours = 36.5,
+            |s: &mut CarerState| s.days_in_row = 7,
+        ] {
+            let mut bad = st.clone();
+            broken(&mut bad);
+            assert!(check_carer(3, 0, &bad, false).is_err(), "{bad:?}");
+        }
     }
 }

@@ -34,8 +34,10 @@ pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS, erlang_b, posts_for};
 use continuity::Family;
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
-use state::{CarerState, MotherState, Scope};
-pub use state::{MotherOutcome, RegionResult, Totals, WeekTotals, YearTotals};
+use state::{
+    CarerState, MotherState, Scope, budget_period_end, days_to_free_weekend, weekend_free,
+};
+pub use state::{MotherOutcome, RegionResult, ThirdCarer, Totals, WeekTotals, YearTotals};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
@@ -257,6 +259,9 @@ struct Simulation<'a> {
     open: Vec<f64>,
     /// Scratch for `continuity::place`.
     place_scratch: continuity::PlaceScratch,
+    /// Scratch of `continuity::assign`, and the day's pieces (family, carer, hours).
+    assign_scratch: continuity::AssignScratch,
+    pieces: Vec<(u32, u32, f64)>,
     /// Per mother in care: her place in her scope's ward (her index in `Scope::active`), kept
     /// by [`Simulation::admit`] and [`Simulation::discharge`]; stale once she has left.
     ward_slot: Vec<u32>,
@@ -298,6 +303,8 @@ impl<'a> Simulation<'a> {
             let scope = scope_of(c.provider);
             scopes[scope].carers.push(i as u32);
             let mut state = CarerState::new(scope as u16, c.weekly_care_hours, c.max_hours_per_day);
+            state.max_week_hours = s.carers.max_hours_per_week;
+            state.max_days_in_row = s.carers.max_days_in_row;
             qualified_daily_hours.push(state.daily_care_hours);
             if c.qualifies > c.joined && c.qualifies > cal.first_birth_day {
                 training.push((i as u32, c.joined, c.qualifies.min(c.left)));
@@ -436,6 +443,8 @@ impl<'a> Simulation<'a> {
             families: Vec::new(),
             open: Vec::new(),
             place_scratch: Default::default(),
+            assign_scratch: Default::default(),
+            pieces: Vec::new(),
             ward_slot: vec![u32::MAX; n_mothers],
         }
     }
@@ -863,13 +872,12 @@ impl<'a> Simulation<'a> {
         let scope = &mut self.scopes[c.scope as usize];
         scope.room_left = (scope.room_left - gone).max(0.0);
         if a.kind == AbsenceKind::Sickness {
-            // Sickness is news on its first day: the week's budget and the roster lose her
+            // Sickness is news on its first day: the period's budget and the roster lose her
             // days from now on (holidays were known all along).
             // Only days the budget still counted as working: not her holidays, nor days of an
             // earlier spell (both already left out of it).
             let absences = &self.carer_absences[carer as usize];
-            let week_end = day + 7 - self.cal.weekday(day);
-            let lost = working_days_lost(absences, &a, week_end);
+            let lost = working_days_lost(absences, &a, c.period_end.max(day));
             c.week_budget = (c.week_budget - c.daily_care_hours * f64::from(lost)).max(0.0);
             let planned = &mut self.scopes[c.scope as usize].planned_capacity;
             let end = a.end.min(planned.len() as Day);
@@ -886,26 +894,34 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Monday (or the first day): every carer's budget for the week is her weekly care hours
-    /// for the days she is rostered to work.
-    fn reset_week_budgets(&mut self, day: Day) {
-        let week_end = day + 7 - self.cal.weekday(day);
+    /// On the first day, and on a Monday for the carers whose budget period starts: her
+    /// budget for the period is her weekly care hours / 7 for each day of it she is rostered
+    /// to work ([`budget_period_end`]: periods of `carers.averaging_weeks` weeks, staggered
+    /// over the carers; with 1 this is the Monday-Sunday week).
+    fn reset_budgets(&mut self, day: Day) {
+        let weeks = self.s.carers.averaging_weeks;
+        let start_weekday = self.cal.start_weekday;
         let carers = self.carers.iter_mut().zip(&self.carer_absences);
-        for ((c, absences), over) in carers.zip(&mut self.absences_over) {
-            // The leading absences that ended before this week never count again.
+        for (id, ((c, absences), over)) in carers.zip(&mut self.absences_over).enumerate() {
+            if day < c.period_end {
+                continue;
+            }
+            c.period_end = budget_period_end(id as u32, day, weeks, start_weekday);
+            // The leading absences that ended before this period never count again.
             while absences.get(*over as usize).is_some_and(|a| a.end <= day) {
                 *over += 1;
             }
-            // Known on Monday: holidays, and sickness that has begun by today.
-            let off = days_off(&absences[*over as usize..], day, week_end, day + 1).count_ones();
-            let working = week_end - day - off;
+            // Known now: holidays, and sickness that has begun by today.
+            let off = days_off(&absences[*over as usize..], day, c.period_end, day + 1);
+            let working = c.period_end - day - off;
             c.week_budget = c.daily_care_hours * f64::from(working);
         }
     }
 
     fn day_plan(&mut self, day: Day) {
         if day == self.cal.first_birth_day || self.cal.weekday(day) == 0 {
-            self.reset_week_budgets(day);
+            self.reset_budgets(day);
+            self.carers.iter_mut().for_each(|c| c.week_hours = 0.0);
         }
         if self.log.is_some() {
             self.log_day(day);
@@ -1015,11 +1031,19 @@ impl<'a> Simulation<'a> {
         let mut week_budget = 0.0;
         // Contract hours of the carers present today (for the reporting period's totals).
         let mut contract = 0.0;
-        for &c in &self.scopes[scope].carers {
-            let c = &mut self.carers[c as usize];
+        let weekday = self.cal.weekday(day);
+        // On Saturday and Sunday: the calendar week, for the carers' free weekends.
+        let weekend = (weekday >= 5).then(|| (day + self.cal.start_weekday) / 7);
+        let free_weekends = self.s.carers.free_weekends;
+        for &id in &self.scopes[scope].carers {
+            let c = &mut self.carers[id as usize];
+            c.hours_today = 0.0;
             c.room_today = if c.absent == 0 {
                 contract += c.daily_care_hours;
-                c.max_hours_per_day.min(c.week_budget)
+                match weekend {
+                    Some(week) if weekend_free(id, week, free_weekends) => 0.0,
+                    _ => c.room(c.worked_until == day),
+                }
             } else {
                 0.0
             };
@@ -1051,9 +1075,8 @@ impl<'a> Simulation<'a> {
         }
         sc.coming.clear();
         if self.s.policy.reserve_for_due_soon {
-            let week_end = day + 7 - self.cal.weekday(day);
             let horizon = self.s.policy.reservation_horizon_days;
-            for d in (day + 1..week_end).take(horizon as usize) {
+            for d in (day + 1..).take(horizon as usize) {
                 let d = d as usize;
                 let coming = ComingDay {
                     capacity: sc.planned_capacity.get(d).copied().unwrap_or(0.0),
@@ -1238,6 +1261,8 @@ impl<'a> Simulation<'a> {
         let mut loans = borrowed.iter().peekable();
         let mut families = std::mem::take(&mut self.families);
         let continuity = self.s.policy.continuity;
+        // Kraamzorg as planned: every family keeps her main carer (`continuity::assign`).
+        let naming = continuity && !self.policy.one_carer_per_mother();
         families.clear();
         for (i, ((&m, st), hours)) in active.iter().zip(&mut in_care).zip(&plan).enumerate() {
             let total: f64 = hours.iter().sum();
@@ -1272,11 +1297,14 @@ impl<'a> Simulation<'a> {
             }
             // A lender's carer is one of hers (before `known_carers`, which then lists her).
             let main = lender_carer.map_or((continuity::NO_CARER, 0.0), |c| {
-                st.note_carer(c);
+                st.note_carer(c, ThirdCarer::Other);
                 (c, 0.0)
             });
             // Her carers as placement will prefer them (read here, where her state is at hand).
-            let known = if continuity {
+            let known = if naming {
+                // Her main carer first, whenever she is at work, then her second.
+                st.seen
+            } else if continuity {
                 st.known_carers()
             } else {
                 [continuity::NO_CARER; continuity::KNOWN_CARERS]
@@ -1298,7 +1326,11 @@ impl<'a> Simulation<'a> {
         // works does not depend on who she serves), then `continuity::place` decides who
         // serves whom.
         let own_total: f64 = families.iter().map(|f| f.need).sum();
-        if own_total > 0.0 {
+        if own_total > 0.0 && naming {
+            let left = self.name_carers(scope, &mut in_care, &mut families, day);
+            own_used += own_total - left;
+            unplaced += left;
+        } else if own_total > 0.0 {
             let left = self.hand_out(scope, &in_care, &families, own_total, day);
             own_used += own_total - left;
             unplaced += left;
@@ -1312,7 +1344,7 @@ impl<'a> Simulation<'a> {
                 &mut self.place_scratch,
                 |i, c, h| {
                     if h > continuity::PIECE_EPS {
-                        in_care[i].note_carer(c);
+                        in_care[i].note_carer(c, ThirdCarer::Other);
                     }
                 },
             );
@@ -1340,10 +1372,14 @@ impl<'a> Simulation<'a> {
         let worked = own_used + sc.lent_today;
         self.check(invariants::check_delivery(day, worked, unplaced));
         if self.checks.thorough {
+            let weekday = self.cal.weekday(day);
+            let week = (day + self.cal.start_weekday) / 7;
+            let free_weekends = self.s.carers.free_weekends;
             for i in 0..self.scopes[scope].carers.len() {
                 let c = self.scopes[scope].carers[i];
                 let st = &self.carers[c as usize];
-                let r = invariants::check_carer(day, c, st.room_today, st.week_budget);
+                let free = weekday >= 5 && weekend_free(c, week, free_weekends);
+                let r = invariants::check_carer(day, c, st, free);
                 self.check(r);
             }
         }
@@ -1357,6 +1393,72 @@ impl<'a> Simulation<'a> {
             self.totals.carer_contract_hours += contract;
             self.totals.carer_hours_used += delivered;
         }
+    }
+
+    /// Names the carers of the scope-day with continuity (`continuity::assign`: a family keeps
+    /// her main carer) and has them work the hours; returns the hours no carer had room for.
+    fn name_carers(
+        &mut self,
+        scope: usize,
+        in_care: &mut [MotherState],
+        families: &mut [Family],
+        day: Day,
+    ) -> f64 {
+        let mut room = std::mem::take(&mut self.to_hand);
+        let sc = &mut self.scopes[scope];
+        for &c in &sc.carers {
+            room[c as usize] = self.carers[c as usize].room_today;
+        }
+        let carers = &mut self.carers;
+        let weekday = self.cal.weekday(day);
+        let week = (day + self.cal.start_weekday) / 7;
+        let free_weekends = self.s.carers.free_weekends;
+        let mut pieces = std::mem::take(&mut self.pieces);
+        pieces.clear();
+        let left = continuity::assign(
+            families,
+            &sc.carers,
+            &mut room,
+            |c| {
+                let st = &carers[c as usize];
+                let free = days_to_free_weekend(c, week, weekday, free_weekends, CARRY_DAYS);
+                st.can_carry(st.worked_until == day, free, 7 - weekday)
+            },
+            &mut self.assign_scratch,
+            |i, c, x| pieces.push((i as u32, c, x)),
+        );
+        // Who served whom, and why a family got another carer: read from her carers' room
+        // before anyone works today's pieces.
+        for &(i, c, x) in &pieces {
+            if x > continuity::PIECE_EPS {
+                let why = why_another_carer(&families[i as usize].known, carers);
+                in_care[i as usize].note_carer(c, why);
+            }
+        }
+        let mut worked = 0.0;
+        for &(_, c, x) in &pieces {
+            let st = &mut carers[c as usize];
+            if st.worked_until != day + 1 {
+                st.days_in_row = if st.worked_until == day {
+                    st.days_in_row + 1
+                } else {
+                    1
+                };
+                st.worked_until = day + 1;
+                sc.handout.push(c);
+            }
+            st.work(x);
+            worked += x;
+        }
+        for &c in &sc.carers {
+            room[c as usize] = 0.0;
+        }
+        sc.room_left = (sc.room_left - worked).max(0.0);
+        std::mem::swap(&mut sc.handout, &mut sc.worked_yesterday);
+        sc.handout.clear();
+        self.to_hand = room;
+        self.pieces = pieces;
+        left
     }
 
     /// Takes the day's planned hours (`need` of the scope's families, `total` in all, `fresh`
@@ -1391,10 +1493,14 @@ impl<'a> Simulation<'a> {
         open.clear();
         let mut give = |c: u32, x: f64, carers: &mut [CarerState]| {
             let st = &mut carers[c as usize];
-            st.room_today -= x;
-            st.week_budget -= x;
+            st.work(x);
             if to_hand[c as usize] == 0.0 {
                 sc.handout.push(c);
+                st.days_in_row = if st.worked_until == day {
+                    st.days_in_row + 1
+                } else {
+                    1
+                };
                 st.worked_until = day + 1;
                 st.last_load = 0.0;
             }
@@ -1485,8 +1591,7 @@ impl<'a> Simulation<'a> {
             let st = &mut carers[c as usize];
             let x = st.room_today.min(*left);
             if x > 0.0 {
-                st.room_today -= x;
-                st.week_budget -= x;
+                st.work(x);
                 *left -= x;
                 if main.is_none_or(|(_, best)| x > best) {
                     main = Some((c, x));
@@ -1523,6 +1628,25 @@ fn scope_index(scope: CapacityScope, k: u16) -> usize {
     }
 }
 
+/// How far ahead a coordinator looks when she picks a carer for a family: a kraamweek and a
+/// few days (the longest care window is 10 days).
+const CARRY_DAYS: u32 = 10;
+
+/// Why a family whose carers are `known` needs another one today ([`ThirdCarer`]), from her
+/// carers' state before today's hours were named: one of them had room, but not enough (her
+/// hours went to other families too); else one was away (holiday, sickness); else they were
+/// all at a working-time limit.
+fn why_another_carer(known: &[u32], carers: &[CarerState]) -> ThirdCarer {
+    let mine = || known.iter().filter(|&&c| c != continuity::NO_CARER);
+    if mine().any(|&c| carers[c as usize].room_today > continuity::PIECE_EPS) {
+        ThirdCarer::Busy
+    } else if mine().any(|&c| carers[c as usize].absent > 0) {
+        ThirdCarer::Away
+    } else {
+        ThirdCarer::Rest
+    }
+}
+
 /// Whether a carer's planned leave covers day `d`.
 fn on_holiday(absences: &[Absence], d: Day) -> bool {
     absences
@@ -1530,30 +1654,32 @@ fn on_holiday(absences: &[Absence], d: Day) -> bool {
         .any(|h| h.kind.is_planned() && (h.start..h.end).contains(&d))
 }
 
-/// The days of `from..to` (at most a week) a carer is known to be away, as bits (bit `i` is
-/// day `from + i`): her holidays, and sickness spells that began before `known_before` (later
-/// sickness is news on its first day). Absences are sorted by start, so the scan stops at the
-/// first one after the week; overlapping absences count each day once.
-fn days_off(absences: &[Absence], from: Day, to: Day, known_before: Day) -> u8 {
-    debug_assert!(to - from <= 7);
-    let mut off = 0u8;
+/// How many days of `from..to` a carer is known to be away: her holidays, and sickness spells
+/// that began before `known_before` (later sickness is news on its first day). Absences are
+/// sorted by start, so the scan stops at the first one after `to`, and overlapping absences
+/// count each day once (what lies before `covered` was counted).
+fn days_off(absences: &[Absence], from: Day, to: Day, known_before: Day) -> u32 {
+    let mut off = 0;
+    let mut covered = from;
     for a in absences.iter().take_while(|a| a.start < to) {
-        if a.end > from && (a.kind.is_planned() || a.start < known_before) {
-            for i in a.start.max(from) - from..a.end.min(to) - from {
-                off |= 1 << i;
+        if a.kind.is_planned() || a.start < known_before {
+            let (start, end) = (a.start.max(covered), a.end.min(to));
+            if end > start {
+                off += end - start;
+                covered = end;
             }
         }
     }
     off
 }
 
-/// How many days of the week a sickness spell starting today takes from the budget: its days
-/// before `week_end` that the budget still counted as working (not a holiday, not in an
-/// earlier spell).
-fn working_days_lost(absences: &[Absence], spell: &Absence, week_end: Day) -> u32 {
+/// How many days of the budget period a sickness spell starting today takes from the budget:
+/// its days before `period_end` that the budget still counted as working (not a holiday, not
+/// in an earlier spell).
+fn working_days_lost(absences: &[Absence], spell: &Absence, period_end: Day) -> u32 {
     let day = spell.start;
-    let days = (1u8 << (spell.end.min(week_end) - day)) - 1;
-    (days & !days_off(absences, day, week_end, day)).count_ones()
+    let end = spell.end.min(period_end).max(day);
+    (end - day) - days_off(absences, day, end, day)
 }
 
 /// The minimum-first guarantee, checked on every scope-day (cheap, always on): if anyone got
@@ -1601,9 +1727,18 @@ mod tests {
             absence(AbsenceKind::Sickness, 5, 20),
         ];
         // On Monday only the holiday is known.
-        assert_eq!(days_off(&absences, 0, 7, 1), 0b001_1100);
+        assert_eq!(days_off(&absences, 0, 7, 1), 3);
         // From Saturday on, the sickness is known too.
-        assert_eq!(days_off(&absences, 5, 7, 6), 0b11);
+        assert_eq!(days_off(&absences, 5, 7, 6), 2);
+        // Over four weeks, overlapping absences count each day once.
+        let overlapping = [
+            absence(AbsenceKind::Holiday, 2, 10),
+            absence(AbsenceKind::Sickness, 4, 8),
+            absence(AbsenceKind::Holiday, 9, 12),
+        ];
+        assert_eq!(days_off(&overlapping, 0, 28, 28), 10);
+        assert_eq!(days_off(&overlapping, 0, 28, 4), 10);
+        assert_eq!(days_off(&overlapping, 3, 5, 0), 2);
     }
 
     #[test]

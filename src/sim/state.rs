@@ -27,8 +27,10 @@ pub struct MotherState {
     pub last_carer: Option<u32>,
     /// Distinct carers seen (the first few ids kept to recognise a returning carer; the
     /// count is exact up to `KNOWN_CARERS`, see `super::continuity`).
-    seen: [u32; KNOWN_CARERS],
+    pub seen: [u32; KNOWN_CARERS],
     pub carers: u8,
+    /// Why she got a third carer (`None`: she has not).
+    pub third_carer: Option<ThirdCarer>,
     /// Reporting week in which she was last counted as active (u32::MAX: never).
     pub last_week: u32,
     /// Registered in or after the early-registration week (a late registrant).
@@ -54,6 +56,7 @@ impl MotherState {
             last_carer: None,
             seen: [NO_CARER; KNOWN_CARERS],
             carers: 0,
+            third_carer: None,
             last_week: u32::MAX,
             late: false,
             transferred: false,
@@ -77,8 +80,9 @@ impl MotherState {
         }
     }
 
-    /// Records that carer `c` gave her hours (counted once however often she comes).
-    pub fn note_carer(&mut self, c: u32) {
+    /// Records that carer `c` gave her hours (counted once however often she comes); `why`
+    /// she needed her if `c` is her third carer.
+    pub fn note_carer(&mut self, c: u32, why: ThirdCarer) {
         if self.seen.contains(&c) {
             return;
         }
@@ -86,6 +90,9 @@ impl MotherState {
             *slot = c;
         }
         self.carers = self.carers.saturating_add(1);
+        if self.carers == 3 {
+            self.third_carer = Some(why);
+        }
     }
 
     /// Her carers in the order she prefers them: the one of her latest day first, then the
@@ -121,8 +128,23 @@ pub struct CarerState {
     pub absent: u32,
     /// Care hours left this week.
     pub week_budget: f64,
+    /// The day after her current budget period ([`budget_period_end`]).
+    pub period_end: u32,
+    /// Care hours worked in the current calendar week (at most `max_week_hours`).
+    pub week_hours: f64,
+    /// Days in a row she has worked, up to `worked_until - 1` (at most `max_days_in_row`).
+    pub days_in_row: u32,
+    /// The collective agreement's limits on her work (CAO Kraamzorg, DOMAIN.md "How care is
+    /// organised day to day"; `carers.max_hours_per_week` and `carers.max_days_in_row`): at
+    /// most 36 hours a week (care hours: in a kraamweek almost all of her hours are spent
+    /// with families) and six days in a row (36 hours of unbroken rest in every 7 × 24 h).
+    /// A shift is at most `max_hours_per_day`.
+    pub max_week_hours: f64,
+    pub max_days_in_row: u32,
     /// Hours she can still work today.
     pub room_today: f64,
+    /// Hours she has worked today (care and birth assistance).
+    pub hours_today: f64,
     /// Under a one-carer-per-mother policy: the minute at which the mother she holds no longer
     /// needs her (0: free).
     pub held_until: u32,
@@ -134,6 +156,55 @@ pub struct CarerState {
 }
 
 impl CarerState {
+    /// Her room on a day she is not away: her shift, her week's budget and the week's limit,
+    /// and none after six days in a row (`worked_yesterday`: she worked the day before).
+    pub fn room(&self, worked_yesterday: bool) -> f64 {
+        if worked_yesterday && self.days_in_row >= self.max_days_in_row {
+            return 0.0;
+        }
+        self.max_hours_per_day
+            .min(self.week_budget)
+            .min(self.max_week_hours - self.week_hours)
+            .max(0.0)
+    }
+
+    /// The hours she can give a family over the coming days as things stand: her budget, and
+    /// her shifts until she must rest (`worked_yesterday`: today continues a run of days) or
+    /// her next free weekend (`days_to_free_weekend` days from today). A coordinator picks the
+    /// carer whose coming days fit the family's: the one who can carry her longest.
+    pub fn can_carry(
+        &self,
+        worked_yesterday: bool,
+        days_to_free_weekend: u32,
+        days_to_monday: u32,
+    ) -> f64 {
+        let days_in_row = if worked_yesterday {
+            self.days_in_row
+        } else {
+            0
+        };
+        let days = self
+            .max_days_in_row
+            .saturating_sub(days_in_row)
+            .min(days_to_free_weekend);
+        // This week's hours left, and a new week's if her run reaches Monday.
+        let mut week = (self.max_week_hours - self.week_hours).max(0.0);
+        if days > days_to_monday {
+            week += self.max_week_hours;
+        }
+        self.week_budget
+            .min(f64::from(days) * self.max_hours_per_day)
+            .min(week)
+    }
+
+    /// Takes `hours` she works today off her room and her week.
+    pub fn work(&mut self, hours: f64) {
+        self.room_today -= hours;
+        self.hours_today += hours;
+        self.week_budget -= hours;
+        self.week_hours += hours;
+    }
+
     pub fn new(scope: u16, weekly_care_hours: f64, max_hours_per_day: f64) -> Self {
         CarerState {
             scope,
@@ -141,12 +212,66 @@ impl CarerState {
             max_hours_per_day,
             absent: 0,
             week_budget: 0.0,
+            period_end: 0,
+            week_hours: 0.0,
+            days_in_row: 0,
+            max_week_hours: f64::INFINITY,
+            max_days_in_row: u32::MAX,
             room_today: 0.0,
+            hours_today: 0.0,
             held_until: 0,
             worked_until: 0,
             last_load: 0.0,
         }
     }
+}
+
+/// The day after the budget period of carer `carer` that holds `day`, when day 0 is a
+/// `start_weekday` (Monday = 0). A carer's contract hours are an average over periods of
+/// `weeks` calendar weeks (`carers.averaging_weeks`); the carers' periods are staggered (carer
+/// `c` starts hers in the weeks `w` with `(w + c) % weeks == 0`), as each carer has her own
+/// roster: were they all to end together, a shortage that spends every budget early would
+/// leave a whole region without carers in the last days of every period.
+pub fn budget_period_end(carer: u32, day: u32, weeks: u32, start_weekday: u32) -> u32 {
+    let weeks = weeks.max(1);
+    let week = (day + start_weekday) / 7;
+    let into = (week + carer % weeks) % weeks;
+    (week + weeks - into) * 7 - start_weekday
+}
+
+/// Whether carer `carer` has the weekend of calendar week `week` free, when she has
+/// `free_weekends` free weekends a year (CAO Kraamzorg: at least 22). Her free weekends are
+/// spread evenly over the year (every 52 weeks in a row hold exactly `free_weekends` of
+/// them) and carers take turns: each starts at her own place in the 52-week cycle, so in
+/// every week about the same share of carers is off. Known ahead, like a holiday.
+pub fn weekend_free(carer: u32, week: u32, free_weekends: u32) -> bool {
+    let free = u64::from(free_weekends.min(52));
+    // 23 is coprime to 52: the carers' starting places cover the cycle evenly.
+    let w = u64::from(week) + u64::from(carer) * 23 % 52;
+    (w + 1) * free / 52 > w * free / 52
+}
+
+/// How many days from `day` (a `weekday`, Monday = 0, of calendar week `week`) carer `carer`
+/// can come before her next free weekend, looking at most `horizon` days ahead (0 when today
+/// is part of one).
+pub fn days_to_free_weekend(
+    carer: u32,
+    week: u32,
+    weekday: u32,
+    free_weekends: u32,
+    horizon: u32,
+) -> u32 {
+    let mut saturday = 5i64 - i64::from(weekday); // days from today to this week's Saturday
+    let mut w = week;
+    while saturday < i64::from(horizon) {
+        // Sunday of this week still ahead (or today).
+        if saturday + 1 >= 0 && weekend_free(carer, w, free_weekends) {
+            return saturday.max(0) as u32;
+        }
+        saturday += 7;
+        w += 1;
+    }
+    horizon
 }
 
 /// A capacity scope: a provider, or a whole region when carers are pooled.
@@ -262,6 +387,26 @@ impl Scope {
     }
 }
 
+/// Why a family got a third carer, where the seed asks for at most two: the first reason that
+/// applies on the day the third one came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThirdCarer {
+    /// Her carers were away: holiday or sickness.
+    Away = 0,
+    /// Her carers were at work but at a working-time limit: a free weekend, a rest day after
+    /// six in a row, 36 hours in the week, or their budget for the period spent.
+    Rest = 1,
+    /// One of her carers had hours that day, but fewer than she needed: her carers' hours
+    /// went to other families too (shortage).
+    Busy = 2,
+    /// Continuity switched off, or a carer lent by another provider.
+    Other = 3,
+}
+
+impl ThirdCarer {
+    pub const COUNT: usize = 4;
+}
+
 /// How one mother's care ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MotherOutcome {
@@ -271,6 +416,8 @@ pub struct MotherOutcome {
     pub delivered: TierHours,
     pub minimum_met: bool,
     pub carers: u8,
+    /// Why she got a third carer (`None`: she had at most two).
+    pub third_carer: Option<ThirdCarer>,
     /// A late registrant (registered in or after the early-registration week).
     pub late: bool,
     /// Moved to another provider by the regional waiting list.
@@ -289,6 +436,7 @@ impl MotherOutcome {
             delivered: st.delivered,
             minimum_met: delivered_total >= minimum_hours.min(indicated_total) - 1e-6,
             carers: st.carers,
+            third_carer: st.third_carer,
             late: st.late,
             transferred: st.transferred,
             tier4_while_early_behind: st.tier4_while_early_behind,
@@ -343,6 +491,10 @@ pub struct Totals {
     pub assist_hours_from_care_by_part: [f64; DAY_PARTS],
     /// Mothers who had more than two distinct carers (the seed's continuity aim).
     pub mothers_over_two_carers: u64,
+    /// Mothers with care by the number of distinct carers they had: 1, 2, 3, 4 or more.
+    pub mothers_by_carers: [u64; 4],
+    /// Mothers with a third carer, by why ([`ThirdCarer`]: away, rest, busy, other).
+    pub third_carer_reasons: [u64; ThirdCarer::COUNT],
     /// Indicated and delivered hours per tier (1 minimum, 2 medical, 3 rest of early
     /// registrants, 4 rest of late registrants).
     pub tier_indicated_hours: TierHours,
@@ -372,6 +524,12 @@ impl Totals {
         }
         self.max_shortfall_hours = self.max_shortfall_hours.max(short);
         self.mothers_over_two_carers += u64::from(o.carers > 2);
+        if o.carers > 0 {
+            self.mothers_by_carers[usize::from(o.carers.min(4)) - 1] += 1;
+        }
+        if let Some(why) = o.third_carer {
+            self.third_carer_reasons[why as usize] += 1;
+        }
         add_tiers(&mut self.tier_indicated_hours, &o.indicated);
         add_tiers(&mut self.tier_delivered_hours, &o.delivered);
         self.late_tier4_while_early_behind += u64::from(o.tier4_while_early_behind);
@@ -403,6 +561,10 @@ impl Totals {
             self.assist_hours_from_care_by_part[p] += o.assist_hours_from_care_by_part[p];
         }
         self.mothers_over_two_carers += o.mothers_over_two_carers;
+        for i in 0..4 {
+            self.mothers_by_carers[i] += o.mothers_by_carers[i];
+            self.third_carer_reasons[i] += o.third_carer_reasons[i];
+        }
         add_tiers(&mut self.tier_indicated_hours, &o.tier_indicated_hours);
         add_tiers(&mut self.tier_delivered_hours, &o.tier_delivered_hours);
         self.late_tier4_while_early_behind += o.late_tier4_while_early_behind;
@@ -552,9 +714,9 @@ mod tests {
     fn known_carers_put_the_latest_first_then_the_others_as_seen() {
         let mut st = MotherState::new(0, [24.0, 0.0, 0.0, 0.0], 5.0);
         for c in [4, 5, 6] {
-            st.note_carer(c);
+            st.note_carer(c, ThirdCarer::Other);
         }
-        st.note_carer(5);
+        st.note_carer(5, ThirdCarer::Other);
         assert_eq!(st.carers, 3);
         assert_eq!(st.known_carers()[..3], [4, 5, 6]);
         st.last_carer = Some(6);
