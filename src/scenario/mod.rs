@@ -321,7 +321,40 @@ fn plain_type_error(path: &str, message: &str) -> String {
     if path.starts_with("period.") && (path.ends_with(".start") || path.ends_with(".end")) {
         out.push_str(" (write a quoted ISO date such as \"2027-01-01\")");
     }
-    out
+    did_you_mean(&out)
+}
+
+/// serde's `unknown field `x`, expected one of `a`, `b`` with the nearest field named first,
+/// when one is near enough to be the intended one (`replicatons` → `replications`).
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_string();
+    };
+    let Some((typed, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let fields = expected.split('`').skip(1).step_by(2);
+    match nearest(typed, fields) {
+        Some(field) => {
+            let others = expected.trim_start_matches(", ");
+            format!("unknown field `{typed}`: did you mean `{field}`? ({others})")
+        }
+        None => message.to_string(),
+    }
+}
+
+/// Of `candidates`, the one nearest to `typed` if it is near enough to be a typo of it: at
+/// most a third of its letters different (Damerau-Levenshtein: a swap counts once), at most 3.
+pub(crate) fn nearest<'a>(
+    typed: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (typed.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(typed, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
 }
 
 /// The CSV row and column of a problem in an entry that came from a data file.
@@ -476,6 +509,25 @@ fn path_at(root: &Spanned<DeTable<'_>>, target: &Range<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_field_gets_the_nearest_one_suggested() {
+        let serde = "unknown field `replicatons`, expected one of `name`, `seed`, `replications`";
+        assert_eq!(
+            did_you_mean(serde),
+            "unknown field `replicatons`: did you mean `replications`? (expected one of `name`, \
+             `seed`, `replications`)"
+        );
+        // Nothing near enough: serde's message as it was.
+        let far = "unknown field `colour`, expected one of `name`, `seed`";
+        assert_eq!(did_you_mean(far), far);
+        assert_eq!(
+            nearest("capacty_factor", ["capacity_factor", "carers"].into_iter()),
+            Some("capacity_factor")
+        );
+        assert_eq!(nearest("sed", ["seed", "name"].into_iter()), Some("seed"));
+        assert_eq!(nearest("xyz", ["seed", "name"].into_iter()), None);
+    }
 
     const MINIMAL: &str = r#"
 name = "t"

@@ -232,6 +232,12 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
                             || f.path.starts_with(&format!("{path}["))
                     });
                     match swept {
+                        // A misspelt key fails the same way for every value: say it once, at
+                        // the key.
+                        Some(((path, _), _)) if f.message.starts_with("unknown field") => add(
+                            &mut errors,
+                            at(Some(path), None, format!("`{}`: {}", f.path, f.message)),
+                        ),
                         Some(((path, _), (value, Some(i)))) => add(
                             &mut errors,
                             at(
@@ -378,6 +384,20 @@ mod tests {
             super::super::CapacityScope::Provider
         );
         assert!(v.iter().all(|v| v.scenario.sweep.is_empty()));
+    }
+
+    #[test]
+    fn a_misspelt_key_is_reported_once_with_the_field_it_meant() {
+        let l = loaded("[sweep]\n\"carers.capacty_factor\" = [0.8, 1.0, 1.2]");
+        let err = variants(&l).unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{err}");
+        let e = &err.errors[0];
+        assert_eq!(e.path, "sweep.\"carers.capacty_factor\"");
+        assert!(
+            e.message
+                .contains("unknown field `capacty_factor`: did you mean `capacity_factor`?"),
+            "{err}"
+        );
     }
 
     #[test]
