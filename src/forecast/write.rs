@@ -243,6 +243,17 @@ fn worst_part(bands: &[Band; M]) -> Option<(usize, f64)> {
     worst
 }
 
+/// A count of mothers from a band (a quantile over the futures, so it can fall between two
+/// whole numbers): whole when it is one, else with one decimal, so that a P50 of 0.5 next
+/// to "likely" does not read `0`.
+pub fn mothers(x: f64) -> String {
+    if (x - x.round()).abs() < 0.05 {
+        format!("{:.0}", x.round())
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 impl WeekAdvice {
     /// The worst day part in words: `evening 12%`, or `-` when no request is missed.
     pub fn worst_part_text(&self) -> String {
@@ -254,18 +265,17 @@ impl WeekAdvice {
 
     /// Why the week is at risk, in words.
     pub fn why(&self) -> String {
-        let short = |b: &Band| b.p50.round() as i64;
         match self.risk {
             Risk::None => String::new(),
             Risk::Likely => format!(
                 "in half the futures {} or more mothers end below the minimum; demand {} h vs {} h carer hours (P50)",
-                short(&self.below_minimum),
+                mothers(self.below_minimum.p50),
                 self.demand.p50.round(),
                 self.available.p50.round()
             ),
             Risk::Possible => format!(
                 "in 1 of 10 futures {} or more mothers end below the minimum; demand {} h vs {} h carer hours (P50)",
-                self.below_minimum.p90.round(),
+                mothers(self.below_minimum.p90),
                 self.demand.p50.round(),
                 self.available.p50.round()
             ),
@@ -422,7 +432,11 @@ pub fn table(b: &Bands) -> String {
             a.week.start.to_string(),
             a.week.days,
             a.risk.as_str(),
-            format!("{:.0}/{:.0}", a.below_minimum.p50, a.below_minimum.p90),
+            format!(
+                "{}/{}",
+                mothers(a.below_minimum.p50),
+                mothers(a.below_minimum.p90)
+            ),
             format!("{:.0}/{:.0}", a.demand.p50, a.available.p50),
             format!("{:.0}/{:.0}", a.to_guaranteed.p50, a.to_guaranteed.p90),
             format!("{:.0}/{:.0}", a.to_full.p50, a.to_full.p90),
@@ -454,7 +468,11 @@ pub fn table(b: &Bands) -> String {
             a.week.start.to_string(),
             a.week.days,
             a.assists_requested.p50,
-            format!("{:.0}/{:.0}", a.assists_missed.p50, a.assists_missed.p90),
+            format!(
+                "{}/{}",
+                mothers(a.assists_missed.p50),
+                mothers(a.assists_missed.p90)
+            ),
             a.worst_part_text()
         );
     }
@@ -572,15 +590,15 @@ pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
         let _ = writeln!(
             h,
             "<tr class=\"{}\"><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>\
-             <td>{:.0} / {:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0} / {:.0}</td><td>{:.0} / {:.0}</td>\
+             <td>{} / {}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0} / {:.0}</td><td>{:.0} / {:.0}</td>\
              <td>{:.1} / {:.1}</td><td>{:.1}</td></tr>",
             a.risk.as_str(),
             a.week.start,
             escape(&a.region),
             escape(&a.provider),
             a.risk.as_str(),
-            a.below_minimum.p50,
-            a.below_minimum.p90,
+            mothers(a.below_minimum.p50),
+            mothers(a.below_minimum.p90),
             a.demand.p50,
             a.available.p50,
             a.to_guaranteed.p50,
@@ -661,4 +679,18 @@ pub fn write_dir(out: &OutputDir, b: &Bands, meta: &Meta, charts: bool) -> Resul
     })?;
     let _ = std::io::stdout().flush();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fractional_count_of_mothers_keeps_one_decimal() {
+        assert_eq!(mothers(0.5), "0.5");
+        assert_eq!(mothers(2.1), "2.1");
+        assert_eq!(mothers(3.0), "3");
+        assert_eq!(mothers(12.98), "13");
+        assert_eq!(mothers(0.0), "0");
+    }
 }
