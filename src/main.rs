@@ -723,12 +723,16 @@ fn execute(
     // Whatever a stop request interrupted (a batch being simulated, the rows being written,
     // or variants not yet begun: their run returns at once) shows as units not written.
     let interrupted = writer.units_done() < units_total;
-    if variants.len() > 1 && !interrupted {
-        let table: Vec<(String, Vec<(String, String)>)> = variants
+    let variants_set: Vec<(String, Vec<(String, String)>)> = if variants.len() > 1 {
+        variants
             .iter()
             .map(|v| (v.id.clone(), v.params.clone()))
-            .collect();
-        writer.write_variants(&table)?;
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !variants_set.is_empty() && !interrupted {
+        writer.write_variants(&variants_set)?;
     }
     // Wall time from start-up until the last replication's rows are written; run.json cannot
     // time its own writing (the time printed below includes it).
@@ -768,7 +772,10 @@ fn execute(
         });
     }
     let rows = writer.finish(&meta)?;
-    say!("{}", output::summary_table(first, &rows).trim_end());
+    say!(
+        "{}",
+        output::summary_table(first, &rows, &variants_set).trim_end()
+    );
     say!(
         "{} events in {:.3} s ({:.0} events/s); outputs in {}",
         events,

@@ -644,3 +644,50 @@ fn shard_auto_reads_slurm_array_variables() {
     sweep_into(&dir.path().join("range"), &["--shard", "3/3"]).code(2);
     assert!(!dir.path().join("none").exists() && !dir.path().join("range").exists());
 }
+
+/// The terminal table explains itself: a sweep names what each variant sets and what ±
+/// means; a single replication shows no ± at all (no interval, not a zero-width one).
+#[test]
+fn the_terminal_table_says_what_variants_and_intervals_are() {
+    let dir = TempDir::new().unwrap();
+    let out = kraamsim()
+        .arg("sweep")
+        .arg(scenario("capacity-sweep.toml"))
+        .args(["--replications", "2", "--no-charts", "--out"])
+        .arg(dir.path().join("sweep"))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("v000: carers.capacity_factor = 0.8, policy.scope = \"provider\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("v005: carers.capacity_factor = 1.2, policy.scope = \"region\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("±: half the 95% interval over the 2 replications"),
+        "{text}"
+    );
+    assert!(text.contains("columns: mothers per replication"), "{text}");
+
+    let out = kraamsim()
+        .args(["run", "--replications", "1", "--no-charts", "--out"])
+        .arg(dir.path().join("one"))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let all = text
+        .lines()
+        .find(|l| l.starts_with("ALL"))
+        .expect("an ALL row");
+    assert!(!all.contains('±'), "{all}");
+    assert!(text.contains("one replication: no interval"), "{text}");
+}

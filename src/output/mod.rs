@@ -1519,7 +1519,14 @@ pub fn sha256_hex(text: &str) -> String {
 /// The one-screen summary, with 95% half-widths over replications. With one policy: per
 /// region (up to 15, largest gap first) and all regions. With several: one line per policy
 /// over all regions, to compare them.
-pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
+///
+/// `variants` are a sweep's variant ids with what each sets (empty for a single run): the
+/// table names its rows by id, so what the ids mean is printed under it.
+pub fn summary_table(
+    s: &Scenario,
+    rows: &[SummaryRow<'_>],
+    variants_set: &[(String, Vec<(String, String)>)],
+) -> String {
     // (variant, policy) groups, in the order they ran.
     let mut groups: Vec<(&str, &str)> = Vec::new();
     let mut policies: Vec<&str> = Vec::new();
@@ -1574,7 +1581,11 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
         "assists missed"
     );
     let line = |out: &mut String, label: &str, group: (&str, &str), region: &str| {
-        let f = |e: Estimate| format!("{:.1} ±{:.1}", e.mean, e.half_width());
+        // One replication gives no interval: no `±` that would look like certainty.
+        let f = |e: Estimate| match e.ci95 {
+            Some(_) => format!("{:.1} ±{:.1}", e.mean, e.half_width()),
+            None => format!("{:.1}", e.mean),
+        };
         let mothers = estimate_of(group, region, &|t| t.mothers as f64);
         let delivered = estimate_of(group, region, &|t| {
             t.delivered_hours / (t.mothers as f64).max(1.0)
@@ -1631,6 +1642,30 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow<'_>]) -> String {
             let _ = writeln!(out, "({} more in stats.csv)", groups.len() - 30);
         }
         let _ = writeln!(out, "(per region: summary.csv and stats.csv)");
+        for (id, set) in variants_set.iter().take(30) {
+            let set: Vec<String> = set.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let _ = writeln!(out, "{id}: {}", set.join(", "));
+        }
+        if variants_set.len() > 30 {
+            let _ = writeln!(out, "({} more in variants.csv)", variants_set.len() - 30);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "columns: mothers per replication; % of them below the 24 h minimum, without care, with \
+         their full indication; delivered hours per mother; % of birth-assistance requests missed"
+    );
+    if s.replications > 1 {
+        let _ = writeln!(
+            out,
+            "±: half the 95% interval over the {} replications (Student t, as stats.csv)",
+            s.replications
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "one replication: no interval (run more with --replications N for one)"
+        );
     }
     let (carers, mean_hours) = workforce(s);
     let births = s.expected_births();
