@@ -123,6 +123,12 @@ struct ForecastArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Forecast under this allocation policy instead of the scenario's.
+    #[arg(long, value_enum)]
+    policy: Option<PolicyArg>,
+    /// Override the capacity scope: `provider`, `region` (pooled, KSV) or `waiting-list`.
+    #[arg(long, value_enum)]
+    scope: Option<ScopeArg>,
     /// Worker threads [default: all cores]; the outputs do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
@@ -204,23 +210,29 @@ impl RunArgs {
         if let Some(r) = self.replications {
             s.replications = r;
         }
-        if let Some(policy) = self.policy {
-            s.policy.compare.clear();
-            s.policy.name = match policy {
-                PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
-                PolicyArg::Proportional => PolicyName::Proportional,
-                PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
-                PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
-                PolicyArg::Loss => PolicyName::Loss,
-            };
-        }
-        if let Some(scope) = self.scope {
-            s.policy.scope = match scope {
-                ScopeArg::Provider => CapacityScope::Provider,
-                ScopeArg::Region => CapacityScope::Region,
-                ScopeArg::WaitingList => CapacityScope::WaitingList,
-            };
-        }
+        apply_policy_flags(s, self.policy, self.scope);
+    }
+}
+
+/// `--policy` (only that policy, no comparison) and `--scope`, as `run`, `sweep` and
+/// `forecast` take them.
+fn apply_policy_flags(s: &mut Scenario, policy: Option<PolicyArg>, scope: Option<ScopeArg>) {
+    if let Some(policy) = policy {
+        s.policy.compare.clear();
+        s.policy.name = match policy {
+            PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
+            PolicyArg::Proportional => PolicyName::Proportional,
+            PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
+            PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
+            PolicyArg::Loss => PolicyName::Loss,
+        };
+    }
+    if let Some(scope) = scope {
+        s.policy.scope = match scope {
+            ScopeArg::Provider => CapacityScope::Provider,
+            ScopeArg::Region => CapacityScope::Region,
+            ScopeArg::WaitingList => CapacityScope::WaitingList,
+        };
     }
 }
 
@@ -526,6 +538,7 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
     if let Some(seed) = args.seed {
         s.seed = seed;
     }
+    apply_policy_flags(&mut s, args.policy, args.scope);
     let settings = forecast::Settings {
         as_of,
         weeks: args.weeks.unwrap_or(params.weeks),

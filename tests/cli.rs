@@ -691,3 +691,40 @@ fn the_terminal_table_says_what_variants_and_intervals_are() {
     assert!(!all.contains('±'), "{all}");
     assert!(text.contains("one replication: no interval"), "{text}");
 }
+
+/// `forecast` takes the run flags that make sense for it: the same bookings and roster under
+/// pooled carers (`--scope region`) leave fewer mothers below the minimum in the summer than
+/// per provider, and forecast.json records the scope and policy used.
+#[test]
+fn forecast_takes_scope_and_policy_flags() {
+    let dir = TempDir::new().unwrap();
+    let below = |scope: &str| -> f64 {
+        let out = dir.path().join(scope);
+        kraamsim()
+            .arg("forecast")
+            .arg(scenario("ksv-forecast/ksv-forecast.toml"))
+            .args([
+                "--replications",
+                "40",
+                "--no-charts",
+                "-q",
+                "--policy",
+                "minimum-first",
+            ])
+            .args(["--scope", scope, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let meta = read_json(&out.join("forecast.json"));
+        assert_eq!(meta["scope"], scope, "{meta}");
+        assert_eq!(meta["policy"], "minimum-first", "{meta}");
+        let weeks = String::from_utf8(read(&out.join("forecast-weeks.csv"))).unwrap();
+        weeks
+            .lines()
+            .filter(|l| l.contains(",ALL,ALL,"))
+            .map(|l| l.split(',').nth(5).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    let (own, pooled) = (below("provider"), below("region"));
+    assert!(pooled < own, "pooled {pooled}, per provider {own}");
+}
