@@ -83,6 +83,14 @@ enum Command {
         #[command(flatten)]
         args: ForecastArgs,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout, e.g.
+    /// `kraamsim completions bash > ~/.local/share/bash-completion/completions/kraamsim`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout, e.g. `kraamsim man > kraamsim.1 && man ./kraamsim.1`.
+    Man,
     /// Developer tool: write a simulated run's state at the scenario's period.start as
     /// bookings.csv and roster.csv (for backtests and the shipped example).
     #[command(hide = true)]
@@ -372,6 +380,20 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 kraamsim::generate::national::REGIONS,
                 out.display()
             );
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cli, "kraamsim", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let cli = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cli)
+                .render(&mut page)
+                .map_err(Failure::internal)?;
+            say!("{}", String::from_utf8_lossy(&page).trim_end());
             Ok(())
         }
         Command::Validate { scenario } => {

@@ -728,3 +728,33 @@ fn forecast_takes_scope_and_policy_flags() {
     let (own, pooled) = (below("provider"), below("region"));
     assert!(pooled < own, "pooled {pooled}, per provider {own}");
 }
+
+/// Shell completions and the manual page come from the same flag definitions as the CLI.
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = kraamsim().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for word in ["forecast", "sweep", "replications", "scope"] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let out = kraamsim().arg("man").assert().success();
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(page.contains(".TH kraamsim 1"), "{page}");
+    for command in [
+        "run",
+        "sweep",
+        "merge",
+        "forecast",
+        "validate",
+        "completions",
+    ] {
+        assert!(page.contains(command), "man page lacks {command}");
+    }
+    kraamsim()
+        .args(["completions", "fishy"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values"));
+}
