@@ -758,3 +758,37 @@ fn completions_and_man_page_cover_every_command() {
         .code(2)
         .stderr(predicate::str::contains("possible values"));
 }
+
+/// The forecast report says everything the terminal says: the weeks at risk in the same
+/// words, and the birth-assistance table.
+#[test]
+fn forecast_report_has_the_weeks_at_risk_and_birth_assistance() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("f");
+    let run = kraamsim()
+        .arg("forecast")
+        .arg(scenario("ksv-forecast/ksv-forecast.toml"))
+        .args(["--replications", "40", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let terminal = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let report = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert!(report.contains("<h2>Weeks at risk</h2>"));
+    assert!(report.contains("<h2>Birth assistance, per week</h2>"));
+    let risks: Vec<&str> = terminal
+        .lines()
+        .skip_while(|l| !l.starts_with("Weeks at risk"))
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(!risks.is_empty(), "the summer is at risk: {terminal}");
+    for line in risks {
+        // The report escapes HTML; these lines have no characters that need it.
+        assert!(
+            report.contains(&format!("<li>{line}</li>")),
+            "report lacks: {line}"
+        );
+    }
+}

@@ -476,57 +476,66 @@ pub fn table(b: &Bands) -> String {
             a.worst_part_text()
         );
     }
-    let at_risk: Vec<&&WeekAdvice> = top.iter().filter(|a| a.risk != Risk::None).collect();
+    let at_risk = weeks_at_risk(b, &all, &top);
     if at_risk.is_empty() {
-        let _ = writeln!(
-            t,
-            "\nNo week at risk: in 9 of 10 futures every mother gets her minimum."
-        );
+        let _ = writeln!(t, "\n{NO_WEEK_AT_RISK}");
     } else {
         let _ = writeln!(t, "\nWeeks at risk:");
-        for a in at_risk {
-            let providers: Vec<String> = all
-                .iter()
-                .filter(|p| {
-                    p.week.start == a.week.start
-                        && p.provider != ALL
-                        && p.risk != Risk::None
-                        && (b.known_counts.len() > 1 || p.region == a.region)
-                })
-                .map(|p| {
-                    if b.known_counts.len() > 1 {
-                        format!("{} / {} ({})", p.region, p.provider, p.risk.as_str())
-                    } else {
-                        format!("{} ({})", p.provider, p.risk.as_str())
-                    }
-                })
-                .collect();
-            let w = b
-                .weeks
-                .iter()
-                .position(|x| x.start == a.week.start)
-                .expect("a forecast week");
-            let postcodes = postcodes_at_risk(b, w, 4);
-            let _ = writeln!(
-                t,
-                "  {} {}: {}{}{}",
-                a.week.start,
-                a.risk.as_str(),
-                a.why(),
-                if providers.is_empty() {
-                    String::new()
-                } else {
-                    format!("; providers: {}", providers.join(", "))
-                },
-                if postcodes.is_empty() {
-                    String::new()
-                } else {
-                    format!("; postcodes: {}", postcodes.join(", "))
-                }
-            );
+        for line in at_risk {
+            let _ = writeln!(t, "  {line}");
         }
     }
     t
+}
+
+const NO_WEEK_AT_RISK: &str = "No week at risk: in 9 of 10 futures every mother gets her minimum.";
+
+/// The weeks at risk in words, one line each: when, how likely, why, and which providers and
+/// postcodes feel it (`all`: every week advice; `top`: the summary rows). The terminal and
+/// report.html show the same lines.
+fn weeks_at_risk(b: &Bands, all: &[WeekAdvice], top: &[&WeekAdvice]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for a in top.iter().filter(|a| a.risk != Risk::None) {
+        let providers: Vec<String> = all
+            .iter()
+            .filter(|p| {
+                p.week.start == a.week.start
+                    && p.provider != ALL
+                    && p.risk != Risk::None
+                    && (b.known_counts.len() > 1 || p.region == a.region)
+            })
+            .map(|p| {
+                if b.known_counts.len() > 1 {
+                    format!("{} / {} ({})", p.region, p.provider, p.risk.as_str())
+                } else {
+                    format!("{} ({})", p.provider, p.risk.as_str())
+                }
+            })
+            .collect();
+        let w = b
+            .weeks
+            .iter()
+            .position(|x| x.start == a.week.start)
+            .expect("a forecast week");
+        let postcodes = postcodes_at_risk(b, w, 4);
+        lines.push(format!(
+            "{} {}: {}{}{}",
+            a.week.start,
+            a.risk.as_str(),
+            a.why(),
+            if providers.is_empty() {
+                String::new()
+            } else {
+                format!("; providers: {}", providers.join(", "))
+            },
+            if postcodes.is_empty() {
+                String::new()
+            } else {
+                format!("; postcodes: {}", postcodes.join(", "))
+            }
+        ));
+    }
+    lines
 }
 
 /// report.html: the known state, the fan chart and the weekly table.
@@ -608,6 +617,40 @@ pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
             a.carer_weeks_guaranteed_p90,
             a.carer_weeks_full_p90,
             a.holiday_carer_weeks
+        );
+    }
+    h.push_str("</table>\n");
+    // What the terminal says after the table, the same words: the report is what a
+    // coordinator mails on.
+    let all = advice(b);
+    let top: Vec<&WeekAdvice> = all.iter().filter(|a| is_top(a, single)).collect();
+    h.push_str("<h2>Weeks at risk</h2>\n");
+    let at_risk = weeks_at_risk(b, &all, &top);
+    if at_risk.is_empty() {
+        let _ = writeln!(h, "<p>{NO_WEEK_AT_RISK}</p>");
+    } else {
+        h.push_str("<ul>\n");
+        for line in at_risk {
+            let _ = writeln!(h, "<li>{}</li>", escape(&line));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str(
+        "<h2>Birth assistance, per week</h2>\n<p>All day parts; requests and missed requests \
+         are P50 / P90 of the futures; the worst day part is the one with the largest share \
+         missed.</p>\n<table>\n<tr><th>week</th><th>days</th><th>requests P50</th>\
+         <th>missed P50 / P90</th><th>worst day part</th></tr>\n",
+    );
+    for a in &top {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{:.0}</td><td>{} / {}</td><td class=\"l\">{}</td></tr>",
+            a.week.start,
+            a.week.days,
+            a.assists_requested.p50,
+            mothers(a.assists_missed.p50),
+            mothers(a.assists_missed.p90),
+            escape(&a.worst_part_text())
         );
     }
     let _ = write!(
