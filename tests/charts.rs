@@ -98,6 +98,28 @@ fn svg_size(svg: &str) -> (u32, u32) {
 }
 
 /// No temporary files of the chart writer are left in `out`.
+/// The text of every `<text>` element of an SVG.
+fn svg_texts(svg: &str) -> Vec<&str> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let start = t.find('>')? + 1;
+            let end = t.find("</text>")?;
+            t.get(start..end)
+        })
+        .collect()
+}
+
+/// A number with four or more decimals (`0.6000000000000001`): what a reader should never see.
+fn has_raw_float(text: &str) -> bool {
+    let b = text.as_bytes();
+    (1..b.len()).any(|i| {
+        b[i] == b'.'
+            && b[i - 1].is_ascii_digit()
+            && b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count() >= 4
+    })
+}
+
 fn assert_no_temporaries(out: &Path) {
     let hidden: Vec<String> = fs::read_dir(out)
         .unwrap()
@@ -126,6 +148,12 @@ fn run_draws_every_chart_as_png_and_svg_and_a_self_contained_report() {
             "{name}.svg is not closed"
         );
         assert!(svg.contains("<text"), "{name}.svg has no text");
+        for label in svg_texts(&svg) {
+            assert!(
+                !has_raw_float(label),
+                "{name}.svg shows a raw float: `{label}`"
+            );
+        }
         assert_eq!(
             (w, h),
             svg_size(&svg),

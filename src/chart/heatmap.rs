@@ -292,9 +292,9 @@ impl Heatmap {
             .y_labels(6)
             .y_label_formatter(&|v| {
                 if (v - self.max).abs() < 1e-9 && self.max < 100.0 {
-                    format!("≥{v}%")
+                    format!("≥{}%", super::tick_number(*v))
                 } else {
-                    format!("{v}%")
+                    format!("{}%", super::tick_number(*v))
                 }
             })
             .label_style(tick_style())

@@ -522,6 +522,18 @@ impl Ranged for Ticked {
 
 /// A "nice" upper bound for an axis: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of
 /// ten, at or above `x`.
+/// A tick value as a reader writes it: at most two decimals, no trailing zeros (`0.6`, not
+/// `0.6000000000000001`; `2`, not `2.00`).
+fn tick_number(v: f64) -> String {
+    let text = format!("{v:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 fn nice_ceiling(x: f64) -> f64 {
     if x <= 0.0 || !x.is_finite() {
         return 1.0;
@@ -543,6 +555,15 @@ fn text_width(text: &str, size: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_numbers_are_written_as_a_reader_would() {
+        assert_eq!(tick_number(0.6000000000000001), "0.6");
+        assert_eq!(tick_number(2.0), "2");
+        assert_eq!(tick_number(1.25), "1.25");
+        assert_eq!(tick_number(-0.0001), "0");
+        assert_eq!(tick_number(10.0), "10");
+    }
 
     #[test]
     fn nice_ceilings() {
