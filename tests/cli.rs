@@ -650,17 +650,18 @@ fn shard_auto_reads_slurm_array_variables() {
 #[test]
 fn the_terminal_table_says_what_variants_and_intervals_are() {
     let dir = TempDir::new().unwrap();
-    let out = kraamsim()
-        .arg("sweep")
-        .arg(scenario("capacity-sweep.toml"))
-        .args(["--replications", "2", "--no-charts", "--out"])
-        .arg(dir.path().join("sweep"))
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    // What a successful command printed, stdout and stderr.
+    let printed = |cmd: &mut Command| {
+        let out = cmd.assert().success().get_output().clone();
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let text = printed(
+        kraamsim()
+            .arg("sweep")
+            .arg(scenario("capacity-sweep.toml"))
+            .args(["--replications", "2", "--no-charts", "--out"])
+            .arg(dir.path().join("sweep")),
+    );
     assert!(
         text.contains("v000: carers.capacity_factor = 0.8, policy.scope = \"provider\""),
         "{text}"
@@ -675,15 +676,11 @@ fn the_terminal_table_says_what_variants_and_intervals_are() {
     );
     assert!(text.contains("columns: mothers per replication"), "{text}");
 
-    let out = kraamsim()
-        .args(["run", "--replications", "1", "--no-charts", "--out"])
-        .arg(dir.path().join("one"))
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = printed(
+        kraamsim()
+            .args(["run", "--replications", "1", "--no-charts", "--out"])
+            .arg(dir.path().join("one")),
+    );
     let all = text
         .lines()
         .find(|l| l.starts_with("ALL"))
