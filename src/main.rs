@@ -812,7 +812,8 @@ fn execute(
         output::summary_table(first, &rows, &variants_set).trim_end()
     );
     say!(
-        "{} events in {:.3} s ({:.0} events/s); outputs in {}",
+        "{} events in {:.3} s ({:.0} events/s); outputs in {} (to run again into it, add \
+         --force, which replaces them; or give another --out)",
         events,
         started.elapsed().as_secs_f64(),
         meta.events_per_second,

@@ -789,3 +789,22 @@ fn forecast_report_has_the_weeks_at_risk_and_birth_assistance() {
         );
     }
 }
+
+/// Running the same command twice keeps the first run's outputs safe, and the first run says
+/// how to run again.
+#[test]
+fn a_run_says_how_to_run_again_into_its_directory() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("o");
+    let args = ["run", "--replications", "1", "--no-charts", "--out"];
+    let first = kraamsim().args(args).arg(&out).assert().success();
+    let text = String::from_utf8(first.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("to run again into it, add --force"), "{text}");
+    kraamsim().args(args).arg(&out).assert().code(2);
+    kraamsim()
+        .args(args)
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+}
