@@ -7,6 +7,8 @@
 use std::env;
 use std::path::Path;
 
+include!("tests/common/slurm_programs.rs");
+
 /// Whether `program` is an executable file on PATH (or in /usr/sbin, /sbin, where Debian puts
 /// the Slurm daemons).
 fn installed(program: &str) -> bool {
@@ -17,6 +19,7 @@ fn installed(program: &str) -> bool {
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=tests/common/slurm_programs.rs");
     println!("cargo::rerun-if-env-changed=KRAAMSIM_REQUIRE_ALL_TESTS");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_chromium)");
@@ -27,16 +30,7 @@ fn main() {
     if !installed("chromium") {
         println!("cargo::rustc-cfg=kraamsim_without_chromium");
     }
-    let slurm = [
-        "sbatch",
-        "squeue",
-        "sinfo",
-        "slurmctld",
-        "slurmd",
-        "munged",
-        "mungekey",
-    ];
-    if !slurm.iter().all(|p| installed(p)) {
+    if !SLURM_PROGRAMS.iter().all(|p| installed(p)) {
         println!("cargo::rustc-cfg=kraamsim_without_slurm");
     }
 }

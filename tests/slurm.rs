@@ -8,15 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const NEEDED: [&str; 7] = [
-    "sbatch",
-    "squeue",
-    "sinfo",
-    "slurmctld",
-    "slurmd",
-    "munged",
-    "mungekey",
-];
+include!("common/slurm_programs.rs");
 
 fn find(program: &str) -> Option<PathBuf> {
     let path = std::env::var("PATH").unwrap_or_default() + ":/usr/sbin:/sbin";
@@ -31,7 +23,10 @@ fn find(program: &str) -> Option<PathBuf> {
     ignore = "Slurm not installed (apt-get install slurmctld slurmd slurm-client munge; then cargo test again)"
 )]
 fn sweep_as_a_slurm_job_array_merges_into_the_local_result() {
-    let missing: Vec<&str> = NEEDED.into_iter().filter(|p| find(p).is_none()).collect();
+    let missing: Vec<&str> = SLURM_PROGRAMS
+        .into_iter()
+        .filter(|p| find(p).is_none())
+        .collect();
     if !missing.is_empty() {
         let reason = format!(
             "Slurm test skipped: {} not installed (apt-get install slurmctld slurmd slurm-client munge)",

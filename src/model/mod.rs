@@ -224,6 +224,12 @@ impl Calendar {
         (self.start_weekday + day % 7) % 7
     }
 
+    /// The calendar week of `day`, counted from the week of day 0 (weeks run Monday to
+    /// Sunday): what the carers' free weekends and budget periods are laid out on.
+    pub fn week(&self, day: Day) -> u32 {
+        (day + self.start_weekday) / 7
+    }
+
     /// Number of days in the reporting period.
     pub fn report_days(&self) -> u32 {
         self.report_end - self.report_start + 1

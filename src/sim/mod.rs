@@ -894,15 +894,17 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// On the first day, and on a Monday for the carers whose budget period starts: her
-    /// budget for the period is her weekly care hours / 7 for each day of it she is rostered
-    /// to work ([`budget_period_end`]: periods of `carers.averaging_weeks` weeks, staggered
-    /// over the carers; with 1 this is the Monday-Sunday week).
-    fn reset_budgets(&mut self, day: Day) {
+    /// On the first day and on Mondays: every carer's week starts (no hours worked yet), and
+    /// for the carers whose budget period starts, her budget for the period is her weekly care
+    /// hours / 7 for each day of it she is rostered to work ([`budget_period_end`]: periods of
+    /// `carers.averaging_weeks` weeks, staggered over the carers; with 1 this is the
+    /// Monday-Sunday week).
+    fn start_week(&mut self, day: Day) {
         let weeks = self.s.carers.averaging_weeks;
         let start_weekday = self.cal.start_weekday;
         let carers = self.carers.iter_mut().zip(&self.carer_absences);
         for (id, ((c, absences), over)) in carers.zip(&mut self.absences_over).enumerate() {
+            c.week_hours = 0.0;
             if day < c.period_end {
                 continue;
             }
@@ -920,8 +922,7 @@ impl<'a> Simulation<'a> {
 
     fn day_plan(&mut self, day: Day) {
         if day == self.cal.first_birth_day || self.cal.weekday(day) == 0 {
-            self.reset_budgets(day);
-            self.carers.iter_mut().for_each(|c| c.week_hours = 0.0);
+            self.start_week(day);
         }
         if self.log.is_some() {
             self.log_day(day);
@@ -1033,7 +1034,7 @@ impl<'a> Simulation<'a> {
         let mut contract = 0.0;
         let weekday = self.cal.weekday(day);
         // On Saturday and Sunday: the calendar week, for the carers' free weekends.
-        let weekend = (weekday >= 5).then(|| (day + self.cal.start_weekday) / 7);
+        let weekend = (weekday >= 5).then(|| self.cal.week(day));
         let free_weekends = self.s.carers.free_weekends;
         for &id in &self.scopes[scope].carers {
             let c = &mut self.carers[id as usize];
@@ -1297,7 +1298,7 @@ impl<'a> Simulation<'a> {
             }
             // A lender's carer is one of hers (before `known_carers`, which then lists her).
             let main = lender_carer.map_or((continuity::NO_CARER, 0.0), |c| {
-                st.note_carer(c, ThirdCarer::Other);
+                st.note_carer(c, || ThirdCarer::Other);
                 (c, 0.0)
             });
             // Her carers as placement will prefer them (read here, where her state is at hand).
@@ -1344,7 +1345,7 @@ impl<'a> Simulation<'a> {
                 &mut self.place_scratch,
                 |i, c, h| {
                     if h > continuity::PIECE_EPS {
-                        in_care[i].note_carer(c, ThirdCarer::Other);
+                        in_care[i].note_carer(c, || ThirdCarer::Other);
                     }
                 },
             );
@@ -1373,7 +1374,7 @@ impl<'a> Simulation<'a> {
         self.check(invariants::check_delivery(day, worked, unplaced));
         if self.checks.thorough {
             let weekday = self.cal.weekday(day);
-            let week = (day + self.cal.start_weekday) / 7;
+            let week = self.cal.week(day);
             let free_weekends = self.s.carers.free_weekends;
             for i in 0..self.scopes[scope].carers.len() {
                 let c = self.scopes[scope].carers[i];
@@ -1411,7 +1412,7 @@ impl<'a> Simulation<'a> {
         }
         let carers = &mut self.carers;
         let weekday = self.cal.weekday(day);
-        let week = (day + self.cal.start_weekday) / 7;
+        let week = self.cal.week(day);
         let free_weekends = self.s.carers.free_weekends;
         let mut pieces = std::mem::take(&mut self.pieces);
         pieces.clear();
@@ -1427,24 +1428,18 @@ impl<'a> Simulation<'a> {
             &mut self.assign_scratch,
             |i, c, x| pieces.push((i as u32, c, x)),
         );
-        // Who served whom, and why a family got another carer: read from her carers' room
+        // Who served whom, and why a family got a third carer: read from her carers' room
         // before anyone works today's pieces.
         for &(i, c, x) in &pieces {
             if x > continuity::PIECE_EPS {
-                let why = why_another_carer(&families[i as usize].known, carers);
-                in_care[i as usize].note_carer(c, why);
+                let known = &families[i as usize].known;
+                in_care[i as usize].note_carer(c, || why_another_carer(known, carers));
             }
         }
         let mut worked = 0.0;
         for &(_, c, x) in &pieces {
             let st = &mut carers[c as usize];
-            if st.worked_until != day + 1 {
-                st.days_in_row = if st.worked_until == day {
-                    st.days_in_row + 1
-                } else {
-                    1
-                };
-                st.worked_until = day + 1;
+            if st.begin_day(day) {
                 sc.handout.push(c);
             }
             st.work(x);
@@ -1496,12 +1491,7 @@ impl<'a> Simulation<'a> {
             st.work(x);
             if to_hand[c as usize] == 0.0 {
                 sc.handout.push(c);
-                st.days_in_row = if st.worked_until == day {
-                    st.days_in_row + 1
-                } else {
-                    1
-                };
-                st.worked_until = day + 1;
+                st.begin_day(day);
                 st.last_load = 0.0;
             }
             st.last_load += x;

@@ -81,8 +81,8 @@ impl MotherState {
     }
 
     /// Records that carer `c` gave her hours (counted once however often she comes); `why`
-    /// she needed her if `c` is her third carer.
-    pub fn note_carer(&mut self, c: u32, why: ThirdCarer) {
+    /// she needed her, asked only if `c` is her third carer.
+    pub fn note_carer(&mut self, c: u32, why: impl FnOnce() -> ThirdCarer) {
         if self.seen.contains(&c) {
             return;
         }
@@ -91,7 +91,7 @@ impl MotherState {
         }
         self.carers = self.carers.saturating_add(1);
         if self.carers == 3 {
-            self.third_carer = Some(why);
+            self.third_carer = Some(why());
         }
     }
 
@@ -126,7 +126,7 @@ pub struct CarerState {
     pub max_hours_per_day: f64,
     /// Number of absences (holiday, sickness) in force: she works only when 0.
     pub absent: u32,
-    /// Care hours left this week.
+    /// Care hours left in her budget period ([`budget_period_end`]).
     pub week_budget: f64,
     /// The day after her current budget period ([`budget_period_end`]).
     pub period_end: u32,
@@ -156,8 +156,9 @@ pub struct CarerState {
 }
 
 impl CarerState {
-    /// Her room on a day she is not away: her shift, her week's budget and the week's limit,
-    /// and none after six days in a row (`worked_yesterday`: she worked the day before).
+    /// Her room on a day she is not away: her shift, her period's budget and the week's limit,
+    /// and none after `max_days_in_row` days in a row (`worked_yesterday`: she worked the day
+    /// before).
     pub fn room(&self, worked_yesterday: bool) -> f64 {
         if worked_yesterday && self.days_in_row >= self.max_days_in_row {
             return 0.0;
@@ -197,7 +198,23 @@ impl CarerState {
             .min(week)
     }
 
-    /// Takes `hours` she works today off her room and her week.
+    /// Counts `day` as a working day of hers (once a day, however many pieces she gives):
+    /// her run of days in a row goes on if she worked yesterday, else starts again. Returns
+    /// whether today is new to her (her first piece of the day).
+    pub fn begin_day(&mut self, day: u32) -> bool {
+        if self.worked_until == day + 1 {
+            return false;
+        }
+        self.days_in_row = if self.worked_until == day {
+            self.days_in_row + 1
+        } else {
+            1
+        };
+        self.worked_until = day + 1;
+        true
+    }
+
+    /// Takes `hours` she works today off her room, her budget and her week.
     pub fn work(&mut self, hours: f64) {
         self.room_today -= hours;
         self.hours_today += hours;
@@ -263,9 +280,9 @@ pub fn days_to_free_weekend(
 ) -> u32 {
     let mut saturday = 5i64 - i64::from(weekday); // days from today to this week's Saturday
     let mut w = week;
+    // From Monday to Sunday, this week's Sunday is still ahead (or today): `saturday` >= -1.
     while saturday < i64::from(horizon) {
-        // Sunday of this week still ahead (or today).
-        if saturday + 1 >= 0 && weekend_free(carer, w, free_weekends) {
+        if weekend_free(carer, w, free_weekends) {
             return saturday.max(0) as u32;
         }
         saturday += 7;
@@ -714,9 +731,9 @@ mod tests {
     fn known_carers_put_the_latest_first_then_the_others_as_seen() {
         let mut st = MotherState::new(0, [24.0, 0.0, 0.0, 0.0], 5.0);
         for c in [4, 5, 6] {
-            st.note_carer(c, ThirdCarer::Other);
+            st.note_carer(c, || ThirdCarer::Other);
         }
-        st.note_carer(5, ThirdCarer::Other);
+        st.note_carer(5, || ThirdCarer::Other);
         assert_eq!(st.carers, 3);
         assert_eq!(st.known_carers()[..3], [4, 5, 6]);
         st.last_carer = Some(6);
