@@ -3,7 +3,10 @@
 //! outside the reporting period are left out.
 //!
 //! Lines: demand (indicated hours spread over the mothers' days at home), the carers'
-//! contract care hours (the supply), and delivered hours per policy of the first variant; the
+//! contract care hours (the supply), the hours they could really have worked within their
+//! budgets and the working-time rules (`carer_hours_workable`: below the contract hours where
+//! rest days, free weekends and the 36-hour week leave hours unusable), and delivered hours
+//! per policy of the first variant; the
 //! shortfall of the main policy (hours not delivered, counted in the week care ended) is
 //! shaded below. Where demand rises above capacity in summer, delivered follows capacity and
 //! the shortfall shows.
@@ -83,6 +86,18 @@ impl Capacity {
                 colour: okabe_ito::BLUE,
                 width: 3,
                 points: capacity,
+            });
+        }
+        // What the carers could really have worked: their hours within budget and the
+        // working-time rules (weekly.csv `carer_hours_workable`; outputs before it lack it).
+        let workable = per_day(main, |s| s.workable_hours);
+        if workable.iter().any(|p| p.1 > 0.0) {
+            lines.push(Series {
+                label: "could be worked: carers' hours within budget and rules".to_string(),
+                // Grey: the policies' colours stay theirs alone.
+                colour: RGBColor(110, 110, 110),
+                width: 2,
+                points: workable,
             });
         }
         for &g in &groups {

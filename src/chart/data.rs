@@ -133,6 +133,8 @@ pub struct WeekSums {
     pub demand_hours: f64,
     pub delivered_hours: f64,
     pub contract_hours: f64,
+    /// What the carers could really have worked (weekly.csv `carer_hours_workable`).
+    pub workable_hours: f64,
     pub below_minimum: f64,
     pub shortfall_hours: f64,
     /// Rows added (one per replication).
@@ -145,6 +147,7 @@ impl WeekSums {
         self.demand_hours += o.demand_hours;
         self.delivered_hours += o.delivered_hours;
         self.contract_hours += o.contract_hours;
+        self.workable_hours += o.workable_hours;
         self.below_minimum += o.below_minimum;
         self.shortfall_hours += o.shortfall_hours;
         self.rows += o.rows;
@@ -850,7 +853,7 @@ fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resul
             "shortfall_hours",
         ],
         // Added after the first outputs: charts of an older output draw without it.
-        &["carer_contract_hours"],
+        &["carer_contract_hours", "carer_hours_workable"],
     )?;
     let mut cells: HashMap<(usize, usize, NaiveDate), WeekSums> = HashMap::new();
     let mut weeks = BTreeSet::new();
@@ -875,6 +878,7 @@ fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resul
             below_minimum: t.number(&rec, 7)?,
             shortfall_hours: t.number(&rec, 8)?,
             contract_hours: t.number(&rec, 9)?,
+            workable_hours: t.number(&rec, 10)?,
             rows: 1,
         };
         if sums.demand_hours >= 1.0 {

@@ -94,7 +94,7 @@ fn csv_message(e: &csv::Error) -> String {
 }
 
 /// Number of metrics per summary row.
-pub const METRICS: usize = 61;
+pub const METRICS: usize = 62;
 
 /// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
 /// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
@@ -169,14 +169,18 @@ const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
 /// The metrics added to summary.csv after the equity columns (birth assistance per day part,
 /// continuity, the tiers): what a reader of older outputs finds missing.
 pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] = join_names(
-    join_names::<_, _, 29>(
-        join_names::<_, _, 23>(
-            join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
-            TIER_METRICS,
+    join_names::<_, _, 37>(
+        join_names::<_, _, 29>(
+            join_names::<_, _, 23>(
+                join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
+                TIER_METRICS,
+            ),
+            ASSIST_COST_METRICS,
         ),
-        ASSIST_COST_METRICS,
+        CONTINUITY_METRICS,
     ),
-    CONTINUITY_METRICS,
+    // The honest supply figure (`sim::Totals::carer_hours_workable`).
+    ["carer_hours_workable"],
 );
 
 /// What birth assistance beyond the on-call posts cost, per day part: the requests served by
@@ -296,6 +300,7 @@ pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
         t.third_carer_reasons[1] as f64,
         t.third_carer_reasons[2] as f64,
         t.third_carer_reasons[3] as f64,
+        t.carer_hours_workable,
     ];
     let mut out = [0.0; METRICS];
     out[..TOTALS_METRICS].copy_from_slice(&totals);
@@ -336,6 +341,7 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
         assist_hours_from_care_by_part: [v[50], v[51], v[52]],
         mothers_by_carers: [v[53] as u64, v[54] as u64, v[55] as u64, v[56] as u64],
         third_carer_reasons: [v[57] as u64, v[58] as u64, v[59] as u64, v[60] as u64],
+        carer_hours_workable: v[61],
     };
     let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
         .try_into()
@@ -593,7 +599,7 @@ fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-const WEEKLY_COLUMNS: [&str; 9] = [
+const WEEKLY_COLUMNS: [&str; 10] = [
     "week_start",
     "births",
     "active_mothers",
@@ -603,6 +609,7 @@ const WEEKLY_COLUMNS: [&str; 9] = [
     "mothers_below_minimum",
     "shortfall_hours",
     "carer_contract_hours",
+    "carer_hours_workable",
 ];
 
 const MOTHER_COLUMNS: [&str; 13] = [
@@ -1364,6 +1371,7 @@ fn write_weekly_rows(
             &wk.mothers_below_minimum.to_string(),
             &hours(wk.shortfall_hours),
             &hours(wk.carer_contract_hours),
+            &hours(wk.carer_hours_workable),
         ])?;
     }
     Ok(())

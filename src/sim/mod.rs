@@ -16,6 +16,7 @@ mod continuity;
 mod invariants;
 mod known;
 mod state;
+mod supply;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -38,6 +39,7 @@ use state::{
     CarerState, MotherState, Scope, budget_period_end, days_to_free_weekend, weekend_free,
 };
 pub use state::{MotherOutcome, RegionResult, ThirdCarer, Totals, WeekTotals, YearTotals};
+use supply::SupplyLedger;
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
@@ -265,6 +267,11 @@ struct Simulation<'a> {
     /// Per mother in care: her place in her scope's ward (her index in `Scope::active`), kept
     /// by [`Simulation::admit`] and [`Simulation::discharge`]; stale once she has left.
     ward_slot: Vec<u32>,
+    /// Per carer: her unused room in her current budget period (`carer_hours_workable`).
+    supply: Vec<SupplyLedger>,
+    /// The reporting week of the latest day planned (`None`: before or after the reporting
+    /// period, or no day planned yet): the week whose day [`Simulation::close_day`] closes.
+    plan_week: Option<usize>,
 }
 
 impl<'a> Simulation<'a> {
@@ -446,6 +453,8 @@ impl<'a> Simulation<'a> {
             assign_scratch: Default::default(),
             pieces: Vec::new(),
             ward_slot: vec![u32::MAX; n_mothers],
+            supply: vec![SupplyLedger::default(); provider_of_carer.len()],
+            plan_week: None,
         }
     }
 
@@ -502,6 +511,17 @@ impl<'a> Simulation<'a> {
 
     /// The region's result once the queue has run to the end of the reporting period.
     fn result(mut self, region: usize, replication: u32) -> RegionResult {
+        self.close_day();
+        // A budget period still running holds budget for its days after the run: only the
+        // rest covers unused room within it.
+        let after = self.cal.report_end + 1;
+        for c in 0..self.carers.len() {
+            let st = &self.carers[c];
+            let to = st.period_end.max(after);
+            let off = days_off(&self.carer_absences[c], after, to, after);
+            let later = st.daily_care_hours * f64::from(to - after - off);
+            self.close_budget_period(c, later);
+        }
         for scope in 0..self.scopes.len() {
             self.check_capacity(scope, self.cal.report_end + 1);
         }
@@ -908,6 +928,12 @@ impl<'a> Simulation<'a> {
             if day < c.period_end {
                 continue;
             }
+            let workable = &mut self.weeks;
+            let totals = &mut self.totals;
+            self.supply[id].close(c.week_budget, |w, hours| {
+                workable[w].carer_hours_workable += hours;
+                totals.carer_hours_workable += hours;
+            });
             c.period_end = budget_period_end(id as u32, day, weeks, start_weekday);
             // The leading absences that ended before this period never count again.
             while absences.get(*over as usize).is_some_and(|a| a.end <= day) {
@@ -920,7 +946,37 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Closes the latest day planned for the supply figure (`carer_hours_workable`, see
+    /// `supply`): what each carer worked counts in its week, her unused room goes to her
+    /// ledger until her budget period ends. Runs before the next day's plan (births and
+    /// call-aways come until then) and once more at the end of the run.
+    fn close_day(&mut self) {
+        let week = self.plan_week;
+        for (c, ledger) in self.carers.iter().zip(&mut self.supply) {
+            if let Some(w) = week.filter(|_| c.hours_today > 0.0) {
+                self.weeks[w].carer_hours_workable += c.hours_today;
+                self.totals.carer_hours_workable += c.hours_today;
+            }
+            ledger.add_idle(week, c.room_today);
+        }
+        self.plan_week = None;
+    }
+
+    /// Ends carer `c`'s budget period for the supply figure at the end of the run: her unspent
+    /// budget, less the part held for the period's days after the run (`later`), covers her
+    /// unused room ([`SupplyLedger::close`]).
+    fn close_budget_period(&mut self, c: usize, later: f64) {
+        let weeks = &mut self.weeks;
+        let totals = &mut self.totals;
+        let budget_left = self.carers[c].week_budget - later;
+        self.supply[c].close(budget_left, |w, hours| {
+            weeks[w].carer_hours_workable += hours;
+            totals.carer_hours_workable += hours;
+        });
+    }
+
     fn day_plan(&mut self, day: Day) {
+        self.close_day();
         if day == self.cal.first_birth_day || self.cal.weekday(day) == 0 {
             self.start_week(day);
         }
@@ -935,6 +991,7 @@ impl<'a> Simulation<'a> {
         }
         let in_report = self.cal.in_report(day);
         let week = in_report.then(|| self.cal.report_week(day));
+        self.plan_week = week;
         if self.s.policy.scope != CapacityScope::WaitingList {
             for scope in 0..self.scopes.len() {
                 self.plan_scope(scope, day, week);

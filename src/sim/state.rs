@@ -484,6 +484,9 @@ pub struct Totals {
     pub carer_hours_available: f64,
     /// Contract care hours of the carers present (weekly care hours / 7 per day present).
     pub carer_contract_hours: f64,
+    /// Hours carers could really have worked: what they worked plus their unused room as far
+    /// as their budget covered it, no budget counted twice (`super::supply`).
+    pub carer_hours_workable: f64,
     pub carer_hours_used: f64,
     pub birth_assists_requested: u64,
     pub birth_assists_missed: u64,
@@ -563,6 +566,7 @@ impl Totals {
         self.medical_shortfall_hours += o.medical_shortfall_hours;
         self.carer_hours_available += o.carer_hours_available;
         self.carer_contract_hours += o.carer_contract_hours;
+        self.carer_hours_workable += o.carer_hours_workable;
         self.carer_hours_used += o.carer_hours_used;
         self.birth_assists_requested += o.birth_assists_requested;
         self.birth_assists_missed += o.birth_assists_missed;
@@ -605,6 +609,8 @@ pub struct WeekTotals {
     pub delivered_hours: f64,
     pub carer_hours_available: f64,
     pub carer_contract_hours: f64,
+    /// Hours the carers could really have worked ([`Totals::carer_hours_workable`]).
+    pub carer_hours_workable: f64,
     /// Of the mothers whose care ended this week: how many below the minimum...
     pub mothers_below_minimum: u64,
     /// ...and their indicated minus delivered hours.
