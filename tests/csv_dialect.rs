@@ -89,3 +89,28 @@ fn a_decimal_comma_in_a_comma_separated_file_says_where_it_is_read() {
         "{e}"
     );
 }
+
+/// providers.csv takes the optional `employed_share` column its docs list (it was refused as
+/// an unknown column), in either dialect.
+#[test]
+fn providers_csv_takes_its_documented_employed_share_column() {
+    let with_share = |t: &str| {
+        if t.starts_with("provider,region,market_share") {
+            let mut lines = t.lines();
+            let mut out = format!("{},employed_share\n", lines.next().unwrap());
+            for (i, line) in lines.enumerate() {
+                let share = if i == 0 { "0.45" } else { "" };
+                out.push_str(&format!("{line},{share}\n"));
+            }
+            out
+        } else {
+            t.to_string()
+        }
+    };
+    let comma = national_with(|t| with_share(t).into_bytes()).unwrap();
+    assert!(comma.contains("employed_share: Some(0.45)"));
+    assert_eq!(
+        national_with(|t| common::dutch_excel(&with_share(t))).unwrap(),
+        comma
+    );
+}
