@@ -554,6 +554,7 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
                 column,
                 path: "forecast.as_of".to_string(),
                 message: "no as-of date: pass --as-of YYYY-MM-DD or set forecast.as_of".to_string(),
+                kind: None,
             }],
         })
     })?;

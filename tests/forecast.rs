@@ -2,6 +2,8 @@
 //! made from a simulated run's state on a day against that run's real future), the shipped
 //! example, reproducibility across thread counts, and the command line.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -522,6 +524,147 @@ fn forecast_refuses_an_earlier_forecast_without_force_and_needs_a_forecast_table
     assert_eq!(over_run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&over_run.stderr).contains("output of a kraamsim run"));
     assert_eq!(fs::read_dir(&run).unwrap().count(), 1);
+}
+
+/// The example scenario copied into `dir` with `bookings` and `roster` beside it.
+fn example_with(dir: &Path, bookings: &[u8], roster: &[u8]) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let scenario = dir.join("ksv-forecast.toml");
+    fs::copy(example(), &scenario).unwrap();
+    fs::write(dir.join("bookings.csv"), bookings).unwrap();
+    fs::write(dir.join("roster.csv"), roster).unwrap();
+    scenario
+}
+
+/// A file of the shipped example.
+fn shipped(name: &str) -> String {
+    fs::read_to_string(example().with_file_name(name)).unwrap()
+}
+
+/// `kraamsim forecast SCENARIO --out OUT` with few replications and no charts.
+fn forecast_cli(scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    kraamsim()
+        .arg("forecast")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .args(["--replications", "10", "--no-charts", "-q"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// A planning system's export saved by Dutch Excel (`;`, decimal commas, DD-MM-YYYY dates,
+/// a byte-order mark, `\r\n`) forecasts exactly what the comma-separated files do.
+#[test]
+fn a_dutch_excel_export_of_the_example_forecasts_the_same_bytes() {
+    let tmp = TempDir::new().unwrap();
+    let (bookings, roster) = (shipped("bookings.csv"), shipped("roster.csv"));
+    let (dutch_bookings, dutch_roster) =
+        (common::dutch_excel(&bookings), common::dutch_excel(&roster));
+    let text = String::from_utf8(dutch_bookings.clone()).unwrap();
+    assert!(
+        text.starts_with("\u{feff}mother;region;provider;postcode;"),
+        "{text}"
+    );
+    assert!(
+        text.contains(";59,00;14,00;clinical;24-04-2027;10;41,019\r\n"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&dutch_roster).contains(";23-07-2027..12-08-2027;"));
+
+    let comma = example_with(
+        &tmp.path().join("comma"),
+        bookings.as_bytes(),
+        roster.as_bytes(),
+    );
+    let dutch = example_with(&tmp.path().join("dutch"), &dutch_bookings, &dutch_roster);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let run_a = forecast_cli(&comma, &a, &[]);
+    let run_b = forecast_cli(&dutch, &b, &[]);
+    assert!(
+        run_a.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run_a.stderr)
+    );
+    assert!(
+        run_b.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run_b.stderr)
+    );
+    assert_eq!(run_a.stdout, run_b.stdout);
+    for f in [
+        "forecast.csv",
+        "forecast-weeks.csv",
+        "forecast-postcodes.csv",
+    ] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f} differs between the comma file and its Dutch export"
+        );
+    }
+}
+
+/// Every error of a roster in one run: a reversed holiday on line 2 is reported beside an
+/// empty contract on line 5 (whose row does not parse), and nothing is written.
+#[test]
+fn a_roster_with_errors_in_two_rows_reports_both() {
+    let tmp = TempDir::new().unwrap();
+    let mut lines: Vec<String> = shipped("roster.csv").lines().map(str::to_string).collect();
+    assert!(
+        lines[1].contains(",2027-07-23..2027-08-12,"),
+        "{}",
+        lines[1]
+    );
+    lines[1] = lines[1].replace(",2027-07-23..2027-08-12,", ",2027-08-12..2027-07-23,");
+    let mut fields: Vec<&str> = lines[4].split(',').collect();
+    fields[3] = "";
+    lines[4] = fields.join(",");
+    let roster = lines.join("\n") + "\n";
+    let scenario = example_with(
+        tmp.path(),
+        shipped("bookings.csv").as_bytes(),
+        roster.as_bytes(),
+    );
+    let out = tmp.path().join("out");
+    let run = forecast_cli(&scenario, &out, &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("2 errors"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "roster.csv:2:5: `holidays`: `2027-08-12..2027-07-23`: the last day is before the first"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("roster.csv:5:4: `contract_hours_per_week`: must be a number of hours per week, 0-60, got ``"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+/// An as-of date a month after the files' date makes 130 errors of two kinds: two lines,
+/// each with its count, file, line, column, field and first rows.
+#[test]
+fn an_as_of_date_a_month_late_gives_one_line_per_kind_of_error() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let run = forecast_cli(&example(), &out, &["--as-of", "2027-06-01"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("130 errors"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    assert!(
+        stderr.contains("bookings.csv:2:11: `care_days`: 43 bookings whose care ended before the as-of date 2027-06-01 (leave mothers whose care has ended out of the bookings): rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … (first 10 shown)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bookings.csv:45:6: `due_date`: 87 bookings not yet in care (no care_start) with a due date more than 14 days before the as-of date 2027-06-01 (births.latest_days_after_due): rows 45, 46, 47,"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! bookings.csv and roster.csv (`docs/data-format.md`, Forecast files): a KSV's known state
 //! on the as-of date, read with the scenario's CSV reader so that every error names file,
 //! line, column and field, and checked against the scenario (regions, providers, postcodes)
-//! and the as-of date. All problems of both files are reported at once.
+//! and the as-of date. All problems of both files are reported at once: the rows that parse
+//! are checked even when others do not, and each problem that can repeat row after row has a
+//! kind (`FieldError::of_kind`), so that a file of wrong rows is one line per kind. Dates are
+//! `YYYY-MM-DD` or, as Dutch Excel exports them, `DD-MM-YYYY`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +14,7 @@ use serde::Deserialize;
 
 use crate::generate::region_providers;
 use crate::model::BirthPlace;
-use crate::scenario::data::{self, Column, CsvOrigin, Row, Source, column};
+use crate::scenario::data::{self, Column, CsvOrigin, Row, Source, column, number_column};
 use crate::scenario::{FieldError, ForecastParams, LoadedScenario, Scenario, ScenarioError};
 
 /// A mother registered by the as-of date.
@@ -96,15 +99,15 @@ impl Row for BookingRow {
         column("mother", true, "a mother's id"),
         column("region", true, "a region name"),
         column("provider", true, "a provider name"),
-        column("postcode", true, "a 4-digit postcode 1000-9999"),
-        column("registration_date", true, "a date YYYY-MM-DD"),
-        column("due_date", true, "a date YYYY-MM-DD"),
-        column(
+        number_column("postcode", true, "a 4-digit postcode 1000-9999"),
+        column("registration_date", true, "a date YYYY-MM-DD or DD-MM-YYYY"),
+        column("due_date", true, "a date YYYY-MM-DD or DD-MM-YYYY"),
+        number_column(
             "indicated_hours",
             false,
             "a number of hours 0-1000, or empty when not known",
         ),
-        column(
+        number_column(
             "medical_hours",
             false,
             "a number of hours 0-1000, or empty when not known",
@@ -117,14 +120,14 @@ impl Row for BookingRow {
         column(
             "care_start",
             false,
-            "a date YYYY-MM-DD, or empty before the birth",
+            "a date YYYY-MM-DD or DD-MM-YYYY, or empty before the birth",
         ),
-        column(
+        number_column(
             "care_days",
             false,
             "a whole number of days 1-30, or empty when not known",
         ),
-        column(
+        number_column(
             "delivered_hours",
             false,
             "a number of hours 0-1000, or empty",
@@ -150,7 +153,7 @@ impl Row for RosterRow {
         column("carer", true, "a carer's id"),
         column("region", true, "a region name"),
         column("provider", true, "a provider name"),
-        column(
+        number_column(
             "contract_hours_per_week",
             true,
             "a number of hours per week, 0-60",
@@ -225,51 +228,53 @@ fn read_from(
     };
     let mut errors = Vec::new();
     let places = Places::new(s);
-    match data::read_rows::<BookingRow>(source, &params.bookings, "forecast.bookings") {
-        Ok(rows) => {
-            let mut seen: HashMap<String, usize> = HashMap::new();
-            for (row, origin) in rows {
-                if let Some(line) = seen.insert(row.mother.clone(), origin.line) {
-                    errors.push(data::error(
-                        &origin,
-                        "mother",
-                        format!(
-                            "mother `{}` is already booked on line {line}; give each mother one row",
-                            row.mother
-                        ),
-                    ));
-                    continue;
-                }
-                match booking(s, &places, row, &origin, as_of) {
-                    Ok((region, b)) => known.regions[region].bookings.push(b),
-                    Err(e) => errors.extend(e),
-                }
-            }
+    // The rows that parse are checked even when others do not, so that one run shows every
+    // problem of both files.
+    let bookings = data::read_rows::<BookingRow>(source, &params.bookings, "forecast.bookings");
+    errors.extend(bookings.errors);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (row, origin) in bookings.rows {
+        if let Some(line) = seen.insert(row.mother.clone(), origin.line) {
+            errors.push(
+                data::error(
+                    &origin,
+                    "mother",
+                    format!(
+                        "mother `{}` is already booked on line {line}; give each mother one row",
+                        row.mother
+                    ),
+                )
+                .of_kind("rows of a mother booked on an earlier line; give each mother one row"),
+            );
+            continue;
         }
-        Err(e) => errors.extend(e),
+        match booking(s, &places, row, &origin, as_of) {
+            Ok((region, b)) => known.regions[region].bookings.push(b),
+            Err(e) => errors.extend(e),
+        }
     }
-    match data::read_rows::<RosterRow>(source, &params.roster, "forecast.roster") {
-        Ok(rows) => {
-            let mut seen: HashMap<String, usize> = HashMap::new();
-            for (row, origin) in rows {
-                if let Some(line) = seen.insert(row.carer.clone(), origin.line) {
-                    errors.push(data::error(
-                        &origin,
-                        "carer",
-                        format!(
-                            "carer `{}` is already on line {line}; give each carer one row",
-                            row.carer
-                        ),
-                    ));
-                    continue;
-                }
-                match roster_carer(&places, row, &origin) {
-                    Ok((region, c)) => known.regions[region].carers.push(c),
-                    Err(e) => errors.extend(e),
-                }
-            }
+    let roster = data::read_rows::<RosterRow>(source, &params.roster, "forecast.roster");
+    errors.extend(roster.errors);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (row, origin) in roster.rows {
+        if let Some(line) = seen.insert(row.carer.clone(), origin.line) {
+            errors.push(
+                data::error(
+                    &origin,
+                    "carer",
+                    format!(
+                        "carer `{}` is already on line {line}; give each carer one row",
+                        row.carer
+                    ),
+                )
+                .of_kind("rows of a carer on an earlier line; give each carer one row"),
+            );
+            continue;
         }
-        Err(e) => errors.extend(e),
+        match roster_carer(&places, row, &origin) {
+            Ok((region, c)) => known.regions[region].carers.push(c),
+            Err(e) => errors.extend(e),
+        }
     }
     if errors.is_empty() {
         Ok(known)
@@ -324,7 +329,11 @@ impl<'a> Places<'a> {
                     "no region `{region}` in the scenario (its regions: {})",
                     names.join(", ")
                 ),
-            ));
+            )
+            .of_kind(format!(
+                "rows naming region `{region}`, which is not in the scenario (its regions: {})",
+                names.join(", ")
+            )));
         };
         match self.providers[r].get(provider) {
             Some(&(p, area)) => Ok((r, p, area)),
@@ -338,7 +347,11 @@ impl<'a> Places<'a> {
                         "no provider `{provider}` in region `{region}` (its providers: {})",
                         names.join(", ")
                     ),
-                ))
+                )
+                .of_kind(format!(
+                    "rows naming provider `{provider}`, which is not in region `{region}` (its providers: {})",
+                    names.join(", ")
+                )))
             }
         }
     }
@@ -356,7 +369,9 @@ fn booking(
         .map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     let date = |field: &str, text: &str| {
-        parse_date(text.trim()).map_err(|message| data::error(origin, field, message))
+        parse_date(text.trim()).map_err(|message| {
+            data::error(origin, field, message).of_kind(format!("values that are not {DATE}"))
+        })
     };
     let registration_date = date("registration_date", &row.registration_date);
     let due_date = date("due_date", &row.due_date);
@@ -373,7 +388,11 @@ fn booking(
             return Err([r.err(), d.err(), c.err()].into_iter().flatten().collect());
         }
     };
-    let mut fail = |field: &str, message: String| errors.push(data::error(origin, field, message));
+    // Each problem with its kind: the problem without this row's values, for the grouped
+    // line of a file with many (`ScenarioError`'s display).
+    let mut fail = |field: &str, message: String, kind: String| {
+        errors.push(data::error(origin, field, message).of_kind(kind))
+    };
     let postcodes = &s.regions[region].postcodes;
     let postcode_index = postcodes.iter().position(|p| p.pc4 == row.postcode);
     if postcode_index.is_none() {
@@ -383,6 +402,10 @@ fn booking(
                 "postcode {} is not in region `{}`",
                 row.postcode, row.region
             ),
+            format!(
+                "bookings with a postcode that is not in region `{}`",
+                row.region
+            ),
         );
     } else if !area.is_empty() && !area.contains(&row.postcode) {
         fail(
@@ -390,6 +413,10 @@ fn booking(
             format!(
                 "provider `{}` does not work in postcode {}",
                 row.provider, row.postcode
+            ),
+            format!(
+                "bookings of provider `{}` in a postcode outside its work area",
+                row.provider
             ),
         );
     }
@@ -399,6 +426,9 @@ fn booking(
             format!(
                 "must be on or before the as-of date {as_of} (a booking is a registration made), got {}",
                 registration_date
+            ),
+            format!(
+                "bookings registered after the as-of date {as_of} (a booking is a registration made)"
             ),
         );
     }
@@ -410,6 +440,8 @@ fn booking(
                 "must lie within 300 days after the registration date {} (a pregnancy), got {}",
                 registration_date, due_date
             ),
+            "bookings whose due date is not within 300 days after the registration date"
+                .to_string(),
         );
     }
     let hours = |v: Option<f64>| v.filter(|h| !(0.0..=1000.0).contains(h));
@@ -419,7 +451,11 @@ fn booking(
         ("delivered_hours", hours(row.delivered_hours)),
     ] {
         if let Some(v) = value {
-            fail(field, format!("must be a number of hours 0-1000, got {v}"));
+            fail(
+                field,
+                format!("must be a number of hours 0-1000, got {v}"),
+                "values that are not a number of hours 0-1000".to_string(),
+            );
         }
     }
     if let (Some(m), Some(i)) = (row.medical_hours, row.indicated_hours)
@@ -428,6 +464,7 @@ fn booking(
         fail(
             "medical_hours",
             format!("must not exceed indicated_hours ({i}), got {m}"),
+            "bookings whose medical_hours exceed their indicated_hours".to_string(),
         );
     }
     let birth_place = match row.birth_place.as_deref().map(str::trim) {
@@ -439,6 +476,7 @@ fn booking(
             fail(
                 "birth_place",
                 format!("must be home, outpatient, clinical or empty, got `{other}`"),
+                "values that are not home, outpatient, clinical or empty".to_string(),
             );
             None
         }
@@ -447,6 +485,7 @@ fn booking(
         fail(
             "care_days",
             format!("must be a whole number of days 1-30, got {d}"),
+            "values that are not a whole number of days 1-30".to_string(),
         );
     }
     match care_start {
@@ -459,6 +498,9 @@ fn booking(
                     format!(
                         "her care ({days} days from {start}) ended before the as-of date {as_of}; leave mothers whose care has ended out of the bookings"
                     ),
+                    format!(
+                        "bookings whose care ended before the as-of date {as_of} (leave mothers whose care has ended out of the bookings)"
+                    ),
                 );
             }
             if start < registration_date.min(as_of) - chrono::Duration::days(30) {
@@ -468,6 +510,8 @@ fn booking(
                         "must not be more than 30 days before the registration date {}, got {start}",
                         registration_date
                     ),
+                    "bookings whose care starts more than 30 days before their registration date"
+                        .to_string(),
                 );
             }
         }
@@ -478,6 +522,9 @@ fn booking(
                     format!(
                         "her care starts after the as-of date ({start}), so she cannot have had hours yet"
                     ),
+                    format!(
+                        "bookings with delivered hours whose care starts after the as-of date {as_of}"
+                    ),
                 );
             }
             if (start - as_of).num_days() > 60 {
@@ -485,6 +532,9 @@ fn booking(
                     "care_start",
                     format!(
                         "a mother home from hospital more than 60 days after the as-of date {as_of}? got {start}"
+                    ),
+                    format!(
+                        "bookings whose care starts more than 60 days after the as-of date {as_of}"
                     ),
                 );
             }
@@ -498,6 +548,9 @@ fn booking(
                         "a mother not yet in care (no care_start) must be due at most {latest} days before the as-of date {as_of} (births.latest_days_after_due), got {}",
                         due_date
                     ),
+                    format!(
+                        "bookings not yet in care (no care_start) with a due date more than {latest} days before the as-of date {as_of} (births.latest_days_after_due)"
+                    ),
                 );
             }
             if row.delivered_hours.is_some_and(|h| h > 0.0) {
@@ -505,6 +558,9 @@ fn booking(
                     "delivered_hours",
                     "only a mother in care (care_start on or before the as-of date) has had hours"
                         .to_string(),
+                    format!(
+                        "bookings not in care on the as-of date {as_of} with delivered hours (only a mother in care has had hours)"
+                    ),
                 );
             }
         }
@@ -541,24 +597,30 @@ fn roster_carer(
         .map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     if !(0.0..=60.0).contains(&row.contract_hours_per_week) {
-        errors.push(data::error(
-            origin,
-            "contract_hours_per_week",
-            format!(
-                "must be a number of hours per week, 0-60, got {}",
-                row.contract_hours_per_week
-            ),
-        ));
+        errors.push(
+            data::error(
+                origin,
+                "contract_hours_per_week",
+                format!(
+                    "must be a number of hours per week, 0-60, got {}",
+                    row.contract_hours_per_week
+                ),
+            )
+            .of_kind("values that are not a number of hours per week, 0-60"),
+        );
     }
     let mut holidays = Vec::new();
     for (first, last) in ranges(&row.holidays, origin, "holidays", &mut errors) {
         match last {
             Some(last) => holidays.push((first, last)),
-            None => errors.push(data::error(
-                origin,
-                "holidays",
-                format!("a planned holiday needs a last day: `{first}..LAST`"),
-            )),
+            None => errors.push(
+                data::error(
+                    origin,
+                    "holidays",
+                    format!("a planned holiday needs a last day: `{first}..LAST`"),
+                )
+                .of_kind("holidays without a last day (write FIRST..LAST)"),
+            ),
         }
     }
     let absences = ranges(&row.absences, origin, "absences", &mut errors);
@@ -577,15 +639,33 @@ fn roster_carer(
     ))
 }
 
-/// A date `YYYY-MM-DD` within the dates any input may use ([`scenario::date_range`]); the
-/// message echoes the text, so an impossible date (`2027-02-30`) is seen as written.
+/// The dates the forecast files take, for messages.
+const DATE: &str = "a date YYYY-MM-DD or DD-MM-YYYY";
+
+/// A date within the dates any input may use ([`scenario::date_range`]): `YYYY-MM-DD` (ISO,
+/// what kraamsim writes), or `DD-MM-YYYY` (`05-07-2027`), as Dutch Excel exports a date.
+/// The two cannot be mistaken for each other (the year has four digits, first or last). A
+/// date with `/` is refused: `05/07/2027` is 5 July in a Dutch export and 7 May in an
+/// American one. The message echoes the text, so an impossible date (`2027-02-30`) is seen
+/// as written.
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let (first, last) = crate::scenario::date_range();
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) if d >= first && d <= last => Ok(d),
-        Ok(_) => Err(format!("`{text}` is outside {first} to {last}")),
-        Err(_) => Err(format!(
-            "`{text}` is not a date; write YYYY-MM-DD with a real day (2027-07-05)"
+    let iso = NaiveDate::parse_from_str(text, "%Y-%m-%d");
+    let dutch = || {
+        // The year last with four digits: `5-7-27` is no date (chrono would read year 27).
+        let year_last = text.rsplit('-').next().is_some_and(|y| y.len() == 4);
+        NaiveDate::parse_from_str(text, "%d-%m-%Y")
+            .ok()
+            .filter(|_| year_last)
+    };
+    match iso.ok().or_else(dutch) {
+        Some(d) if d >= first && d <= last => Ok(d),
+        Some(_) => Err(format!("`{text}` is outside {first} to {last}")),
+        None if text.contains('/') => Err(format!(
+            "`{text}` is not a date kraamsim reads: with `/` the order of day and month is not certain; write YYYY-MM-DD (2027-07-05) or DD-MM-YYYY (05-07-2027)"
+        )),
+        None => Err(format!(
+            "`{text}` is not a date; write YYYY-MM-DD with a real day (2027-07-05), or DD-MM-YYYY (05-07-2027)"
         )),
     }
 }
@@ -606,21 +686,26 @@ fn ranges(
                 format!(
                     "`{item}` is not a date range: write FIRST..LAST (2027-07-05..2027-07-18), or FIRST.. when the end is not known, separated by spaces"
                 ),
-            ));
+            )
+            .of_kind("values that are not date ranges FIRST..LAST separated by spaces"));
             continue;
         };
         let first = parse_date(a);
         let last = (!b.is_empty()).then(|| parse_date(b)).transpose();
         match (first, last) {
-            (Ok(first), Ok(Some(last))) if last < first => errors.push(data::error(
-                origin,
-                field,
-                format!("`{item}`: the last day is before the first"),
-            )),
+            (Ok(first), Ok(Some(last))) if last < first => errors.push(
+                data::error(
+                    origin,
+                    field,
+                    format!("`{item}`: the last day is before the first"),
+                )
+                .of_kind("date ranges whose last day is before the first"),
+            ),
             (Ok(first), Ok(last)) => out.push((first, last)),
-            (Err(message), _) | (_, Err(message)) => {
-                errors.push(data::error(origin, field, format!("`{item}`: {message}")))
-            }
+            (Err(message), _) | (_, Err(message)) => errors.push(
+                data::error(origin, field, format!("`{item}`: {message}"))
+                    .of_kind(format!("date ranges with a day that is not {DATE}")),
+            ),
         }
     }
     out

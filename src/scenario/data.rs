@@ -4,6 +4,11 @@
 //! are appended to the scenario's inline `[[regions]]` and `[[providers]]`, and each row's
 //! origin is remembered so that the semantic checks of `validate` can point at the CSV file,
 //! row and column instead of the TOML file.
+//!
+//! [`read_rows`] is the one CSV reader of kraamsim's inputs (these files and forecast's
+//! bookings and roster): it takes kraamsim's own dialect or a Dutch Excel export
+//! (`csv_dialect`), and keeps the rows that parse beside the errors of those that do not, so
+//! that every problem of a file is found in one run.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,6 +17,7 @@ use std::rc::Rc;
 use serde::Deserialize;
 
 use super::FieldError;
+use super::csv_dialect::{self, Dialect};
 use super::schema::{ContractType, DataFiles, PostcodeSpec, ProviderSpec, RegionSpec, Scenario};
 
 /// Where an entry added from a CSV file came from.
@@ -45,19 +51,37 @@ pub struct Origins {
     pub carers: HashMap<usize, CsvOrigin>,
 }
 
-/// A column of a data file: its name, whether it must be there, and what it may hold (for
-/// messages).
+/// A column of a data file: its name, whether it must be there, what it may hold (for
+/// messages), and whether it holds a number (which a `;`-separated file may write with a
+/// decimal comma, `csv_dialect`).
 pub(crate) struct Column {
     name: &'static str,
     required: bool,
     allowed: &'static str,
+    number: bool,
 }
 
+/// A column of text (names, dates, lists).
 pub(crate) const fn column(name: &'static str, required: bool, allowed: &'static str) -> Column {
     Column {
         name,
         required,
         allowed,
+        number: false,
+    }
+}
+
+/// A column of numbers: read with a decimal comma in a `;`- or tab-separated file.
+pub(crate) const fn number_column(
+    name: &'static str,
+    required: bool,
+    allowed: &'static str,
+) -> Column {
+    Column {
+        name,
+        required,
+        allowed,
+        number: true,
     }
 }
 
@@ -68,9 +92,9 @@ pub(crate) trait Row: for<'de> Deserialize<'de> {
 
 impl Row for PostcodeRow {
     const COLUMNS: &'static [Column] = &[
-        column("pc4", true, "a 4-digit postcode 1000-9999"),
+        number_column("pc4", true, "a 4-digit postcode 1000-9999"),
         column("region", true, "a region name"),
-        column("births_per_year", true, "a number of births, 0-1000000"),
+        number_column("births_per_year", true, "a number of births, 0-1000000"),
         column("province", false, "any text"),
     ];
 }
@@ -79,8 +103,9 @@ impl Row for ProviderRow {
     const COLUMNS: &'static [Column] = &[
         column("provider", true, "a provider name"),
         column("region", true, "a region name"),
-        column("market_share", true, "a positive number"),
+        number_column("market_share", true, "a positive number"),
         column("contract_type", false, "A, B, platform or empty"),
+        number_column("employed_share", false, "a number 0-1, or empty"),
         column(
             "postcodes",
             false,
@@ -93,8 +118,8 @@ impl Row for CarerRow {
     const COLUMNS: &'static [Column] = &[
         column("provider", true, "a provider name"),
         column("region", true, "a region name"),
-        column("carers", true, "a whole number of carers, 0-1000000"),
-        column(
+        number_column("carers", true, "a whole number of carers, 0-1000000"),
+        number_column(
             "contract_hours_per_week",
             true,
             "a number of hours per week, 0-60",
@@ -209,7 +234,11 @@ impl Source<'_> {
     }
 }
 
-/// Reads every data file of `files` (paths relative to `base`) into `s`.
+/// Reads every data file of `files` (paths relative to `base`) into `s`. Every problem of
+/// the three files is reported: the rows of a file that parse are checked (a provider's
+/// contract type and postcodes) even when other rows do not. The scenario's own checks
+/// (`validate`) need all rows, and run only when this succeeds: on a partial dataset they
+/// would report a region without carers whose carers.csv row is merely unreadable.
 pub fn load(
     s: &mut Scenario,
     files: &DataFiles,
@@ -218,28 +247,24 @@ pub fn load(
     let mut origins = Origins::default();
     let mut errors = Vec::new();
     if let Some(f) = &files.postcodes {
-        match read_rows::<PostcodeRow>(base, f, "data.postcodes") {
-            Ok(rows) => add_postcodes(s, rows, &mut origins),
-            Err(e) => errors.extend(e),
-        }
+        let read = read_rows::<PostcodeRow>(base, f, "data.postcodes");
+        add_postcodes(s, read.rows, &mut origins);
+        errors.extend(read.errors);
     }
     let mut providers_loaded = true;
     if let Some(f) = &files.providers {
-        match read_rows::<ProviderRow>(base, f, "data.providers") {
-            Ok(rows) => errors.extend(add_providers(s, rows, &mut origins)),
-            Err(e) => {
-                errors.extend(e);
-                providers_loaded = false;
-            }
-        }
+        let read = read_rows::<ProviderRow>(base, f, "data.providers");
+        providers_loaded = read.errors.is_empty();
+        errors.extend(read.errors);
+        errors.extend(add_providers(s, read.rows, &mut origins));
     }
     if let Some(f) = &files.carers {
-        // The rows of a providers.csv that could not be read are missing: matching carers to
+        let read = read_rows::<CarerRow>(base, f, "data.carers");
+        errors.extend(read.errors);
+        // Rows of a providers.csv that could not be read are missing: matching carers to
         // them would only repeat its errors.
-        match read_rows::<CarerRow>(base, f, "data.carers") {
-            Ok(rows) if providers_loaded => errors.extend(add_carers(s, rows, &mut origins)),
-            Ok(_) => {}
-            Err(e) => errors.extend(e),
+        if providers_loaded {
+            errors.extend(add_carers(s, read.rows, &mut origins));
         }
     }
     if errors.is_empty() {
@@ -256,6 +281,7 @@ pub(crate) fn error(origin: &CsvOrigin, field: &str, message: String) -> FieldEr
         column: origin.column(field),
         path: field.to_string(),
         message,
+        kind: None,
     }
 }
 
@@ -294,17 +320,23 @@ impl LineCounter {
     }
 }
 
-/// All rows of a CSV file with their origins, or every problem of the file: a missing,
-/// unknown or repeated column (reported once, at the header), then every row that does not
-/// parse, each with the bad value and what the column allows.
+/// What a CSV file gave: the rows that parse, each with its origin, and every problem of the
+/// file. A row with a problem is left out and the others are kept, so that the caller checks
+/// them too and one run shows every error of the file (a bad row 5 does not hide row 2's).
+pub(crate) struct ReadRows<T> {
+    pub rows: Vec<(T, CsvOrigin)>,
+    pub errors: Vec<FieldError>,
+}
+
+/// Every row of a CSV file in any dialect (`csv_dialect`: `,` or `;` or tab, a decimal comma
+/// where the comma is no separator, a byte-order mark), with its origin, and every problem
+/// of the file: a missing, unknown or repeated column (reported once, at the header, and
+/// then no rows), a header that mixes separators, and every row that does not parse, each
+/// with the bad value and what the column allows.
 ///
 /// A file that cannot be opened is reported as line 0 with the scenario's field `key`
 /// (`data.postcodes`), so that the error can point at that line of the scenario.
-pub(crate) fn read_rows<T: Row>(
-    base: Source<'_>,
-    name: &str,
-    key: &str,
-) -> Result<Vec<(T, CsvOrigin)>, Vec<FieldError>> {
+pub(crate) fn read_rows<T: Row>(base: Source<'_>, name: &str, key: &str) -> ReadRows<T> {
     let (shown, bytes) = base.read(name);
     let shown: Rc<str> = shown.into();
     let at = |line: usize, column: usize, field: &str, message: String| FieldError {
@@ -313,18 +345,28 @@ pub(crate) fn read_rows<T: Row>(
         column,
         path: field.to_string(),
         message,
+        kind: None,
     };
+    let fail = |errors| ReadRows {
+        rows: Vec::new(),
+        errors,
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))]),
+    };
+    let (dialect, body) = Dialect::sniff(&bytes);
     let expected_header = || {
+        let separator = if dialect.separator == b';' { ";" } else { "," };
         T::COLUMNS
             .iter()
             .map(|c| c.name)
             .collect::<Vec<_>>()
-            .join(",")
+            .join(separator)
     };
-    let bytes = bytes.map_err(|e| vec![at(0, 0, key, format!("cannot read `{shown}`: {e}"))])?;
     // Fields are trimmed (as `csv::Trim::All` would), but only in the rare record that has
     // spaces around a field: the reader's own trimming copies every record.
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let mut reader = dialect.reader(body);
     let header = match reader.headers() {
         Ok(h) => {
             let mut h = h.clone();
@@ -332,7 +374,7 @@ pub(crate) fn read_rows<T: Row>(
             Rc::new(h)
         }
         Err(e) => {
-            return Err(vec![at(
+            return fail(vec![at(
                 1,
                 1,
                 "",
@@ -341,7 +383,7 @@ pub(crate) fn read_rows<T: Row>(
         }
     };
     if header.iter().all(str::is_empty) {
-        return Err(vec![at(
+        return fail(vec![at(
             1,
             1,
             "",
@@ -350,6 +392,29 @@ pub(crate) fn read_rows<T: Row>(
                 expected_header()
             ),
         )]);
+    }
+    // A column name with a separator in it means the header was split at the wrong one:
+    // every column would be "unknown", so say what was found instead.
+    let mixed = header.iter().enumerate().find_map(|(i, h)| {
+        let known = T::COLUMNS.iter().any(|c| c.name == h);
+        csv_dialect::foreign_separator(h)
+            .filter(|_| !known)
+            .map(|found| (i, h, found))
+    });
+    if let Some((i, h, found)) = mixed {
+        let (sep, found) = (dialect.separator_name(), csv_dialect::separator_name(found));
+        let message = if dialect.separator == b',' && found != "," {
+            format!(
+                "the header has both `,` and `{found}` between its columns (`{h}` is read as one column): separate every column by the same one, `,` or `{found}` (as Dutch Excel writes it); the columns are `{}`",
+                expected_header()
+            )
+        } else {
+            format!(
+                "the file is read as `{sep}`-separated (its header has `{sep}`), but `{h}` is read as one column holding `{found}`: remove the quotes around the header's names, or separate every column by `{sep}`; the columns are `{}`",
+                expected_header()
+            )
+        };
+        return fail(vec![at(1, i + 1, h, message)]);
     }
     let mut errors = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -383,12 +448,19 @@ pub(crate) fn read_rows<T: Row>(
         }
     }
     if !errors.is_empty() {
-        return Err(errors); // every row would fail the same way
+        return fail(errors); // every row would fail the same way
     }
+    let column_of = |field: &str| T::COLUMNS.iter().find(|c| c.name == field);
+    // The header's columns that hold numbers, for the decimal comma of a `;` file.
+    let numbers: Vec<usize> = (0..header.len())
+        .filter(|&i| column_of(&header[i]).is_some_and(|c| c.number))
+        .collect();
     let mut rows = Vec::new();
     let mut lines = LineCounter::default();
-    // One record buffer for the whole file: a national file has thousands of rows.
+    // One record buffer for the whole file (a national file has thousands of rows), and one
+    // for a record whose numbers are rewritten (`36,5` -> `36.5`).
     let mut record = csv::StringRecord::new();
+    let mut plain = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
@@ -398,16 +470,28 @@ pub(crate) fn read_rows<T: Row>(
             }
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(&bytes, p.byte()));
+                let line = e.position().map_or(0, |p| lines.line_at(body, p.byte()));
                 let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
-                let column = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { len, .. } => {
-                        (*len as usize).min(header.len()) + 1
-                    }
-                    csv::ErrorKind::Utf8 { err, .. } => err.field() + 1,
-                    _ => 1,
+                let (column, kind) = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => (
+                        (*len as usize).min(header.len()) + 1,
+                        Some(format!(
+                            "rows with another number of fields than the header's {} (a `{}`-separated file)",
+                            header.len(),
+                            dialect.separator_name()
+                        )),
+                    ),
+                    csv::ErrorKind::Utf8 { err, .. } => (
+                        err.field() + 1,
+                        Some("rows that are not UTF-8 (save the file as UTF-8)".to_string()),
+                    ),
+                    _ => (1, None),
                 };
-                errors.push(at(line, column, "", csv_message(&e)));
+                let error = at(line, column, "", csv_message(&e));
+                errors.push(match kind {
+                    Some(kind) => error.of_kind(kind),
+                    None => error,
+                });
                 if unreadable {
                     break; // the file itself failed: later rows cannot be read either
                 }
@@ -418,10 +502,37 @@ pub(crate) fn read_rows<T: Row>(
             file: Rc::clone(&shown),
             line: record
                 .position()
-                .map_or(0, |p| lines.line_at(&bytes, p.byte())),
+                .map_or(0, |p| lines.line_at(body, p.byte())),
             header: Rc::clone(&header),
         };
-        match record.deserialize::<T>(Some(&header)) {
+        let rewrite = dialect.decimal_comma()
+            && numbers
+                .iter()
+                .any(|&i| record.get(i).is_some_and(|f| f.contains([',', '.'])));
+        if rewrite {
+            match plain_numbers(&dialect, &record, &numbers, &mut plain) {
+                Ok(()) => {}
+                Err((i, message)) => {
+                    let field = &header[i];
+                    let allowed = column_of(field).map_or("", |c| c.allowed);
+                    errors.push(
+                        error(&origin, field, format!("must be {allowed}: {message}")).of_kind(
+                            format!(
+                                "numbers with `.` between thousands or more than one comma: write a number as `1234,5` (a `{}`-separated file takes a decimal comma and no thousands separator)",
+                                dialect.separator_name()
+                            ),
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
+        let parsed = if rewrite {
+            plain.deserialize::<T>(Some(&header))
+        } else {
+            record.deserialize::<T>(Some(&header))
+        };
+        match parsed {
             Ok(row) => rows.push((row, origin)),
             Err(e) => {
                 let (field, value, message) = match e.kind() {
@@ -433,16 +544,28 @@ pub(crate) fn read_rows<T: Row>(
                     }
                     other => (String::new(), String::new(), format!("{other:?}")),
                 };
-                let allowed = T::COLUMNS
-                    .iter()
-                    .find(|c| c.name == field)
-                    .map_or("", |c| c.allowed);
-                let message = if allowed.is_empty() {
-                    message
+                let column = column_of(&field);
+                let allowed = column.map_or("", |c| c.allowed);
+                // A quoted `36,5` in a `,` file: say where a decimal comma is read.
+                let hint = if column.is_some_and(|c| c.number)
+                    && !dialect.decimal_comma()
+                    && value.contains(',')
+                {
+                    "; a decimal comma is read only in a `;`-separated file, write a decimal point here"
                 } else {
-                    format!("must be {allowed}, got `{value}` ({message})")
+                    ""
                 };
-                errors.push(error(&origin, &field, message));
+                let error = if allowed.is_empty() {
+                    error(&origin, &field, message)
+                } else {
+                    error(
+                        &origin,
+                        &field,
+                        format!("must be {allowed}, got `{value}` ({message}){hint}"),
+                    )
+                    .of_kind(format!("values that are not {allowed}"))
+                };
+                errors.push(error);
             }
         }
     }
@@ -455,11 +578,27 @@ pub(crate) fn read_rows<T: Row>(
                 .to_string(),
         ));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
+    ReadRows { rows, errors }
+}
+
+/// `record` with its number fields (`numbers`, by index) as serde reads them (`36,5` ->
+/// `36.5`) in `plain`, or the index of the first field that is no plain number and why.
+fn plain_numbers(
+    dialect: &Dialect,
+    record: &csv::StringRecord,
+    numbers: &[usize],
+    plain: &mut csv::StringRecord,
+) -> Result<(), (usize, String)> {
+    plain.clear();
+    for (i, field) in record.iter().enumerate() {
+        if numbers.contains(&i) {
+            plain.push_field(&dialect.number(field).map_err(|m| (i, m))?);
+        } else {
+            plain.push_field(field);
+        }
     }
+    plain.set_position(record.position().cloned());
+    Ok(())
 }
 
 /// A CSV reading error in words, without the position (the caller reports it).

@@ -6,6 +6,7 @@
 //! names file, line, column and field, whether it comes from a type error or from a semantic
 //! check in [`validate`].
 
+mod csv_dialect;
 pub(crate) mod data;
 mod schema;
 mod sweep;
@@ -16,6 +17,7 @@ pub use sweep::{Variant, variants};
 pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, date_range, expected_mothers};
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::path::Path;
 
@@ -37,6 +39,20 @@ pub struct FieldError {
     /// Dotted field path, e.g. `providers[1].carers`; empty for the whole file.
     pub path: String,
     pub message: String,
+    /// The problem without the row's own values, written to follow a count ("bookings whose
+    /// care ended before the as-of date 2027-06-01"), for a problem that can repeat row
+    /// after row of a CSV file: the errors of one file, field and kind are shown as one line
+    /// with their rows (a whole file of wrong rows, the as-of date a month late, is then a
+    /// few lines to read, not hundreds). `None` for a problem shown on its own.
+    pub kind: Option<String>,
+}
+
+impl FieldError {
+    /// This error as one of a `kind` that can repeat row after row (see [`FieldError::kind`]).
+    pub fn of_kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
 }
 
 /// All problems found in one scenario file.
@@ -49,6 +65,13 @@ pub struct ScenarioError {
 /// At most this many distinct errors are printed; the rest are counted.
 pub const MAX_SHOWN_ERRORS: usize = 50;
 
+/// Errors of one kind in this many rows of a file or more are shown as one line; fewer are
+/// shown one by one, each with its own values, which are easier to fix than a row list.
+pub const MIN_GROUPED_ROWS: usize = 4;
+
+/// A group of errors of one kind lists at most this many of its rows.
+pub const MAX_SHOWN_ROWS: usize = 10;
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
@@ -58,14 +81,44 @@ impl fmt::Display for ScenarioError {
             self.file,
             if n == 1 { "" } else { "s" }
         )?;
-        // A broken file can produce errors by the million (a repeated value in a long list):
-        // identical lines are shown once, and only the first MAX_SHOWN_ERRORS distinct ones.
+        // A broken file can produce errors by the million (a repeated value in a long list,
+        // a CSV file of wrong rows): errors of one kind in one file and field, in
+        // MIN_GROUPED_ROWS rows or more, are one line with their rows, identical lines are shown once, and only the first
+        // MAX_SHOWN_ERRORS distinct ones.
+        let mut kinds: std::collections::HashMap<(&str, &str, &str), Vec<usize>> =
+            std::collections::HashMap::new();
+        for e in &self.errors {
+            if let Some(kind) = &e.kind {
+                let file = e.file.as_deref().unwrap_or(&self.file);
+                let rows = kinds
+                    .entry((file, e.path.as_str(), kind.as_str()))
+                    .or_default();
+                if rows.last() != Some(&e.line) {
+                    rows.push(e.line);
+                }
+            }
+        }
         let mut shown = std::collections::HashSet::new();
-        let mut hidden = 0usize;
+        let mut hidden = std::collections::HashSet::new();
+        let hasher = std::hash::RandomState::new();
         for e in &self.errors {
             let path = if e.path.is_empty() { "(file)" } else { &e.path };
             let file = e.file.as_deref().unwrap_or(&self.file);
-            let line = if e.line == 0 {
+            let group = e
+                .kind
+                .as_deref()
+                .and_then(|kind| Some(kind).zip(kinds.get(&(file, e.path.as_str(), kind))))
+                .filter(|(_, rows)| rows.len() >= MIN_GROUPED_ROWS);
+            let line = if let Some((kind, rows)) = group {
+                // At the group's first row, which is where this error is the first time.
+                format!(
+                    "{file}:{}:{}: `{path}`: {} {kind}: {}",
+                    rows[0],
+                    e.column,
+                    rows.len(),
+                    row_list(rows)
+                )
+            } else if e.line == 0 {
                 // The file as a whole (it cannot be read): there is no place to point at.
                 format!("{file}: `{path}`: {}", e.message)
             } else {
@@ -75,16 +128,18 @@ impl fmt::Display for ScenarioError {
                 continue;
             }
             if shown.len() == MAX_SHOWN_ERRORS {
-                hidden += 1;
+                // Counted by hash: a file of a million bad rows is not kept twice in memory.
+                hidden.insert(hasher.hash_one(&line));
                 continue;
             }
             write!(f, "\n  {line}")?;
             shown.insert(line);
         }
-        if hidden > 0 {
+        if !hidden.is_empty() {
             write!(
                 f,
-                "\n  ... and {hidden} more; fix the errors above first (identical lines are shown once)"
+                "\n  ... and {} more; fix the errors above first (identical lines are shown once)",
+                hidden.len()
             )?;
         }
         Ok(())
@@ -116,6 +171,7 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
             column,
             path: String::new(),
             message,
+            kind: None,
         }],
     };
     let bytes = data::read_input_file(path, MAX_SCENARIO_FILE_BYTES)
@@ -148,6 +204,24 @@ pub fn load_default() -> LoadedScenario {
         source_name: DEFAULT_SCENARIO_NAME.to_string(),
         text: DEFAULT_SCENARIO.to_string(),
         base: None,
+    }
+}
+
+/// The rows of a group of errors (`rows 2, 5, 9`), the first [`MAX_SHOWN_ROWS`] of them.
+/// A row is a line of the file, the header being row 1, as a spreadsheet numbers them.
+fn row_list(rows: &[usize]) -> String {
+    let shown: Vec<String> = rows
+        .iter()
+        .take(MAX_SHOWN_ROWS)
+        .map(usize::to_string)
+        .collect();
+    if rows.len() > MAX_SHOWN_ROWS {
+        format!(
+            "rows {}, … (first {MAX_SHOWN_ROWS} shown)",
+            shown.join(", ")
+        )
+    } else {
+        format!("rows {}", shown.join(", "))
     }
 }
 
@@ -194,6 +268,7 @@ fn parse_from(
                 text,
                 &span.unwrap_or(0..0),
             ),
+            kind: None,
         }])
     })?;
     let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
@@ -220,6 +295,7 @@ fn parse_from(
             column,
             path,
             message,
+            kind: None,
         }])
     })?;
     let origins = match (scenario.data.clone(), base) {
@@ -247,6 +323,7 @@ fn parse_from(
                 column,
                 path: "data".to_string(),
                 message: "data files need a scenario file to be relative to".to_string(),
+                kind: None,
             }]));
         }
         _ => data::Origins::default(),
@@ -270,6 +347,7 @@ fn parse_from(
                 column,
                 path,
                 message,
+                kind: None,
             }
         })
         .collect();
@@ -393,6 +471,7 @@ fn csv_location(origins: &data::Origins, path: &str, message: &str) -> Option<Fi
         column: origin.column(field),
         path: field.to_string(),
         message: message.to_string(),
+        kind: None,
     })
 }
 

@@ -53,6 +53,7 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
             column,
             path,
             message,
+            kind: None,
         }
     };
     // Adds a problem once (a bad value fails every variant it is in).

@@ -73,3 +73,36 @@ pub fn assert_shards_merge_byte_for_byte(
         assert!(a == b, "{f} differs after merging");
     }
 }
+
+/// `csv`, a file in kraamsim's own dialect (`,`, decimal points, ISO dates, no quoted
+/// fields), as Dutch Excel exports it: a byte-order mark, `;` between fields, decimal
+/// commas, dates DD-MM-YYYY (also in date ranges `FIRST..LAST`), `\r\n` line ends.
+pub fn dutch_excel(csv: &str) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    for line in csv.lines() {
+        let fields: Vec<String> = line.split(',').map(dutch_field).collect();
+        out.extend_from_slice(fields.join(";").as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn dutch_field(field: &str) -> String {
+    if field.parse::<f64>().is_ok() {
+        return field.replace('.', ",");
+    }
+    let dutch_date = |text: &str| match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => d.format("%d-%m-%Y").to_string(),
+        Err(_) => text.to_string(),
+    };
+    field
+        .split(' ')
+        .map(|item| {
+            item.split("..")
+                .map(dutch_date)
+                .collect::<Vec<_>>()
+                .join("..")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
