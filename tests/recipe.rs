@@ -159,6 +159,55 @@ fn run_from_reproduces_a_run_with_overrides_byte_for_byte() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--force"));
+    kraamsim()
+        .current_dir(manifest_dir())
+        .args(["run", "-q", "--force", "--no-charts"])
+        .arg("--from")
+        .arg(&from)
+        .assert()
+        .code(2);
+    kraamsim()
+        .current_dir(manifest_dir())
+        .args(["run", "-q", "--force", "--out"])
+        .arg(&again)
+        .arg("--from")
+        .arg(&from)
+        .assert()
+        .success();
+    assert_same_results(&first, &again, 10, true);
+
+    // `kraamsim --version` names the revision run.json records.
+    let version = kraamsim().arg("--version").assert().success();
+    let version = String::from_utf8(version.get_output().stdout.clone()).unwrap();
+    assert!(
+        version.contains(&format!("(source revision {revision})")),
+        "{version} vs {revision}"
+    );
+}
+
+/// Without `--out`, a rerun writes where a run of its scenario would: `output/<name>` in the
+/// current directory.
+#[test]
+fn run_from_writes_to_the_scenarios_usual_directory() {
+    let tmp = TempDir::new().unwrap();
+    kraamsim()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(manifest_dir().join("scenarios/baseline.toml"))
+        .args(["--replications", "1", "--no-charts", "-q", "--out", "first"])
+        .assert()
+        .success();
+    kraamsim()
+        .current_dir(tmp.path())
+        .args(["run", "-q", "--from", "first/run.json"])
+        .assert()
+        .success();
+    assert_same_results(
+        &tmp.path().join("first"),
+        &tmp.path().join("output/baseline"),
+        8,
+        false,
+    );
 }
 
 /// (b) A sweep (with a flag that overrides every variant), and one shard of it, rerun from
