@@ -46,18 +46,30 @@ fn source_revision() -> String {
     };
     // A worktree's HEAD is in its own git directory, the branch it points to in the common one.
     let path = |p: String| PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap()).join(p);
+    // (A path that does not exist would make cargo run this script on every build: only
+    // existing ones are named.)
     if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
-        println!(
-            "cargo::rerun-if-changed={}",
-            path(git_dir).join("HEAD").display()
-        );
+        let git_dir = path(git_dir);
+        // HEAD moves on a checkout; the index on a commit, checkout or stash.
+        for file in ["HEAD", "index"] {
+            if git_dir.join(file).exists() {
+                println!("cargo::rerun-if-changed={}", git_dir.join(file).display());
+            }
+        }
     }
     if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
         let common = path(common);
         if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            // The branch's own file; a packed branch has none until its next commit writes
+            // it into its folder.
             let loose = common.join(&branch);
-            if loose.exists() {
-                println!("cargo::rerun-if-changed={}", loose.display());
+            let watched = if loose.exists() {
+                Some(loose)
+            } else {
+                loose.parent().filter(|p| p.exists()).map(Path::to_path_buf)
+            };
+            if let Some(w) = watched {
+                println!("cargo::rerun-if-changed={}", w.display());
             }
         }
         let packed = common.join("packed-refs");
