@@ -3,9 +3,14 @@
 //! `cargo test` then shows `ignored, chromium not installed ...` and counts it, instead of a
 //! pass that did nothing. With `KRAAMSIM_REQUIRE_ALL_TESTS` set (`.ci/run`) nothing is
 //! ignored: the tests run, and a missing package fails them.
+//!
+//! It also embeds the source revision (`KRAAMSIM_SOURCE_REVISION`: the commit, with `-dirty`
+//! when tracked files differ from it, or `unknown` outside a git checkout), so that run.json
+//! says exactly which code made an output.
 
 use std::env;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 include!("tests/common/slurm_programs.rs");
 
@@ -17,7 +22,85 @@ fn installed(program: &str) -> bool {
         .any(|dir| Path::new(dir).join(program).is_file())
 }
 
+/// The output of `git ARGS` in the package directory, trimmed; `None` when git is missing,
+/// this is not a git checkout, or the command fails.
+fn git(args: &[&str]) -> Option<String> {
+    let dir = env::var_os("CARGO_MANIFEST_DIR")?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The commit checked out, with `-dirty` when a tracked file differs from it; `unknown`
+/// outside a git checkout. The script runs again when HEAD moves (a commit, a checkout) or a
+/// file compiled into kraamsim changes, not on every build.
+fn source_revision() -> String {
+    let Some(head) = git(&["rev-parse", "HEAD"]) else {
+        return "unknown".to_string();
+    };
+    // A worktree's HEAD is in its own git directory, the branch it points to in the common one.
+    let path = |p: String| PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap()).join(p);
+    // (A path that does not exist would make cargo run this script on every build: only
+    // existing ones are named.)
+    if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
+        let git_dir = path(git_dir);
+        // HEAD moves on a checkout; the index on a commit, checkout or stash.
+        for file in ["HEAD", "index"] {
+            if git_dir.join(file).exists() {
+                println!("cargo::rerun-if-changed={}", git_dir.join(file).display());
+            }
+        }
+    }
+    if let Some(common) = git(&["rev-parse", "--git-common-dir"]) {
+        let common = path(common);
+        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            // The branch's own file; a packed branch has none until its next commit writes
+            // it into its folder.
+            let loose = common.join(&branch);
+            let watched = if loose.exists() {
+                Some(loose)
+            } else {
+                loose.parent().filter(|p| p.exists()).map(Path::to_path_buf)
+            };
+            if let Some(w) = watched {
+                println!("cargo::rerun-if-changed={}", w.display());
+            }
+        }
+        let packed = common.join("packed-refs");
+        if packed.exists() {
+            println!("cargo::rerun-if-changed={}", packed.display());
+        }
+    }
+    for compiled_in in ["src", "assets", "scenarios", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo::rerun-if-changed={compiled_in}");
+    }
+    // --no-optional-locks: `git status` must not rewrite the index (that would be a change
+    // the next build sees).
+    let status = git(&[
+        "--no-optional-locks",
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+    ]);
+    match status {
+        Some(s) if s.is_empty() => head,
+        Some(_) => format!("{head}-dirty"),
+        // Status failed where rev-parse worked: say so rather than claim a clean tree.
+        None => format!("{head}-unknown-status"),
+    }
+}
+
 fn main() {
+    println!(
+        "cargo::rustc-env=KRAAMSIM_SOURCE_REVISION={}",
+        source_revision()
+    );
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=tests/common/slurm_programs.rs");
     println!("cargo::rerun-if-env-changed=KRAAMSIM_REQUIRE_ALL_TESTS");

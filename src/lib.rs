@@ -6,8 +6,8 @@
 //! parallel) -> `generate` (each job's mothers and carers from its own random streams) ->
 //! `sim` (the job's event loop over `engine`, with a daily plan by a `policy`) -> `output`
 //! (CSV files, run.json, statistics over replications) -> `chart` (charts and report.html,
-//! drawn from the written files). `model` holds the domain types they share. `main.rs` is
-//! only the command line.
+//! drawn from the written files). `model` holds the domain types they share; `recipe` reads
+//! run.json back to rerun it (`--from`). `main.rs` is only the command line.
 
 pub mod chart;
 pub mod engine;
@@ -17,6 +17,7 @@ pub mod generate;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod recipe;
 pub mod run;
 pub mod scenario;
 pub mod sim;

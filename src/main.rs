@@ -10,13 +10,14 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use kraamsim::output::{self, DirMode, OutputDir, OutputError, OutputWriter, RunMeta, Start};
+use kraamsim::recipe::{self, Overrides, Recipe, RecipeError, RunSettings};
 use kraamsim::run::{self, RunLabels, RunOptions, RunStats};
-use kraamsim::scenario::{self, CapacityScope, LoadedScenario, PolicyName, Scenario, Variant};
+use kraamsim::scenario::{self, CapacityScope, LoadedScenario, PolicyName, Variant};
 
 #[derive(Parser)]
 #[command(
     name = "kraamsim",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (source revision ", env!("KRAAMSIM_SOURCE_REVISION"), ")"),
     about = "Simulate kraamzorg capacity and fair allocation of carer hours"
 )]
 struct Cli {
@@ -28,7 +29,9 @@ struct Cli {
 enum Command {
     /// Run a scenario (the built-in baseline when no file is given) and write its outputs.
     Run {
-        /// Scenario file (TOML). Without it, the built-in baseline scenario runs.
+        /// Scenario file (TOML). Without it (and without --from), the built-in baseline
+        /// scenario runs.
+        #[arg(conflicts_with = "from")]
         scenario: Option<PathBuf>,
         #[command(flatten)]
         args: RunArgs,
@@ -36,10 +39,11 @@ enum Command {
     /// Run every variant of a scenario's [sweep] grid and write them into one output.
     Sweep {
         /// Scenario file (TOML) with a [sweep] section.
-        scenario: PathBuf,
+        #[arg(required_unless_present = "from", conflicts_with = "from")]
+        scenario: Option<PathBuf>,
         /// Run only slice I of N (0 <= I < N) of the variants x replications, for
         /// `kraamsim merge`; `auto` reads Slurm's SLURM_ARRAY_TASK_ID / _COUNT (/ _MIN).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from")]
         shard: Option<String>,
         #[command(flatten)]
         args: RunArgs,
@@ -79,7 +83,8 @@ enum Command {
     /// minimum, the weeks at risk and what would help (docs/forecast.md).
     Forecast {
         /// Scenario file (TOML) with a [forecast] table naming bookings.csv and roster.csv.
-        scenario: PathBuf,
+        #[arg(required_unless_present = "from", conflicts_with = "from")]
+        scenario: Option<PathBuf>,
         #[command(flatten)]
         args: ForecastArgs,
     },
@@ -116,6 +121,10 @@ enum Command {
 /// The flags of `forecast`.
 #[derive(clap::Args)]
 struct ForecastArgs {
+    /// Rerun the forecast an output's forecast.json records (OUT/forecast.json): the same
+    /// scenario, bookings, roster and settings; refused when one of its files changed.
+    #[arg(long, value_name = "FORECAST_JSON", conflicts_with_all = ["as_of", "weeks", "replications", "seed", "policy", "scope", "no_charts"])]
+    from: Option<PathBuf>,
     /// The day the bookings and roster describe, YYYY-MM-DD [default: forecast.as_of].
     #[arg(long, value_parser = parse_date)]
     as_of: Option<chrono::NaiveDate>,
@@ -166,6 +175,10 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 /// The flags of `run` and `sweep`.
 #[derive(clap::Args)]
 struct RunArgs {
+    /// Rerun the run an output's run.json records (OUT/run.json): the same scenario, data
+    /// files and settings, byte-identical outputs; refused when one of its files changed.
+    #[arg(long, value_name = "RUN_JSON", conflicts_with_all = ["seed", "replications", "policy", "scope", "mothers", "check", "no_charts"])]
+    from: Option<PathBuf>,
     /// Output directory [default: output/<scenario name>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -210,38 +223,57 @@ struct RunArgs {
 }
 
 impl RunArgs {
-    /// Applies the overriding flags to one scenario (every variant of a sweep).
-    fn apply(&self, s: &mut Scenario) {
-        if let Some(seed) = self.seed {
-            s.seed = seed;
+    /// What the flags decide about the outputs, as run.json records it.
+    fn settings(&self, command: recipe::Command, shard: Option<(u32, u32)>) -> RunSettings {
+        RunSettings {
+            command,
+            overrides: Overrides {
+                seed: self.seed,
+                replications: self.replications,
+                policy: self.policy.map(PolicyArg::name),
+                scope: self.scope.map(ScopeArg::scope),
+                ..Overrides::default()
+            },
+            threads_requested: self.threads,
+            mothers: self.mothers,
+            check: self.check,
+            no_charts: self.no_charts,
+            shard,
         }
-        if let Some(r) = self.replications {
-            s.replications = r;
+    }
+
+    /// Where and how to write, which does not change what is written.
+    fn invocation(&self) -> Invocation {
+        Invocation {
+            out: self.out.clone(),
+            quiet: self.quiet,
+            force: self.force,
+            resume: self.resume,
         }
-        apply_policy_flags(s, self.policy, self.scope);
     }
 }
 
-/// `--policy` (only that policy, no comparison) and `--scope`, as `run`, `sweep` and
-/// `forecast` take them.
-fn apply_policy_flags(s: &mut Scenario, policy: Option<PolicyArg>, scope: Option<ScopeArg>) {
-    if let Some(policy) = policy {
-        s.policy.compare.clear();
-        s.policy.name = match policy {
-            PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
-            PolicyArg::Proportional => PolicyName::Proportional,
-            PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
-            PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
-            PolicyArg::Loss => PolicyName::Loss,
-        };
+impl ForecastArgs {
+    /// The flags that override the scenario, as forecast.json records them.
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: self.seed,
+            replications: self.replications,
+            policy: self.policy.map(PolicyArg::name),
+            scope: self.scope.map(ScopeArg::scope),
+            as_of: self.as_of,
+            weeks: self.weeks,
+        }
     }
-    if let Some(scope) = scope {
-        s.policy.scope = match scope {
-            ScopeArg::Provider => CapacityScope::Provider,
-            ScopeArg::Region => CapacityScope::Region,
-            ScopeArg::WaitingList => CapacityScope::WaitingList,
-        };
-    }
+}
+
+/// The flags of a run that are not part of its recipe: where the outputs go, whether an
+/// earlier output may be replaced or resumed, and whether progress is shown.
+struct Invocation {
+    out: Option<PathBuf>,
+    quiet: bool,
+    force: bool,
+    resume: bool,
 }
 
 #[derive(Subcommand)]
@@ -272,11 +304,33 @@ enum PolicyArg {
     Loss,
 }
 
+impl PolicyArg {
+    fn name(self) -> PolicyName {
+        match self {
+            PolicyArg::MinimumFirst => PolicyName::MinimumFirst,
+            PolicyArg::Proportional => PolicyName::Proportional,
+            PolicyArg::FirstComeFirstServed => PolicyName::FirstComeFirstServed,
+            PolicyArg::RefuseWhenFull => PolicyName::RefuseWhenFull,
+            PolicyArg::Loss => PolicyName::Loss,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum ScopeArg {
     Provider,
     Region,
     WaitingList,
+}
+
+impl ScopeArg {
+    fn scope(self) -> CapacityScope {
+        match self {
+            ScopeArg::Provider => CapacityScope::Provider,
+            ScopeArg::Region => CapacityScope::Region,
+            ScopeArg::WaitingList => CapacityScope::WaitingList,
+        }
+    }
 }
 
 /// Prints a line on stdout, ignoring a closed pipe (`kraamsim run | head` must not panic: the
@@ -306,6 +360,13 @@ impl Failure {
             code: 1,
             message: e.to_string(),
         }
+    }
+}
+
+impl From<RecipeError> for Failure {
+    /// A recipe that cannot be read or whose inputs changed: the user's files, exit 2.
+    fn from(e: RecipeError) -> Self {
+        Failure::bad_input(e)
     }
 }
 
@@ -425,6 +486,9 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         }
         Command::Run { scenario, args } => {
             let started = Instant::now();
+            if let Some(from) = &args.from {
+                return rerun(from, recipe::Command::Run, &args, started);
+            }
             let loaded: LoadedScenario = match &scenario {
                 Some(path) => scenario::load_file(path).map_err(Failure::bad_input)?,
                 None => {
@@ -432,21 +496,16 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                     scenario::load_default()
                 }
             };
-            if !loaded.scenario.sweep.is_empty() {
-                // A broken [sweep] is a mistake in the file even when only the base runs.
-                scenario::variants(&loaded).map_err(Failure::bad_input)?;
-                eprintln!(
-                    "note: this scenario has a [sweep]; `run` uses its base values, `kraamsim sweep` runs every variant"
-                );
-            }
-            let mut base = loaded.scenario.clone();
-            base.sweep.clear();
-            let variants = vec![Variant {
-                id: kraamsim::run::BASE_VARIANT.to_string(),
-                params: Vec::new(),
-                scenario: base,
-            }];
-            execute(&loaded, variants, &args, None, started)
+            let settings = args.settings(recipe::Command::Run, None);
+            let variants = variants_to_run(&loaded, &settings)?;
+            execute(
+                &loaded,
+                variants,
+                &settings,
+                &args.invocation(),
+                None,
+                started,
+            )
         }
         Command::Merge {
             dirs,
@@ -460,7 +519,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 DirMode::New
             };
             let target = open_dir(&out, run::output_layout(!no_charts), mode, "")?;
-            output::merge(&dirs, &target).map_err(|e| match e {
+            output::merge(&dirs, &target, !no_charts).map_err(|e| match e {
                 output::MergeError::Input(m) => Failure::bad_input(m),
                 output::MergeError::Output(e) => Failure::from(e),
             })?;
@@ -477,7 +536,31 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             let _held = OutputDir::lock(&dir, run::output_layout(true))?;
             charts(&dir, true, true)
         }
-        Command::Forecast { scenario, args } => forecast(&scenario, &args),
+        Command::Forecast { scenario, args } => match (&args.from, &scenario) {
+            (Some(from), _) => {
+                let recipe = Recipe::read(from, recipe::Command::Forecast)?;
+                if let Some(note) = recipe.other_build() {
+                    eprintln!("note: {note}");
+                }
+                let loaded = recipe.load_scenario()?;
+                let settings = ForecastSettings {
+                    overrides: recipe.overrides,
+                    threads_requested: args.threads.or(recipe.threads_requested),
+                    no_charts: recipe.no_charts,
+                };
+                forecast(&loaded, &settings, &args, Some(&recipe))
+            }
+            (None, Some(path)) => {
+                let loaded = scenario::load_file(path).map_err(Failure::bad_input)?;
+                let settings = ForecastSettings {
+                    overrides: args.overrides(),
+                    threads_requested: args.threads,
+                    no_charts: args.no_charts,
+                };
+                forecast(&loaded, &settings, &args, None)
+            }
+            (None, None) => unreachable!("clap requires a scenario without --from"),
+        },
         Command::ForecastSnapshot {
             scenario,
             replication,
@@ -514,29 +597,125 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             args,
         } => {
             let started = Instant::now();
-            let loaded = scenario::load_file(&scenario).map_err(Failure::bad_input)?;
+            let (Some(path), None) = (&scenario, &args.from) else {
+                let from = args.from.as_deref().expect("clap requires FILE or --from");
+                return rerun(from, recipe::Command::Sweep, &args, started);
+            };
+            let loaded = scenario::load_file(path).map_err(Failure::bad_input)?;
+            let shard = shard
+                .map(|text| parse_shard_flag(&text))
+                .transpose()
+                .map_err(Failure::bad_input)?;
+            let settings = args.settings(recipe::Command::Sweep, shard);
+            let variants = variants_to_run(&loaded, &settings)?;
+            execute(
+                &loaded,
+                variants,
+                &settings,
+                &args.invocation(),
+                None,
+                started,
+            )
+        }
+    }
+}
+
+/// The variants a `run` (the base, without its [sweep]) or a `sweep` (every one) runs, each
+/// with the command-line overrides applied.
+fn variants_to_run(
+    loaded: &LoadedScenario,
+    settings: &RunSettings,
+) -> Result<Vec<Variant>, Failure> {
+    let mut variants = match settings.command {
+        recipe::Command::Sweep => {
             if loaded.scenario.sweep.is_empty() {
                 return Err(Failure::bad_input(format!(
                     "{}: has no [sweep] section; use `kraamsim run` for a single scenario",
                     loaded.source_name
                 )));
             }
-            let shard = shard
-                .map(|text| parse_shard_flag(&text))
-                .transpose()
-                .map_err(Failure::bad_input)?;
-            let variants = scenario::variants(&loaded).map_err(Failure::bad_input)?;
-            execute(&loaded, variants, &args, shard, started)
+            scenario::variants(loaded).map_err(Failure::bad_input)?
         }
+        _ => {
+            if !loaded.scenario.sweep.is_empty() {
+                // A broken [sweep] is a mistake in the file even when only the base runs.
+                scenario::variants(loaded).map_err(Failure::bad_input)?;
+                eprintln!(
+                    "note: this scenario has a [sweep]; `run` uses its base values, `kraamsim sweep` runs every variant"
+                );
+            }
+            let mut base = loaded.scenario.clone();
+            base.sweep.clear();
+            vec![Variant {
+                id: kraamsim::run::BASE_VARIANT.to_string(),
+                params: Vec::new(),
+                scenario: base,
+            }]
+        }
+    };
+    for v in &mut variants {
+        settings.overrides.apply(&mut v.scenario);
     }
+    Ok(variants)
 }
 
-/// `kraamsim forecast`: load the scenario and the known state, check the output directory,
-/// forecast, write, print the weekly table.
-fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> {
+/// `kraamsim run|sweep --from RUN_JSON`: the recorded scenario (refused when it or a data
+/// file changed) with the recorded settings, into `--out` (default: the scenario's usual
+/// directory); `--threads` may differ, the outputs do not depend on it.
+fn rerun(
+    from: &std::path::Path,
+    command: recipe::Command,
+    args: &RunArgs,
+    started: Instant,
+) -> Result<(), Failure> {
+    let recipe = Recipe::read(from, command)?;
+    if let Some(note) = recipe.other_build() {
+        eprintln!("note: {note}");
+    }
+    let loaded = recipe.load_scenario()?;
+    let settings = recipe.run_settings(args.threads);
+    let variants = variants_to_run(&loaded, &settings)?;
+    let first = &variants[0].scenario;
+    let policies: Vec<&str> = first
+        .policies()
+        .into_iter()
+        .map(PolicyName::as_str)
+        .collect();
+    recipe.expect("seed", first.seed)?;
+    recipe.expect("replications", first.replications)?;
+    recipe.expect("policies", policies)?;
+    recipe.expect("scope", first.policy.scope.as_str())?;
+    recipe.expect("variants", variants.len())?;
+    execute(
+        &loaded,
+        variants,
+        &settings,
+        &args.invocation(),
+        Some(&recipe),
+        started,
+    )
+}
+
+/// What a forecast takes from its command line that decides its outputs, as forecast.json
+/// records it.
+struct ForecastSettings {
+    overrides: Overrides,
+    threads_requested: Option<u16>,
+    no_charts: bool,
+}
+
+/// `kraamsim forecast`: read the known state of the loaded scenario, check the output
+/// directory, forecast, write, print the weekly table. With a `recipe` (`--from`), its
+/// recorded inputs are checked against what is read and its effective settings against what
+/// the recorded overrides give.
+fn forecast(
+    loaded: &LoadedScenario,
+    settings: &ForecastSettings,
+    args: &ForecastArgs,
+    recipe: Option<&Recipe>,
+) -> Result<(), Failure> {
     use kraamsim::forecast::{self, write};
     let started = Instant::now();
-    let loaded = scenario::load_file(path).map_err(Failure::bad_input)?;
     let mut s = loaded.scenario.clone();
     let params = s.forecast.clone().ok_or_else(|| {
         Failure::bad_input(format!(
@@ -544,7 +723,8 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
             loaded.source_name
         ))
     })?;
-    let as_of = args.as_of.or(params.as_of).ok_or_else(|| {
+    let o = &settings.overrides;
+    let as_of = o.as_of.or(params.as_of).ok_or_else(|| {
         let (line, column) = forecast::input::place_in_scenario(&loaded.text, "as_of");
         Failure::bad_input(scenario::ScenarioError {
             file: loaded.source_name.clone(),
@@ -558,18 +738,25 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
             }],
         })
     })?;
-    if let Some(seed) = args.seed {
-        s.seed = seed;
-    }
-    apply_policy_flags(&mut s, args.policy, args.scope);
-    let settings = forecast::Settings {
+    o.apply_to_forecast(&mut s);
+    let run_settings = forecast::Settings {
         as_of,
-        weeks: args.weeks.unwrap_or(params.weeks),
-        replications: args.replications.unwrap_or(params.replications),
-        threads: args.threads.map(usize::from),
+        weeks: o.weeks.unwrap_or(params.weeks),
+        replications: o.replications.unwrap_or(params.replications),
+        threads: settings.threads_requested.map(usize::from),
     };
     let known =
-        forecast::input::read_for(&loaded, &s, &params, as_of).map_err(Failure::bad_input)?;
+        forecast::input::read_for(loaded, &s, &params, as_of).map_err(Failure::bad_input)?;
+    let data_files = recipe::input_files(loaded, &[&s], true)?;
+    if let Some(recipe) = recipe {
+        recipe.check_inputs(&data_files)?;
+        recipe.expect("as_of", as_of.to_string())?;
+        recipe.expect("weeks", run_settings.weeks)?;
+        recipe.expect("replications", run_settings.replications)?;
+        recipe.expect("seed", s.seed)?;
+        recipe.expect("policy", s.policy.name.as_str())?;
+        recipe.expect("scope", s.policy.scope.as_str())?;
+    }
     let out = args
         .out
         .clone()
@@ -579,34 +766,42 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
     } else {
         DirMode::New
     };
-    let target = open_dir(&out, write::layout(!args.no_charts), mode, "")?;
-    let bands = forecast::forecast(&s, &known, &settings).map_err(Failure::internal)?;
-    let file_sha = |name: &str| {
-        std::fs::read(loaded.base.clone().unwrap_or_default().join(name))
-            .map(|b| output::sha256_hex(&String::from_utf8_lossy(&b)))
+    let target = open_dir(&out, write::layout(!settings.no_charts), mode, "")?;
+    let bands = forecast::forecast(&s, &known, &run_settings).map_err(Failure::internal)?;
+    let file_sha = |field: &str| {
+        data_files
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.sha256.clone())
             .unwrap_or_default()
     };
     let meta = write::Meta {
-        kraamsim_version: env!("CARGO_PKG_VERSION"),
+        kraamsim_version: recipe::VERSION,
+        source_revision: recipe::SOURCE_REVISION,
+        command: recipe::Command::Forecast.as_str(),
         scenario_name: s.name.clone(),
         scenario_path: loaded.source_name.clone(),
         scenario_sha256: output::sha256_hex(&loaded.text),
         bookings: params.bookings.clone(),
-        bookings_sha256: file_sha(&params.bookings),
+        bookings_sha256: file_sha("forecast.bookings"),
         roster: params.roster.clone(),
-        roster_sha256: file_sha(&params.roster),
+        roster_sha256: file_sha("forecast.roster"),
+        data_files: data_files.clone(),
+        overrides: *o,
         as_of: as_of.to_string(),
-        weeks: settings.weeks,
+        weeks: run_settings.weeks,
         seed: s.seed,
-        replications: settings.replications,
+        replications: run_settings.replications,
         policy: s.policy.name.as_str().to_string(),
         scope: s.policy.scope.as_str().to_string(),
-        threads: settings
+        threads: run_settings
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads_requested: settings.threads_requested,
+        no_charts: settings.no_charts,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    write::write_dir(&target, &bands, &meta, !args.no_charts).map_err(|e| match e {
+    write::write_dir(&target, &bands, &meta, !settings.no_charts).map_err(|e| match e {
         write::WriteError::Refused(m) => Failure::bad_input(m),
         write::WriteError::Output(e) => Failure::from(e),
         write::WriteError::Chart(e) => chart_failure(e, false),
@@ -651,39 +846,40 @@ fn parse_shard_flag(text: &str) -> Result<(u32, u32), String> {
     run::parse_shard(&format!("{index}/{count}")).map_err(|e| format!("--shard auto: {e}"))
 }
 
-/// Runs every variant (one for `run`) into one output directory and prints the summary.
-/// With a shard (I, N), runs only the (variant, replication) units whose number in run order
-/// is I modulo N, for `kraamsim merge`.
+/// Runs every variant (one for `run`; overrides applied, `variants_to_run`) into one output
+/// directory and prints the summary. With a shard (I, N), runs only the (variant,
+/// replication) units whose number in run order is I modulo N, for `kraamsim merge`. With a
+/// `recipe` (`--from`), the data files read must be the ones it records.
 fn execute(
     loaded: &LoadedScenario,
-    mut variants: Vec<Variant>,
-    args: &RunArgs,
-    shard: Option<(u32, u32)>,
+    variants: Vec<Variant>,
+    settings: &RunSettings,
+    how: &Invocation,
+    recipe: Option<&Recipe>,
     started: Instant,
 ) -> Result<(), Failure> {
-    for v in &mut variants {
-        args.apply(&mut v.scenario);
+    let shard = settings.shard;
+    let scenarios: Vec<&kraamsim::scenario::Scenario> =
+        variants.iter().map(|v| &v.scenario).collect();
+    let data_files = recipe::input_files(loaded, &scenarios, false)?;
+    if let Some(recipe) = recipe {
+        recipe.check_inputs(&data_files)?;
     }
     let first = &variants[0].scenario;
-    let out = args
+    let out = how
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&first.name));
-    let resume_key = output::resume_key(&[
-        &loaded.text,
-        &format!(
-            "{:?}",
-            (args.seed, args.replications, args.policy, args.scope)
-        ),
-        &format!("mothers={} shard={shard:?}", args.mothers),
-    ]);
-    let mode = match (args.force, args.resume) {
+    // From the effective settings: `--seed` of the scenario's own seed is the same run.
+    let resume_key =
+        output::run_resume_key(&loaded.text, &scenarios, settings.mothers, settings.shard);
+    let mode = match (how.force, how.resume) {
         (_, true) => DirMode::Resume,
         (true, false) => DirMode::Replace,
         (false, false) => DirMode::New,
     };
     // Refuse a bad output directory before spending time on the run.
-    let draws_charts = !args.no_charts && shard.is_none();
+    let draws_charts = !settings.no_charts && shard.is_none();
     let target = open_dir(&out, run::output_layout(draws_charts), mode, &resume_key)?;
     if target.start == Start::Complete {
         say!(
@@ -694,14 +890,14 @@ fn execute(
     }
     let stop = stop_on_signals().map_err(Failure::internal)?;
     let options = RunOptions {
-        threads: args.threads.map(usize::from),
-        keep_mothers: args.mothers,
-        progress: !args.quiet,
+        threads: settings.threads_requested.map(usize::from),
+        keep_mothers: settings.mothers,
+        progress: !how.quiet,
         replications: None,
         skip_units: 0,
         stop: Some(Arc::clone(&stop)),
         checks: kraamsim::sim::Checks {
-            thorough: args.check,
+            thorough: settings.check,
         },
     };
     let labels: Vec<RunLabels> = variants
@@ -714,8 +910,8 @@ fn execute(
         .map(|(l, v)| (l, &v.scenario))
         .collect();
     let mut writer = match shard {
-        Some(_) => OutputWriter::create_shard(&target, args.mothers, &resume_key, &refs),
-        None => OutputWriter::create(&target, args.mothers, &resume_key, &refs),
+        Some(_) => OutputWriter::create_shard(&target, settings.mothers, &resume_key, &refs),
+        None => OutputWriter::create(&target, settings.mothers, &resume_key, &refs),
     }?;
     // Units (variant, policy, replication) of this run, and those an interrupted run kept.
     let mut to_skip = writer.units_done();
@@ -785,12 +981,12 @@ fn execute(
         &loaded.text,
         &labels[0],
         &stats,
-        args.mothers,
+        settings,
         wall,
     );
+    meta.data_files = data_files;
     meta.variants = variants.len();
     meta.units_total = units_total;
-    meta.shard = shard.map(|(i, n)| format!("{i}/{n}"));
     if variants.len() > 1 {
         meta.variant = "sweep (see variants.csv)".to_string();
     }

@@ -32,13 +32,23 @@ pub const POSTCODES_CSV: &str = "forecast-postcodes.csv";
 /// The forecast's metadata, written last.
 pub const FORECAST_JSON: &str = "forecast.json";
 
-/// What forecast.json records.
+/// What forecast.json records: a recipe `kraamsim forecast --from` reruns
+/// (`crate::recipe`). Fields are added, never renamed or removed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Meta {
     pub kraamsim_version: &'static str,
+    /// The git commit kraamsim was built from (`-dirty`: with uncommitted changes).
+    pub source_revision: &'static str,
+    /// Always `forecast`: the command whose `--from` reruns this file.
+    pub command: &'static str,
     pub scenario_name: String,
     pub scenario_path: String,
     pub scenario_sha256: String,
+    /// Every file the forecast read besides the scenario (its `[data]` files, bookings and
+    /// roster), with its path and SHA-256.
+    pub data_files: Vec<crate::recipe::InputFile>,
+    /// The command-line flags that override the scenario, as given (`null`: not given).
+    pub overrides: crate::recipe::Overrides,
     pub bookings: String,
     pub bookings_sha256: String,
     pub roster: String,
@@ -50,6 +60,10 @@ pub struct Meta {
     pub policy: String,
     pub scope: String,
     pub threads: usize,
+    /// `--threads` as given (`null`: all cores); `threads` is what ran.
+    pub threads_requested: Option<u16>,
+    /// `--no-charts`: charts/ and report.html were not drawn.
+    pub no_charts: bool,
     pub wall_seconds: f64,
 }
 

@@ -105,8 +105,10 @@ fn read_blocks(
 }
 
 /// Merges the shard output directories `dirs` into `target` (held and checked by
-/// [`OutputDir::open`]: `--force` replaces an earlier output).
-pub fn merge(dirs: &[PathBuf], target: &OutputDir) -> Result<(), MergeError> {
+/// [`OutputDir::open`]: `--force` replaces an earlier output). `charts`: whether charts will
+/// be drawn for it (run.json's `no_charts`, so that `sweep --from` of the merged run.json
+/// writes the same files).
+pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), MergeError> {
     let out = target.path();
     let mut shards: Vec<Shard> = dirs
         .iter()
@@ -136,6 +138,8 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir) -> Result<(), MergeError> {
             "policies",
             "variants",
             "mothers_csv",
+            "data_files",
+            "overrides",
         ] {
             if s.meta[key] != first.meta[key] {
                 return Err(input(format!(
@@ -313,6 +317,10 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir) -> Result<(), MergeError> {
         .sum();
     meta["units_done"] = units.into();
     meta["merged_shards"] = count.into();
+    // Written by kraamsim before run.json was a recipe: no recipe fields are made up for it.
+    if meta.get("command").is_some() {
+        meta["no_charts"] = (!charts).into();
+    }
     if let Some(m) = meta.as_object_mut() {
         m.remove("shard");
     }

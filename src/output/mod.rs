@@ -31,6 +31,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::equity::{self, EQUITY_METRICS, Equity, RATIO_BINS, RatioBins};
+use crate::recipe::{InputFile, Overrides, RunSettings};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
 use crate::sim::{DAY_PARTS, RegionResult, Totals};
@@ -550,6 +551,29 @@ fn hex(bytes: &[u8]) -> String {
 /// output bytes (not the thread count, which does not).
 pub fn resume_key(parts: &[&str]) -> String {
     sha256_hex(&parts.join("\u{1f}"))
+}
+
+/// The resume key of a `run` or `sweep`: its scenario text, then each variant's *effective*
+/// scenario (after the command-line overrides, with what its data files gave), then whether
+/// it writes mothers.csv and which shard it is. A flag that repeats the scenario's own value
+/// (`--seed` of its seed) is the same run, and a data file changed while a run was
+/// interrupted is not.
+pub fn run_resume_key(
+    text: &str,
+    variants: &[&Scenario],
+    keep_mothers: bool,
+    shard: Option<(u32, u32)>,
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    for s in variants {
+        hasher.update([0x1f]);
+        // serde_json writes the fields in declaration order and maps sorted (BTreeMap), so
+        // the same scenario always gives the same bytes.
+        serde_json::to_writer(&mut hasher, s).expect("a scenario serializes to JSON");
+    }
+    hasher.update(format!("\u{1f}mothers={keep_mothers} shard={shard:?}").as_bytes());
+    hex(&hasher.finalize())
 }
 
 /// A hidden temporary file in `dir` that will become `name`, readable like any file the
@@ -1444,17 +1468,33 @@ fn write_transfer_rows(
     Ok(())
 }
 
-/// run.json: what ran, with which inputs, how fast.
+/// run.json: what ran, with which inputs, how fast; a recipe `kraamsim run|sweep --from`
+/// reruns (`crate::recipe`). Fields are added, never renamed or removed: merge and the charts
+/// read them, and older outputs must stay readable.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunMeta {
     pub kraamsim_version: &'static str,
+    /// The git commit kraamsim was built from (`-dirty`: with uncommitted changes; `unknown`:
+    /// built outside a git checkout).
+    pub source_revision: &'static str,
+    /// `run` or `sweep`: the command whose `--from` reruns this file.
+    pub command: &'static str,
     pub scenario_name: String,
     pub scenario_path: String,
     pub scenario_sha256: String,
+    /// Every data file the scenario read (`[data]`), with its path and SHA-256.
+    pub data_files: Vec<InputFile>,
+    /// The command-line flags that override the scenario, as given (`null`: not given).
+    pub overrides: Overrides,
+    /// The effective values (of the first variant, for a sweep).
     pub seed: u64,
     pub replications: u32,
     pub regions: usize,
+    /// Threads the run used; `threads_requested` is `--threads` as given (`null`: all cores).
     pub threads: usize,
+    pub threads_requested: Option<u16>,
+    /// The capacity scope (of the first variant, for a sweep).
+    pub scope: String,
     /// The first (main) policy; `policies` lists all that ran.
     pub policy: String,
     pub policies: Vec<String>,
@@ -1465,6 +1505,10 @@ pub struct RunMeta {
     pub report_end: String,
     pub warmup_days: u32,
     pub mothers_csv: bool,
+    /// `--check`: the expensive runtime invariants were checked too.
+    pub check: bool,
+    /// `--no-charts`: charts/ and report.html were not drawn.
+    pub no_charts: bool,
     /// `I/N` when this is shard I of N of a sweep (`kraamsim merge` combines them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -1487,18 +1531,24 @@ impl RunMeta {
         text: &str,
         labels: &RunLabels,
         run: &RunStats,
-        keep_mothers: bool,
+        settings: &RunSettings,
         wall_seconds: f64,
     ) -> Self {
         RunMeta {
-            kraamsim_version: env!("CARGO_PKG_VERSION"),
+            kraamsim_version: crate::recipe::VERSION,
+            source_revision: crate::recipe::SOURCE_REVISION,
+            command: settings.command.as_str(),
             scenario_name: s.name.clone(),
             scenario_path: path.to_string(),
             scenario_sha256: sha256_hex(text),
+            data_files: Vec::new(),
+            overrides: settings.overrides,
             seed: s.seed,
             replications: s.replications,
             regions: s.regions.len(),
             threads: run.threads,
+            threads_requested: settings.threads_requested,
+            scope: s.policy.scope.as_str().to_string(),
             policy: labels.policies[0].to_string(),
             policies: labels.policies.iter().map(|p| p.to_string()).collect(),
             variant: labels.variant.clone(),
@@ -1506,8 +1556,10 @@ impl RunMeta {
             report_start: s.period.start.to_string(),
             report_end: s.period.end.to_string(),
             warmup_days: s.period.warmup_days,
-            mothers_csv: keep_mothers,
-            shard: None,
+            mothers_csv: settings.mothers,
+            check: settings.check,
+            no_charts: settings.no_charts,
+            shard: settings.shard.map(|(i, n)| format!("{i}/{n}")),
             wall_seconds,
             events: run.events,
             events_per_second: run.events as f64 / wall_seconds.max(1e-9),
