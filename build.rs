@@ -2,7 +2,8 @@
 //! for the job-array test) as ignored, with the reason, when the package is absent: a plain
 //! `cargo test` then shows `ignored, chromium not installed ...` and counts it, instead of a
 //! pass that did nothing. With `KRAAMSIM_REQUIRE_ALL_TESTS` set (`.ci/run`) nothing is
-//! ignored: the tests run, and a missing package fails them.
+//! ignored: the tests run, and a missing package fails them. The full-disk test, which
+//! mounts a small tmpfs, is marked the same way when the build does not run as root.
 //!
 //! It also embeds the source revision (`KRAAMSIM_SOURCE_REVISION`: the commit, with `-dirty`
 //! when tracked files differ from it, or `unknown` outside a git checkout), so that run.json
@@ -107,6 +108,7 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_chromium)");
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_slurm)");
+    println!("cargo::rustc-check-cfg=cfg(kraamsim_without_root)");
     if env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_some() {
         return;
     }
@@ -116,4 +118,16 @@ fn main() {
     if !SLURM_PROGRAMS.iter().all(|p| installed(p)) {
         println!("cargo::rustc-cfg=kraamsim_without_slurm");
     }
+    if !root() {
+        println!("cargo::rustc-cfg=kraamsim_without_root");
+    }
+}
+
+/// Whether this build runs as root (`id -u` is 0): only root may mount the tmpfs of the
+/// full-disk test (tests/adversarial.rs).
+fn root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }

@@ -457,6 +457,10 @@ impl Drop for SmallDisk {
 }
 
 #[test]
+#[cfg_attr(
+    kraamsim_without_root,
+    ignore = "needs root to mount a small tmpfs (run the tests as root, as .ci/run does)"
+)]
 fn a_full_or_read_only_disk_is_an_error_with_exit_2_and_no_half_written_directory() {
     let tmp = TempDir::new().unwrap();
     let Some(disk) = SmallDisk::mount(tmp.path(), "64k") else {
