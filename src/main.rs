@@ -604,6 +604,7 @@ fn forecast(path: &std::path::Path, args: &ForecastArgs) -> Result<(), Failure> 
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         wall_seconds: started.elapsed().as_secs_f64(),
+        known: write::known_counts(&bands),
     };
     write::write_dir(&target, &bands, &meta, !args.no_charts).map_err(|e| match e {
         write::WriteError::Refused(m) => Failure::bad_input(m),

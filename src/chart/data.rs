@@ -496,7 +496,7 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     Ok(data)
 }
 
-fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
+pub(super) fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
     ChartError::Input(format!("{}: {message}", path.display()))
 }
 
@@ -565,7 +565,7 @@ impl Interner {
 }
 
 /// A CSV file of the output being read, with the positions of the columns asked for.
-struct Table {
+pub(super) struct Table {
     path: PathBuf,
     reader: csv::Reader<BufReader<File>>,
     names: Vec<&'static str>,
@@ -575,7 +575,7 @@ struct Table {
 impl Table {
     /// Opens `dir/name`; every column of `required` must be in its header, `optional` ones
     /// may be missing.
-    fn open(
+    pub(super) fn open(
         dir: &Path,
         name: &str,
         required: &[&'static str],
@@ -611,7 +611,7 @@ impl Table {
     }
 
     /// The next record, or `None` at the end.
-    fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
+    pub(super) fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
         self.reader.read_record(record).map_err(|e| {
             let at = e
                 .position()
@@ -632,12 +632,12 @@ impl Table {
     }
 
     /// The text of column `i` (of those asked for), `None` if an optional one is missing.
-    fn text<'r>(&self, record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
+    pub(super) fn text<'r>(&self, record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
         self.columns[i].and_then(|c| record.get(c))
     }
 
     /// The number in column `i`; 0 for a missing optional column.
-    fn number(&self, record: &csv::StringRecord, i: usize) -> Result<f64, ChartError> {
+    pub(super) fn number(&self, record: &csv::StringRecord, i: usize) -> Result<f64, ChartError> {
         let Some(c) = self.columns[i] else {
             return Ok(0.0);
         };
@@ -649,7 +649,7 @@ impl Table {
     }
 
     /// The whole number in column `i`.
-    fn whole<T: std::str::FromStr>(
+    pub(super) fn whole<T: std::str::FromStr>(
         &self,
         record: &csv::StringRecord,
         i: usize,
@@ -659,7 +659,12 @@ impl Table {
             .map_err(|_| self.error_at(record, i, format!("`{text}` is not a whole number")))
     }
 
-    fn error_at(&self, record: &csv::StringRecord, i: usize, message: String) -> ChartError {
+    pub(super) fn error_at(
+        &self,
+        record: &csv::StringRecord,
+        i: usize,
+        message: String,
+    ) -> ChartError {
         bad(
             &self.path,
             format!(

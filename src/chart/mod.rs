@@ -129,6 +129,9 @@ fn register_font() {
 
 /// Draws every chart and report.html of the output directory `dir` (see the module doc).
 pub fn draw_all(dir: &Path) -> Result<Drawn, ChartError> {
+    if layout_of(dir).kind == "forecast" {
+        return forecast::redraw(dir);
+    }
     let data = data::read(dir)?;
     let rendered = render_all(&data)?;
     let html = report::html(&data, &rendered);
@@ -265,6 +268,8 @@ enum Figure {
     Lorenz(lorenz::Lorenz),
     Workforce(workforce::WorkforceChart),
     BelowMinimum(workforce::BelowMinimumChart),
+    /// A forecast's only chart.
+    Fan(forecast::FanChart),
 }
 
 fn figures(data: &RunData) -> Vec<Figure> {
@@ -304,6 +309,7 @@ impl Figure {
             Figure::Lorenz(f) => f.meta(),
             Figure::Workforce(f) => f.meta(),
             Figure::BelowMinimum(f) => f.meta(),
+            Figure::Fan(f) => f.meta(),
         }
     }
 
@@ -317,6 +323,7 @@ impl Figure {
             Figure::Lorenz(f) => f.draw(root),
             Figure::Workforce(f) => f.draw(root),
             Figure::BelowMinimum(f) => f.draw(root),
+            Figure::Fan(f) => f.draw(root),
         }?;
         root.present()
     }
