@@ -530,3 +530,250 @@ fn a_single_year_or_a_fixed_workforce_draws_no_workforce_chart() {
     assert!(!out.join("charts/workforce.png").exists());
     assert!(!out.join("charts/workforce.svg").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 25 item 8: one colour per policy, tick labels that do not collide, captions that say
+// what the rows are, labels drawn as written.
+
+/// The colour of each policy in every chart (`chart::policy_colour`, Okabe-Ito).
+const POLICY_COLOURS: [(&str, &str); 4] = [
+    ("minimum-first", "#009E73"),
+    ("proportional", "#E69F00"),
+    ("first-come-first-served", "#56B4E9"),
+    ("refuse-when-full", "#CC79A7"),
+];
+
+/// A `<text>` element of an SVG: position, anchor, font size and text (trimmed).
+#[derive(Debug, Clone)]
+struct SvgText {
+    x: f64,
+    y: f64,
+    anchor: String,
+    text: String,
+}
+
+/// The value of attribute `name` in the element text `tag`.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = start + tag[start..].find('"')?;
+    Some(&tag[start..end])
+}
+
+fn texts(svg: &str) -> Vec<SvgText> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let open = t.find('>')?;
+            let tag = &t[..open];
+            let end = t.find("</text>")?;
+            Some(SvgText {
+                x: attr(tag, "x")?.parse().ok()?,
+                y: attr(tag, "y")?.parse().ok()?,
+                anchor: attr(tag, "text-anchor").unwrap_or("start").to_string(),
+                text: t[open + 1..end].trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The coloured marks of an SVG (legend lines, dots, swatches): position and colour, leaving
+/// out black, white and greys (axes, frames, grid).
+fn marks(svg: &str) -> Vec<(f64, f64, String)> {
+    let mut out = Vec::new();
+    for kind in ["<polyline", "<line", "<circle", "<rect"] {
+        for part in svg.split(kind).skip(1) {
+            let tag = &part[..part.find('>').unwrap_or(part.len())];
+            let colour = match attr(tag, "fill") {
+                Some(f) if f != "none" => f,
+                _ => attr(tag, "stroke").unwrap_or("none"),
+            };
+            let grey =
+                colour.len() == 7 && colour[1..3] == colour[3..5] && colour[3..5] == colour[5..7];
+            if colour == "none" || grey {
+                continue;
+            }
+            let number = |name| attr(tag, name).and_then(|v| v.parse::<f64>().ok());
+            let at = match kind {
+                "<polyline" => attr(tag, "points").and_then(|p| {
+                    let (x, y) = p.split_whitespace().next()?.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                }),
+                "<line" => number("x1").zip(number("y1")),
+                "<circle" => number("cx").zip(number("cy")),
+                _ => {
+                    number("x").zip(number("y").map(|y| y + number("height").unwrap_or(0.0) / 2.0))
+                }
+            };
+            if let Some((x, y)) = at {
+                out.push((x, y, colour.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The colour of the mark beside a label: for a legend entry (text anchored at its start)
+/// the mark just left of it on its row; for a row label (anchored at its end) the swatch at
+/// the left of its row.
+fn mark_colour(marks: &[(f64, f64, String)], t: &SvgText) -> Option<String> {
+    let (row_top, row_bottom) = if t.anchor == "end" {
+        (t.y - 8.0, t.y + 8.0)
+    } else {
+        (t.y - 2.0, t.y + 18.0)
+    };
+    marks
+        .iter()
+        .filter(|(x, y, _)| {
+            *y >= row_top && *y <= row_bottom && *x < t.x && (t.anchor == "end" || t.x - x <= 40.0)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|m| m.2.clone())
+}
+
+/// For each chart of `charts` in `out`, the colour of the mark of each policy's label
+/// (`label_of`: the policy a label names, if it names one).
+fn policy_marks(out: &Path, charts: &[&str]) -> Vec<(String, String, String)> {
+    let label_of = |text: &str| -> Option<&'static str> {
+        POLICY_COLOURS.iter().map(|(p, _)| *p).find(|p| {
+            text == *p
+                || text == format!("delivered: {p}")
+                || text.starts_with(&format!("{p} (Gini"))
+        })
+    };
+    let mut found = Vec::new();
+    for chart in charts {
+        let svg = fs::read_to_string(out.join("charts").join(format!("{chart}.svg"))).unwrap();
+        let marks = marks(&svg);
+        for t in texts(&svg) {
+            if let (Some(p), Some(colour)) = (label_of(&t.text), mark_colour(&marks, &t)) {
+                found.push((chart.to_string(), p.to_string(), colour));
+            }
+        }
+    }
+    found
+}
+
+/// The width of a tick label at the charts' nominal 14 px per em (wider than either the PNG's
+/// or the SVG's rendering): DejaVu Sans advances of digits, point and percent sign.
+fn tick_label_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' => 0.636,
+            '.' => 0.318,
+            '%' => 0.95,
+            _ => 0.7,
+        })
+        .sum::<f64>()
+        * 14.0
+}
+
+/// policy-comparison, two replications, into `out`.
+fn policy_comparison(out: &Path) {
+    kraamsim()
+        .arg("run")
+        .arg(scenario("policy-comparison.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(["--replications", "2", "-q"])
+        .assert()
+        .success()
+        .stderr(no_panic());
+}
+
+#[test]
+fn every_chart_draws_a_policy_in_its_own_colour_and_tick_labels_do_not_collide() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("pc");
+    policy_comparison(&out);
+    let charts = [
+        "lorenz",
+        "policy-comparison",
+        "capacity-demand",
+        "delivered-distribution",
+        "gap-heatmap",
+        "shortfall-heatmap",
+    ];
+    let found = policy_marks(&out, &charts);
+    for chart in charts {
+        for (policy, colour) in POLICY_COLOURS {
+            let marks: Vec<&(String, String, String)> = found
+                .iter()
+                .filter(|(c, p, _)| c == chart && p == policy)
+                .collect();
+            assert!(!marks.is_empty(), "{chart}: no mark beside {policy}");
+            for (_, _, c) in marks {
+                assert_eq!(c, colour, "{chart}: {policy} drawn in {c}, not {colour}");
+            }
+        }
+    }
+
+    // The x tick labels of the four panels: centred on their ticks, on one row; the boxes of
+    // neighbours (in particular the last of a panel and the first of the next) must not
+    // overlap ("10%0%").
+    let svg = fs::read_to_string(out.join("charts/policy-comparison.svg")).unwrap();
+    let mut ticks: Vec<SvgText> = texts(&svg)
+        .into_iter()
+        .filter(|t| {
+            t.anchor == "middle"
+                && t.text.ends_with('%')
+                && t.text[..t.text.len() - 1].parse::<f64>().is_ok()
+        })
+        .collect();
+    let row = ticks.iter().map(|t| t.y as i64).max().unwrap();
+    ticks.retain(|t| t.y as i64 == row);
+    ticks.sort_by(|a, b| a.x.total_cmp(&b.x));
+    assert!(ticks.len() >= 12, "four panels of ticks: {ticks:?}");
+    for pair in ticks.windows(2) {
+        let right = pair[0].x + tick_label_width(&pair[0].text) / 2.0;
+        let left = pair[1].x - tick_label_width(&pair[1].text) / 2.0;
+        assert!(
+            right < left,
+            "tick labels `{}` at {} and `{}` at {} overlap",
+            pair[0].text,
+            pair[0].x,
+            pair[1].text,
+            pair[1].x
+        );
+    }
+
+    // Heatmaps with a row per policy say so, and do not promise the worst regions on top.
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    for id in ["gap-heatmap", "shortfall-heatmap"] {
+        let start = report.find(&format!("<figure id=\"{id}\"")).unwrap();
+        let caption = &report[start..start + report[start..].find("</figure>").unwrap()];
+        assert!(caption.contains("by policy (in the scenario"), "{caption}");
+        assert!(!caption.contains("worst regions"), "{caption}");
+    }
+}
+
+/// A region's name is one text as written in the heatmap's SVG ("Friesland 2", not split),
+/// and the region heatmap's caption says its worst regions are on top.
+#[test]
+fn region_labels_are_drawn_as_written() {
+    let dir = TempDir::new().unwrap();
+    let text = fs::read_to_string(scenario("summer-shortage.toml"))
+        .unwrap()
+        .replace("\"Eemland\"", "\"Friesland 2\"");
+    let file = dir.path().join("friesland.toml");
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    kraamsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--replications", "1", "-q"])
+        .assert()
+        .success();
+    for chart in ["gap-heatmap", "shortfall-heatmap"] {
+        let svg = fs::read_to_string(out.join("charts").join(format!("{chart}.svg"))).unwrap();
+        let labels: Vec<String> = texts(&svg).into_iter().map(|t| t.text).collect();
+        assert!(
+            labels.iter().any(|l| l == "Friesland 2"),
+            "{chart}: {labels:?}"
+        );
+    }
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("worst regions at the top"));
+}

@@ -23,6 +23,7 @@ mod comparison;
 pub mod data;
 mod distribution;
 pub mod forecast;
+mod glyphs;
 mod heatmap;
 mod lorenz;
 pub mod report;
@@ -342,7 +343,8 @@ fn render(figure: &Figure) -> Result<Rendered, ChartError> {
         || {
             let mut pixels = vec![255u8; w as usize * h as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+                let root = glyphs::Png(BitMapBackend::with_buffer(&mut pixels, (w, h)))
+                    .into_drawing_area();
                 figure.draw(&root).map_err(|e| failed(e.to_string()))?;
             }
             encode_png(&pixels, w, h).map_err(|e| failed(e.to_string()))
@@ -438,6 +440,60 @@ fn policy_colour(policy: &str) -> RGBColor {
     }
 }
 
+/// How a chart draws the line of one (variant, policy) group: in its policy's colour, the
+/// same in every chart, and, where a sweep gives a policy several lines, dashed differently
+/// per variant (solid for the first), so that colour always means policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LineLook {
+    colour: RGBColor,
+    /// (dash, gap) in pixels; `None`: solid.
+    dash: Option<(u32, u32)>,
+}
+
+/// Dash patterns of a policy's second, third, ... line.
+const DASHES: [(u32, u32); 5] = [(10, 5), (3, 4), (14, 4), (6, 3), (2, 8)];
+
+impl LineLook {
+    /// The looks of the lines of `groups` (in the order drawn).
+    fn of(data: &RunData, groups: &[usize]) -> Vec<LineLook> {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| {
+                let policy = &data.groups[g].policy;
+                let earlier = groups[..i]
+                    .iter()
+                    .filter(|&&e| data.groups[e].policy == *policy)
+                    .count();
+                LineLook {
+                    colour: policy_colour(policy),
+                    dash: earlier.checked_sub(1).map(|k| DASHES[k % DASHES.len()]),
+                }
+            })
+            .collect()
+    }
+
+    /// The legend mark at `(x, y)`: 18 px of the line.
+    fn legend<DB: DrawingBackend>(
+        self,
+        (x, y): (i32, i32),
+    ) -> plotters::element::ComposedElement<
+        (i32, i32),
+        DB,
+        PathElement<(i32, i32)>,
+        PathElement<(i32, i32)>,
+    > {
+        let style = self.colour.stroke_width(3);
+        let (dash, gap) = self
+            .dash
+            .map_or((9, 0), |(d, g)| (d.min(8) as i32, g as i32));
+        let second = (dash + gap).min(18);
+        EmptyElement::at((x, y))
+            + PathElement::new([(0, 0), (dash, 0)], style)
+            + PathElement::new([(second, 0), ((second + dash).min(18), 0)], style)
+    }
+}
+
 /// A time axis in days since the Monday of the first week, ticked at the first of each
 /// month.
 #[derive(Debug, Clone)]
@@ -527,8 +583,6 @@ impl Ranged for Ticked {
     }
 }
 
-/// A "nice" upper bound for an axis: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of
-/// ten, at or above `x`.
 /// A tick value as a reader writes it: at most two decimals, no trailing zeros (`0.6`, not
 /// `0.6000000000000001`; `2`, not `2.00`).
 fn tick_number(v: f64) -> String {
@@ -541,6 +595,8 @@ fn tick_number(v: f64) -> String {
     }
 }
 
+/// A "nice" upper bound for an axis: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of
+/// ten, at or above `x`.
 fn nice_ceiling(x: f64) -> f64 {
     if x <= 0.0 || !x.is_finite() {
         return 1.0;
@@ -552,6 +608,25 @@ fn nice_ceiling(x: f64) -> f64 {
         }
     }
     10.0 * p
+}
+
+/// Ticks from 0 to at most `max` in a step of 1, 2, 2.5 or 5 times a power of ten, at most
+/// six of them: where a chart places its tick labels itself, so that it knows them.
+fn nice_ticks(max: f64) -> Vec<f64> {
+    if max <= 0.0 || !max.is_finite() {
+        return vec![0.0];
+    }
+    let rough = max / 5.0;
+    let p = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|s| *s >= rough * (1.0 - 1e-9))
+        .unwrap_or(10.0 * p);
+    (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|t| *t <= max * (1.0 + 1e-9))
+        .collect()
 }
 
 /// The width in pixels of `text` at `size` px (DejaVu Sans averages about 0.6 em a glyph).
@@ -570,6 +645,14 @@ mod tests {
         assert_eq!(tick_number(1.25), "1.25");
         assert_eq!(tick_number(-0.0001), "0");
         assert_eq!(tick_number(10.0), "10");
+    }
+
+    #[test]
+    fn nice_ticks_stay_within_the_axis() {
+        assert_eq!(nice_ticks(20.0), [0.0, 5.0, 10.0, 15.0, 20.0]);
+        assert_eq!(nice_ticks(100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(nice_ticks(1.2), [0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(nice_ticks(15.0), [0.0, 5.0, 10.0, 15.0]);
     }
 
     #[test]
