@@ -777,3 +777,138 @@ fn region_labels_are_drawn_as_written() {
     let report = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("worst regions at the top"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 25 items 8 (sweep headline) and 9 (the report's parameters in words).
+
+/// The text of every cell (`<td>`, `<th>`) of the report's tables, tags removed.
+fn table_cells(report: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    for tag in ["<td", "<th"] {
+        for part in report.split(tag).skip(1) {
+            let Some(open) = part.find('>') else { continue };
+            let close = tag.replace('<', "</");
+            let end = part.find(&close).unwrap_or(part.len());
+            let inner = &part[open + 1..end];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            cells.push(text);
+        }
+    }
+    cells
+}
+
+/// The rows of the report's "Scenario and run" table, as (name, value).
+fn parameter_rows(report: &str) -> Vec<(String, String)> {
+    let start = report
+        .find("<table id=\"parameters\">")
+        .expect("a parameters table");
+    let table = &report[start..start + report[start..].find("</table>").unwrap()];
+    table
+        .split("<tr><th class=\"name\">")
+        .skip(1)
+        .map(|row| {
+            let (name, rest) = row.split_once("</th><td class=\"name\">").unwrap();
+            let value = rest.split("</td>").next().unwrap();
+            (name.to_string(), value.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_shows_the_scenario_in_words_and_rounded_figures() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("pc");
+    policy_comparison(&out);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    for cell in table_cells(&report) {
+        assert!(!has_raw_float(&cell), "a raw float in a table cell: {cell}");
+    }
+    let rows = parameter_rows(&report);
+    let value = |name: &str| -> &str {
+        &rows
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no row `{name}`: {rows:?}"))
+            .1
+    };
+    assert_eq!(value("regions"), "1: Eemland");
+    assert_eq!(value("providers"), "2");
+    assert!(value("carers").starts_with("137 employed"), "{rows:?}");
+    assert!(value("births").starts_with("2,000 a year"), "{rows:?}");
+    assert!(value("capacity scope").starts_with("region"), "{rows:?}");
+    assert!(value("period").starts_with("2027-01-01 to 2027-12-31 (365 days)"));
+    assert_eq!(value("replications"), "2");
+    assert!(value("run time").contains(" s"), "{rows:?}");
+    assert!(value("policies").starts_with("minimum-first, refuse-when-full"));
+
+    // run.json stays exact; a field it lacks reads "—", and one it gains is shown rounded.
+    let meta_path = out.join("run.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let map = meta.as_object_mut().unwrap();
+    map.remove("threads");
+    map.insert(
+        "queue_seconds".into(),
+        serde_json::json!(2549155.7803904894),
+    );
+    let edited = serde_json::to_string_pretty(&meta).unwrap();
+    fs::write(&meta_path, &edited).unwrap();
+    kraamsim().arg("chart").arg(&out).assert().success();
+    assert_eq!(fs::read_to_string(&meta_path).unwrap(), edited);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = parameter_rows(&report);
+    assert!(rows.contains(&("threads".into(), "—".into())), "{rows:?}");
+    assert!(
+        rows.contains(&("queue seconds".into(), "2,549,155.78".into())),
+        "{rows:?}"
+    );
+}
+
+/// A sweep's headline is the scenario as written: the variant with the file's own values
+/// (capacity-sweep: capacity factor 1.0 and provider scope, v002), not v000; when the file's
+/// values are not a variant, every variant is the headline and the report says why.
+#[test]
+fn a_sweep_headline_is_the_scenario_as_written() {
+    let dir = TempDir::new().unwrap();
+    let sweep = |file: &Path, out: &Path| {
+        kraamsim()
+            .arg("sweep")
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .args(["--replications", "1", "-q"])
+            .assert()
+            .success()
+            .stderr(no_panic());
+        fs::read_to_string(out.join("report.html")).unwrap()
+    };
+    let report = sweep(&scenario("capacity-sweep.toml"), &dir.path().join("a"));
+    assert!(
+        report.contains("<h2>Headline: v002 (1.0, provider) minimum-first</h2>"),
+        "{}",
+        &report[report.find("<h2>Headline").unwrap()..][..300]
+    );
+    assert!(report.contains("carers.capacity_factor = 1.0, policy.scope = provider"));
+
+    let text = fs::read_to_string(scenario("capacity-sweep.toml"))
+        .unwrap()
+        .replace(
+            "\"carers.capacity_factor\" = [0.8, 1.0, 1.2]",
+            "\"carers.capacity_factor\" = [0.8, 1.2]",
+        );
+    let file = dir.path().join("no-base.toml");
+    fs::write(&file, text).unwrap();
+    let report = sweep(&file, &dir.path().join("b"));
+    assert!(report.contains("<h2>Headline: every variant</h2>"));
+    assert!(report.contains("are not one of the variants"));
+    assert!(report.contains("<table id=\"headline-table\">"));
+}

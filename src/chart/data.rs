@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 
 use super::ChartError;
 use crate::output::{ALL, Estimate, LATER_SUMMARY_METRICS, estimate};
+use crate::scenario::Scenario;
 
 /// One (variant, policy) pair of the run, in the order summary.csv lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,6 +280,9 @@ pub struct RunData {
     pub years: Vec<i32>,
     /// Whether yearly.csv has the FTE by source (`carer_fte_from_*`).
     pub has_fte_by_source: bool,
+    /// The scenario as written, when its file is at hand and unchanged since the run
+    /// ([`scenario_at_hand`]).
+    pub scenario: Option<Scenario>,
 }
 
 impl RunData {
@@ -460,14 +464,32 @@ impl RunData {
             has_assist: false,
             has_continuity: false,
             has_tiers: false,
+            scenario: None,
         }
     }
+}
+
+/// The scenario of a run as written, for the report: read from run.json's `scenario_path`
+/// (the built-in baseline by its name) only when its text still has run.json's
+/// `scenario_sha256`, so that the report never describes a file edited since the run.
+/// `None` when it is moved, changed or unreadable: the report then shows "—" for the inputs
+/// only the scenario has (providers, carers, births, scope) and a per-variant headline.
+fn scenario_at_hand(meta: &serde_json::Map<String, serde_json::Value>) -> Option<Scenario> {
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str());
+    let path = text("scenario_path")?;
+    let loaded = if path == crate::scenario::DEFAULT_SCENARIO_NAME {
+        crate::scenario::load_default()
+    } else {
+        crate::scenario::load_file(Path::new(path)).ok()?
+    };
+    (crate::output::sha256_hex(&loaded.text) == text("scenario_sha256")?).then_some(loaded.scenario)
 }
 
 /// Reads the output directory `dir`.
 pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     let meta = read_meta(dir)?;
     let mut data = RunData::empty(dir, meta);
+    data.scenario = scenario_at_hand(&data.meta);
     let mut interner = Interner::default();
     read_summary(dir, &mut data, &mut interner)?;
     read_weekly(dir, &mut data, &mut interner)?;
