@@ -480,8 +480,9 @@ pub fn report_html(data: &ForecastData, chart: Option<&Rendered>) -> String {
     if let Some(c) = chart {
         let _ = writeln!(
             h,
-            "<figure><img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\
+            "<figure id=\"{}\"><img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\
              <figcaption>{}</figcaption></figure>",
+            c.name,
             base64(&c.png),
             c.size.0,
             c.size.1,

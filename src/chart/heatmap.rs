@@ -280,16 +280,21 @@ impl Heatmap {
             .y_label_style(("sans-serif", ROW_FONT))
             .axis_desc_style(label_style())
             .draw()?;
-        // A policy row's swatch at the left of its label area.
-        let (_, base_y) = main.get_base_pixel();
+        // A policy row's swatch just left of its label (labels end a tick's length and a
+        // gap left of the plot).
+        let (base_x, base_y) = main.get_base_pixel();
         for (i, policy) in self.row_policies.iter().enumerate() {
             let Some(policy) = policy else { continue };
             let y = (n - i) as f64 - 0.5;
             if !key_rows.iter().any(|k| (k - y).abs() < 1e-9) {
                 continue;
             }
-            let (_, py) = chart.backend_coord(&(0.0, y));
-            let (x, y) = (10, py - base_y - SWATCH as i32 / 2);
+            let (px, py) = chart.backend_coord(&(0.0, y));
+            let (label_w, _) = main
+                .estimate_text_size(&self.rows[i], &("sans-serif", ROW_FONT).into_text_style(&main))
+                .unwrap_or((text_width(&self.rows[i], ROW_FONT), 0));
+            let x = (px - base_x - label_w as i32 - 16 - SWATCH as i32).max(4);
+            let y = py - base_y - SWATCH as i32 / 2;
             let corners = [(x, y), (x + SWATCH as i32, y + SWATCH as i32)];
             main.draw(&Rectangle::new(corners, policy_colour(policy).filled()))?;
             main.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))?;

@@ -67,14 +67,15 @@ pub(super) fn whole(x: f64) -> String {
     if x < -0.5 { format!("-{out}") } else { out }
 }
 
-/// "1.6%" or "1.6% <small>(1.1–2.1)</small>" with an interval.
+/// "1.6%" or "1.6% <small>(1.1–2.1)</small>" with an interval, cut to 0-100% (a share
+/// cannot leave it, though a t interval of few replications can).
 fn pct(e: Estimate) -> String {
     match e.ci95 {
         Some((lo, hi)) => format!(
             "{:.1}%<span class=\"ci\"> ({:.1}–{:.1})</span>",
             e.mean,
             lo.max(0.0),
-            hi
+            hi.min(100.0)
         ),
         None => format!("{:.1}%", e.mean),
     }
