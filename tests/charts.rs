@@ -532,14 +532,16 @@ fn a_single_year_or_a_fixed_workforce_draws_no_workforce_chart() {
 /// The width of a tick label at the charts' nominal 14 px per em (wider than either the PNG's
 /// or the SVG's rendering): DejaVu Sans advances of digits, point and percent sign.
 fn tick_label_width(text: &str) -> f64 {
+    // Advances in DejaVu Sans' font units (2048 an em).
     text.chars()
         .map(|c| match c {
-            '0'..='9' => 0.636,
-            '.' => 0.318,
-            '%' => 0.95,
-            _ => 0.7,
+            '0'..='9' => 1303.0,
+            '.' => 651.0,
+            '%' => 1946.0,
+            _ => 1434.0,
         })
         .sum::<f64>()
+        / 2048.0
         * 14.0
 }
 

@@ -291,7 +291,10 @@ impl Heatmap {
             }
             let (px, py) = chart.backend_coord(&(0.0, y));
             let (label_w, _) = main
-                .estimate_text_size(&self.rows[i], &("sans-serif", ROW_FONT).into_text_style(&main))
+                .estimate_text_size(
+                    &self.rows[i],
+                    &("sans-serif", ROW_FONT).into_text_style(&main),
+                )
                 .unwrap_or((text_width(&self.rows[i], ROW_FONT), 0));
             let x = (px - base_x - label_w as i32 - 16 - SWATCH as i32).max(4);
             let y = py - base_y - SWATCH as i32 / 2;

@@ -450,6 +450,14 @@ struct LineLook {
     dash: Option<(u32, u32)>,
 }
 
+/// A legend mark: two pieces of line (one line when solid), in backend pixels.
+type LegendMark<DB> = plotters::element::ComposedElement<
+    (i32, i32),
+    DB,
+    PathElement<(i32, i32)>,
+    PathElement<(i32, i32)>,
+>;
+
 /// Dash patterns of a policy's second, third, ... line.
 const DASHES: [(u32, u32); 5] = [(10, 5), (3, 4), (14, 4), (6, 3), (2, 8)];
 
@@ -474,15 +482,7 @@ impl LineLook {
     }
 
     /// The legend mark at `(x, y)`: 18 px of the line.
-    fn legend<DB: DrawingBackend>(
-        self,
-        (x, y): (i32, i32),
-    ) -> plotters::element::ComposedElement<
-        (i32, i32),
-        DB,
-        PathElement<(i32, i32)>,
-        PathElement<(i32, i32)>,
-    > {
+    fn legend<DB: DrawingBackend>(self, (x, y): (i32, i32)) -> LegendMark<DB> {
         let style = self.colour.stroke_width(3);
         let (dash, gap) = self
             .dash
