@@ -1,12 +1,14 @@
 //! Charts and the HTML report of an output directory (`DESIGN.md` §5): `OUT/charts/*.png` and
 //! `*.svg`, and `OUT/report.html`.
 //!
-//! Everything is drawn from the CSV files and run.json of a finished output ([`data`]), never
-//! from simulator state, so `kraamsim chart DIR` redraws an earlier or merged output exactly
-//! as the run drew it. Each chart kind has its own file (`heatmap`, `capacity`, `comparison`,
-//! `distribution`, `lorenz`, `workforce`) with one drawing function generic over plotters' `DrawingBackend`, which
-//! [`draw_all`] runs twice, into a PNG buffer and an SVG string, for all charts in parallel
-//! (rayon). The DejaVu Sans font is compiled in (`assets/fonts/`, licence beside it), so PNGs
+//! Everything is drawn from the CSV files and run.json of a finished output ([`data`]), or
+//! the CSV files and forecast.json of a forecast ([`forecast`]), never from simulator state,
+//! so `kraamsim chart DIR` redraws an earlier, merged or forecast output exactly as it was
+//! drawn. Each chart kind has its own file (`heatmap`, `capacity`, `comparison`,
+//! `distribution`, `lorenz`, `workforce`, `forecast`) with one drawing function generic over
+//! plotters' `DrawingBackend`, which [`draw_all`] runs twice, into a PNG buffer (through
+//! `glyphs::Png`, which places text right) and an SVG string, for all charts in parallel
+//! (rayon). A policy has one colour in every chart ([`policy_colour`], [`LineLook`]). The DejaVu Sans font is compiled in (`assets/fonts/`, licence beside it), so PNGs
 //! are identical on any machine, with or without fonts installed. [`report`] builds
 //! report.html with the PNGs inline.
 //!
