@@ -800,6 +800,7 @@ fn forecast(
         threads_requested: settings.threads_requested,
         no_charts: settings.no_charts,
         wall_seconds: started.elapsed().as_secs_f64(),
+        known: write::known_counts(&bands),
     };
     write::write_dir(&target, &bands, &meta, !settings.no_charts).map_err(|e| match e {
         write::WriteError::Refused(m) => Failure::bad_input(m),

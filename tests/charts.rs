@@ -12,6 +12,10 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+#[path = "common/svg.rs"]
+mod svg;
+use svg::{POLICY_COLOURS, SvgText, has_raw_float, policy_marks, table_cells, texts};
+
 /// The charts every run draws (file stems in `charts/`).
 const CHARTS: [&str; 6] = [
     "gap-heatmap",
@@ -97,7 +101,6 @@ fn svg_size(svg: &str) -> (u32, u32) {
     (attr("width"), attr("height"))
 }
 
-/// No temporary files of the chart writer are left in `out`.
 /// The text of every `<text>` element of an SVG.
 fn svg_texts(svg: &str) -> Vec<&str> {
     svg.split("<text")
@@ -110,16 +113,7 @@ fn svg_texts(svg: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A number with four or more decimals (`0.6000000000000001`): what a reader should never see.
-fn has_raw_float(text: &str) -> bool {
-    let b = text.as_bytes();
-    (1..b.len()).any(|i| {
-        b[i] == b'.'
-            && b[i - 1].is_ascii_digit()
-            && b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count() >= 4
-    })
-}
-
+/// No temporary files of the chart writer are left in `out`.
 fn assert_no_temporaries(out: &Path) {
     let hidden: Vec<String> = fs::read_dir(out)
         .unwrap()
@@ -529,4 +523,244 @@ fn a_single_year_or_a_fixed_workforce_draws_no_workforce_chart() {
     assert!(out.join("charts/yearly-below-minimum.png").exists());
     assert!(!out.join("charts/workforce.png").exists());
     assert!(!out.join("charts/workforce.svg").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 25 item 8: one colour per policy, tick labels that do not collide, captions that say
+// what the rows are, labels drawn as written.
+
+/// The width of a tick label at the charts' nominal 14 px per em (wider than either the PNG's
+/// or the SVG's rendering): DejaVu Sans advances of digits, point and percent sign.
+fn tick_label_width(text: &str) -> f64 {
+    // Advances in DejaVu Sans' font units (2048 an em).
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' => 1303.0,
+            '.' => 651.0,
+            '%' => 1946.0,
+            _ => 1434.0,
+        })
+        .sum::<f64>()
+        / 2048.0
+        * 14.0
+}
+
+/// policy-comparison, two replications, into `out`.
+fn policy_comparison(out: &Path) {
+    kraamsim()
+        .arg("run")
+        .arg(scenario("policy-comparison.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(["--replications", "2", "-q"])
+        .assert()
+        .success()
+        .stderr(no_panic());
+}
+
+#[test]
+fn every_chart_draws_a_policy_in_its_own_colour_and_tick_labels_do_not_collide() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("pc");
+    policy_comparison(&out);
+    let charts = [
+        "lorenz",
+        "policy-comparison",
+        "capacity-demand",
+        "delivered-distribution",
+        "gap-heatmap",
+        "shortfall-heatmap",
+    ];
+    let found = policy_marks(&out, &charts);
+    for chart in charts {
+        for (policy, colour) in POLICY_COLOURS {
+            let marks: Vec<&(String, String, String)> = found
+                .iter()
+                .filter(|(c, p, _)| c == chart && p == policy)
+                .collect();
+            assert!(!marks.is_empty(), "{chart}: no mark beside {policy}");
+            for (_, _, c) in marks {
+                assert_eq!(c, colour, "{chart}: {policy} drawn in {c}, not {colour}");
+            }
+        }
+    }
+
+    // The x tick labels of the four panels: centred on their ticks, on one row; the boxes of
+    // neighbours (in particular the last of a panel and the first of the next) must not
+    // overlap ("10%0%").
+    let svg = fs::read_to_string(out.join("charts/policy-comparison.svg")).unwrap();
+    let mut ticks: Vec<SvgText> = texts(&svg)
+        .into_iter()
+        .filter(|t| {
+            t.anchor == "middle"
+                && t.text.ends_with('%')
+                && t.text[..t.text.len() - 1].parse::<f64>().is_ok()
+        })
+        .collect();
+    let row = ticks.iter().map(|t| t.y as i64).max().unwrap();
+    ticks.retain(|t| t.y as i64 == row);
+    ticks.sort_by(|a, b| a.x.total_cmp(&b.x));
+    assert!(ticks.len() >= 12, "four panels of ticks: {ticks:?}");
+    for pair in ticks.windows(2) {
+        let right = pair[0].x + tick_label_width(&pair[0].text) / 2.0;
+        let left = pair[1].x - tick_label_width(&pair[1].text) / 2.0;
+        assert!(
+            right < left,
+            "tick labels `{}` at {} and `{}` at {} overlap",
+            pair[0].text,
+            pair[0].x,
+            pair[1].text,
+            pair[1].x
+        );
+    }
+
+    // Heatmaps with a row per policy say so, and do not promise the worst regions on top.
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    for id in ["gap-heatmap", "shortfall-heatmap"] {
+        let start = report.find(&format!("<figure id=\"{id}\"")).unwrap();
+        let caption = &report[start..start + report[start..].find("</figure>").unwrap()];
+        assert!(caption.contains("by policy (in the scenario"), "{caption}");
+        assert!(!caption.contains("worst regions"), "{caption}");
+    }
+}
+
+/// A region's name is one text as written in the heatmap's SVG ("Friesland 2", not split),
+/// and the region heatmap's caption says its worst regions are on top.
+#[test]
+fn region_labels_are_drawn_as_written() {
+    let dir = TempDir::new().unwrap();
+    let text = fs::read_to_string(scenario("summer-shortage.toml"))
+        .unwrap()
+        .replace("\"Eemland\"", "\"Friesland 2\"");
+    let file = dir.path().join("friesland.toml");
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    kraamsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--replications", "1", "-q"])
+        .assert()
+        .success();
+    for chart in ["gap-heatmap", "shortfall-heatmap"] {
+        let svg = fs::read_to_string(out.join("charts").join(format!("{chart}.svg"))).unwrap();
+        let labels: Vec<String> = texts(&svg).into_iter().map(|t| t.text).collect();
+        assert!(
+            labels.iter().any(|l| l == "Friesland 2"),
+            "{chart}: {labels:?}"
+        );
+    }
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("worst regions at the top"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 25 items 8 (sweep headline) and 9 (the report's parameters in words).
+
+/// The rows of the report's "Scenario and run" table, as (name, value).
+fn parameter_rows(report: &str) -> Vec<(String, String)> {
+    let start = report
+        .find("<table id=\"parameters\">")
+        .expect("a parameters table");
+    let table = &report[start..start + report[start..].find("</table>").unwrap()];
+    table
+        .split("<tr><th class=\"name\">")
+        .skip(1)
+        .map(|row| {
+            let (name, rest) = row.split_once("</th><td class=\"name\">").unwrap();
+            let value = rest.split("</td>").next().unwrap();
+            (name.to_string(), value.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_shows_the_scenario_in_words_and_rounded_figures() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("pc");
+    policy_comparison(&out);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    for cell in table_cells(&report) {
+        assert!(!has_raw_float(&cell), "a raw float in a table cell: {cell}");
+    }
+    let rows = parameter_rows(&report);
+    let value = |name: &str| -> &str {
+        &rows
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no row `{name}`: {rows:?}"))
+            .1
+    };
+    assert_eq!(value("regions"), "1: Eemland");
+    assert_eq!(value("providers"), "2");
+    assert!(value("carers").starts_with("137 employed"), "{rows:?}");
+    assert!(value("births").starts_with("2,000 a year"), "{rows:?}");
+    assert!(value("capacity scope").starts_with("region"), "{rows:?}");
+    assert!(value("period").starts_with("2027-01-01 to 2027-12-31 (365 days)"));
+    assert_eq!(value("replications"), "2");
+    assert!(value("run time").contains(" s"), "{rows:?}");
+    assert!(value("policies").starts_with("minimum-first, refuse-when-full"));
+
+    // run.json stays exact; a field it lacks reads "—", and one it gains is shown rounded.
+    let meta_path = out.join("run.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let map = meta.as_object_mut().unwrap();
+    map.remove("threads");
+    map.insert(
+        "queue_seconds".into(),
+        serde_json::json!(2549155.7803904894),
+    );
+    let edited = serde_json::to_string_pretty(&meta).unwrap();
+    fs::write(&meta_path, &edited).unwrap();
+    kraamsim().arg("chart").arg(&out).assert().success();
+    assert_eq!(fs::read_to_string(&meta_path).unwrap(), edited);
+    let report = fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = parameter_rows(&report);
+    assert!(rows.contains(&("threads".into(), "—".into())), "{rows:?}");
+    assert!(
+        rows.contains(&("queue seconds".into(), "2,549,155.78".into())),
+        "{rows:?}"
+    );
+}
+
+/// A sweep's headline is the scenario as written: the variant with the file's own values
+/// (capacity-sweep: capacity factor 1.0 and provider scope, v002), not v000; when the file's
+/// values are not a variant, every variant is the headline and the report says why.
+#[test]
+fn a_sweep_headline_is_the_scenario_as_written() {
+    let dir = TempDir::new().unwrap();
+    let sweep = |file: &Path, out: &Path| {
+        kraamsim()
+            .arg("sweep")
+            .arg(file)
+            .arg("--out")
+            .arg(out)
+            .args(["--replications", "1", "-q"])
+            .assert()
+            .success()
+            .stderr(no_panic());
+        fs::read_to_string(out.join("report.html")).unwrap()
+    };
+    let report = sweep(&scenario("capacity-sweep.toml"), &dir.path().join("a"));
+    assert!(
+        report.contains("<h2>Headline: v002 (1.0, provider) minimum-first</h2>"),
+        "{}",
+        &report[report.find("<h2>Headline").unwrap()..][..300]
+    );
+    assert!(report.contains("carers.capacity_factor = 1.0, policy.scope = provider"));
+
+    let text = fs::read_to_string(scenario("capacity-sweep.toml"))
+        .unwrap()
+        .replace(
+            "\"carers.capacity_factor\" = [0.8, 1.0, 1.2]",
+            "\"carers.capacity_factor\" = [0.8, 1.2]",
+        );
+    let file = dir.path().join("no-base.toml");
+    fs::write(&file, text).unwrap();
+    let report = sweep(&file, &dir.path().join("b"));
+    assert!(report.contains("<h2>Headline: every variant</h2>"));
+    assert!(report.contains("are not one of the variants"));
+    assert!(report.contains("<table id=\"headline-table\">"));
 }

@@ -808,3 +808,43 @@ fn a_run_says_how_to_run_again_into_its_directory() {
         .assert()
         .success();
 }
+
+/// `kraamsim chart DIR` redraws a forecast directory from its CSV files and forecast.json,
+/// byte for byte what `kraamsim forecast` drew (both draw from the files: issue 25 item 6).
+#[test]
+fn chart_redraws_a_forecast_directory_byte_for_byte() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("f");
+    kraamsim()
+        .arg("forecast")
+        .arg(scenario("ksv-forecast/ksv-forecast.toml"))
+        .args(["--replications", "20", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let drawn = ["charts/forecast.png", "charts/forecast.svg", "report.html"];
+    let before: Vec<Vec<u8>> = drawn.iter().map(|f| read(&out.join(f))).collect();
+    for f in drawn {
+        fs::remove_file(out.join(f)).unwrap();
+    }
+    kraamsim()
+        .arg("chart")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(no_panic());
+    for (f, bytes) in drawn.iter().zip(&before) {
+        assert!(read(&out.join(f)) == *bytes, "{f} differs after redrawing");
+    }
+    // The report still has the known state, read back from forecast.json.
+    let report = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert!(report.contains("mothers booked"), "{report}");
+    // A forecast without its forecast.json is incomplete: a clear error, exit 2.
+    fs::remove_file(out.join("forecast.json")).unwrap();
+    kraamsim()
+        .arg("chart")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("forecast.json").and(no_panic()));
+}

@@ -4,6 +4,13 @@
 //! a screenshot is not blank. The same checks run on a deliberately broken copy (one corrupt
 //! image, one script error) and must fail there, so a passing test means something.
 //!
+//! A second test looks at the reports of four kinds of output (the baseline, the policy
+//! comparison, a sweep and a forecast) as a reader does: no table cell of the rendered page
+//! has a raw float (a number with more than three decimals), each policy has one colour in
+//! every chart of a report (the mark beside its label in the charts' SVGs, which the PNGs in
+//! the page are drawn with), and a screenshot of each is kept in
+//! `target/test-artefacts/report-browser/` for a person to look at.
+//!
 //! Needs `/usr/bin/chromium` (or `chromium` on PATH), which `.ci/run` installs; elsewhere
 //! `build.rs` marks the test ignored with the reason (a plain `cargo test` prints `ignored,
 //! chromium not installed ...`), unless KRAAMSIM_REQUIRE_ALL_TESTS is set, which runs it and
@@ -14,6 +21,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "common/svg.rs"]
+mod svg;
 
 fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var("PATH").unwrap_or_default();
@@ -213,4 +223,153 @@ fn report_renders_in_headless_chromium() {
         found.iter().any(|p| p.contains("image")),
         "a corrupt image went unnoticed: {found:?}"
     );
+}
+
+/// Where the screenshots of [`reports_show_rounded_tables_and_one_colour_per_policy`] are
+/// kept: `target/test-artefacts/report-browser/` (or under CARGO_TARGET_DIR).
+fn artefact_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("test-artefacts").join("report-browser");
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `kraamsim ARGS --out OUT -q`; asserts success.
+fn kraamsim(args: &[&str], out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_kraamsim"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kraamsim {args:?} failed");
+}
+
+#[test]
+#[cfg_attr(
+    kraamsim_without_chromium,
+    ignore = "chromium not installed (apt-get install chromium; then cargo test again)"
+)]
+fn reports_show_rounded_tables_and_one_colour_per_policy() {
+    let Some(bin) = find_chromium() else {
+        let reason = "browser test skipped: chromium not installed (apt-get install chromium)";
+        assert!(
+            std::env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_none(),
+            "{reason}, and KRAAMSIM_REQUIRE_ALL_TESTS is set"
+        );
+        eprintln!("{reason}");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let artefacts = artefact_dir();
+    let outputs: [(&str, &[&str]); 4] = [
+        ("baseline", &["run", "--replications", "2"]),
+        (
+            "policy-comparison",
+            &[
+                "run",
+                "scenarios/policy-comparison.toml",
+                "--replications",
+                "2",
+            ],
+        ),
+        (
+            "sweep",
+            &[
+                "sweep",
+                "scenarios/capacity-sweep.toml",
+                "--replications",
+                "1",
+            ],
+        ),
+        (
+            "forecast",
+            &[
+                "forecast",
+                "scenarios/ksv-forecast/ksv-forecast.toml",
+                "--replications",
+                "20",
+            ],
+        ),
+    ];
+    for (name, args) in outputs {
+        kraamsim(args, &work.path().join(name));
+    }
+    // Each report in chromium on a thread of its own (chromium mostly waits).
+    let doms: Vec<(&str, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = outputs
+            .iter()
+            .map(|(name, _)| {
+                let (bin, work, artefacts) = (&bin, work.path(), &artefacts);
+                scope.spawn(move || {
+                    let page = work.join(name).join("report.html");
+                    let (dom, _) = chromium(
+                        bin,
+                        work,
+                        &format!("{name}-dom"),
+                        &["--dump-dom".into()],
+                        &page,
+                    );
+                    let shot = artefacts.join(format!("{name}.png"));
+                    let _ = fs::remove_file(&shot);
+                    chromium(
+                        bin,
+                        work,
+                        &format!("{name}-shot"),
+                        &[
+                            "--window-size=1320,2400".into(),
+                            format!("--screenshot={}", shot.display()),
+                        ],
+                        &page,
+                    );
+                    let bytes =
+                        fs::read(&shot).unwrap_or_else(|e| panic!("{name}: no screenshot: {e}"));
+                    assert!(
+                        bytes.starts_with(b"\x89PNG"),
+                        "{name}: the screenshot is not a PNG"
+                    );
+                    (*name, dom)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (name, dom) in &doms {
+        let cells = svg::table_cells(dom);
+        assert!(cells.len() > 20, "{name}: the report has tables");
+        let raw: Vec<&String> = cells.iter().filter(|c| svg::has_raw_float(c)).collect();
+        assert!(raw.is_empty(), "{name}: raw floats in table cells: {raw:?}");
+
+        // The charts of the page, by their figure ids, read from their SVG twins.
+        let out = work.path().join(name);
+        let charts: Vec<&str> = dom
+            .split("<figure id=\"")
+            .skip(1)
+            .filter_map(|f| f.split('"').next())
+            .filter(|id| out.join("charts").join(format!("{id}.svg")).is_file())
+            .collect();
+        assert!(!charts.is_empty(), "{name}: no charts in the page");
+        let marks = svg::policy_marks(&out, &charts);
+        if *name != "forecast" {
+            assert!(
+                marks.iter().map(|m| &m.0).collect::<HashSet<_>>().len() >= 3,
+                "{name}: policies marked in at least three charts: {marks:?}"
+            );
+        }
+        for (policy, colour) in svg::POLICY_COLOURS {
+            let wrong: Vec<_> = marks
+                .iter()
+                .filter(|m| m.1 == policy && m.2 != colour)
+                .collect();
+            assert!(
+                wrong.is_empty(),
+                "{name}: {policy} is {colour} in some charts but not in {wrong:?}"
+            );
+        }
+    }
 }

@@ -10,8 +10,8 @@ use plotters::prelude::*;
 
 use super::data::{Metric, RunData, Totals};
 use super::{
-    DrawResult, Meta, Ticked, label_style, nice_ceiling, policy_colour, text_width, tick_style,
-    title_style,
+    DrawResult, Meta, Ticked, label_style, nice_ceiling, nice_ticks, policy_colour, text_width,
+    tick_number, tick_style, title_style,
 };
 use crate::output::Estimate;
 
@@ -129,14 +129,33 @@ impl Comparison {
             } else {
                 nice_ceiling(hi * 1.08)
             };
+            let ticks = nice_ticks(x_max);
+            let tick_label = |x: f64| format!("{}%", tick_number(x));
+            // Tick labels are centred on their tick: the margins hold half the first and
+            // the last label, so each panel's labels stay inside it and cannot run into the
+            // next panel's (they did: "10%0%").
+            let half = |x: f64| -> u32 {
+                let (w, _) = panel
+                    .estimate_text_size(&tick_label(x), &tick_style())
+                    .unwrap_or((text_width(&tick_label(x), 14), 0));
+                w.div_ceil(2) + 4
+            };
+            let last = ticks.last().copied().unwrap_or(x_max);
+            // The last label sits where its tick is, short of the right end when the ticks
+            // do not reach x_max.
+            let plot_w = panel.dim_in_pixel().0 as f64;
+            let short_of_end = (plot_w * (1.0 - last / x_max) * 0.9) as u32;
             let mut chart = ChartBuilder::on(panel)
-                .margin_right(18)
-                .margin_left(if m == 0 { 10 } else { 6 })
+                .margin_right(half(last).saturating_sub(short_of_end).max(12))
+                .margin_left(if m == 0 { 10 } else { half(0.0) })
                 .margin_top(6)
                 .caption(METRICS[m].0, label_style())
                 .x_label_area_size(44)
                 .y_label_area_size(if m == 0 { self.label_w } else { 4 })
-                .build_cartesian_2d(0f64..x_max, Ticked::new(0f64..n as f64, centres.clone()))?;
+                .build_cartesian_2d(
+                    Ticked::new(0f64..x_max, ticks),
+                    Ticked::new(0f64..n as f64, centres.clone()),
+                )?;
             let label_of = |y: &f64| {
                 let i = (n as f64 - y - 0.5).round().max(0.0) as usize;
                 if m == 0 {
@@ -153,8 +172,7 @@ impl Comparison {
                 .disable_y_mesh()
                 .light_line_style(RGBColor(245, 245, 245))
                 .bold_line_style(RGBColor(220, 220, 220))
-                .x_labels(5)
-                .x_label_formatter(&|x| format!("{x}%"))
+                .x_label_formatter(&|x| tick_label(*x))
                 .y_label_formatter(&label_of)
                 .x_desc("percent")
                 .label_style(tick_style())

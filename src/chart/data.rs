@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 
 use super::ChartError;
 use crate::output::{ALL, Estimate, LATER_SUMMARY_METRICS, estimate};
+use crate::scenario::Scenario;
 
 /// One (variant, policy) pair of the run, in the order summary.csv lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +283,9 @@ pub struct RunData {
     pub years: Vec<i32>,
     /// Whether yearly.csv has the FTE by source (`carer_fte_from_*`).
     pub has_fte_by_source: bool,
+    /// The scenario as written, when its file is at hand and unchanged since the run
+    /// ([`scenario_at_hand`]).
+    pub scenario: Option<Scenario>,
 }
 
 impl RunData {
@@ -463,14 +467,32 @@ impl RunData {
             has_assist: false,
             has_continuity: false,
             has_tiers: false,
+            scenario: None,
         }
     }
+}
+
+/// The scenario of a run as written, for the report: read from run.json's `scenario_path`
+/// (the built-in baseline by its name) only when its text still has run.json's
+/// `scenario_sha256`, so that the report never describes a file edited since the run.
+/// `None` when it is moved, changed or unreadable: the report then shows "—" for the inputs
+/// only the scenario has (providers, carers, births, scope) and a per-variant headline.
+fn scenario_at_hand(meta: &serde_json::Map<String, serde_json::Value>) -> Option<Scenario> {
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str());
+    let path = text("scenario_path")?;
+    let loaded = if path == crate::scenario::DEFAULT_SCENARIO_NAME {
+        crate::scenario::load_default()
+    } else {
+        crate::scenario::load_file(Path::new(path)).ok()?
+    };
+    (crate::output::sha256_hex(&loaded.text) == text("scenario_sha256")?).then_some(loaded.scenario)
 }
 
 /// Reads the output directory `dir`.
 pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     let meta = read_meta(dir)?;
     let mut data = RunData::empty(dir, meta);
+    data.scenario = scenario_at_hand(&data.meta);
     let mut interner = Interner::default();
     read_summary(dir, &mut data, &mut interner)?;
     read_weekly(dir, &mut data, &mut interner)?;
@@ -499,7 +521,7 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     Ok(data)
 }
 
-fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
+pub(super) fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
     ChartError::Input(format!("{}: {message}", path.display()))
 }
 
@@ -568,7 +590,7 @@ impl Interner {
 }
 
 /// A CSV file of the output being read, with the positions of the columns asked for.
-struct Table {
+pub(super) struct Table {
     path: PathBuf,
     reader: csv::Reader<BufReader<File>>,
     names: Vec<&'static str>,
@@ -578,7 +600,7 @@ struct Table {
 impl Table {
     /// Opens `dir/name`; every column of `required` must be in its header, `optional` ones
     /// may be missing.
-    fn open(
+    pub(super) fn open(
         dir: &Path,
         name: &str,
         required: &[&'static str],
@@ -614,7 +636,7 @@ impl Table {
     }
 
     /// The next record, or `None` at the end.
-    fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
+    pub(super) fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
         self.reader.read_record(record).map_err(|e| {
             let at = e
                 .position()
@@ -635,12 +657,12 @@ impl Table {
     }
 
     /// The text of column `i` (of those asked for), `None` if an optional one is missing.
-    fn text<'r>(&self, record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
+    pub(super) fn text<'r>(&self, record: &'r csv::StringRecord, i: usize) -> Option<&'r str> {
         self.columns[i].and_then(|c| record.get(c))
     }
 
     /// The number in column `i`; 0 for a missing optional column.
-    fn number(&self, record: &csv::StringRecord, i: usize) -> Result<f64, ChartError> {
+    pub(super) fn number(&self, record: &csv::StringRecord, i: usize) -> Result<f64, ChartError> {
         let Some(c) = self.columns[i] else {
             return Ok(0.0);
         };
@@ -652,7 +674,7 @@ impl Table {
     }
 
     /// The whole number in column `i`.
-    fn whole<T: std::str::FromStr>(
+    pub(super) fn whole<T: std::str::FromStr>(
         &self,
         record: &csv::StringRecord,
         i: usize,
@@ -662,7 +684,12 @@ impl Table {
             .map_err(|_| self.error_at(record, i, format!("`{text}` is not a whole number")))
     }
 
-    fn error_at(&self, record: &csv::StringRecord, i: usize, message: String) -> ChartError {
+    pub(super) fn error_at(
+        &self,
+        record: &csv::StringRecord,
+        i: usize,
+        message: String,
+    ) -> ChartError {
         bad(
             &self.path,
             format!(

@@ -2,8 +2,10 @@
 //! several), one column per ISO week, coloured by the share of mothers below the 24-hour
 //! minimum, or by the shortfall as a share of the indicated hours.
 //!
-//! Rows are sorted by the year's value, worst first, so the regions that need attention are at
-//! the top, under a row for all regions together. Colours are viridis reversed (yellow: small,
+//! Region rows are sorted by the year's value, worst first, so the regions that need attention
+//! are at the top, under a row for all regions together; rows of policies (and variants) keep
+//! the scenario's order and carry a swatch of the policy's colour, and the caption says which
+//! rows and which order a heatmap has. Colours are viridis reversed (yellow: small,
 //! dark purple: large) up to the 99th percentile of the cells; weeks with no gap are light
 //! grey, weeks without data white.
 
@@ -12,8 +14,8 @@ use plotters::prelude::*;
 
 use super::data::{RunData, WeekSums};
 use super::{
-    DrawResult, Meta, Ticked, TimeAxis, label_style, nice_ceiling, text_width, tick_style,
-    title_style,
+    DrawResult, Meta, Ticked, TimeAxis, label_style, nice_ceiling, policy_colour, text_width,
+    tick_style, title_style,
 };
 
 /// Above this many rows (groups x regions) only the first group is drawn.
@@ -24,6 +26,8 @@ const COLORBAR_W: u32 = 190;
 /// The label of the row of all regions together.
 const ALL_ROW: &str = "all regions";
 const NONE_COLOUR: RGBColor = RGBColor(232, 232, 232);
+/// The side of a row's policy swatch.
+const SWATCH: u32 = 12;
 
 pub struct Heatmap {
     name: &'static str,
@@ -32,6 +36,9 @@ pub struct Heatmap {
     /// Colour bar description.
     unit: String,
     rows: Vec<String>,
+    /// The policy of each row when rows are policies (else `None`): a swatch of its colour
+    /// beside the label, as in every other chart.
+    row_policies: Vec<Option<String>>,
     /// `values[row][week]` in percent; NaN without data.
     values: Vec<Vec<f64>>,
     axis: TimeAxis,
@@ -52,8 +59,8 @@ impl Heatmap {
             "Mothers below the 24 h minimum",
             "% of births",
             "Mothers whose care ended below the 24-hour legal minimum, per 100 births in the \
-             same week (mean over replications), by region and ISO week, worst regions at the \
-             top. Grey: none below the minimum.",
+             same week (mean over replications), by {rows} and ISO week. Grey: none below the \
+             minimum.",
             |w| (w.below_minimum, w.births),
         )
     }
@@ -66,8 +73,8 @@ impl Heatmap {
             "Shortfall of care hours",
             "% of indicated hours",
             "Indicated hours not delivered (shortfall, counted in the week care ended) as a \
-             percentage of the week's indicated hours, by region and ISO week, largest \
-             shortfall at the top. Grey: no shortfall.",
+             percentage of the week's indicated hours, by {rows} and ISO week. Grey: no \
+             shortfall.",
             |w| (w.shortfall_hours, w.demand_hours),
         )
     }
@@ -96,6 +103,7 @@ impl Heatmap {
             }
         };
         let mut rows = Vec::new();
+        let mut row_policies = Vec::new();
         let mut values = Vec::new();
         if groups.len() == 1 && regions > 1 {
             // The whole area first: the pattern at a glance.
@@ -109,6 +117,7 @@ impl Heatmap {
                 })
                 .collect();
             rows.push(ALL_ROW.to_string());
+            row_policies.push(None);
             values.push(all);
         }
         for &g in &groups {
@@ -128,6 +137,7 @@ impl Heatmap {
                     (_, 1) => data.group_label(g),
                     _ => format!("{} · {}", data.group_label(g), data.regions[r]),
                 });
+                row_policies.push((groups.len() > 1).then(|| data.groups[g].policy.clone()));
                 values.push(data.weekly[g][r].iter().map(cell).collect());
             }
         }
@@ -152,7 +162,12 @@ impl Heatmap {
             .max()
             .unwrap_or(0)
             .max(60)
-            + 16;
+            + 16
+            + if row_policies.iter().any(Option::is_some) {
+                SWATCH + 6
+            } else {
+                0
+            };
         let row_h = match rows.len() {
             0..=4 => 60,
             5..=20 => 28,
@@ -165,6 +180,14 @@ impl Heatmap {
             (_, 1) => "variant and policy",
             _ => "policy and region",
         };
+        // What the rows are and in which order, in the caption: only rows of regions are
+        // sorted worst first.
+        let order = match (groups.len(), regions) {
+            (1, _) => "region (the worst regions at the top, under all regions together)",
+            (_, 1) if data.variants.is_empty() => "policy (in the scenario's order)",
+            (_, 1) => "variant and policy (in the order of the variants)",
+            _ => "policy and region (per policy, its worst regions at the top)",
+        };
         Heatmap {
             name,
             title: format!(
@@ -176,9 +199,10 @@ impl Heatmap {
                     String::new()
                 }
             ),
-            caption: caption.to_string(),
+            caption: caption.replace("{rows}", order),
             unit: unit.to_string(),
             rows,
+            row_policies,
             values,
             axis: TimeAxis::new(&data.weeks),
             max,
@@ -237,7 +261,7 @@ impl Heatmap {
             .y_label_area_size(self.label_w)
             .build_cartesian_2d(
                 Ticked::new(0f64..axis.days, axis.ticks()),
-                Ticked::new(0f64..n.max(1) as f64, key_rows),
+                Ticked::new(0f64..n.max(1) as f64, key_rows.clone()),
             )?;
         let label_of = |y: &f64| {
             let i = n as f64 - y - 0.5;
@@ -256,6 +280,28 @@ impl Heatmap {
             .y_label_style(("sans-serif", ROW_FONT))
             .axis_desc_style(label_style())
             .draw()?;
+        // A policy row's swatch just left of its label (labels end a tick's length and a
+        // gap left of the plot).
+        let (base_x, base_y) = main.get_base_pixel();
+        for (i, policy) in self.row_policies.iter().enumerate() {
+            let Some(policy) = policy else { continue };
+            let y = (n - i) as f64 - 0.5;
+            if !key_rows.iter().any(|k| (k - y).abs() < 1e-9) {
+                continue;
+            }
+            let (px, py) = chart.backend_coord(&(0.0, y));
+            let (label_w, _) = main
+                .estimate_text_size(
+                    &self.rows[i],
+                    &("sans-serif", ROW_FONT).into_text_style(&main),
+                )
+                .unwrap_or((text_width(&self.rows[i], ROW_FONT), 0));
+            let x = (px - base_x - label_w as i32 - 16 - SWATCH as i32).max(4);
+            let y = py - base_y - SWATCH as i32 / 2;
+            let corners = [(x, y), (x + SWATCH as i32, y + SWATCH as i32)];
+            main.draw(&Rectangle::new(corners, policy_colour(policy).filled()))?;
+            main.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))?;
+        }
         chart.draw_series(self.values.iter().enumerate().flat_map(|(i, row)| {
             let y0 = (n - i - 1) as f64;
             row.iter().enumerate().map(move |(week, v)| {

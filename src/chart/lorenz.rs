@@ -11,26 +11,16 @@ use plotters::prelude::*;
 
 use super::data::RunData;
 use super::{
-    DrawResult, Meta, Ticked, draw_legend, label_style, okabe_ito, tick_style, title_style,
+    DrawResult, LineLook, Meta, Ticked, draw_legend, label_style, tick_style, title_style,
 };
 
 /// Lines drawn at most; more would be unreadable (the equity table in the report has all).
 const MAX_LINES: usize = 8;
 
-/// Colours by line, distinct for lines of the same policy in different variants.
-const COLOURS: [RGBColor; MAX_LINES] = [
-    okabe_ito::BLUE,
-    okabe_ito::VERMILLION,
-    okabe_ito::GREEN,
-    okabe_ito::ORANGE,
-    okabe_ito::SKY_BLUE,
-    okabe_ito::PURPLE,
-    okabe_ito::BLACK,
-    okabe_ito::YELLOW,
-];
-
 struct Line {
     label: String,
+    /// Its policy's colour (the same in every chart), dashed per variant in a sweep.
+    look: LineLook,
     /// (% of mothers, % of the ratio sum), from (0, 0) to (100, 100).
     points: Vec<(f64, f64)>,
 }
@@ -50,13 +40,16 @@ impl Lorenz {
         if groups.is_empty() {
             return None;
         }
-        let lines: Vec<Line> = groups
+        let shown = &groups[..groups.len().min(MAX_LINES)];
+        let looks = LineLook::of(data, shown);
+        let lines: Vec<Line> = shown
             .iter()
-            .take(MAX_LINES)
-            .map(|&g| {
+            .zip(looks)
+            .map(|(&g, look)| {
                 let gini = data.estimate(g, None, |t| t.equity.gini).mean;
                 Line {
                     label: format!("{} (Gini {gini:.3})", data.group_label(g)),
+                    look,
                     points: data.lorenz[g]
                         .iter()
                         .map(|&(m, r)| (100.0 * m, 100.0 * r))
@@ -128,16 +121,18 @@ impl Lorenz {
             ))?
             .label("equal care for all")
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], grey.stroke_width(1)));
-        for (line, colour) in self.lines.iter().zip(COLOURS) {
-            chart
-                .draw_series(LineSeries::new(
-                    line.points.iter().copied(),
-                    colour.stroke_width(2),
-                ))?
-                .label(line.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+        for line in &self.lines {
+            let look = line.look;
+            let style = look.colour.stroke_width(2);
+            let points = line.points.iter().copied();
+            match look.dash {
+                None => chart.draw_series(LineSeries::new(points, style))?,
+                Some((dash, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?
+                }
+            }
+            .label(line.label.as_str())
+            .legend(move |p| look.legend(p));
         }
         draw_legend(&mut chart)
     }

@@ -1,12 +1,14 @@
 //! Charts and the HTML report of an output directory (`DESIGN.md` §5): `OUT/charts/*.png` and
 //! `*.svg`, and `OUT/report.html`.
 //!
-//! Everything is drawn from the CSV files and run.json of a finished output ([`data`]), never
-//! from simulator state, so `kraamsim chart DIR` redraws an earlier or merged output exactly
-//! as the run drew it. Each chart kind has its own file (`heatmap`, `capacity`, `comparison`,
-//! `distribution`, `lorenz`, `workforce`) with one drawing function generic over plotters' `DrawingBackend`, which
-//! [`draw_all`] runs twice, into a PNG buffer and an SVG string, for all charts in parallel
-//! (rayon). The DejaVu Sans font is compiled in (`assets/fonts/`, licence beside it), so PNGs
+//! Everything is drawn from the CSV files and run.json of a finished output ([`data`]), or
+//! the CSV files and forecast.json of a forecast ([`forecast`]), never from simulator state,
+//! so `kraamsim chart DIR` redraws an earlier, merged or forecast output exactly as it was
+//! drawn. Each chart kind has its own file (`heatmap`, `capacity`, `comparison`,
+//! `distribution`, `lorenz`, `workforce`, `forecast`) with one drawing function generic over
+//! plotters' `DrawingBackend`, which [`draw_all`] runs twice, into a PNG buffer (through
+//! `glyphs::Png`, which places text right) and an SVG string, for all charts in parallel
+//! (rayon). A policy has one colour in every chart ([`policy_colour`], [`LineLook`]). The DejaVu Sans font is compiled in (`assets/fonts/`, licence beside it), so PNGs
 //! are identical on any machine, with or without fonts installed. [`report`] builds
 //! report.html with the PNGs inline.
 //!
@@ -23,6 +25,7 @@ mod comparison;
 pub mod data;
 mod distribution;
 pub mod forecast;
+mod glyphs;
 mod heatmap;
 mod lorenz;
 pub mod report;
@@ -129,6 +132,9 @@ fn register_font() {
 
 /// Draws every chart and report.html of the output directory `dir` (see the module doc).
 pub fn draw_all(dir: &Path) -> Result<Drawn, ChartError> {
+    if layout_of(dir).kind == "forecast" {
+        return forecast::redraw(dir);
+    }
     let data = data::read(dir)?;
     let rendered = render_all(&data)?;
     let html = report::html(&data, &rendered);
@@ -265,6 +271,8 @@ enum Figure {
     Lorenz(lorenz::Lorenz),
     Workforce(workforce::WorkforceChart),
     BelowMinimum(workforce::BelowMinimumChart),
+    /// A forecast's only chart.
+    Fan(forecast::FanChart),
 }
 
 fn figures(data: &RunData) -> Vec<Figure> {
@@ -304,6 +312,7 @@ impl Figure {
             Figure::Lorenz(f) => f.meta(),
             Figure::Workforce(f) => f.meta(),
             Figure::BelowMinimum(f) => f.meta(),
+            Figure::Fan(f) => f.meta(),
         }
     }
 
@@ -317,6 +326,7 @@ impl Figure {
             Figure::Lorenz(f) => f.draw(root),
             Figure::Workforce(f) => f.draw(root),
             Figure::BelowMinimum(f) => f.draw(root),
+            Figure::Fan(f) => f.draw(root),
         }?;
         root.present()
     }
@@ -335,7 +345,8 @@ fn render(figure: &Figure) -> Result<Rendered, ChartError> {
         || {
             let mut pixels = vec![255u8; w as usize * h as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+                let root = glyphs::Png(BitMapBackend::with_buffer(&mut pixels, (w, h)))
+                    .into_drawing_area();
                 figure.draw(&root).map_err(|e| failed(e.to_string()))?;
             }
             encode_png(&pixels, w, h).map_err(|e| failed(e.to_string()))
@@ -431,6 +442,60 @@ fn policy_colour(policy: &str) -> RGBColor {
     }
 }
 
+/// How a chart draws the line of one (variant, policy) group: in its policy's colour, the
+/// same in every chart, and, where a sweep gives a policy several lines, dashed differently
+/// per variant (solid for the first), so that colour always means policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LineLook {
+    colour: RGBColor,
+    /// (dash, gap) in pixels; `None`: solid.
+    dash: Option<(u32, u32)>,
+}
+
+/// A legend mark: two pieces of line (one line when solid), in backend pixels.
+type LegendMark<DB> = plotters::element::ComposedElement<
+    (i32, i32),
+    DB,
+    PathElement<(i32, i32)>,
+    PathElement<(i32, i32)>,
+>;
+
+/// Dash patterns of a policy's second, third, ... line.
+const DASHES: [(u32, u32); 5] = [(10, 5), (3, 4), (14, 4), (6, 3), (2, 8)];
+
+impl LineLook {
+    /// The looks of the lines of `groups` (in the order drawn).
+    fn of(data: &RunData, groups: &[usize]) -> Vec<LineLook> {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| {
+                let policy = &data.groups[g].policy;
+                let earlier = groups[..i]
+                    .iter()
+                    .filter(|&&e| data.groups[e].policy == *policy)
+                    .count();
+                LineLook {
+                    colour: policy_colour(policy),
+                    dash: earlier.checked_sub(1).map(|k| DASHES[k % DASHES.len()]),
+                }
+            })
+            .collect()
+    }
+
+    /// The legend mark at `(x, y)`: 18 px of the line.
+    fn legend<DB: DrawingBackend>(self, (x, y): (i32, i32)) -> LegendMark<DB> {
+        let style = self.colour.stroke_width(3);
+        let (dash, gap) = self
+            .dash
+            .map_or((9, 0), |(d, g)| (d.min(8) as i32, g as i32));
+        let second = (dash + gap).min(18);
+        EmptyElement::at((x, y))
+            + PathElement::new([(0, 0), (dash, 0)], style)
+            + PathElement::new([(second, 0), ((second + dash).min(18), 0)], style)
+    }
+}
+
 /// A time axis in days since the Monday of the first week, ticked at the first of each
 /// month.
 #[derive(Debug, Clone)]
@@ -520,8 +585,6 @@ impl Ranged for Ticked {
     }
 }
 
-/// A "nice" upper bound for an axis: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of
-/// ten, at or above `x`.
 /// A tick value as a reader writes it: at most two decimals, no trailing zeros (`0.6`, not
 /// `0.6000000000000001`; `2`, not `2.00`).
 fn tick_number(v: f64) -> String {
@@ -534,6 +597,8 @@ fn tick_number(v: f64) -> String {
     }
 }
 
+/// A "nice" upper bound for an axis: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of
+/// ten, at or above `x`.
 fn nice_ceiling(x: f64) -> f64 {
     if x <= 0.0 || !x.is_finite() {
         return 1.0;
@@ -545,6 +610,25 @@ fn nice_ceiling(x: f64) -> f64 {
         }
     }
     10.0 * p
+}
+
+/// Ticks from 0 to at most `max` in a step of 1, 2, 2.5 or 5 times a power of ten, at most
+/// six of them: where a chart places its tick labels itself, so that it knows them.
+fn nice_ticks(max: f64) -> Vec<f64> {
+    if max <= 0.0 || !max.is_finite() {
+        return vec![0.0];
+    }
+    let rough = max / 5.0;
+    let p = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|s| *s >= rough * (1.0 - 1e-9))
+        .unwrap_or(10.0 * p);
+    (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|t| *t <= max * (1.0 + 1e-9))
+        .collect()
 }
 
 /// The width in pixels of `text` at `size` px (DejaVu Sans averages about 0.6 em a glyph).
@@ -563,6 +647,14 @@ mod tests {
         assert_eq!(tick_number(1.25), "1.25");
         assert_eq!(tick_number(-0.0001), "0");
         assert_eq!(tick_number(10.0), "10");
+    }
+
+    #[test]
+    fn nice_ticks_stay_within_the_axis() {
+        assert_eq!(nice_ticks(20.0), [0.0, 5.0, 10.0, 15.0, 20.0]);
+        assert_eq!(nice_ticks(100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(nice_ticks(1.2), [0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(nice_ticks(15.0), [0.0, 5.0, 10.0, 15.0]);
     }
 
     #[test]

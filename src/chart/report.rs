@@ -67,14 +67,15 @@ pub(super) fn whole(x: f64) -> String {
     if x < -0.5 { format!("-{out}") } else { out }
 }
 
-/// "1.6%" or "1.6% <small>(1.1–2.1)</small>" with an interval.
+/// "1.6%" or "1.6% <small>(1.1–2.1)</small>" with an interval, cut to 0-100% (a share
+/// cannot leave it, though a t interval of few replications can).
 fn pct(e: Estimate) -> String {
     match e.ci95 {
         Some((lo, hi)) => format!(
             "{:.1}%<span class=\"ci\"> ({:.1}–{:.1})</span>",
             e.mean,
             lo.max(0.0),
-            hi
+            hi.min(100.0)
         ),
         None => format!("{:.1}%", e.mean),
     }
@@ -294,29 +295,46 @@ fn headline(h: &mut String, data: &RunData) {
         ),
     ];
     let reps = data.replications(0);
-    let _ = write!(
-        h,
-        "<h2>Headline: {}</h2>\n<p>All regions{}.</p>\n<div class=\"cards\">\n",
-        escape(&data.group_label(0)),
-        if reps > 1 {
-            format!(", mean of {reps} replications with the 95% confidence interval in brackets")
-        } else {
-            ", one replication (no interval)".to_string()
+    let intervals = if reps > 1 {
+        format!(", mean of {reps} replications with the 95% confidence interval in brackets")
+    } else {
+        ", one replication (no interval)".to_string()
+    };
+    let main = headline_group(data);
+    match &main {
+        Headline::Group(g, note) => {
+            let _ = write!(
+                h,
+                "<h2>Headline: {}</h2>\n<p>All regions{intervals}.{}</p>\n<div class=\"cards\">\n",
+                escape(&data.group_label(*g)),
+                if note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", escape(note))
+                }
+            );
+            for (label, format, f) in figures {
+                let _ = writeln!(
+                    h,
+                    "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>",
+                    format(data.estimate(*g, None, f)),
+                    escape(label)
+                );
+            }
+            h.push_str("</div>\n");
         }
-    );
-    for (label, format, f) in figures {
-        let _ = writeln!(
-            h,
-            "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>",
-            format(data.estimate(0, None, f)),
-            escape(label)
-        );
+        Headline::PerVariant(why) => {
+            let _ = writeln!(
+                h,
+                "<h2>Headline: every variant</h2>\n<p>All regions{intervals}. {}</p>",
+                escape(why)
+            );
+        }
     }
-    h.push_str("</div>\n");
-    when_and_where(h, data);
+    when_and_where(h, data, main.group());
     if data.groups.len() > 1 {
         h.push_str(
-            "<table>\n<tr><th class=\"name\">variant / policy</th><th>mothers</th><th>% below minimum</th>\
+            "<table id=\"headline-table\">\n<tr><th class=\"name\">variant / policy</th><th>mothers</th><th>% below minimum</th>\
              <th>% without care</th><th>% full indication</th><th>shortfall hours</th>\
              <th>shortfall % of indicated</th></tr>\n",
         );
@@ -335,13 +353,13 @@ fn headline(h: &mut String, data: &RunData) {
     }
 }
 
-/// One sentence on the worst weeks (all regions) and regions, for the main policy.
-fn when_and_where(h: &mut String, data: &RunData) {
+/// One sentence on the worst weeks (all regions) and regions, for the headline's group.
+fn when_and_where(h: &mut String, data: &RunData, group: usize) {
     let worst_weeks = |f: fn(&WeekSums) -> (f64, f64)| -> Vec<String> {
         let mut weeks: Vec<(usize, f64)> = (0..data.weeks.len())
             .filter_map(|w| {
                 let mut sum = WeekSums::default();
-                for r in &data.weekly[0] {
+                for r in &data.weekly[group] {
                     sum.add(&r[w]);
                 }
                 let (num, den) = f(&sum);
@@ -373,7 +391,7 @@ fn when_and_where(h: &mut String, data: &RunData) {
     if data.regions.len() > 1 {
         let mut regions: Vec<(usize, f64)> = (0..data.regions.len())
             .map(|r| {
-                let e = data.estimate(0, Some(r), |t| t.pct_of_mothers(t.below_minimum));
+                let e = data.estimate(group, Some(r), |t| t.pct_of_mothers(t.below_minimum));
                 (r, e.mean)
             })
             .collect();
@@ -386,9 +404,15 @@ fn when_and_where(h: &mut String, data: &RunData) {
         text.push(format!("most below the minimum in {}", top.join(", ")));
     }
     if !text.is_empty() {
+        let of = if data.groups.len() > 1 {
+            format!(" ({})", data.group_label(group))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             h,
-            "<p><strong>When and where:</strong> {}.</p>",
+            "<p><strong>When and where{}:</strong> {}.</p>",
+            escape(&of),
             escape(&text.join("; "))
         );
     }
@@ -577,11 +601,12 @@ fn continuity_table(h: &mut String, data: &RunData) {
     h.push_str("</table>\n");
 }
 
-/// Per region (main policy): the figures, sorted by the share below the minimum.
+/// Per region (the headline's group): the figures, sorted by the share below the minimum.
 fn regions_table(h: &mut String, data: &RunData) {
+    let group = headline_group(data).group();
     let below = |t: &Totals| t.pct_of_mothers(t.below_minimum);
     let mut order: Vec<(usize, f64)> = (0..data.regions.len())
-        .map(|r| (r, data.estimate(0, Some(r), below).mean))
+        .map(|r| (r, data.estimate(group, Some(r), below).mean))
         .collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1));
     let _ = write!(
@@ -590,10 +615,10 @@ fn regions_table(h: &mut String, data: &RunData) {
          <table>\n<tr><th class=\"name\">region</th><th>mothers</th><th>% below minimum</th>\
          <th>% without care</th><th>% full indication</th><th>shortfall hours</th>\
          <th>shortfall % of indicated</th></tr>\n",
-        escape(&data.group_label(0))
+        escape(&data.group_label(group))
     );
     for (r, _) in order {
-        let e = |f: fn(&Totals) -> f64| data.estimate(0, Some(r), f);
+        let e = |f: fn(&Totals) -> f64| data.estimate(group, Some(r), f);
         let _ = writeln!(
             h,
             "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -629,27 +654,338 @@ fn variants_table(h: &mut String, data: &RunData) {
     h.push_str("</table>\n");
 }
 
-/// Every field of run.json.
+/// What the headline shows.
+enum Headline {
+    /// The cards of one (variant, policy) group, with a note on why that one.
+    Group(usize, String),
+    /// A sweep whose own values are not one of its variants, or whose scenario file is not
+    /// at hand: no single variant stands for it, the table of every variant is the headline.
+    PerVariant(String),
+}
+
+impl Headline {
+    /// The group the rest of the report's "main" figures describe (regions, when and where).
+    fn group(&self) -> usize {
+        match self {
+            Headline::Group(g, _) => *g,
+            Headline::PerVariant(_) => 0,
+        }
+    }
+}
+
+/// The headline of a run is its main policy. A sweep's is the scenario as written: the
+/// variant whose swept values are the file's own (a policy analyst reads a sweep as "the plan,
+/// and what changes around it"); when no variant has them all, or the scenario file is not at
+/// hand to say what they are, no variant is singled out and every variant is the headline,
+/// saying why. v000 is never chosen just for being first.
+fn headline_group(data: &RunData) -> Headline {
+    if !data.has_variants() {
+        return Headline::Group(0, String::new());
+    }
+    let Some(scenario) = &data.scenario else {
+        return Headline::PerVariant(
+            "The scenario file is not where run.json says, or has changed since the run, so \
+             its own values are not known here; the table has every variant."
+                .to_string(),
+        );
+    };
+    let base = crate::scenario::base_values(scenario);
+    let own: Vec<String> = base
+        .iter()
+        .map(|(path, v)| format!("{path} = {}", v.as_deref().unwrap_or("—")))
+        .collect();
+    let matches = |params: &[(String, String)]| {
+        base.iter().all(|(path, value)| {
+            value.as_ref().is_some_and(|value| {
+                params.iter().any(|(p, v)| {
+                    p == path
+                        && v.parse::<f64>()
+                            .ok()
+                            .zip(value.parse::<f64>().ok())
+                            .map_or(v == value, |(a, b)| a == b)
+                })
+            })
+        })
+    };
+    let variant = data.variants.iter().find(|(_, params)| matches(params));
+    match variant.and_then(|(id, _)| data.groups.iter().position(|g| g.variant == *id)) {
+        Some(g) => Headline::Group(
+            g,
+            format!(
+                "The scenario as written ({}): the variant with its own values; every variant \
+                 in the table below.",
+                own.join(", ")
+            ),
+        ),
+        None => Headline::PerVariant(format!(
+            "The scenario's own values ({}) are not one of the variants, so no single variant \
+             stands for it: the table has every variant.",
+            own.join(", ")
+        )),
+    }
+}
+
+/// A figure for reading: thousands separators, at most two decimals, no trailing zeros
+/// (`2,549,155.78`, `0.15`, `12`).
+fn reading(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".to_string();
+    }
+    let cents = (x.abs() * 100.0).round();
+    let int = (cents / 100.0).trunc();
+    let frac = (cents - 100.0 * int) as u64;
+    let mut text = whole(int);
+    if frac > 0 {
+        let decimals = format!("{frac:02}");
+        text.push('.');
+        text.push_str(decimals.trim_end_matches('0'));
+    }
+    if x < 0.0 && text != "0" {
+        text.insert(0, '-');
+    }
+    text
+}
+
+/// The scenario's inputs and the run's settings in words and units, read tolerantly from
+/// run.json (a field it lacks shows "—"; fields added later are listed after, for reading)
+/// and from the scenario file when it is at hand ([`RunData::scenario`]). run.json itself
+/// stays in the directory, exact.
 fn parameters(h: &mut String, data: &RunData) {
-    h.push_str("<h2>Run parameters (run.json)</h2>\n<table>\n");
-    for (key, value) in &data.meta {
-        let text = match value {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Array(a) => a
+    let meta = &data.meta;
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let number = |k: &str| meta.get(k).and_then(serde_json::Value::as_f64);
+    let dash = || "—".to_string();
+    let scenario = data.scenario.as_ref();
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    rows.push((
+        "scenario",
+        match (text("scenario_name"), scenario) {
+            (Some(n), Some(s)) if !s.description.is_empty() => format!("{n}: {}", s.description),
+            (Some(n), _) => n,
+            (None, _) => dash(),
+        },
+    ));
+    rows.push((
+        "scenario file",
+        match text("scenario_path") {
+            Some(p) if scenario.is_some() => format!("{p} (unchanged since the run)"),
+            Some(p) => format!(
+                "{p} (moved or changed since the run: providers, carers, births and scope not shown)"
+            ),
+            None => dash(),
+        },
+    ));
+    let days = data
+        .meta_date("report_start")
+        .zip(data.meta_date("report_end"))
+        .map(|(a, b)| (b - a).num_days() + 1);
+    rows.push((
+        "period",
+        match (text("report_start"), text("report_end")) {
+            (Some(a), Some(b)) => format!(
+                "{a} to {b}{}{}",
+                days.map(|d| format!(" ({} days)", whole(d as f64)))
+                    .unwrap_or_default(),
+                number("warmup_days")
+                    .map(|w| format!(", after {} days of warm-up", whole(w)))
+                    .unwrap_or_default()
+            ),
+            _ => dash(),
+        },
+    ));
+    let names: Vec<&str> = data.regions.iter().take(8).map(String::as_str).collect();
+    rows.push((
+        "regions",
+        format!(
+            "{}: {}{}",
+            number("regions").map_or_else(|| whole(data.regions.len() as f64), whole),
+            names.join(", "),
+            if data.regions.len() > names.len() {
+                format!(" and {} more", data.regions.len() - names.len())
+            } else {
+                String::new()
+            }
+        ),
+    ));
+    rows.push((
+        "providers",
+        scenario.map_or_else(dash, |s| whole(s.providers.len() as f64)),
+    ));
+    rows.push((
+        "carers",
+        scenario.map_or_else(dash, |s| {
+            let carers: u32 = s.providers.iter().map(|p| p.carers).sum();
+            format!(
+                "{} employed at the start, {} h a week by default",
+                whole(f64::from(carers)),
+                reading(s.carers.contract_hours_per_week)
+            )
+        }),
+    ));
+    rows.push((
+        "births",
+        scenario.map_or_else(dash, |s| {
+            let births: f64 = s
+                .regions
                 .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
-                .collect::<Vec<_>>()
-                .join(", "),
-            v => v.to_string(),
-        };
+                .flat_map(|r| &r.postcodes)
+                .map(|p| p.births_per_year)
+                .sum();
+            format!("{} a year (the postcodes' births per year)", whole(births))
+        }),
+    ));
+    // run.json's scope when it records one (a --scope flag changes it); else the file's.
+    let scope = text("scope").map(|s| (s, "")).or_else(|| {
+        scenario.map(|s| {
+            (
+                s.policy.scope.as_str().to_string(),
+                ", as the scenario file sets it",
+            )
+        })
+    });
+    rows.push((
+        "capacity scope",
+        scope.map_or_else(dash, |(scope, source)| {
+            let what = match scope.as_str() {
+                "provider" => "each provider with its own carers",
+                "region" => "carers pooled over the region",
+                "waiting-list" => "each provider, with the region's waiting list between them",
+                _ => "",
+            };
+            if what.is_empty() {
+                format!("{scope}{source}")
+            } else {
+                format!("{scope} ({what}{source})")
+            }
+        }),
+    ));
+    rows.push((
+        "policies",
+        meta.get("policies")
+            .and_then(|p| p.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(dash),
+    ));
+    if data.has_variants() {
+        let swept: Vec<&str> = data
+            .variants
+            .first()
+            .map(|(_, p)| p.iter().map(|(path, _)| path.as_str()).collect())
+            .unwrap_or_default();
+        rows.push((
+            "variants",
+            format!(
+                "{} of {} (the Variants table)",
+                data.variants.len(),
+                swept.join(", ")
+            ),
+        ));
+    }
+    // A seed is a u64, beyond f64's exact integers.
+    rows.push((
+        "seed",
+        meta.get("seed")
+            .and_then(serde_json::Value::as_u64)
+            .map_or_else(dash, |s| s.to_string()),
+    ));
+    rows.push((
+        "replications",
+        number("replications").map_or_else(dash, whole),
+    ));
+    rows.push(("threads", number("threads").map_or_else(dash, whole)));
+    rows.push((
+        "run time",
+        match number("wall_seconds") {
+            Some(s) => format!(
+                "{} s{}",
+                reading(s),
+                match (number("events"), number("events_per_second")) {
+                    (Some(e), Some(r)) => {
+                        format!(", {} events ({} a second)", whole(e), whole(r))
+                    }
+                    _ => String::new(),
+                }
+            ),
+            None => dash(),
+        },
+    ));
+    rows.push((
+        "mothers.csv",
+        match meta.get("mothers_csv").and_then(serde_json::Value::as_bool) {
+            Some(true) => "written".to_string(),
+            Some(false) => "not written (--mothers-csv writes it)".to_string(),
+            None => dash(),
+        },
+    ));
+    rows.push(("kraamsim", text("kraamsim_version").unwrap_or_else(dash)));
+    // Fields shown above, or bookkeeping of the run (resume, interruption).
+    const SHOWN: [&str; 21] = [
+        "scope",
+        "kraamsim_version",
+        "scenario_name",
+        "scenario_path",
+        "scenario_sha256",
+        "seed",
+        "replications",
+        "regions",
+        "threads",
+        "policy",
+        "policies",
+        "variant",
+        "variants",
+        "report_start",
+        "report_end",
+        "warmup_days",
+        "mothers_csv",
+        "wall_seconds",
+        "events",
+        "events_per_second",
+        "resume_key",
+    ];
+    let bookkeeping = ["interrupted", "units_done", "units_total"];
+    let others: Vec<(&String, String)> = meta
+        .iter()
+        .filter(|(k, _)| !SHOWN.contains(&k.as_str()) && !bookkeeping.contains(&k.as_str()))
+        .map(|(k, v)| (k, for_reading(v)))
+        .collect();
+    h.push_str(
+        "<h2>Scenario and run</h2>\n<p>The scenario's inputs and the run's settings; run.json \
+         in this directory has them exactly.</p>\n<table id=\"parameters\">\n",
+    );
+    for (key, value) in rows
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .chain(others.into_iter().map(|(k, v)| (k.replace('_', " "), v)))
+    {
         let _ = writeln!(
             h,
             "<tr><th class=\"name\">{}</th><td class=\"name\">{}</td></tr>",
-            escape(key),
-            escape(&text)
+            escape(&key),
+            escape(&value)
         );
     }
     h.push_str("</table>\n");
+}
+
+/// A run.json value for reading: numbers as [`reading`], lists joined, yes / no.
+fn for_reading(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), reading),
+        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::Array(a) => a.iter().map(for_reading).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", for_reading(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 #[cfg(test)]
@@ -677,6 +1013,19 @@ mod tests {
         assert_eq!(
             escape("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn figures_are_rounded_for_reading() {
+        assert_eq!(reading(2549155.7803904894), "2,549,155.78");
+        assert_eq!(reading(0.152684023), "0.15");
+        assert_eq!(reading(12.0), "12");
+        assert_eq!(reading(0.5), "0.5");
+        assert_eq!(reading(-3.999), "-4");
+        assert_eq!(
+            for_reading(&serde_json::json!([1.23456, true, "x"])),
+            "1.23, yes, x"
         );
     }
 

@@ -16,8 +16,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::data::{RunData, SOURCES, YearRow};
 use super::report::whole;
 use super::{
-    DrawResult, Meta, Ticked, draw_legend, label_style, nice_ceiling, okabe_ito, text_width,
-    tick_style, title_style,
+    DrawResult, LineLook, Meta, Ticked, draw_legend, label_style, nice_ceiling, okabe_ito,
+    text_width, tick_style, title_style,
 };
 use crate::output::Estimate;
 
@@ -315,20 +315,13 @@ impl WorkforceChart {
     }
 }
 
-/// Colours of the lines of the below-minimum chart, distinct per variant.
-const LINE_COLOURS: [RGBColor; 8] = [
-    okabe_ito::BLACK,
-    okabe_ito::VERMILLION,
-    okabe_ito::BLUE,
-    okabe_ito::GREEN,
-    okabe_ito::ORANGE,
-    okabe_ito::SKY_BLUE,
-    okabe_ito::PURPLE,
-    okabe_ito::YELLOW,
-];
+/// Lines of the below-minimum chart drawn at most (the table below it has every one).
+const MAX_LINES: usize = 8;
 
 struct Line {
     label: String,
+    /// Its policy's colour (the same in every chart), dashed per variant in a sweep.
+    look: LineLook,
     /// Per year of [`BelowMinimumChart::years`].
     points: Vec<Estimate>,
 }
@@ -350,11 +343,13 @@ impl BelowMinimumChart {
             return None;
         }
         let groups: Vec<usize> = (0..data.groups.len()).collect();
-        let lines: Vec<Line> = groups
+        let shown = &groups[..groups.len().min(MAX_LINES)];
+        let lines: Vec<Line> = shown
             .iter()
-            .take(LINE_COLOURS.len())
-            .map(|&g| Line {
+            .zip(LineLook::of(data, shown))
+            .map(|(&g, look)| Line {
                 label: data.group_label(g),
+                look,
                 points: data
                     .years
                     .iter()
@@ -362,7 +357,7 @@ impl BelowMinimumChart {
                     .collect(),
             })
             .collect();
-        let left_out = groups.len().saturating_sub(LINE_COLOURS.len());
+        let left_out = groups.len().saturating_sub(MAX_LINES);
         let replications = lines[0].points[0].n;
         Some(BelowMinimumChart {
             title: format!("Mothers below the 24 h minimum per year: {}", data.name()),
@@ -440,7 +435,9 @@ impl BelowMinimumChart {
                 .legend(|(x, y)| Circle::new((x, y), 0, WHITE.filled()));
         }
         let n = self.lines.len() as f64;
-        for (i, (line, colour)) in self.lines.iter().zip(LINE_COLOURS).enumerate() {
+        for (i, line) in self.lines.iter().enumerate() {
+            let look = line.look;
+            let colour = look.colour;
             let shift = 0.05 * (i as f64 - (n - 1.0) / 2.0);
             let points: Vec<(f64, Estimate)> = self
                 .years
@@ -448,15 +445,16 @@ impl BelowMinimumChart {
                 .zip(&line.points)
                 .map(|(&y, &e)| (f64::from(y) + shift, e))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().map(|&(x, e)| (x, e.mean)),
-                    colour.stroke_width(2),
-                ))?
-                .label(line.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+            let means = points.iter().map(|&(x, e)| (x, e.mean));
+            let style = colour.stroke_width(2);
+            match look.dash {
+                None => chart.draw_series(LineSeries::new(means, style))?,
+                Some((dash, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(means, dash, gap, style))?
+                }
+            }
+            .label(line.label.as_str())
+            .legend(move |p| look.legend(p));
             chart.draw_series(points.iter().filter_map(|&(x, e)| {
                 e.ci95.map(|(lo, hi)| {
                     ErrorBar::new_vertical(x, lo.max(0.0), e.mean, hi, colour.stroke_width(2), 10)

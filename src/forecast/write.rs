@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::bands::{
@@ -18,8 +19,7 @@ use super::bands::{
     AVAILABLE, BELOW_MINIMUM, Band, Bands, DEMAND, M, METRICS, SHORTFALL, Series, TO_GUARANTEED,
     TO_MINIMUM, Week,
 };
-use crate::chart::report::{base64, escape};
-use crate::chart::{self, ChartError, Rendered};
+use crate::chart::{self, ChartError};
 use crate::output::{self, Layout, OutputDir, OutputError};
 use crate::sim::{DAY_PART_NAMES, DAY_PARTS};
 
@@ -65,6 +65,32 @@ pub struct Meta {
     /// `--no-charts`: charts/ and report.html were not drawn.
     pub no_charts: bool,
     pub wall_seconds: f64,
+    /// The known state per region on the as-of date (bookings, mothers in care, carers on
+    /// the roster): the report's first lines, kept here so that `kraamsim chart DIR` can
+    /// redraw the report from the directory alone.
+    pub known: Vec<KnownCount>,
+}
+
+/// One region's known state on the as-of date, as forecast.json records it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct KnownCount {
+    pub region: String,
+    pub bookings: usize,
+    pub in_care: usize,
+    pub carers: usize,
+}
+
+/// The known state of every region of `b`, for [`Meta::known`].
+pub fn known_counts(b: &Bands) -> Vec<KnownCount> {
+    b.known_counts
+        .iter()
+        .map(|(region, bookings, in_care, carers)| KnownCount {
+            region: region.clone(),
+            bookings: *bookings,
+            in_care: *in_care,
+            carers: *carers,
+        })
+        .collect()
 }
 
 /// Why a forecast's outputs could not be written.
@@ -163,24 +189,52 @@ pub fn postcodes_csv(b: &Bands) -> String {
     out
 }
 
-/// The postcodes most at risk in week `w`: those with mothers below the minimum in at least
-/// 1 of 10 futures, by P90 then mean, at most `n`.
-fn postcodes_at_risk(b: &Bands, w: usize, n: usize) -> Vec<String> {
-    let mut at_risk: Vec<(f64, f64, String)> = b
-        .postcodes
+/// One postcode area in one week: mothers below the minimum (P90 and mean over the futures),
+/// as forecast-postcodes.csv has it. The terminal takes them from the bands, the report
+/// from the file, and both name the postcodes at risk with [`weeks_at_risk`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostcodeWeek {
+    pub week_start: NaiveDate,
+    pub postcode: String,
+    pub below_minimum_p90: f64,
+    pub below_minimum_mean: f64,
+}
+
+/// Every postcode x week of `b`, in forecast-postcodes.csv's order.
+pub fn postcode_weeks(b: &Bands) -> Vec<PostcodeWeek> {
+    b.postcodes
         .iter()
-        .filter(|pc| pc.weeks[w][0].p90 > 0.0)
-        .map(|pc| {
-            let below = pc.weeks[w][0];
-            (
-                below.p90,
-                below.mean,
-                format!("{} (P90 {:.0})", pc.postcode, below.p90),
-            )
+        .flat_map(|pc| {
+            b.weeks
+                .iter()
+                .zip(&pc.weeks)
+                .map(|(week, [below, _])| PostcodeWeek {
+                    week_start: week.start,
+                    postcode: pc.postcode.to_string(),
+                    below_minimum_p90: below.p90,
+                    below_minimum_mean: below.mean,
+                })
         })
+        .collect()
+}
+
+/// The postcodes most at risk in the week starting `week`: those with mothers below the
+/// minimum in at least 1 of 10 futures, by P90 then mean, at most `n`.
+fn postcodes_at_risk(postcodes: &[PostcodeWeek], week: NaiveDate, n: usize) -> Vec<String> {
+    let mut at_risk: Vec<&PostcodeWeek> = postcodes
+        .iter()
+        .filter(|pc| pc.week_start == week && pc.below_minimum_p90 > 0.0)
         .collect();
-    at_risk.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
-    at_risk.into_iter().take(n).map(|x| x.2).collect()
+    at_risk.sort_by(|a, b| {
+        b.below_minimum_p90
+            .total_cmp(&a.below_minimum_p90)
+            .then(b.below_minimum_mean.total_cmp(&a.below_minimum_mean))
+    });
+    at_risk
+        .into_iter()
+        .take(n)
+        .map(|pc| format!("{} (P90 {:.0})", pc.postcode, pc.below_minimum_p90))
+        .collect()
 }
 
 /// How likely a week is to leave mothers below the minimum.
@@ -211,6 +265,13 @@ impl Risk {
             Risk::Possible => "possible",
             Risk::Likely => "likely",
         }
+    }
+
+    /// The risk as forecast-weeks.csv writes it ([`Risk::as_str`]).
+    pub fn parse(text: &str) -> Option<Risk> {
+        [Risk::None, Risk::Possible, Risk::Likely]
+            .into_iter()
+            .find(|r| r.as_str() == text)
     }
 }
 
@@ -272,8 +333,8 @@ impl WeekAdvice {
     /// The worst day part in words: `evening 12%`, or `-` when no request is missed.
     pub fn worst_part_text(&self) -> String {
         match self.worst_part {
-            Some((p, share)) => format!("{} {:.0}%", DAY_PART_NAMES[p], 100.0 * share),
-            None => "-".to_string(),
+            Some((p, share)) => worst_part_text(DAY_PART_NAMES[p], share),
+            None => worst_part_text("", 0.0),
         }
     }
 
@@ -294,6 +355,75 @@ impl WeekAdvice {
                 self.available.p50.round()
             ),
         }
+    }
+}
+
+/// One row of forecast-weeks.csv as the terminal and the report show it: P50 and P90 where
+/// the file has them, the reason in words and the worst day part as text. The terminal makes
+/// it from the bands ([`WeekAdvice::row`]), the report reads it back from the file, so that
+/// both say the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekRow {
+    pub week_start: NaiveDate,
+    pub days: u32,
+    pub region: String,
+    pub provider: String,
+    pub risk: Risk,
+    pub below_minimum_p50: f64,
+    pub below_minimum_p90: f64,
+    pub demand_p50: f64,
+    pub available_p50: f64,
+    pub to_guaranteed_p50: f64,
+    pub to_guaranteed_p90: f64,
+    pub to_full_p50: f64,
+    pub to_full_p90: f64,
+    pub carer_weeks_guaranteed_p90: f64,
+    pub carer_weeks_full_p90: f64,
+    pub holiday_carer_weeks: f64,
+    pub why: String,
+    pub assists_requested_p50: f64,
+    pub assists_missed_p50: f64,
+    pub assists_missed_p90: f64,
+    /// [`WeekAdvice::worst_part_text`].
+    pub worst_part: String,
+}
+
+impl WeekAdvice {
+    /// The week as the terminal and the report show it.
+    pub fn row(&self) -> WeekRow {
+        WeekRow {
+            week_start: self.week.start,
+            days: self.week.days,
+            region: self.region.clone(),
+            provider: self.provider.clone(),
+            risk: self.risk,
+            below_minimum_p50: self.below_minimum.p50,
+            below_minimum_p90: self.below_minimum.p90,
+            demand_p50: self.demand.p50,
+            available_p50: self.available.p50,
+            to_guaranteed_p50: self.to_guaranteed.p50,
+            to_guaranteed_p90: self.to_guaranteed.p90,
+            to_full_p50: self.to_full.p50,
+            to_full_p90: self.to_full.p90,
+            carer_weeks_guaranteed_p90: self.carer_weeks_guaranteed_p90,
+            carer_weeks_full_p90: self.carer_weeks_full_p90,
+            holiday_carer_weeks: self.holiday_carer_weeks,
+            why: self.why(),
+            assists_requested_p50: self.assists_requested.p50,
+            assists_missed_p50: self.assists_missed.p50,
+            assists_missed_p90: self.assists_missed.p90,
+            worst_part: self.worst_part_text(),
+        }
+    }
+}
+
+/// The day-part name and missed share of forecast-weeks.csv as
+/// [`WeekAdvice::worst_part_text`] writes them.
+pub fn worst_part_text(part: &str, share: f64) -> String {
+    if part.is_empty() {
+        "-".to_string()
+    } else {
+        format!("{part} {:.0}%", 100.0 * share)
     }
 }
 
@@ -382,7 +512,7 @@ pub fn weeks_csv(b: &Bands) -> String {
 
 /// Whether a row is the summary of the whole forecast: with one region its own row
 /// (provider `ALL`), with several the row of all regions.
-fn is_top(a: &WeekAdvice, single_region: bool) -> bool {
+pub fn is_top(a: &WeekRow, single_region: bool) -> bool {
     if single_region {
         a.region != ALL && a.provider == ALL
     } else {
@@ -435,25 +565,25 @@ pub fn table(b: &Bands) -> String {
         "{:<11} {:>4} {:<9} {:>9} {:>13} {:>14} {:>13} {:>16} {:>9}",
         "", "", "", "P50/P90", "P50 h", "(+medical)", "", "min / full", "c-weeks"
     );
-    let all = advice(b);
+    let all: Vec<WeekRow> = advice(b).iter().map(WeekAdvice::row).collect();
     // One region: its own row (provider ALL); several: the row of all regions.
     let single = b.known_counts.len() == 1;
-    let top: Vec<&WeekAdvice> = all.iter().filter(|a| is_top(a, single)).collect();
+    let top: Vec<&WeekRow> = all.iter().filter(|a| is_top(a, single)).collect();
     for a in &top {
         let _ = writeln!(
             t,
             "{:<11} {:>4} {:<9} {:>9} {:>13} {:>14} {:>13} {:>16} {:>9.1}",
-            a.week.start.to_string(),
-            a.week.days,
+            a.week_start.to_string(),
+            a.days,
             a.risk.as_str(),
             format!(
                 "{}/{}",
-                mothers(a.below_minimum.p50),
-                mothers(a.below_minimum.p90)
+                mothers(a.below_minimum_p50),
+                mothers(a.below_minimum_p90)
             ),
-            format!("{:.0}/{:.0}", a.demand.p50, a.available.p50),
-            format!("{:.0}/{:.0}", a.to_guaranteed.p50, a.to_guaranteed.p90),
-            format!("{:.0}/{:.0}", a.to_full.p50, a.to_full.p90),
+            format!("{:.0}/{:.0}", a.demand_p50, a.available_p50),
+            format!("{:.0}/{:.0}", a.to_guaranteed_p50, a.to_guaranteed_p90),
+            format!("{:.0}/{:.0}", a.to_full_p50, a.to_full_p90),
             format!(
                 "{:.1} / {:.1}",
                 a.carer_weeks_guaranteed_p90, a.carer_weeks_full_p90
@@ -479,18 +609,18 @@ pub fn table(b: &Bands) -> String {
         let _ = writeln!(
             t,
             "{:<11} {:>4} {:>12.0} {:>8} {:>16}",
-            a.week.start.to_string(),
-            a.week.days,
-            a.assists_requested.p50,
+            a.week_start.to_string(),
+            a.days,
+            a.assists_requested_p50,
             format!(
                 "{}/{}",
-                mothers(a.assists_missed.p50),
-                mothers(a.assists_missed.p90)
+                mothers(a.assists_missed_p50),
+                mothers(a.assists_missed_p90)
             ),
-            a.worst_part_text()
+            a.worst_part
         );
     }
-    let at_risk = weeks_at_risk(b, &all, &top);
+    let at_risk = weeks_at_risk(&all, &postcode_weeks(b), !single);
     if at_risk.is_empty() {
         let _ = writeln!(t, "\n{NO_WEEK_AT_RISK}");
     } else {
@@ -502,41 +632,44 @@ pub fn table(b: &Bands) -> String {
     t
 }
 
-const NO_WEEK_AT_RISK: &str = "No week at risk: in 9 of 10 futures every mother gets her minimum.";
+pub const NO_WEEK_AT_RISK: &str =
+    "No week at risk: in 9 of 10 futures every mother gets her minimum.";
 
 /// The weeks at risk in words, one line each: when, how likely, why, and which providers and
-/// postcodes feel it (`all`: every week advice; `top`: the summary rows). The terminal and
-/// report.html show the same lines.
-fn weeks_at_risk(b: &Bands, all: &[WeekAdvice], top: &[&WeekAdvice]) -> Vec<String> {
+/// postcodes feel it (`all`: every row of forecast-weeks.csv; `several_regions`: the
+/// summary rows are those of all regions). The terminal and report.html show the same lines.
+pub fn weeks_at_risk(
+    all: &[WeekRow],
+    postcodes: &[PostcodeWeek],
+    several_regions: bool,
+) -> Vec<String> {
     let mut lines = Vec::new();
-    for a in top.iter().filter(|a| a.risk != Risk::None) {
+    let top = all
+        .iter()
+        .filter(|a| is_top(a, !several_regions) && a.risk != Risk::None);
+    for a in top {
         let providers: Vec<String> = all
             .iter()
             .filter(|p| {
-                p.week.start == a.week.start
+                p.week_start == a.week_start
                     && p.provider != ALL
                     && p.risk != Risk::None
-                    && (b.known_counts.len() > 1 || p.region == a.region)
+                    && (several_regions || p.region == a.region)
             })
             .map(|p| {
-                if b.known_counts.len() > 1 {
+                if several_regions {
                     format!("{} / {} ({})", p.region, p.provider, p.risk.as_str())
                 } else {
                     format!("{} ({})", p.provider, p.risk.as_str())
                 }
             })
             .collect();
-        let w = b
-            .weeks
-            .iter()
-            .position(|x| x.start == a.week.start)
-            .expect("a forecast week");
-        let postcodes = postcodes_at_risk(b, w, 4);
+        let postcodes = postcodes_at_risk(postcodes, a.week_start, 4);
         lines.push(format!(
             "{} {}: {}{}{}",
-            a.week.start,
+            a.week_start,
             a.risk.as_str(),
-            a.why(),
+            a.why,
             if providers.is_empty() {
                 String::new()
             } else {
@@ -550,132 +683,6 @@ fn weeks_at_risk(b: &Bands, all: &[WeekAdvice], top: &[&WeekAdvice]) -> Vec<Stri
         ));
     }
     lines
-}
-
-/// report.html: the known state, the fan chart and the weekly table.
-pub fn report_html(b: &Bands, meta: &Meta, chart: Option<&Rendered>) -> String {
-    let mut h = String::new();
-    let name = escape(&meta.scenario_name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>kraamsim forecast: {name}</title>\n<style>\
-         body{{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}}\
-         table{{border-collapse:collapse;font-size:14px}}td,th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}\
-         td:first-child,th:first-child,td.l{{text-align:left}}tr.likely{{background:#fde0d0}}tr.possible{{background:#fff4cc}}\
-         img{{max-width:100%;height:auto}}</style>\n</head>\n<body>\n\
-         <h1>kraamsim forecast: {name}</h1>\n<p>From {} for {} weeks; {} replications of the future; policy {}, scope {}; seed {}.</p>\n<ul>\n",
-        b.as_of,
-        meta.weeks,
-        b.replications,
-        escape(&meta.policy),
-        escape(&meta.scope),
-        meta.seed
-    );
-    for (region, bookings, in_care, carers) in &b.known_counts {
-        let _ = writeln!(
-            h,
-            "<li>{}: {bookings} mothers booked ({in_care} in care on the as-of date), {carers} carers on the roster</li>",
-            escape(region)
-        );
-    }
-    h.push_str("</ul>\n");
-    if let Some(c) = chart {
-        let _ = writeln!(
-            h,
-            "<figure><img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\
-             <figcaption>{}</figcaption></figure>",
-            base64(&c.png),
-            c.size.0,
-            c.size.1,
-            escape(&c.title),
-            escape(&c.caption)
-        );
-    }
-    h.push_str(
-        "<h2>What helps, per week</h2>\n<p>Hours that would bring every mother whose care ends \
-         that week to her minimum and medical hours, and to her full indication (P50 / P90 \
-         of the futures); carer-weeks: those hours in weeks of a roster carer's care hours, \
-         the holiday to shift out of the week to cover them.</p>\n<table>\n<tr><th>week</th>\
-         <th>region</th><th>provider</th><th>risk</th><th>below minimum P50/P90</th>\
-         <th>demand P50 h</th><th>available P50 h</th><th>to minimum+medical h</th>\
-         <th>to full h</th><th>carer-weeks P90 (min / full)</th><th>holiday carer-weeks</th></tr>\n",
-    );
-    // The summary rows first, then every region's and provider's.
-    let single = b.known_counts.len() == 1;
-    let (top, rest): (Vec<WeekAdvice>, Vec<WeekAdvice>) =
-        advice(b).into_iter().partition(|a| is_top(a, single));
-    for a in top
-        .into_iter()
-        .chain(rest.into_iter().filter(|a| a.region != ALL))
-    {
-        let _ = writeln!(
-            h,
-            "<tr class=\"{}\"><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>\
-             <td>{} / {}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0} / {:.0}</td><td>{:.0} / {:.0}</td>\
-             <td>{:.1} / {:.1}</td><td>{:.1}</td></tr>",
-            a.risk.as_str(),
-            a.week.start,
-            escape(&a.region),
-            escape(&a.provider),
-            a.risk.as_str(),
-            mothers(a.below_minimum.p50),
-            mothers(a.below_minimum.p90),
-            a.demand.p50,
-            a.available.p50,
-            a.to_guaranteed.p50,
-            a.to_guaranteed.p90,
-            a.to_full.p50,
-            a.to_full.p90,
-            a.carer_weeks_guaranteed_p90,
-            a.carer_weeks_full_p90,
-            a.holiday_carer_weeks
-        );
-    }
-    h.push_str("</table>\n");
-    // What the terminal says after the table, the same words: the report is what a
-    // coordinator mails on.
-    let all = advice(b);
-    let top: Vec<&WeekAdvice> = all.iter().filter(|a| is_top(a, single)).collect();
-    h.push_str("<h2>Weeks at risk</h2>\n");
-    let at_risk = weeks_at_risk(b, &all, &top);
-    if at_risk.is_empty() {
-        let _ = writeln!(h, "<p>{NO_WEEK_AT_RISK}</p>");
-    } else {
-        h.push_str("<ul>\n");
-        for line in at_risk {
-            let _ = writeln!(h, "<li>{}</li>", escape(&line));
-        }
-        h.push_str("</ul>\n");
-    }
-    h.push_str(
-        "<h2>Birth assistance, per week</h2>\n<p>All day parts; requests and missed requests \
-         are P50 / P90 of the futures; the worst day part is the one with the largest share \
-         missed.</p>\n<table>\n<tr><th>week</th><th>days</th><th>requests P50</th>\
-         <th>missed P50 / P90</th><th>worst day part</th></tr>\n",
-    );
-    for a in &top {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{:.0}</td><td>{} / {}</td><td class=\"l\">{}</td></tr>",
-            a.week.start,
-            a.week.days,
-            a.assists_requested.p50,
-            mothers(a.assists_missed.p50),
-            mothers(a.assists_missed.p90),
-            escape(&a.worst_part_text())
-        );
-    }
-    let _ = write!(
-        h,
-        "</table>\n<footer><p>Written by kraamsim {} (forecast.csv, forecast-weeks.csv, \
-         forecast.json in this directory; the chart as PNG and SVG in <code>charts/</code>). \
-         Charts use the DejaVu Sans font (DejaVu fonts licence, bundled with kraamsim).</p></footer>\n\
-         </body>\n</html>\n",
-        meta.kraamsim_version
-    );
-    h
 }
 
 /// What a forecast writes into its directory (`output::dir`): the CSV files, forecast.json,
@@ -719,9 +726,13 @@ pub fn write_dir(out: &OutputDir, b: &Bands, meta: &Meta, charts: bool) -> Resul
     output::write_atomic(dir, WEEKS_CSV, text(weeks_csv(b)))?;
     output::write_atomic(dir, POSTCODES_CSV, text(postcodes_csv(b)))?;
     if charts {
-        let rendered = chart::forecast::FanChart::new(b).render()?;
-        let html = report_html(b, meta, Some(&rendered));
-        chart::forecast::write(dir, &rendered, &html)?;
+        // From the files just written and forecast.json's fields, as `kraamsim chart DIR`
+        // draws them later: one way to draw a forecast.
+        let fields = match serde_json::to_value(meta) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => unreachable!("Meta is a struct"),
+        };
+        chart::forecast::draw(dir, fields)?;
     } else {
         chart::remove(dir)?;
     }

@@ -13,7 +13,7 @@ mod sweep;
 mod validate;
 
 pub use schema::*;
-pub use sweep::{Variant, variants};
+pub use sweep::{Variant, base_values, variants};
 pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, date_range, expected_mothers};
 
 use std::fmt;

@@ -304,6 +304,27 @@ fn sweep_position(text: &str, key: Option<&str>, index: Option<usize>) -> (usize
     super::line_col(text, span.start)
 }
 
+/// The scenario's own value of each swept field, as variants.csv writes a variant's (quotes
+/// trimmed): what the file sets, or the default where it sets nothing; `None` for a path
+/// that names no single value. The report headlines the variant that has all of them, the
+/// scenario as written (`chart::report`).
+pub fn base_values(scenario: &super::Scenario) -> Vec<(String, Option<String>)> {
+    let table = match toml::Value::try_from(scenario) {
+        Ok(Value::Table(t)) => t,
+        _ => Table::new(),
+    };
+    scenario
+        .sweep
+        .keys()
+        .map(|path| {
+            let value = get(&table, path)
+                .filter(|v| !v.is_table() && !v.is_array())
+                .map(|v| v.to_string().trim_matches('"').to_string());
+            (path.clone(), value)
+        })
+        .collect()
+}
+
 /// The value at the dotted `path` of `table`, if there is one.
 fn get<'a>(table: &'a Table, path: &str) -> Option<&'a Value> {
     let (last, parents) = path
