@@ -25,6 +25,21 @@ use std::time::{Duration, Instant};
 #[path = "common/svg.rs"]
 mod svg;
 
+/// Debian's chromium, or `None` (a skip, with the reason printed) where it is not installed;
+/// under KRAAMSIM_REQUIRE_ALL_TESTS (`.ci/run`) a missing chromium fails instead.
+fn chromium_or_skip() -> Option<PathBuf> {
+    let bin = find_chromium();
+    if bin.is_none() {
+        let reason = "browser test skipped: chromium not installed (apt-get install chromium)";
+        assert!(
+            std::env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_none(),
+            "{reason}, and KRAAMSIM_REQUIRE_ALL_TESTS is set"
+        );
+        eprintln!("{reason}");
+    }
+    bin
+}
+
 fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var("PATH").unwrap_or_default();
     ["/usr/bin/chromium".to_string()]
@@ -170,13 +185,7 @@ fn problems(seen: &Seen, images: usize) -> Vec<String> {
     ignore = "chromium not installed (apt-get install chromium; then cargo test again)"
 )]
 fn report_renders_in_headless_chromium() {
-    let Some(bin) = find_chromium() else {
-        let reason = "browser test skipped: chromium not installed (apt-get install chromium)";
-        assert!(
-            std::env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_none(),
-            "{reason}, and KRAAMSIM_REQUIRE_ALL_TESTS is set"
-        );
-        eprintln!("{reason}");
+    let Some(bin) = chromium_or_skip() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -256,13 +265,7 @@ fn kraamsim(args: &[&str], out: &Path) {
     ignore = "chromium not installed (apt-get install chromium; then cargo test again)"
 )]
 fn reports_show_rounded_tables_and_one_colour_per_policy() {
-    let Some(bin) = find_chromium() else {
-        let reason = "browser test skipped: chromium not installed (apt-get install chromium)";
-        assert!(
-            std::env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_none(),
-            "{reason}, and KRAAMSIM_REQUIRE_ALL_TESTS is set"
-        );
-        eprintln!("{reason}");
+    let Some(bin) = chromium_or_skip() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
