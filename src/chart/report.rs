@@ -139,17 +139,7 @@ pub fn html(data: &RunData, charts: &[Rendered]) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>kraamsim report: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     );
-    let policies = data
-        .meta
-        .get("policies")
-        .and_then(|p| p.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let policies = policy_list(&data.meta).unwrap_or_default();
     let reps = data.replications(0);
     let _ = write!(
         h,
@@ -859,18 +849,7 @@ fn parameters(h: &mut String, data: &RunData) {
             }
         }),
     ));
-    rows.push((
-        "policies",
-        meta.get("policies")
-            .and_then(|p| p.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_else(dash),
-    ));
+    rows.push(("policies", policy_list(meta).unwrap_or_else(dash)));
     if data.has_variants() {
         let swept: Vec<&str> = data
             .variants
@@ -1035,4 +1014,16 @@ mod tests {
         assert_eq!(whole(999.0), "999");
         assert_eq!(whole(1000.0), "1,000");
     }
+}
+
+/// run.json's `policies`, as "a, b, c" (`None` when run.json has none).
+fn policy_list(meta: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let names = meta.get("policies")?.as_array()?;
+    Some(
+        names
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
