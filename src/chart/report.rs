@@ -967,6 +967,18 @@ fn for_reading(value: &serde_json::Value) -> String {
     }
 }
 
+/// run.json's `policies`, as "a, b, c" (`None` when run.json has none).
+fn policy_list(meta: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let names = meta.get("policies")?.as_array()?;
+    Some(
+        names
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1014,16 +1026,4 @@ mod tests {
         assert_eq!(whole(999.0), "999");
         assert_eq!(whole(1000.0), "1,000");
     }
-}
-
-/// run.json's `policies`, as "a, b, c" (`None` when run.json has none).
-fn policy_list(meta: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
-    let names = meta.get("policies")?.as_array()?;
-    Some(
-        names
-            .iter()
-            .filter_map(|v| v.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    )
 }
