@@ -21,8 +21,8 @@ pub use dir::{DirMode, Layout, OutputDir, RESUME_DIR, Start};
 pub use merge::{MergeError, merge};
 pub use schema::{
     Column, DAY_PART_METRICS, Format, LATER_SUMMARY_METRICS, METRICS, SUMMARY_COLUMNS,
-    SUMMARY_METRICS, is_ratio, join_names, metric_values, summary_column, tier_fill,
-    totals_from_values,
+    SUMMARY_METRICS, WEEK_COLUMNS, WEEKLY_COLUMNS, WeekColumn, is_ratio, join_names, metric_values,
+    summary_column, tier_fill, totals_from_values,
 };
 use schema::{check_header, parse_metrics};
 pub use stats::{Estimate, estimate};
@@ -330,19 +330,6 @@ fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
         .chain(columns.iter().copied())
         .collect()
 }
-
-const WEEKLY_COLUMNS: [&str; 10] = [
-    "week_start",
-    "births",
-    "active_mothers",
-    "demand_hours",
-    "delivered_hours",
-    "carer_hours_available",
-    "mothers_below_minimum",
-    "shortfall_hours",
-    "carer_contract_hours",
-    "carer_hours_workable",
-];
 
 const MOTHER_COLUMNS: [&str; 13] = [
     "postcode",
@@ -1100,22 +1087,19 @@ fn write_weekly_rows(
     let region = &s.regions[r.region].name;
     let replication = r.replication.to_string();
     for (i, wk) in r.weeks.iter().enumerate() {
-        out.write([
+        let week_start = labels.calendar.report_week_start(i).to_string();
+        let cells: Vec<String> = WEEK_COLUMNS
+            .iter()
+            .map(|c| c.format.summary((c.get)(wk)))
+            .collect();
+        let key = [
             labels.variant.as_str(),
             r.policy,
             &replication,
             region,
-            &labels.calendar.report_week_start(i).to_string(),
-            &wk.births.to_string(),
-            &wk.active_mothers.to_string(),
-            &hours(wk.demand_hours),
-            &hours(wk.delivered_hours),
-            &hours(wk.carer_hours_available),
-            &wk.mothers_below_minimum.to_string(),
-            &hours(wk.shortfall_hours),
-            &hours(wk.carer_contract_hours),
-            &hours(wk.carer_hours_workable),
-        ])?;
+            &week_start,
+        ];
+        out.write(key.into_iter().chain(cells.iter().map(String::as_str)))?;
     }
     Ok(())
 }

@@ -5,12 +5,15 @@
 //! [`SUMMARY_COLUMNS`], so a new column is one line of it, and a file whose header does not
 //! match is refused by name instead of being read by position (`check_header`).
 //!
+//! weekly.csv's columns after `week_start` are [`WEEK_COLUMNS`], read from a [`WeekTotals`]
+//! the same way.
+//!
 //! The order of the table is the output contract: the first columns from [`Totals`], then the
 //! equity metrics (`docs/metrics.md`), then the columns added since (what older outputs lack,
 //! [`LATER_SUMMARY_METRICS`]).
 
 use crate::equity::{EQUITY_METRICS, Equity};
-use crate::sim::{DAY_PARTS, Totals};
+use crate::sim::{DAY_PARTS, Totals, WeekTotals};
 
 use super::{hours, number};
 
@@ -197,6 +200,44 @@ const LATER_START: usize = 17 + EQUITY_METRICS.len();
 /// continuity, the tiers): what a reader of older outputs finds missing.
 pub const LATER_SUMMARY_METRICS: &[&str] = SUMMARY_METRICS.split_at(LATER_START).1;
 
+/// One column of weekly.csv after `week_start`: its name, its value in a region-week's
+/// [`WeekTotals`], and how it is written (counts whole, hours to three decimals).
+#[derive(Clone, Copy)]
+pub struct WeekColumn {
+    pub name: &'static str,
+    pub get: fn(&WeekTotals) -> f64,
+    pub format: Format,
+}
+
+const fn week(name: &'static str, format: Format, get: fn(&WeekTotals) -> f64) -> WeekColumn {
+    WeekColumn { name, get, format }
+}
+
+/// The columns of weekly.csv after the key columns and `week_start`, in order.
+#[rustfmt::skip]
+pub const WEEK_COLUMNS: [WeekColumn; 9] = [
+    week("births", Format::Count, |w| w.births as f64),
+    week("active_mothers", Format::Count, |w| w.active_mothers as f64),
+    week("demand_hours", Format::Hours, |w| w.demand_hours),
+    week("delivered_hours", Format::Hours, |w| w.delivered_hours),
+    week("carer_hours_available", Format::Hours, |w| w.carer_hours_available),
+    week("mothers_below_minimum", Format::Count, |w| w.mothers_below_minimum as f64),
+    week("shortfall_hours", Format::Hours, |w| w.shortfall_hours),
+    week("carer_contract_hours", Format::Hours, |w| w.carer_contract_hours),
+    week("carer_hours_workable", Format::Hours, |w| w.carer_hours_workable),
+];
+
+/// weekly.csv's header after the key columns: `week_start`, then [`WEEK_COLUMNS`].
+pub const WEEKLY_COLUMNS: [&str; 1 + WEEK_COLUMNS.len()] = {
+    let mut out = ["week_start"; 1 + WEEK_COLUMNS.len()];
+    let mut i = 0;
+    while i < WEEK_COLUMNS.len() {
+        out[1 + i] = WEEK_COLUMNS[i].name;
+        i += 1;
+    }
+    out
+};
+
 /// Joins two lists of column names at compile time. A list that repeats another one (the
 /// day-part metrics in summary.csv and forecast.csv) is built from it, so the two cannot fall
 /// out of step: the build fails unless `N = A + B`.
@@ -325,6 +366,40 @@ mod tests {
         for (i, a) in SUMMARY_METRICS.iter().enumerate() {
             assert!(!SUMMARY_METRICS[..i].contains(a), "`{a}` twice");
         }
+    }
+
+    #[test]
+    fn weekly_names_are_unique_and_keep_their_order() {
+        for (i, a) in WEEKLY_COLUMNS.iter().enumerate() {
+            assert!(!WEEKLY_COLUMNS[..i].contains(a), "`{a}` twice");
+        }
+        assert_eq!(WEEKLY_COLUMNS[0], "week_start");
+        assert_eq!(WEEKLY_COLUMNS[9], "carer_hours_workable");
+    }
+
+    #[test]
+    fn each_weekly_column_reads_its_own_field() {
+        let w = WeekTotals {
+            births: 1,
+            active_mothers: 2,
+            demand_hours: 3.5,
+            delivered_hours: 4.5,
+            carer_hours_available: 5.5,
+            carer_contract_hours: 6.5,
+            carer_hours_workable: 7.5,
+            mothers_below_minimum: 8,
+            shortfall_hours: 9.5,
+        };
+        let written: Vec<String> = WEEK_COLUMNS
+            .iter()
+            .map(|c| c.format.summary((c.get)(&w)))
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "1", "2", "3.500", "4.500", "5.500", "8", "9.500", "6.500", "7.500"
+            ]
+        );
     }
 
     #[test]
