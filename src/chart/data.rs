@@ -635,6 +635,21 @@ impl Table {
         })
     }
 
+    /// The index (among the columns asked for) of the column named `name`, to pass to
+    /// [`Table::number`] and the others: found once per file, never by counting positions.
+    /// A name not asked for in [`Table::open`] is a mistake of the caller.
+    pub(super) fn col(&self, name: &str) -> usize {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("column `{name}` was not asked for"))
+    }
+
+    /// Whether the file has the column `name` (one asked for as optional may be missing).
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.columns[self.col(name)].is_some()
+    }
+
     /// The next record, or `None` at the end.
     pub(super) fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, ChartError> {
         self.reader.read_record(record).map_err(|e| {
@@ -732,10 +747,10 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
         .chain(LATER_SUMMARY_METRICS.iter().copied())
         .collect::<Vec<_>>(),
     )?;
-    data.has_equity = t.columns[13].is_some();
-    data.has_assist = t.columns[18].is_some();
-    data.has_tiers = t.columns[28].is_some();
-    data.has_continuity = t.columns[47].is_some();
+    data.has_equity = t.has("gini_delivered_ratio");
+    data.has_assist = t.has("birth_assists_requested_night");
+    data.has_tiers = t.has("tier1_indicated_hours");
+    data.has_continuity = t.has("mothers_one_carer");
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
         let text = |i| t.text(&rec, i).unwrap_or("");
@@ -744,77 +759,76 @@ fn read_summary(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resu
             .parse()
             .map_err(|_| t.error_at(&rec, 2, format!("`{}` is not a number", text(2))))?;
         let region = interner.region(data, text(3));
+        // Each column by its name (summary.csv's row is small: a lookup per cell is cheap).
+        let n = |name: &str| t.number(&rec, t.col(name));
+        let each = |names: &[&str]| {
+            names
+                .iter()
+                .map(|name| n(name))
+                .collect::<Result<Vec<f64>, _>>()
+        };
+        let parts = |prefix: &str| -> Result<[f64; 3], ChartError> {
+            Ok([
+                n(&format!("{prefix}_night"))?,
+                n(&format!("{prefix}_day"))?,
+                n(&format!("{prefix}_evening"))?,
+            ])
+        };
+        let four = |names: [&str; 4]| -> Result<[f64; 4], ChartError> {
+            let v = each(&names)?;
+            Ok([v[0], v[1], v[2], v[3]])
+        };
         let totals = Totals {
-            mothers: t.number(&rec, 4)?,
-            below_minimum: t.number(&rec, 5)?,
-            without_care: t.number(&rec, 6)?,
-            full_indication: t.number(&rec, 7)?,
-            indicated_hours: t.number(&rec, 8)?,
-            delivered_hours: t.number(&rec, 9)?,
-            shortfall_hours: t.number(&rec, 10)?,
+            mothers: n("mothers")?,
+            below_minimum: n("mothers_below_minimum")?,
+            without_care: n("mothers_without_care")?,
+            full_indication: n("mothers_full_indication")?,
+            indicated_hours: n("indicated_hours")?,
+            delivered_hours: n("delivered_hours")?,
+            shortfall_hours: n("shortfall_hours")?,
             equity: Equity {
-                mean_ratio: t.number(&rec, 11)?,
-                p10_ratio: t.number(&rec, 12)?,
-                gini: t.number(&rec, 13)?,
-                max_shortfall_hours: t.number(&rec, 14)?,
-                late_share_of_mothers: t.number(&rec, 15)?,
-                late_share_of_shortfall: t.number(&rec, 16)?,
-                transferred: t.number(&rec, 17)?,
+                mean_ratio: n("mean_delivered_ratio")?,
+                p10_ratio: n("p10_delivered_ratio")?,
+                gini: n("gini_delivered_ratio")?,
+                max_shortfall_hours: n("max_shortfall_hours")?,
+                late_share_of_mothers: n("late_share_of_mothers")?,
+                late_share_of_shortfall: n("late_share_of_shortfall")?,
+                transferred: n("mothers_transferred")?,
             },
             assist: Assist {
-                requested: [
-                    t.number(&rec, 18)?,
-                    t.number(&rec, 19)?,
-                    t.number(&rec, 20)?,
-                ],
-                missed: [
-                    t.number(&rec, 21)?,
-                    t.number(&rec, 22)?,
-                    t.number(&rec, 23)?,
-                ],
-                on_call_hours: [
-                    t.number(&rec, 24)?,
-                    t.number(&rec, 25)?,
-                    t.number(&rec, 26)?,
-                ],
-                over_two_carers: t.number(&rec, 27)?,
-                called_away: [
-                    t.number(&rec, 41)?,
-                    t.number(&rec, 42)?,
-                    t.number(&rec, 43)?,
-                ],
-                hours_from_care: [
-                    t.number(&rec, 44)?,
-                    t.number(&rec, 45)?,
-                    t.number(&rec, 46)?,
-                ],
-                carers: [
-                    t.number(&rec, 47)?,
-                    t.number(&rec, 48)?,
-                    t.number(&rec, 49)?,
-                    t.number(&rec, 50)?,
-                ],
-                third_carer: [
-                    t.number(&rec, 51)?,
-                    t.number(&rec, 52)?,
-                    t.number(&rec, 53)?,
-                    t.number(&rec, 54)?,
-                ],
+                requested: parts("birth_assists_requested")?,
+                missed: parts("birth_assists_missed")?,
+                on_call_hours: parts("on_call_hours")?,
+                over_two_carers: n("mothers_over_two_carers")?,
+                called_away: parts("birth_assists_called_away")?,
+                hours_from_care: parts("assist_hours_from_care")?,
+                carers: four([
+                    "mothers_one_carer",
+                    "mothers_two_carers",
+                    "mothers_three_carers",
+                    "mothers_four_plus_carers",
+                ])?,
+                third_carer: four([
+                    "third_carer_away",
+                    "third_carer_rest",
+                    "third_carer_busy",
+                    "third_carer_other",
+                ])?,
             },
             tiers: Tiers {
-                indicated: [
-                    t.number(&rec, 28)?,
-                    t.number(&rec, 29)?,
-                    t.number(&rec, 30)?,
-                    t.number(&rec, 31)?,
-                ],
-                delivered: [
-                    t.number(&rec, 32)?,
-                    t.number(&rec, 33)?,
-                    t.number(&rec, 34)?,
-                    t.number(&rec, 35)?,
-                ],
-                late_tier4_while_early_behind: t.number(&rec, 40)?,
+                indicated: four([
+                    "tier1_indicated_hours",
+                    "tier2_indicated_hours",
+                    "tier3_indicated_hours",
+                    "tier4_indicated_hours",
+                ])?,
+                delivered: four([
+                    "tier1_delivered_hours",
+                    "tier2_delivered_hours",
+                    "tier3_delivered_hours",
+                    "tier4_delivered_hours",
+                ])?,
+                late_tier4_while_early_behind: n("late_tier4_while_early_behind")?,
             },
         };
         data.summary.push(SummaryRow {
@@ -882,6 +896,25 @@ fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resul
         // Added after the first outputs: charts of an older output draw without it.
         &["carer_contract_hours", "carer_hours_workable"],
     )?;
+    // weekly.csv is long (regions x weeks x replications): each column found once.
+    let [
+        births,
+        demand,
+        delivered,
+        below,
+        shortfall,
+        contract,
+        workable,
+    ] = [
+        "births",
+        "demand_hours",
+        "delivered_hours",
+        "mothers_below_minimum",
+        "shortfall_hours",
+        "carer_contract_hours",
+        "carer_hours_workable",
+    ]
+    .map(|name| t.col(name));
     let mut cells: HashMap<(usize, usize, NaiveDate), WeekSums> = HashMap::new();
     let mut weeks = BTreeSet::new();
     // Without mothers.csv the distribution chart shows delivered / demand hours of each
@@ -899,13 +932,13 @@ fn read_weekly(dir: &Path, data: &mut RunData, interner: &mut Interner) -> Resul
             t.error_at(&rec, 3, format!("`{}` is not a date (YYYY-MM-DD)", text(3)))
         })?;
         let sums = WeekSums {
-            births: t.number(&rec, 4)?,
-            demand_hours: t.number(&rec, 5)?,
-            delivered_hours: t.number(&rec, 6)?,
-            below_minimum: t.number(&rec, 7)?,
-            shortfall_hours: t.number(&rec, 8)?,
-            contract_hours: t.number(&rec, 9)?,
-            workable_hours: t.number(&rec, 10)?,
+            births: t.number(&rec, births)?,
+            demand_hours: t.number(&rec, demand)?,
+            delivered_hours: t.number(&rec, delivered)?,
+            below_minimum: t.number(&rec, below)?,
+            shortfall_hours: t.number(&rec, shortfall)?,
+            contract_hours: t.number(&rec, contract)?,
+            workable_hours: t.number(&rec, workable)?,
             rows: 1,
         };
         if sums.demand_hours >= 1.0 {

@@ -12,12 +12,19 @@
 pub mod dir;
 mod merge;
 mod number;
+mod schema;
 mod stats;
 mod tally;
 mod yearly;
 
 pub use dir::{DirMode, Layout, OutputDir, RESUME_DIR, Start};
 pub use merge::{MergeError, merge};
+pub use schema::{
+    Column, DAY_PART_METRICS, Format, LATER_SUMMARY_METRICS, METRICS, SUMMARY_COLUMNS,
+    SUMMARY_METRICS, WEEK_COLUMNS, WEEKLY_COLUMNS, WeekColumn, is_ratio, join_names, metric_values,
+    summary_column, tier_fill, totals_from_values,
+};
+use schema::{check_header, parse_metrics};
 pub use stats::{Estimate, estimate};
 use tally::{Tally, TallyKind, TallyRow};
 pub use yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
@@ -30,11 +37,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::equity::{self, EQUITY_METRICS, Equity, RATIO_BINS, RatioBins};
+use crate::equity::{self, Equity, RATIO_BINS, RatioBins};
 use crate::recipe::{InputFile, Overrides, RunSettings};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
-use crate::sim::{DAY_PARTS, RegionResult, Totals};
+use crate::sim::{RegionResult, Totals};
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -91,305 +98,6 @@ fn csv_message(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Io(io) => io_message(io),
         _ => e.to_string(),
-    }
-}
-
-/// Number of metrics per summary row.
-pub const METRICS: usize = 62;
-
-/// The metrics of summary.csv (and of stats.csv), in column order: the totals, then the
-/// equity metrics of `crate::equity` (`docs/metrics.md`), then the later ones.
-pub const SUMMARY_METRICS: [&str; METRICS] = join_names(
-    join_names::<_, _, EQUITY_END>(TOTALS_SUMMARY_METRICS, EQUITY_METRICS),
-    LATER_SUMMARY_METRICS,
-);
-
-/// The first columns of [`SUMMARY_METRICS`], from [`Totals`].
-const TOTALS_SUMMARY_METRICS: [&str; TOTALS_METRICS] = [
-    "mothers",
-    "mothers_below_minimum",
-    "mothers_without_care",
-    "mothers_full_indication",
-    "indicated_hours",
-    "delivered_hours",
-    "shortfall_hours",
-    "medical_shortfall_hours",
-    "carer_hours_available",
-    "carer_hours_used",
-    "birth_assists_requested",
-    "birth_assists_missed",
-    "carer_contract_hours",
-    "mothers_transferred",
-    "late_registrants",
-    "late_shortfall_hours",
-    "max_shortfall_hours",
-];
-
-/// Joins two lists of column names at compile time. A list that repeats another one (the
-/// day-part metrics in summary.csv and forecast.csv) is built from it, so the two cannot fall
-/// out of step: the build fails unless `N = A + B`.
-pub const fn join_names<const A: usize, const B: usize, const N: usize>(
-    a: [&'static str; A],
-    b: [&'static str; B],
-) -> [&'static str; N] {
-    assert!(A + B == N, "the joined list must hold both lists exactly");
-    let mut out = [""; N];
-    let mut i = 0;
-    while i < A {
-        out[i] = a[i];
-        i += 1;
-    }
-    while i < N {
-        out[i] = b[i - A];
-        i += 1;
-    }
-    out
-}
-
-/// The birth-assistance metrics per day part (`sim::DAY_PART_NAMES`), as summary.csv and
-/// forecast.csv both name them: requests, then missed requests, then on-call hours.
-pub const DAY_PART_METRICS: [&str; 3 * DAY_PARTS] = [
-    "birth_assists_requested_night",
-    "birth_assists_requested_day",
-    "birth_assists_requested_evening",
-    "birth_assists_missed_night",
-    "birth_assists_missed_day",
-    "birth_assists_missed_evening",
-    "on_call_hours_night",
-    "on_call_hours_day",
-    "on_call_hours_evening",
-];
-
-/// Of [`SUMMARY_METRICS`], how many come first from [`Totals`]; then come the
-/// [`Equity`] metrics, then [`LATER_METRICS`] more from [`Totals`] (added after the equity
-/// columns, so the older columns keep their places).
-const TOTALS_METRICS: usize = 17;
-const LATER_METRICS: usize = METRICS - TOTALS_METRICS - EQUITY_METRICS.len();
-const EQUITY_END: usize = TOTALS_METRICS + EQUITY_METRICS.len();
-
-/// The metrics added to summary.csv after the equity columns (birth assistance per day part,
-/// continuity, the tiers): what a reader of older outputs finds missing.
-pub const LATER_SUMMARY_METRICS: [&str; LATER_METRICS] = join_names(
-    join_names::<_, _, 37>(
-        join_names::<_, _, 29>(
-            join_names::<_, _, 23>(
-                join_names::<_, _, 10>(DAY_PART_METRICS, ["mothers_over_two_carers"]),
-                TIER_METRICS,
-            ),
-            ASSIST_COST_METRICS,
-        ),
-        CONTINUITY_METRICS,
-    ),
-    // The honest supply figure (`sim::Totals::carer_hours_workable`).
-    ["carer_hours_workable"],
-);
-
-/// What birth assistance beyond the on-call posts cost, per day part: the requests served by
-/// a carer called away from her families (no on-call carer free), and the care hours those
-/// families lost.
-pub const ASSIST_COST_METRICS: [&str; 2 * DAY_PARTS] = [
-    "birth_assists_called_away_night",
-    "birth_assists_called_away_day",
-    "birth_assists_called_away_evening",
-    "assist_hours_from_care_night",
-    "assist_hours_from_care_day",
-    "assist_hours_from_care_evening",
-];
-
-/// Continuity of care: the mothers with care by how many distinct carers they had (the seed
-/// asks for at most two), and those with a third carer by why she came (`sim::ThirdCarer`).
-pub const CONTINUITY_METRICS: [&str; 8] = [
-    "mothers_one_carer",
-    "mothers_two_carers",
-    "mothers_three_carers",
-    "mothers_four_plus_carers",
-    "third_carer_away",
-    "third_carer_rest",
-    "third_carer_busy",
-    "third_carer_other",
-];
-
-/// The per-tier metrics (tier 1 minimum, 2 medical, 3 rest of early registrants, 4 rest of
-/// late registrants): indicated and delivered hours, the fill (delivered over indicated, 1
-/// when nothing was indicated), and the late registrants who got tier-4 hours on a day an
-/// early registrant of their scope was behind on tier 3 with room for more.
-pub const TIER_METRICS: [&str; 13] = [
-    "tier1_indicated_hours",
-    "tier2_indicated_hours",
-    "tier3_indicated_hours",
-    "tier4_indicated_hours",
-    "tier1_delivered_hours",
-    "tier2_delivered_hours",
-    "tier3_delivered_hours",
-    "tier4_delivered_hours",
-    "tier1_fill",
-    "tier2_fill",
-    "tier3_fill",
-    "tier4_fill",
-    "late_tier4_while_early_behind",
-];
-
-/// Delivered over indicated hours of one tier; 1 when nothing was indicated (nothing is
-/// missing).
-pub fn tier_fill(indicated: f64, delivered: f64) -> f64 {
-    if indicated > 0.0 {
-        delivered / indicated
-    } else {
-        1.0
-    }
-}
-
-/// The values of [`SUMMARY_METRICS`] for one row.
-pub fn metric_values(t: &Totals, e: &Equity) -> [f64; METRICS] {
-    let totals = [
-        t.mothers as f64,
-        t.mothers_below_minimum as f64,
-        t.mothers_without_care as f64,
-        t.mothers_full_indication as f64,
-        t.indicated_hours,
-        t.delivered_hours,
-        t.shortfall_hours,
-        t.medical_shortfall_hours,
-        t.carer_hours_available,
-        t.carer_hours_used,
-        t.birth_assists_requested as f64,
-        t.birth_assists_missed as f64,
-        t.carer_contract_hours,
-        t.mothers_transferred as f64,
-        t.late_registrants as f64,
-        t.late_shortfall_hours,
-        t.max_shortfall_hours,
-    ];
-    let [rn, rd, re] = t.birth_assists_requested_by_part.map(|x| x as f64);
-    let [mn, md, me] = t.birth_assists_missed_by_part.map(|x| x as f64);
-    let [hn, hd, he] = t.on_call_hours;
-    let later: [f64; LATER_METRICS] = [
-        rn,
-        rd,
-        re,
-        mn,
-        md,
-        me,
-        hn,
-        hd,
-        he,
-        t.mothers_over_two_carers as f64,
-        t.tier_indicated_hours[0],
-        t.tier_indicated_hours[1],
-        t.tier_indicated_hours[2],
-        t.tier_indicated_hours[3],
-        t.tier_delivered_hours[0],
-        t.tier_delivered_hours[1],
-        t.tier_delivered_hours[2],
-        t.tier_delivered_hours[3],
-        tier_fill(t.tier_indicated_hours[0], t.tier_delivered_hours[0]),
-        tier_fill(t.tier_indicated_hours[1], t.tier_delivered_hours[1]),
-        tier_fill(t.tier_indicated_hours[2], t.tier_delivered_hours[2]),
-        tier_fill(t.tier_indicated_hours[3], t.tier_delivered_hours[3]),
-        t.late_tier4_while_early_behind as f64,
-        t.birth_assists_called_away_by_part[0] as f64,
-        t.birth_assists_called_away_by_part[1] as f64,
-        t.birth_assists_called_away_by_part[2] as f64,
-        t.assist_hours_from_care_by_part[0],
-        t.assist_hours_from_care_by_part[1],
-        t.assist_hours_from_care_by_part[2],
-        t.mothers_by_carers[0] as f64,
-        t.mothers_by_carers[1] as f64,
-        t.mothers_by_carers[2] as f64,
-        t.mothers_by_carers[3] as f64,
-        t.third_carer_reasons[0] as f64,
-        t.third_carer_reasons[1] as f64,
-        t.third_carer_reasons[2] as f64,
-        t.third_carer_reasons[3] as f64,
-        t.carer_hours_workable,
-    ];
-    let mut out = [0.0; METRICS];
-    out[..TOTALS_METRICS].copy_from_slice(&totals);
-    out[TOTALS_METRICS..EQUITY_END].copy_from_slice(&e.values());
-    out[EQUITY_END..].copy_from_slice(&later);
-    out
-}
-
-/// The inverse of [`metric_values`], for rows read back from a totals.csv.
-pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
-    let totals = Totals {
-        mothers: v[0] as u64,
-        mothers_below_minimum: v[1] as u64,
-        mothers_without_care: v[2] as u64,
-        mothers_full_indication: v[3] as u64,
-        indicated_hours: v[4],
-        delivered_hours: v[5],
-        shortfall_hours: v[6],
-        medical_shortfall_hours: v[7],
-        carer_hours_available: v[8],
-        carer_hours_used: v[9],
-        birth_assists_requested: v[10] as u64,
-        birth_assists_missed: v[11] as u64,
-        carer_contract_hours: v[12],
-        mothers_transferred: v[13] as u64,
-        late_registrants: v[14] as u64,
-        late_shortfall_hours: v[15],
-        max_shortfall_hours: v[16],
-        birth_assists_requested_by_part: [v[24] as u64, v[25] as u64, v[26] as u64],
-        birth_assists_missed_by_part: [v[27] as u64, v[28] as u64, v[29] as u64],
-        on_call_hours: [v[30], v[31], v[32]],
-        mothers_over_two_carers: v[33] as u64,
-        tier_indicated_hours: [v[34], v[35], v[36], v[37]],
-        tier_delivered_hours: [v[38], v[39], v[40], v[41]],
-        // v[42..46]: the fills, derived from the hours.
-        late_tier4_while_early_behind: v[46] as u64,
-        birth_assists_called_away_by_part: [v[47] as u64, v[48] as u64, v[49] as u64],
-        assist_hours_from_care_by_part: [v[50], v[51], v[52]],
-        mothers_by_carers: [v[53] as u64, v[54] as u64, v[55] as u64, v[56] as u64],
-        third_carer_reasons: [v[57] as u64, v[58] as u64, v[59] as u64, v[60] as u64],
-        carer_hours_workable: v[61],
-    };
-    let equity: [f64; 7] = v[TOTALS_METRICS..EQUITY_END]
-        .try_into()
-        .expect("seven equity values");
-    (totals, Equity::from_values(&equity))
-}
-
-/// Reads the metric fields of a totals.csv record (after the four key columns).
-fn parse_metrics(record: &csv::StringRecord) -> Result<[f64; METRICS], String> {
-    if record.len() != 4 + METRICS {
-        return Err(format!(
-            "{} columns where {} were expected (written by another kraamsim version?)",
-            record.len(),
-            4 + METRICS
-        ));
-    }
-    let mut values = [0.0; METRICS];
-    for (v, field) in values.iter_mut().zip(record.iter().skip(4)) {
-        *v = field
-            .parse()
-            .map_err(|_| format!("`{field}` is not a number"))?;
-    }
-    Ok(values)
-}
-
-/// Whether a metric counts mothers or assists (written as an integer in summary.csv).
-pub fn is_count(metric: &str) -> bool {
-    metric.starts_with("mothers")
-        || metric.starts_with("birth_assists")
-        || metric == "late_registrants"
-        || metric == "late_tier4_while_early_behind"
-}
-
-/// Whether a metric is a share or ratio in [0, 1] (written with six decimals).
-pub fn is_ratio(metric: &str) -> bool {
-    EQUITY_METRICS.contains(&metric) || metric.ends_with("_fill")
-}
-
-/// A metric's value as summary.csv and stats.csv write it: counts (in summary.csv) as
-/// integers, shares and ratios to six decimals, hours to three.
-fn format_metric(v: f64, metric: &str, counts_whole: bool) -> String {
-    if is_ratio(metric) {
-        number::fixed(v, 6)
-    } else if counts_whole && is_count(metric) {
-        number::fixed(v, 0)
-    } else {
-        hours(v)
     }
 }
 
@@ -622,19 +330,6 @@ fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
         .chain(columns.iter().copied())
         .collect()
 }
-
-const WEEKLY_COLUMNS: [&str; 10] = [
-    "week_start",
-    "births",
-    "active_mothers",
-    "demand_hours",
-    "delivered_hours",
-    "carer_hours_available",
-    "mothers_below_minimum",
-    "shortfall_hours",
-    "carer_contract_hours",
-    "carer_hours_workable",
-];
 
 const MOTHER_COLUMNS: [&str; 13] = [
     "postcode",
@@ -1187,12 +882,16 @@ fn absent_is_fine(path: &Path, removed: std::io::Result<()>) -> Result<(), Outpu
     }
 }
 
+/// What a reader checks of a file's header before it reads its rows.
+pub(crate) type HeaderCheck = fn(&csv::StringRecord) -> Result<(), String>;
+
 /// Each record of the kept file `name` of a checkpoint, up to its recorded length; `each`
 /// says what is wrong with a record, which becomes a damaged-checkpoint error.
 fn for_checkpoint_records(
     dir: &Path,
     checkpoint: &Checkpoint,
     name: &str,
+    check_header: Option<HeaderCheck>,
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), String>,
 ) -> Result<(), OutputError> {
     let path = dir.join(RESUME_DIR).join(name);
@@ -1205,9 +904,12 @@ fn for_checkpoint_records(
         .ok_or_else(|| bad("no length recorded".into()))?;
     let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
     let mut reader = csv::Reader::from_reader(file.take(len));
+    if let Some(check) = check_header {
+        check(reader.headers().map_err(|e| bad(e.to_string()))?).map_err(&bad)?;
+    }
     for record in reader.records() {
         let record = record.map_err(|e| bad(e.to_string()))?;
-        each(&record).map_err(bad)?;
+        each(&record).map_err(&bad)?;
     }
     Ok(())
 }
@@ -1220,7 +922,7 @@ fn read_checkpoint_rows<'a>(
     variants: &[VariantRef<'a>],
 ) -> Result<Vec<SummaryRow<'a>>, OutputError> {
     let mut rows = Vec::new();
-    for_checkpoint_records(dir, checkpoint, TOTALS_CSV, |record| {
+    for_checkpoint_records(dir, checkpoint, TOTALS_CSV, Some(check_header), |record| {
         let (labels, scenario) = variants
             .iter()
             .find(|(l, _)| l.variant == record[0])
@@ -1261,7 +963,7 @@ fn read_checkpoint_yearly(
     checkpoint: &Checkpoint,
 ) -> Result<Vec<YearlyRow>, OutputError> {
     let mut rows = Vec::new();
-    for_checkpoint_records(dir, checkpoint, YEARLY_CSV, |record| {
+    for_checkpoint_records(dir, checkpoint, YEARLY_CSV, None, |record| {
         let fields: Vec<&str> = record.iter().collect();
         rows.push(yearly::yearly_row(&fields)?);
         Ok(())
@@ -1277,27 +979,29 @@ fn stats_file(
     yearly: &[YearlyRow],
 ) -> Result<CsvFile, OutputError> {
     let mut stats = CsvFile::create(dir, "stats.csv", &STATS_COLUMNS)?;
-    let mut write = |variant: &str, policy: &str, region: &str, metric: &str, est: Estimate| {
-        let f = |v: f64| format_metric(v, metric, false);
-        let (lo, hi) = est
-            .ci95
-            .map_or((String::new(), String::new()), |(l, h)| (f(l), f(h)));
-        stats.write([
-            variant,
-            policy,
-            region,
-            metric,
-            &f(est.mean),
-            &lo,
-            &hi,
-            &est.n.to_string(),
-        ])
-    };
-    for (variant, policy, region, metric, est) in stats_rows(rows) {
-        write(variant, policy, region, metric, est)?;
+    let mut write =
+        |variant: &str, policy: &str, region: &str, metric: &str, format: Format, est: Estimate| {
+            let f = |v: f64| format.stats(v);
+            let (lo, hi) = est
+                .ci95
+                .map_or((String::new(), String::new()), |(l, h)| (f(l), f(h)));
+            stats.write([
+                variant,
+                policy,
+                region,
+                metric,
+                &f(est.mean),
+                &lo,
+                &hi,
+                &est.n.to_string(),
+            ])
+        };
+    for (variant, policy, region, column, est) in stats_rows(rows) {
+        write(variant, policy, region, column.name, column.format, est)?;
     }
+    // The yearly metrics are all written as hours are (`metric.year`, three decimals).
     for (variant, policy, region, metric, est) in yearly::yearly_stats(yearly) {
-        write(&variant, &policy, &region, &metric, est)?;
+        write(&variant, &policy, &region, &metric, Format::Hours, est)?;
     }
     Ok(stats)
 }
@@ -1319,16 +1023,17 @@ fn write_exact_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), Output
     write_row(out, row, |v, _| v.to_string())
 }
 
-/// A summary.csv row: counts as integers, hours to three decimals.
+/// A summary.csv row: each column in its [`Format`] (counts as integers, hours to three
+/// decimals, ratios to six).
 fn write_summary_row(out: &mut CsvFile, row: &SummaryRow<'_>) -> Result<(), OutputError> {
-    write_row(out, row, |v, metric| format_metric(v, metric, true))
+    write_row(out, row, |v, format| format.summary(v))
 }
 
-/// A row's key columns, then each metric formatted by `format(value, metric)`.
+/// A row's key columns, then each column's value written by `write(value, its format)`.
 fn write_row(
     out: &mut CsvFile,
     row: &SummaryRow<'_>,
-    format: impl Fn(f64, &str) -> String,
+    write: impl Fn(f64, Format) -> String,
 ) -> Result<(), OutputError> {
     let mut rec = vec![
         row.variant.to_string(),
@@ -1339,17 +1044,18 @@ fn write_row(
     rec.extend(
         row.values()
             .iter()
-            .zip(SUMMARY_METRICS)
-            .map(|(v, m)| format(*v, m)),
+            .zip(&SUMMARY_COLUMNS)
+            .map(|(v, c)| write(*v, c.format)),
     );
     out.write(&rec)
 }
 
-/// Per variant and policy (run order), region (scenario order, then `ALL`) and metric: the
-/// estimate over replications. Orders are taken from the rows, as they were written.
+/// Per variant and policy (run order), region (scenario order, then `ALL`) and column of
+/// summary.csv: the estimate over replications. Orders are taken from the rows, as they were
+/// written.
 pub fn stats_rows<'a>(
     rows: &[SummaryRow<'a>],
-) -> Vec<(&'a str, &'static str, &'a str, &'static str, Estimate)> {
+) -> Vec<(&'a str, &'static str, &'a str, &'static Column, Estimate)> {
     let mut groups: Vec<(&'a str, &'static str, &'a str)> = Vec::new();
     for row in rows {
         let key = (row.variant, row.policy, row.region);
@@ -1364,9 +1070,9 @@ pub fn stats_rows<'a>(
             .filter(|r| r.variant == variant && r.policy == policy && r.region == region)
             .map(SummaryRow::values)
             .collect();
-        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+        for (i, column) in SUMMARY_COLUMNS.iter().enumerate() {
             let values: Vec<f64> = per_rep.iter().map(|v| v[i]).collect();
-            out.push((variant, policy, region, *metric, estimate(&values)));
+            out.push((variant, policy, region, column, estimate(&values)));
         }
     }
     out
@@ -1381,22 +1087,19 @@ fn write_weekly_rows(
     let region = &s.regions[r.region].name;
     let replication = r.replication.to_string();
     for (i, wk) in r.weeks.iter().enumerate() {
-        out.write([
+        let week_start = labels.calendar.report_week_start(i).to_string();
+        let cells: Vec<String> = WEEK_COLUMNS
+            .iter()
+            .map(|c| c.format.summary((c.get)(wk)))
+            .collect();
+        let key = [
             labels.variant.as_str(),
             r.policy,
             &replication,
             region,
-            &labels.calendar.report_week_start(i).to_string(),
-            &wk.births.to_string(),
-            &wk.active_mothers.to_string(),
-            &hours(wk.demand_hours),
-            &hours(wk.delivered_hours),
-            &hours(wk.carer_hours_available),
-            &wk.mothers_below_minimum.to_string(),
-            &hours(wk.shortfall_hours),
-            &hours(wk.carer_contract_hours),
-            &hours(wk.carer_hours_workable),
-        ])?;
+            &week_start,
+        ];
+        out.write(key.into_iter().chain(cells.iter().map(String::as_str)))?;
     }
     Ok(())
 }
