@@ -928,12 +928,12 @@ impl<'a> Simulation<'a> {
             if day < c.period_end {
                 continue;
             }
-            let workable = &mut self.weeks;
-            let totals = &mut self.totals;
-            self.supply[id].close(c.week_budget, |w, hours| {
-                workable[w].carer_hours_workable += hours;
-                totals.carer_hours_workable += hours;
-            });
+            credit_workable(
+                &mut self.supply[id],
+                c.week_budget,
+                &mut self.weeks,
+                &mut self.totals,
+            );
             c.period_end = budget_period_end(id as u32, day, weeks, start_weekday);
             // The leading absences that ended before this period never count again.
             while absences.get(*over as usize).is_some_and(|a| a.end <= day) {
@@ -966,13 +966,13 @@ impl<'a> Simulation<'a> {
     /// budget, less the part held for the period's days after the run (`later`), covers her
     /// unused room ([`SupplyLedger::close`]).
     fn close_budget_period(&mut self, c: usize, later: f64) {
-        let weeks = &mut self.weeks;
-        let totals = &mut self.totals;
         let budget_left = self.carers[c].week_budget - later;
-        self.supply[c].close(budget_left, |w, hours| {
-            weeks[w].carer_hours_workable += hours;
-            totals.carer_hours_workable += hours;
-        });
+        credit_workable(
+            &mut self.supply[c],
+            budget_left,
+            &mut self.weeks,
+            &mut self.totals,
+        );
     }
 
     fn day_plan(&mut self, day: Day) {
@@ -1665,6 +1665,21 @@ impl<'a> Simulation<'a> {
         sc.room_left = (sc.room_left - (hours - left)).max(0.0);
         (main.map(|(c, _)| c), left.max(0.0))
     }
+}
+
+/// Ends a carer's budget period for the supply figure: the unused room her unspent
+/// `budget_left` covers ([`SupplyLedger::close`]) counts as workable in its weeks and in the
+/// totals (at a period's end in `start_week`, and at the end of the run).
+fn credit_workable(
+    ledger: &mut SupplyLedger,
+    budget_left: f64,
+    weeks: &mut [WeekTotals],
+    totals: &mut Totals,
+) {
+    ledger.close(budget_left, |w, hours| {
+        weeks[w].carer_hours_workable += hours;
+        totals.carer_hours_workable += hours;
+    });
 }
 
 /// The capacity scope of provider `k`'s carers.
