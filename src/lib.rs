@@ -10,6 +10,7 @@
 //! run.json back to rerun it (`--from`). `main.rs` is only the command line.
 
 pub mod chart;
+pub mod csv_text;
 pub mod engine;
 pub mod equity;
 pub mod forecast;

@@ -16,42 +16,16 @@ use super::data::{Metric, RunData, Totals, WeekSums};
 type Format = fn(Estimate) -> String;
 use crate::output::Estimate;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and for attribute values in either quote (`&`, `<`,
+/// `>`, `"` and `'`), so one function serves every place the report puts a name or a path.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
-/// Standard base64 (RFC 4648, with padding). The report embeds about 1 MB of PNG, so the
-/// loop works on whole 3-byte groups and pads the last one once.
+/// Standard base64 (RFC 4648, with padding), for the PNG charts embedded in the report.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sextet = |n: u32, i: u32| ALPHABET[(n >> (18 - 6 * i) & 63) as usize];
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    let groups = bytes.chunks_exact(3);
-    let rest = groups.remainder();
-    for g in groups {
-        let n = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
-        out.extend_from_slice(&[sextet(n, 0), sextet(n, 1), sextet(n, 2), sextet(n, 3)]);
-    }
-    if !rest.is_empty() {
-        let b1 = rest.get(1).copied().unwrap_or(0);
-        let n = (u32::from(rest[0]) << 16) | (u32::from(b1) << 8);
-        out.extend_from_slice(&[sextet(n, 0), sextet(n, 1)]);
-        out.push(if rest.len() == 2 { sextet(n, 2) } else { b'=' });
-        out.push(b'=');
-    }
-    String::from_utf8(out).expect("the base64 alphabet is ASCII")
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A number with thousands separators, no decimals.
@@ -1003,7 +977,7 @@ mod tests {
     fn escapes_markup() {
         assert_eq!(
             escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
         );
     }
 

@@ -9,10 +9,9 @@
 //! began but not its end; no sickness to come. The day is the scenario's `period.start`, so
 //! the run's reporting period is the forecast's future.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
-use super::write::csv_field;
+use crate::csv_text::CsvText;
 use crate::generate::region_providers;
 use crate::model::{AbsenceKind, Calendar, Day};
 use crate::output::{self, OutputError};
@@ -32,11 +31,28 @@ pub fn snapshot(s: &Scenario, replication: u32) -> Snapshot {
     let cal = Calendar::new(s);
     let k = cal.report_start;
     let policy = crate::run::policy_for(s.policy.name, &s.policy);
-    let mut bookings = String::from(
-        "mother,region,provider,postcode,registration_date,due_date,indicated_hours,medical_hours,birth_place,care_start,care_days,delivered_hours\n",
-    );
-    let mut roster =
-        String::from("carer,region,provider,contract_hours_per_week,holidays,absences\n");
+    let mut bookings = CsvText::new(&[
+        "mother",
+        "region",
+        "provider",
+        "postcode",
+        "registration_date",
+        "due_date",
+        "indicated_hours",
+        "medical_hours",
+        "birth_place",
+        "care_start",
+        "care_days",
+        "delivered_hours",
+    ]);
+    let mut roster = CsvText::new(&[
+        "carer",
+        "region",
+        "provider",
+        "contract_hours_per_week",
+        "holidays",
+        "absences",
+    ]);
     for (r, region) in s.regions.iter().enumerate() {
         let providers = region_providers(s, r);
         let state = sim::state_at(s, &cal, r, replication, policy.as_ref(), k);
@@ -75,16 +91,20 @@ pub fn snapshot(s: &Scenario, replication: u32) -> Snapshot {
                 ),
                 None => Default::default(),
             };
-            let _ = writeln!(
-                bookings,
-                "r{r}-m{},{},{},{},{},{},{indicated},{medical},{place},{start},{days},{delivered}",
-                m.id,
-                csv_field(&region.name),
-                csv_field(&providers[m.provider as usize].name),
-                m.postcode,
-                date(m.registration_day),
-                date(m.due_day),
-            );
+            bookings.row([
+                format!("r{r}-m{}", m.id),
+                region.name.clone(),
+                providers[m.provider as usize].name.clone(),
+                m.postcode.to_string(),
+                date(m.registration_day).to_string(),
+                date(m.due_day).to_string(),
+                indicated,
+                medical,
+                place,
+                start,
+                days,
+                delivered,
+            ]);
         }
         for (j, c) in state.carers.iter().enumerate() {
             if !c.employed(k) {
@@ -104,18 +124,20 @@ pub fn snapshot(s: &Scenario, replication: u32) -> Snapshot {
                 .filter(|a| a.kind == AbsenceKind::Sickness && a.start < k && a.end > k)
                 .map(|a| format!("{}..", date(a.start)))
                 .collect();
-            let _ = writeln!(
-                roster,
-                "r{r}-c{j},{},{},{},{},{}",
-                csv_field(&region.name),
-                csv_field(&providers[c.provider as usize].name),
-                c.contract_hours_per_week,
+            roster.row([
+                format!("r{r}-c{j}"),
+                region.name.clone(),
+                providers[c.provider as usize].name.clone(),
+                c.contract_hours_per_week.to_string(),
                 holidays.join(" "),
-                sick.join(" ")
-            );
+                sick.join(" "),
+            ]);
         }
     }
-    Snapshot { bookings, roster }
+    Snapshot {
+        bookings: bookings.finish(),
+        roster: roster.finish(),
+    }
 }
 
 /// Writes bookings.csv and roster.csv into `dir` (created if needed).

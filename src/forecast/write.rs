@@ -20,6 +20,7 @@ use super::bands::{
     TO_MINIMUM, Week,
 };
 use crate::chart::{self, ChartError};
+use crate::csv_text::CsvText;
 use crate::output::{self, Layout, OutputDir, OutputError};
 use crate::sim::{DAY_PART_NAMES, DAY_PARTS};
 
@@ -111,24 +112,36 @@ fn num(x: f64) -> String {
 
 /// forecast.csv: one row per level (day, week) x series x metric x period.
 pub fn forecast_csv(b: &Bands) -> String {
-    let mut out = String::from("level,period_start,days,region,provider,metric,p10,p50,p90,mean\n");
-    let mut row = |level: &str, start: &str, days: u32, s: &Series, m: usize, band: &Band| {
-        let _ = writeln!(
-            out,
-            "{level},{start},{days},{},{},{},{},{},{},{}",
-            csv_field(&s.region),
-            csv_field(&s.provider),
-            METRICS[m],
+    let mut out = CsvText::new(&[
+        "level",
+        "period_start",
+        "days",
+        "region",
+        "provider",
+        "metric",
+        "p10",
+        "p50",
+        "p90",
+        "mean",
+    ]);
+    let mut row = |level: &str, start: String, days: u32, s: &Series, m: usize, band: &Band| {
+        out.row([
+            level.to_string(),
+            start,
+            days.to_string(),
+            s.region.clone(),
+            s.provider.clone(),
+            METRICS[m].to_string(),
             num(band.p10),
             num(band.p50),
             num(band.p90),
-            num(band.mean)
-        );
+            num(band.mean),
+        ]);
     };
     for s in &b.series {
         for m in 0..METRICS.len() {
             for (d, date) in b.dates.iter().enumerate() {
-                row("day", &date.to_string(), 1, s, m, &s.days[d][m]);
+                row("day", date.to_string(), 1, s, m, &s.days[d][m]);
             }
         }
     }
@@ -137,7 +150,7 @@ pub fn forecast_csv(b: &Bands) -> String {
             for (w, week) in b.weeks.iter().enumerate() {
                 row(
                     "week",
-                    &week.start.to_string(),
+                    week.start.to_string(),
                     week.days,
                     s,
                     m,
@@ -146,35 +159,33 @@ pub fn forecast_csv(b: &Bands) -> String {
             }
         }
     }
-    out
-}
-
-/// A CSV field, quoted when it has to be.
-pub(crate) fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    out.finish()
 }
 
 /// forecast-postcodes.csv: one row per postcode x week.
 pub fn postcodes_csv(b: &Bands) -> String {
-    let mut out = String::from(
-        "week_start,days,region,postcode,below_minimum_p10,below_minimum_p50,below_minimum_p90,\
-         below_minimum_mean,shortfall_hours_p10,shortfall_hours_p50,shortfall_hours_p90,\
-         shortfall_hours_mean\n",
-    );
+    let mut out = CsvText::new(&[
+        "week_start",
+        "days",
+        "region",
+        "postcode",
+        "below_minimum_p10",
+        "below_minimum_p50",
+        "below_minimum_p90",
+        "below_minimum_mean",
+        "shortfall_hours_p10",
+        "shortfall_hours_p50",
+        "shortfall_hours_p90",
+        "shortfall_hours_mean",
+    ]);
     for pc in &b.postcodes {
         for (w, week) in b.weeks.iter().enumerate() {
             let [below, short] = &pc.weeks[w];
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{},{},{},{}",
-                week.start,
-                week.days,
-                csv_field(&pc.region),
-                pc.postcode,
+            out.row([
+                week.start.to_string(),
+                week.days.to_string(),
+                pc.region.clone(),
+                pc.postcode.to_string(),
                 num(below.p10),
                 num(below.p50),
                 num(below.p90),
@@ -182,11 +193,11 @@ pub fn postcodes_csv(b: &Bands) -> String {
                 num(short.p10),
                 num(short.p50),
                 num(short.p90),
-                num(short.mean)
-            );
+                num(short.mean),
+            ]);
         }
     }
-    out
+    out.finish()
 }
 
 /// One postcode area in one week: mothers below the minimum (P90 and mean over the futures),
@@ -465,27 +476,43 @@ pub fn advice(b: &Bands) -> Vec<WeekAdvice> {
 
 /// forecast-weeks.csv: one row per series x week.
 pub fn weeks_csv(b: &Bands) -> String {
-    let mut out = String::from(
-        "week_start,days,region,provider,risk,below_minimum_p50,below_minimum_p90,\
-         demand_hours_p50,carer_contract_hours_p50,hours_to_minimum_p50,hours_to_minimum_p90,\
-         hours_to_guaranteed_p50,hours_to_guaranteed_p90,hours_to_full_p50,hours_to_full_p90,\
-         carer_weeks_to_guaranteed_p90,carer_weeks_to_full_p90,holiday_carer_weeks,why,\
-         birth_assists_requested_p50,birth_assists_missed_p50,birth_assists_missed_p90,\
-         worst_day_part,worst_day_part_missed_share\n",
-    );
+    let mut out = CsvText::new(&[
+        "week_start",
+        "days",
+        "region",
+        "provider",
+        "risk",
+        "below_minimum_p50",
+        "below_minimum_p90",
+        "demand_hours_p50",
+        "carer_contract_hours_p50",
+        "hours_to_minimum_p50",
+        "hours_to_minimum_p90",
+        "hours_to_guaranteed_p50",
+        "hours_to_guaranteed_p90",
+        "hours_to_full_p50",
+        "hours_to_full_p90",
+        "carer_weeks_to_guaranteed_p90",
+        "carer_weeks_to_full_p90",
+        "holiday_carer_weeks",
+        "why",
+        "birth_assists_requested_p50",
+        "birth_assists_missed_p50",
+        "birth_assists_missed_p90",
+        "worst_day_part",
+        "worst_day_part_missed_share",
+    ]);
     for a in advice(b) {
         let (part, share) = match a.worst_part {
             Some((p, share)) => (DAY_PART_NAMES[p], num(share)),
             None => ("", String::new()),
         };
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.1},{:.1},{:.1},{},{},{},{},{},{}",
-            a.week.start,
-            a.week.days,
-            csv_field(&a.region),
-            csv_field(&a.provider),
-            a.risk.as_str(),
+        out.row([
+            a.week.start.to_string(),
+            a.week.days.to_string(),
+            a.region.clone(),
+            a.provider.clone(),
+            a.risk.as_str().to_string(),
             num(a.below_minimum.p50),
             num(a.below_minimum.p90),
             num(a.demand.p50),
@@ -496,18 +523,18 @@ pub fn weeks_csv(b: &Bands) -> String {
             num(a.to_guaranteed.p90),
             num(a.to_full.p50),
             num(a.to_full.p90),
-            a.carer_weeks_guaranteed_p90,
-            a.carer_weeks_full_p90,
-            a.holiday_carer_weeks,
-            csv_field(&a.why()),
+            format!("{:.1}", a.carer_weeks_guaranteed_p90),
+            format!("{:.1}", a.carer_weeks_full_p90),
+            format!("{:.1}", a.holiday_carer_weeks),
+            a.why(),
             num(a.assists_requested.p50),
             num(a.assists_missed.p50),
             num(a.assists_missed.p90),
-            part,
-            share
-        );
+            part.to_string(),
+            share,
+        ]);
     }
-    out
+    out.finish()
 }
 
 /// Whether a row is the summary of the whole forecast: with one region its own row

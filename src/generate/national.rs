@@ -15,6 +15,8 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 
+use crate::csv_text::CsvText;
+
 /// A province: name, births in 2023, and its PC4 ranges (inclusive).
 pub type Province = (&'static str, u32, &'static [(u16, u16)]);
 
@@ -184,24 +186,42 @@ pub fn generate(seed: u64) -> Dataset {
 /// The dataset's files, each with its text: postcodes.csv, providers.csv and carers.csv. The
 /// command line writes them through the output directory protocol (`output::dir`).
 pub fn files(data: &Dataset) -> [(&'static str, String); 3] {
-    use std::fmt::Write as _;
-    let mut postcodes = String::from("pc4,region,births_per_year,province\n");
+    let mut postcodes = CsvText::new(&["pc4", "region", "births_per_year", "province"]);
     for (pc, region, births, province) in &data.postcodes {
-        let _ = writeln!(postcodes, "{pc},{region},{births},{province}");
+        postcodes.row([
+            pc.to_string(),
+            region.clone(),
+            births.to_string(),
+            province.to_string(),
+        ]);
     }
-    let mut providers = String::from("provider,region,market_share,contract_type,postcodes\n");
+    let mut providers = CsvText::new(&[
+        "provider",
+        "region",
+        "market_share",
+        "contract_type",
+        "postcodes",
+    ]);
     for (name, region, share, contract, area) in &data.providers {
         let area: Vec<String> = area.iter().map(u16::to_string).collect();
-        let _ = writeln!(
-            providers,
-            "{name},{region},{share},{contract},{}",
-            area.join(" ")
-        );
+        providers.row([
+            name.clone(),
+            region.clone(),
+            share.to_string(),
+            contract.to_string(),
+            area.join(" "),
+        ]);
     }
-    let mut carers = String::from("provider,region,carers,contract_hours_per_week\n");
+    let mut carers = CsvText::new(&["provider", "region", "carers", "contract_hours_per_week"]);
     for (name, region, count, hours) in &data.carers {
-        let _ = writeln!(carers, "{name},{region},{count},{hours}");
+        carers.row([
+            name.clone(),
+            region.clone(),
+            count.to_string(),
+            hours.to_string(),
+        ]);
     }
+    let (postcodes, providers, carers) = (postcodes.finish(), providers.finish(), carers.finish());
     [
         ("postcodes.csv", postcodes),
         ("providers.csv", providers),
