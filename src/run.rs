@@ -19,8 +19,7 @@ use crate::policy::{
 use crate::scenario::{PolicyName, PolicyParams, Scenario};
 use crate::sim::{self, RegionResult};
 
-/// The variant id of a plain run (sweeps add more).
-pub const BASE_VARIANT: &str = "base";
+pub use crate::scenario::BASE_VARIANT;
 
 /// How to run, beyond the scenario itself.
 #[derive(Debug, Clone, Default)]

@@ -6,8 +6,24 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use crate::policy::TierHours;
-use crate::scenario::Scenario;
+/// Number of tiers.
+pub const TIERS: usize = 4;
+
+/// A tier of a mother's indicated hours, in serving order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// min(legal minimum, indicated): guaranteed to every mother.
+    Minimum = 0,
+    /// Medically indicated hours above the minimum: guaranteed to every mother.
+    Medical = 1,
+    /// Remaining indicated hours of a mother registered before the early-registration week.
+    RestEarly = 2,
+    /// Remaining indicated hours of a late registrant: served only when all else is.
+    RestLate = 3,
+}
+
+/// Hours per tier, indexed by `Tier as usize`.
+pub type TierHours = [f64; TIERS];
 
 /// A simulation day: day 0 is the first simulated day (the start of the warm-up).
 pub type Day = u32;
@@ -186,27 +202,6 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// Lays out warm-up and reporting period for `s`.
-    pub fn new(s: &Scenario) -> Self {
-        let ind = &s.indication;
-        let longest_stay =
-            ind.extended_care_window_days + s.birth_place.caesarean_hospital_days[1] + 1;
-        // Twice the longest stay: the mothers whose care overlaps the first counted mother's
-        // care are all generated, so the reporting period starts in steady state.
-        let lead = 2 * longest_stay;
-        let warmup = s.period.warmup_days.max(lead);
-        let report_len = (s.period.end - s.period.start).num_days().max(0) as u32;
-        let start = s.period.start - Duration::days(i64::from(warmup));
-        Calendar {
-            start,
-            start_weekday: start.weekday().num_days_from_monday(),
-            report_start: warmup,
-            report_end: warmup + report_len,
-            first_birth_day: warmup - lead,
-            last_birth_day: warmup + report_len + s.births.latest_days_after_due + 8,
-        }
-    }
-
     pub fn date(&self, day: Day) -> NaiveDate {
         self.start + Duration::days(i64::from(day))
     }

@@ -2,10 +2,8 @@
 
 use std::cell::RefCell;
 
-use crate::scenario::Rationing;
-
 use super::{
-    AllocationPolicy, DayInput, MotherDay, TIERS, Tier, TierHours, reserve_for_due_soon,
+    AllocationPolicy, DayInput, MotherDay, Rationing, TIERS, Tier, TierHours, reserve_for_due_soon,
     reserve_for_guarantees,
     water_fill::{Claim, water_fill_in},
 };

@@ -26,24 +26,21 @@ pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
 pub use water_fill::{Claim, water_fill, water_fill_in};
 
-/// Number of tiers.
-pub const TIERS: usize = 4;
+// The tiers are domain vocabulary (an indication is split into them), so they live in
+// `crate::model`; a policy serves them in order.
+pub use crate::model::{TIERS, Tier, TierHours};
 
-/// A tier of a mother's indicated hours, in serving order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tier {
-    /// min(legal minimum, indicated): guaranteed to every mother.
-    Minimum = 0,
-    /// Medically indicated hours above the minimum: guaranteed to every mother.
-    Medical = 1,
-    /// Remaining indicated hours of a mother registered before the early-registration week.
-    RestEarly = 2,
-    /// Remaining indicated hours of a late registrant: served only when all else is.
-    RestLate = 3,
+/// How a tier that cannot be served in full is divided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rationing {
+    /// Max-min fair on the share of the tier still owed (water-filling): the mother furthest
+    /// behind is helped first.
+    #[default]
+    MaxMin,
+    /// Every claim cut by the same factor.
+    Proportional,
 }
-
-/// Hours per tier, indexed by `Tier as usize`.
-pub type TierHours = [f64; TIERS];
 
 /// One mother's state at the start of a day's plan, as a policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,6 +6,7 @@
 //! names file, line, column and field, whether it comes from a type error or from a semantic
 //! check in [`validate`].
 
+mod calendar;
 mod csv_dialect;
 pub(crate) mod data;
 mod schema;
@@ -13,7 +14,7 @@ mod sweep;
 mod validate;
 
 pub use schema::*;
-pub use sweep::{Variant, base_values, variants};
+pub use sweep::{BASE_VARIANT, Variant, base_values, variants};
 pub use validate::{NAME_MAX_CHARS, SizeLimits, check_name, date_range, expected_mothers};
 
 use std::fmt;

@@ -7,6 +7,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// How a tier is rationed is the allocation rule's own parameter (`crate::policy`); the
+/// scenario names it, and re-exports it for readers of the format.
+pub use crate::policy::Rationing;
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -226,18 +230,6 @@ pub enum WaitingListOrder {
     MostSpare,
     /// The providers of `priority` first, in that order, then the others in file order.
     Priority,
-}
-
-/// How a tier that cannot be served in full is divided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rationing {
-    /// Max-min fair on the share of the tier still owed (water-filling): the mother furthest
-    /// behind is helped first.
-    #[default]
-    MaxMin,
-    /// Every claim cut by the same factor.
-    Proportional,
 }
 
 impl Default for PolicyParams {

@@ -25,6 +25,9 @@ pub struct Variant {
     pub scenario: Scenario,
 }
 
+/// The variant id of a plain run (sweeps add more).
+pub const BASE_VARIANT: &str = "base";
+
 /// The variants of a scenario's `[sweep]`; a scenario without one has a single variant, `base`.
 ///
 /// Every problem is reported, each at its place in the file: a bad value at its entry of the
@@ -33,7 +36,7 @@ pub fn variants(loaded: &LoadedScenario) -> Result<Vec<Variant>, ScenarioError> 
     let sweep = &loaded.scenario.sweep;
     if sweep.is_empty() {
         return Ok(vec![Variant {
-            id: crate::run::BASE_VARIANT.to_string(),
+            id: BASE_VARIANT.to_string(),
             params: Vec::new(),
             scenario: loaded.scenario.clone(),
         }]);
