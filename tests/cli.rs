@@ -617,6 +617,51 @@ fn sharded_sweep_merges_into_the_unsharded_files_byte_for_byte() {
         serde_json::from_str(&fs::read_to_string(d.join("merged/run.json")).unwrap()).unwrap();
     assert_eq!(meta["merged_shards"], 3);
     assert!(meta.get("shard").is_none());
+
+    // A shard file whose header differs from what merge reads (another kraamsim version, a
+    // hand edit) is refused by file and column, for every file merge reads, and nothing is
+    // written: merge never concatenates rows under the wrong column names.
+    for f in [
+        "totals.csv",
+        "weekly.csv",
+        "mothers.csv",
+        "postcodes.csv",
+        "lorenz.csv",
+        "transfers.csv",
+        "yearly.csv",
+        "providers.csv",
+    ] {
+        let path = d.join("s1").join(f);
+        let original = fs::read_to_string(&path).unwrap();
+        let (header, rows) = original.split_once('\n').unwrap();
+        let last = header.rsplit(',').next().unwrap();
+        let renamed = format!(
+            "{},renamed\n{rows}",
+            &header[..header.len() - last.len() - 1]
+        );
+        fs::write(&path, renamed).unwrap();
+        let out = d.join(format!("bad-{f}"));
+        kraamsim()
+            .args(["merge"])
+            .arg(d.join("s0"))
+            .arg(d.join("s1"))
+            .arg(d.join("s2"))
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(
+                predicates::str::contains(f).and(predicates::str::contains(format!(
+                    "`renamed` where `{last}`"
+                ))),
+            );
+        assert!(
+            !out.exists(),
+            "merge wrote {} after refusing {f}",
+            out.display()
+        );
+        fs::write(&path, original).unwrap();
+    }
 }
 
 #[test]

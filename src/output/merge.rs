@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CsvFile, HeaderCheck, MOTHER_COLUMNS, OutputDir, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV,
-    RESUME_DIR, SUMMARY_METRICS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind,
-    WEEKLY_COLUMNS, YEARLY_COLUMNS, YEARLY_CSV, check_header, dir, header, parse_metrics,
-    remove_dir_if_present, stats_file, totals_from_values, write_atomic, write_summary_row, yearly,
+    CsvFile, MOTHER_COLUMNS, OutputDir, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV, RESUME_DIR,
+    SUMMARY_METRICS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS,
+    YEARLY_COLUMNS, YEARLY_CSV, check_columns, dir, header, parse_metrics, remove_dir_if_present,
+    stats_file, totals_from_values, write_atomic, write_summary_row, yearly,
 };
 use crate::scenario::PolicyName;
 
@@ -77,15 +77,13 @@ type Blocks = BTreeMap<(String, usize, u32), Vec<csv::StringRecord>>;
 
 fn read_blocks(
     path: &Path,
-    check_header: Option<HeaderCheck>,
+    expected: &[&str],
     policy_order: &[String],
     blocks: &mut Blocks,
 ) -> Result<(), MergeError> {
     let bad = |e: String| input(format!("{}: {e}", path.display()));
     let mut reader = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
-    if let Some(check) = check_header {
-        check(reader.headers().map_err(|e| bad(e.to_string()))?).map_err(bad)?;
-    }
+    check_columns(reader.headers().map_err(|e| bad(e.to_string()))?, expected).map_err(bad)?;
     for record in reader.records() {
         let record = record.map_err(|e| bad(e.to_string()))?;
         let policy = policy_order
@@ -193,38 +191,21 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
         Tally::new(TallyKind::Lorenz),
     ];
     for s in &shards {
-        read_blocks(
-            &s.dir.join(TOTALS_CSV),
-            Some(check_header),
-            &policies,
-            &mut totals,
-        )?;
-        read_blocks(&s.dir.join("weekly.csv"), None, &policies, &mut weekly)?;
-        read_blocks(
-            &s.dir.join("transfers.csv"),
-            None,
-            &policies,
-            &mut transfers,
-        )?;
-        read_blocks(&s.dir.join(YEARLY_CSV), None, &policies, &mut yearly_blocks)?;
-        read_blocks(
-            &s.dir.join(PROVIDERS_CSV),
-            None,
-            &policies,
-            &mut provider_blocks,
-        )?;
+        let read = |name: &str, columns: &[&str], blocks: &mut Blocks| {
+            read_blocks(&s.dir.join(name), &header(columns), &policies, blocks)
+        };
+        read(TOTALS_CSV, &SUMMARY_METRICS, &mut totals)?;
+        read("weekly.csv", &WEEKLY_COLUMNS, &mut weekly)?;
+        read("transfers.csv", &TRANSFER_COLUMNS, &mut transfers)?;
+        read(YEARLY_CSV, &YEARLY_COLUMNS, &mut yearly_blocks)?;
+        read(PROVIDERS_CSV, &PROVIDER_COLUMNS, &mut provider_blocks)?;
         for t in &mut tallies {
             let path = s.dir.join(t.kind.file());
             t.read(&path, None, &policy_names)
                 .map_err(|e| input(format!("{}: {e}", path.display())))?;
         }
         if mothers {
-            read_blocks(
-                &s.dir.join("mothers.csv"),
-                None,
-                &policies,
-                &mut mother_rows,
-            )?;
+            read("mothers.csv", &MOTHER_COLUMNS, &mut mother_rows)?;
         }
     }
 

@@ -19,12 +19,13 @@ mod yearly;
 
 pub use dir::{DirMode, Layout, OutputDir, RESUME_DIR, Start};
 pub use merge::{MergeError, merge};
+pub(crate) use schema::check_columns;
+use schema::parse_metrics;
 pub use schema::{
     Column, DAY_PART_METRICS, Format, LATER_SUMMARY_METRICS, METRICS, SUMMARY_COLUMNS,
     SUMMARY_METRICS, WEEK_COLUMNS, WEEKLY_COLUMNS, WeekColumn, is_ratio, join_names, metric_values,
     summary_column, tier_fill, totals_from_values,
 };
-use schema::{check_header, parse_metrics};
 pub use stats::{Estimate, estimate};
 use tally::{Tally, TallyKind, TallyRow};
 pub use yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
@@ -882,16 +883,14 @@ fn absent_is_fine(path: &Path, removed: std::io::Result<()>) -> Result<(), Outpu
     }
 }
 
-/// What a reader checks of a file's header before it reads its rows.
-pub(crate) type HeaderCheck = fn(&csv::StringRecord) -> Result<(), String>;
-
-/// Each record of the kept file `name` of a checkpoint, up to its recorded length; `each`
-/// says what is wrong with a record, which becomes a damaged-checkpoint error.
+/// Each record of the kept file `name` of a checkpoint, up to its recorded length, once its
+/// header is `expected`; `each` says what is wrong with a record, which becomes a
+/// damaged-checkpoint error.
 fn for_checkpoint_records(
     dir: &Path,
     checkpoint: &Checkpoint,
     name: &str,
-    check_header: Option<HeaderCheck>,
+    expected: &[&str],
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), String>,
 ) -> Result<(), OutputError> {
     let path = dir.join(RESUME_DIR).join(name);
@@ -904,9 +903,7 @@ fn for_checkpoint_records(
         .ok_or_else(|| bad("no length recorded".into()))?;
     let file = File::open(&path).map_err(|e| bad(e.to_string()))?;
     let mut reader = csv::Reader::from_reader(file.take(len));
-    if let Some(check) = check_header {
-        check(reader.headers().map_err(|e| bad(e.to_string()))?).map_err(&bad)?;
-    }
+    check_columns(reader.headers().map_err(|e| bad(e.to_string()))?, expected).map_err(&bad)?;
     for record in reader.records() {
         let record = record.map_err(|e| bad(e.to_string()))?;
         each(&record).map_err(&bad)?;
@@ -922,7 +919,8 @@ fn read_checkpoint_rows<'a>(
     variants: &[VariantRef<'a>],
 ) -> Result<Vec<SummaryRow<'a>>, OutputError> {
     let mut rows = Vec::new();
-    for_checkpoint_records(dir, checkpoint, TOTALS_CSV, Some(check_header), |record| {
+    let expected = header(&SUMMARY_METRICS);
+    for_checkpoint_records(dir, checkpoint, TOTALS_CSV, &expected, |record| {
         let (labels, scenario) = variants
             .iter()
             .find(|(l, _)| l.variant == record[0])
@@ -963,7 +961,8 @@ fn read_checkpoint_yearly(
     checkpoint: &Checkpoint,
 ) -> Result<Vec<YearlyRow>, OutputError> {
     let mut rows = Vec::new();
-    for_checkpoint_records(dir, checkpoint, YEARLY_CSV, None, |record| {
+    let expected = header(&YEARLY_COLUMNS);
+    for_checkpoint_records(dir, checkpoint, YEARLY_CSV, &expected, |record| {
         let fields: Vec<&str> = record.iter().collect();
         rows.push(yearly::yearly_row(&fields)?);
         Ok(())

@@ -3,7 +3,7 @@
 //! it back when a row is read from totals.csv (`--resume`, `kraamsim merge`), and says how it
 //! is written. The header, the writers, the reader and stats.csv all go through
 //! [`SUMMARY_COLUMNS`], so a new column is one line of it, and a file whose header does not
-//! match is refused by name instead of being read by position (`check_header`).
+//! match is refused by name instead of being read by position (`check_columns`).
 //!
 //! weekly.csv's columns after `week_start` are [`WEEK_COLUMNS`], read from a [`WeekTotals`]
 //! the same way.
@@ -308,10 +308,11 @@ pub fn totals_from_values(v: &[f64; METRICS]) -> (Totals, Equity) {
     (totals, equity)
 }
 
-/// Checks that a summary.csv or totals.csv header is the four key columns, then
-/// [`SUMMARY_METRICS`] in order; says which column differs.
-pub(super) fn check_header(header: &csv::StringRecord) -> Result<(), String> {
-    let expected = super::header(&SUMMARY_METRICS);
+/// Checks that a header read back from an output file is exactly `expected`, and says which
+/// column differs. Every reader of kraamsim's own files (merge, resume, the tallies) checks
+/// this before reading a row, so a file from another kraamsim version, whose columns may sit
+/// elsewhere, is refused by name instead of being read by position.
+pub(crate) fn check_columns(header: &csv::StringRecord, expected: &[&str]) -> Result<(), String> {
     for (i, want) in expected.iter().enumerate() {
         match header.get(i) {
             Some(found) if found == *want => {}
@@ -339,7 +340,7 @@ pub(super) fn check_header(header: &csv::StringRecord) -> Result<(), String> {
 }
 
 /// Reads the metric fields of a totals.csv record (after the four key columns) whose header
-/// [`check_header`] accepted.
+/// [`check_columns`] accepted.
 pub(super) fn parse_metrics(record: &csv::StringRecord) -> Result<[f64; METRICS], String> {
     if record.len() != 4 + METRICS {
         return Err(format!(
@@ -482,11 +483,12 @@ mod tests {
 
     #[test]
     fn the_written_header_is_accepted_and_a_swapped_one_refused() {
-        let good = csv::StringRecord::from(super::super::header(&SUMMARY_METRICS));
-        assert_eq!(check_header(&good), Ok(()));
-        let mut names = super::super::header(&SUMMARY_METRICS);
+        let expected = super::super::header(&SUMMARY_METRICS);
+        let good = csv::StringRecord::from(expected.clone());
+        assert_eq!(check_columns(&good, &expected), Ok(()));
+        let mut names = expected.clone();
         names.swap(4, 5);
-        let err = check_header(&csv::StringRecord::from(names)).unwrap_err();
+        let err = check_columns(&csv::StringRecord::from(names), &expected).unwrap_err();
         assert!(
             err.contains("column 5 is `mothers_below_minimum` where `mothers`"),
             "{err}"

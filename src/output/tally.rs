@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::number::fixed;
-use super::{CsvFile, OutputError};
+use super::{CsvFile, OutputError, check_columns};
 use crate::equity::{RATIO_BINS, RATIO_UNIT, RatioBins};
 
 /// One row: region, key (postcode or bin) and counts.
@@ -138,6 +138,15 @@ impl Tally {
             None => Box::new(file),
         };
         let mut csv = csv::Reader::from_reader(reader);
+        let columns = self.kind.columns();
+        check_columns(csv.headers().map_err(|e| e.to_string())?, columns)?;
+        // The header is checked, so a column's place is its place in `columns`.
+        let col = |name: &str| {
+            columns
+                .iter()
+                .position(|c| *c == name)
+                .expect("a tally reads only its own columns")
+        };
         let mut groups: Vec<((String, usize), Vec<TallyRow>)> = Vec::new();
         for record in csv.records() {
             let r = record.map_err(|e| e.to_string())?;
@@ -150,8 +159,16 @@ impl Tally {
                     .map_err(|_| format!("`{}` is not a whole number", &r[i]))
             };
             let counts = match self.kind {
-                TallyKind::Postcodes => vec![number(4)?, number(5)?, number(6)?],
-                TallyKind::Lorenz => vec![number(6)?, number(7)?, parse_fixed(&r[8])?],
+                TallyKind::Postcodes => vec![
+                    number(col("replications"))?,
+                    number(col("mothers"))?,
+                    number(col("mothers_below_minimum"))?,
+                ],
+                TallyKind::Lorenz => vec![
+                    number(col("replications"))?,
+                    number(col("mothers"))?,
+                    parse_fixed(&r[col("ratio_sum")])?,
+                ],
             };
             let key = (r[0].to_string(), policy);
             let row = TallyRow {
