@@ -14,32 +14,53 @@ use crate::run::RunLabels;
 use crate::scenario::Scenario;
 use crate::sim::{RegionResult, YearTotals};
 
-/// yearly.csv after the row key: the year, then its metrics.
-pub const YEARLY_COLUMNS: [&str; 23] = [
-    "year",
-    "births",
-    "mothers_below_minimum",
-    "shortfall_hours",
-    "carers",
-    "carer_fte",
-    "trainees",
-    "carers_joined",
-    "carers_left",
-    "mothers",
-    "indicated_hours",
-    "delivered_hours",
-    "carers_hired",
-    "trainees_started",
-    "trainees_qualified",
-    "trainees_dropped_out",
-    "carers_from_start",
-    "carers_from_training",
-    "carers_from_hiring",
-    "trainee_fte",
-    "carer_fte_from_start",
-    "carer_fte_from_training",
-    "carer_fte_from_hiring",
+/// A yearly.csv metric: its column name, whether it is written with decimals (hours and
+/// FTE) or as a count, and its value in a year's totals. [`YEAR_METRICS`] is the one list of
+/// them: the header, the values of a row and the names of the yearly stats all come from it.
+pub struct YearMetric {
+    pub name: &'static str,
+    pub decimals: bool,
+    pub get: fn(&YearTotals) -> f64,
+}
+
+/// yearly.csv's metrics after the row key and the year, in column order.
+#[rustfmt::skip]
+pub const YEAR_METRICS: [YearMetric; 22] = [
+    YearMetric { name: "births", decimals: false, get: |y| y.births as f64 },
+    YearMetric { name: "mothers_below_minimum", decimals: false, get: |y| y.mothers_below_minimum as f64 },
+    YearMetric { name: "shortfall_hours", decimals: true, get: |y| y.shortfall_hours },
+    YearMetric { name: "carers", decimals: false, get: |y| y.workforce.carers as f64 },
+    YearMetric { name: "carer_fte", decimals: true, get: |y| y.workforce.carer_fte },
+    YearMetric { name: "trainees", decimals: false, get: |y| y.workforce.trainees as f64 },
+    YearMetric { name: "carers_joined", decimals: false, get: |y| y.workforce.carers_joined as f64 },
+    YearMetric { name: "carers_left", decimals: false, get: |y| y.workforce.carers_left as f64 },
+    YearMetric { name: "mothers", decimals: false, get: |y| y.mothers as f64 },
+    YearMetric { name: "indicated_hours", decimals: true, get: |y| y.indicated_hours },
+    YearMetric { name: "delivered_hours", decimals: true, get: |y| y.delivered_hours },
+    YearMetric { name: "carers_hired", decimals: false, get: |y| y.workforce.carers_hired as f64 },
+    YearMetric { name: "trainees_started", decimals: false, get: |y| y.workforce.trainees_started as f64 },
+    YearMetric { name: "trainees_qualified", decimals: false, get: |y| y.workforce.trainees_qualified as f64 },
+    YearMetric { name: "trainees_dropped_out", decimals: false, get: |y| y.workforce.trainees_dropped_out as f64 },
+    YearMetric { name: "carers_from_start", decimals: false, get: |y| y.workforce.carers_from_start as f64 },
+    YearMetric { name: "carers_from_training", decimals: false, get: |y| y.workforce.carers_from_training as f64 },
+    YearMetric { name: "carers_from_hiring", decimals: false, get: |y| y.workforce.carers_from_hiring as f64 },
+    YearMetric { name: "trainee_fte", decimals: true, get: |y| y.workforce.trainee_fte },
+    YearMetric { name: "carer_fte_from_start", decimals: true, get: |y| y.workforce.carer_fte_from_start },
+    YearMetric { name: "carer_fte_from_training", decimals: true, get: |y| y.workforce.carer_fte_from_training },
+    YearMetric { name: "carer_fte_from_hiring", decimals: true, get: |y| y.workforce.carer_fte_from_hiring },
 ];
+
+/// yearly.csv after the row key: the year, then [`YEAR_METRICS`].
+pub const YEARLY_COLUMNS: [&str; 1 + YEAR_METRICS.len()] = {
+    let mut names = [""; 1 + YEAR_METRICS.len()];
+    names[0] = "year";
+    let mut i = 0;
+    while i < YEAR_METRICS.len() {
+        names[i + 1] = YEAR_METRICS[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// providers.csv after the row key.
 pub const PROVIDER_COLUMNS: [&str; 9] = [
@@ -53,40 +74,6 @@ pub const PROVIDER_COLUMNS: [&str; 9] = [
     "eligible_contract",
     "trainees_required",
 ];
-
-/// Whether a yearly metric is written with decimals (hours and FTE) or as a count.
-fn is_decimal(metric: &str) -> bool {
-    metric.ends_with("_hours") || metric.contains("fte")
-}
-
-/// The metric values of a year, in [`YEARLY_COLUMNS`] order after `year`.
-fn values(y: &YearTotals) -> [f64; 22] {
-    let w = &y.workforce;
-    [
-        y.births as f64,
-        y.mothers_below_minimum as f64,
-        y.shortfall_hours,
-        w.carers as f64,
-        w.carer_fte,
-        w.trainees as f64,
-        w.carers_joined as f64,
-        w.carers_left as f64,
-        y.mothers as f64,
-        y.indicated_hours,
-        y.delivered_hours,
-        w.carers_hired as f64,
-        w.trainees_started as f64,
-        w.trainees_qualified as f64,
-        w.trainees_dropped_out as f64,
-        w.carers_from_start as f64,
-        w.carers_from_training as f64,
-        w.carers_from_hiring as f64,
-        w.trainee_fte,
-        w.carer_fte_from_start,
-        w.carer_fte_from_training,
-        w.carer_fte_from_hiring,
-    ]
-}
 
 fn add(sum: &mut YearTotals, y: &YearTotals) {
     sum.births += y.births;
@@ -142,12 +129,9 @@ pub fn yearly_records(
                 region.to_string(),
                 y.year.to_string(),
             ];
-            rec.extend(values(y).iter().zip(&YEARLY_COLUMNS[1..]).map(|(x, m)| {
-                if is_decimal(m) {
-                    hours(*x)
-                } else {
-                    fixed(*x, 0)
-                }
+            rec.extend(YEAR_METRICS.iter().map(|m| {
+                let x = (m.get)(y);
+                if m.decimals { hours(x) } else { fixed(x, 0) }
             }));
             out.push(rec);
         }
@@ -250,7 +234,7 @@ pub fn yearly_stats(rows: &[YearlyRow]) -> Vec<(String, String, String, String, 
     let mut out = Vec::new();
     for g in 0..groups.len() {
         let (variant, policy, region, year) = groups[g];
-        for (k, metric) in YEARLY_COLUMNS[1..].iter().enumerate() {
+        for (k, metric) in YEAR_METRICS.iter().map(|m| m.name).enumerate() {
             let v: Vec<f64> = members[g].iter().map(|&i| rows[i].values[k]).collect();
             let mut name = String::with_capacity(metric.len() + 5);
             let _ = write!(name, "{metric}.{year}");
@@ -264,4 +248,21 @@ pub fn yearly_stats(rows: &[YearlyRow]) -> Vec<(String, String, String, String, 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{YEAR_METRICS, YEARLY_COLUMNS};
+
+    /// Hours and FTE carry decimals, counts none: a new metric that breaks the naming rule
+    /// is caught here, before a file shows `12.00` births.
+    #[test]
+    fn hours_and_fte_have_decimals_and_counts_none() {
+        for m in &YEAR_METRICS {
+            let decimal_name = m.name.ends_with("_hours") || m.name.contains("fte");
+            assert_eq!(m.decimals, decimal_name, "{}", m.name);
+        }
+        assert_eq!(YEARLY_COLUMNS[0], "year");
+        assert_eq!(YEARLY_COLUMNS[1..].len(), YEAR_METRICS.len());
+    }
 }
