@@ -8,8 +8,6 @@
 //! integer counts and fixed-point sums, so that shards and resumed runs add up exactly.
 //! Every formula, with a worked example, is in `docs/metrics.md`.
 
-use crate::sim::Totals;
-
 /// The equity metrics of one row (a region, or `ALL`, of one replication).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Equity {
@@ -40,9 +38,21 @@ pub const EQUITY_METRICS: [&str; 7] = [
     "late_share_of_shortfall",
 ];
 
+/// The counts of a row that the shares are taken of: a row's totals as the simulation keeps
+/// them (`sim::Totals::equity_counts`), so that this module does not depend on the simulation.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RowCounts {
+    pub mothers: u64,
+    pub mothers_below_minimum: u64,
+    pub mothers_without_care: u64,
+    pub late_registrants: u64,
+    pub late_shortfall_hours: f64,
+    pub shortfall_hours: f64,
+}
+
 impl Equity {
-    /// The metrics of a row from its totals and its mothers' ratios.
-    pub fn of(t: &Totals, ratios: &Ratios) -> Self {
+    /// The metrics of a row from its counts and its mothers' ratios.
+    pub fn of(t: &RowCounts, ratios: &Ratios) -> Self {
         let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
         let mothers = t.mothers as f64;
         let sums = ratios.sums();
@@ -305,18 +315,14 @@ mod tests {
             / 25.0;
         assert!((x.gini() - mad / (2.0 * 0.65)).abs() < 1e-12);
 
-        let t = Totals {
+        let t = RowCounts {
             mothers: 5,
             mothers_below_minimum: 1,
             mothers_without_care: 1,
-            mothers_full_indication: 2,
-            indicated_hours: 5.0 * 48.0,
-            delivered_hours: 3.25 * 48.0,
             shortfall_hours: 1.75 * 48.0,
             late_registrants: 2,
             // The late registrants are the mothers with 0 and 0.5: 48 + 24 hours short.
             late_shortfall_hours: 72.0,
-            ..Totals::default()
         };
         let e = Equity::of(&t, &x);
         assert_eq!(e.share_below_minimum, 0.2);

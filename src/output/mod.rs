@@ -147,7 +147,7 @@ fn replication_rows<'a>(
         ratios.extend(&r.ratios);
     }
     // Gini and P10 of ALL need every mother of the replication: the regions' ratios together.
-    let equity = Equity::of(&all, &ratios);
+    let equity = Equity::of(&all.equity_counts(), &ratios);
     rows.push(SummaryRow {
         variant,
         policy: chunk[0].policy,

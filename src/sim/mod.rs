@@ -529,7 +529,7 @@ impl<'a> Simulation<'a> {
         self.totals.on_call_hours = self.on_call.duty_hours.map(|h| h * report_days);
         let ratios = std::mem::take(&mut self.ratios);
         RegionResult {
-            equity: Equity::of(&self.totals, &ratios),
+            equity: Equity::of(&self.totals.equity_counts(), &ratios),
             ratios,
             bins: self.bins,
             postcodes: self.postcode_counts,

@@ -699,6 +699,20 @@ pub struct RegionResult {
     pub waiting_list_breaches: u64,
 }
 
+impl Totals {
+    /// The counts the equity shares are taken of (`crate::equity::Equity::of`).
+    pub fn equity_counts(&self) -> crate::equity::RowCounts {
+        crate::equity::RowCounts {
+            mothers: self.mothers,
+            mothers_below_minimum: self.mothers_below_minimum,
+            mothers_without_care: self.mothers_without_care,
+            late_registrants: self.late_registrants,
+            late_shortfall_hours: self.late_shortfall_hours,
+            shortfall_hours: self.shortfall_hours,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
