@@ -9,6 +9,14 @@
 //! drawn from the written files). `model` holds the domain types they share; `recipe` reads
 //! run.json back to rerun it (`--from`). `main.rs` is only the command line.
 
+mod api;
+
+pub use api::{
+    Batch, Error, ErrorKind, Forecast, ForecastWritten, Run, Validated, Written, draw_charts,
+    generate_national, merge, redraw_charts, validate,
+};
+pub use scenario::{CapacityScope, LoadedScenario, PolicyName, Scenario};
+
 pub mod chart;
 pub mod engine;
 pub mod equity;

@@ -31,7 +31,7 @@ pub struct Snapshot {
 pub fn snapshot(s: &Scenario, replication: u32) -> Snapshot {
     let cal = Calendar::new(s);
     let k = cal.report_start;
-    let policy = crate::run::policy_for(s.policy.name, &s.policy);
+    let policy = s.policy.name.policy(&s.policy);
     let mut bookings = String::from(
         "mother,region,provider,postcode,registration_date,due_date,indicated_hours,medical_hours,birth_place,care_start,care_days,delivered_hours\n",
     );

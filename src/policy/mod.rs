@@ -16,6 +16,7 @@ mod loss;
 mod minimum_first;
 mod proportional;
 mod refuse_when_full;
+mod registry;
 pub mod waiting_list;
 mod water_fill;
 
@@ -24,6 +25,7 @@ pub use loss::Loss;
 pub use minimum_first::{MinimumFirst, Step, on_track_share, step_demand, today_only};
 pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
+pub use registry::PolicyName;
 pub use water_fill::{Claim, water_fill, water_fill_in};
 
 /// Number of tiers.
