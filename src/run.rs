@@ -13,10 +13,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::model::Calendar;
-use crate::policy::{
-    AllocationPolicy, FirstComeFirstServed, Loss, MinimumFirst, Proportional, RefuseWhenFull,
-};
-use crate::scenario::{PolicyName, PolicyParams, Scenario};
+use crate::policy::AllocationPolicy;
+use crate::scenario::{PolicyName, Scenario};
 use crate::sim::{self, RegionResult};
 
 pub use crate::scenario::BASE_VARIANT;
@@ -137,19 +135,6 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     Ok((i, n))
 }
 
-/// The policy object for a policy name, with the scenario's policy parameters.
-pub fn policy_for(name: PolicyName, params: &PolicyParams) -> Box<dyn AllocationPolicy> {
-    match name {
-        PolicyName::MinimumFirst => Box::new(MinimumFirst {
-            rationing: params.rationing,
-        }),
-        PolicyName::Proportional => Box::new(Proportional),
-        PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
-        PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
-        PolicyName::Loss => Box::new(Loss),
-    }
-}
-
 /// Jobs per batch to aim for: enough for both threads to stay busy to the end of a batch,
 /// few enough that a batch's results are small.
 const JOBS_PER_BATCH: usize = 256;
@@ -197,7 +182,7 @@ pub fn run_batches<E: Send>(
     let policies: Vec<Box<dyn AllocationPolicy>> = scenario
         .policies()
         .into_iter()
-        .map(|name| policy_for(name, &scenario.policy))
+        .map(|name| name.policy(scenario.policy.rationing))
         .collect();
     let regions = scenario.regions.len();
     let reps: Vec<u32> = options

@@ -58,7 +58,7 @@ fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands 
 /// future a forecast from its snapshot is compared with.
 fn real_run(s: &Scenario, truth: u32) -> RegionResult {
     let cal = Calendar::new(s);
-    let policy = kraamsim::run::policy_for(s.policy.name, &s.policy);
+    let policy = s.policy.name.policy(s.policy.rationing);
     sim::run_region(s, &cal, 0, truth, policy.as_ref(), false, Checks::default())
 }
 

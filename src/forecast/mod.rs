@@ -93,7 +93,7 @@ pub fn forecast(s: &Scenario, known: &Known, settings: &Settings) -> Result<Band
     let models: Vec<future::FutureMothers> = (0..s.regions.len())
         .map(|r| future::FutureMothers::new(s, &cal, r))
         .collect();
-    let policy = crate::run::policy_for(s.policy.name, &s.policy);
+    let policy = s.policy.name.policy(s.policy.rationing);
     let jobs: Vec<(u32, usize)> = (0..settings.replications)
         .flat_map(|rep| (0..s.regions.len()).map(move |r| (rep, r)))
         .collect();

@@ -30,7 +30,7 @@ pub struct Snapshot {
 pub fn snapshot(s: &Scenario, replication: u32) -> Snapshot {
     let cal = Calendar::new(s);
     let k = cal.report_start;
-    let policy = crate::run::policy_for(s.policy.name, &s.policy);
+    let policy = s.policy.name.policy(s.policy.rationing);
     let mut bookings = CsvText::new(&[
         "mother",
         "region",

@@ -344,15 +344,7 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
 
 /// The static name of a policy written in a shard's output.
 fn static_policy(name: &str) -> Result<&'static str, MergeError> {
-    [
-        PolicyName::MinimumFirst,
-        PolicyName::Proportional,
-        PolicyName::FirstComeFirstServed,
-        PolicyName::RefuseWhenFull,
-        PolicyName::Loss,
-    ]
-    .into_iter()
-    .map(PolicyName::as_str)
-    .find(|p| *p == name)
-    .ok_or_else(|| input(format!("unknown policy `{name}` in a shard")))
+    PolicyName::from_name(name)
+        .map(PolicyName::as_str)
+        .ok_or_else(|| input(format!("unknown policy `{name}` in a shard")))
 }

@@ -8,6 +8,9 @@
 //! mothers registered early, 4 the rest for late registrants. [`MinimumFirst`] serves them
 //! lexicographically and rations each tier max-min fairly with [`water_fill`].
 //!
+//! [`PolicyName`] below is the registry of policies: the one list (besides a policy's own
+//! file) that a new policy is added to.
+//!
 //! [`waiting_list`] is the regional waiting list's lending step between providers: not a
 //! policy but a capacity arrangement any policy runs under, pure in the same way.
 
@@ -25,6 +28,65 @@ pub use minimum_first::{MinimumFirst, Step, on_track_share, step_demand, today_o
 pub use proportional::Proportional;
 pub use refuse_when_full::RefuseWhenFull;
 pub use water_fill::{Claim, water_fill, water_fill_in};
+
+use serde::{Deserialize, Serialize};
+
+// The registry of allocation policies: the one list a new policy is added to.
+//
+// [`PolicyName`] is the name of a policy everywhere it is written: scenario files and run.json
+// read it with serde, `--policy` with clap, and the outputs write [`PolicyName::as_str`].
+// serde and clap both spell a variant in kebab-case (`FirstComeFirstServed` is
+// `first-come-first-served`), and `as_str` is the name the policy gives itself in its own file
+// ([`AllocationPolicy::name`]); a test below fails when the three disagree. Adding a policy
+// touches its own file (the struct, its `name` and its `allocate_day`) and this one: its
+// `mod` and `pub use` lines above, a variant of [`PolicyName`] and its arm in
+// [`PolicyName::policy`], whose `match` the compiler checks for completeness.
+
+/// The allocation policies kraamsim knows.
+///
+/// A variant's doc comment is its help text in `kraamsim run --help`, so only a policy whose
+/// name does not say what it is has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[value(rename_all = "kebab-case")]
+pub enum PolicyName {
+    MinimumFirst,
+    Proportional,
+    FirstComeFirstServed,
+    RefuseWhenFull,
+    /// The validation model: one carer per mother or no care (Erlang-B loss system).
+    Loss,
+}
+
+impl PolicyName {
+    /// The policy object of this name; `rationing` is how minimum-first divides a tier it
+    /// cannot serve in full (the scenario's `policy.rationing`; the other policies have no
+    /// parameter).
+    pub fn policy(self, rationing: Rationing) -> Box<dyn AllocationPolicy> {
+        match self {
+            PolicyName::MinimumFirst => Box::new(MinimumFirst { rationing }),
+            PolicyName::Proportional => Box::new(Proportional),
+            PolicyName::FirstComeFirstServed => Box::new(FirstComeFirstServed),
+            PolicyName::RefuseWhenFull => Box::new(RefuseWhenFull),
+            PolicyName::Loss => Box::new(Loss),
+        }
+    }
+
+    /// The name as written in scenario files and outputs: the one the policy gives itself.
+    pub fn as_str(self) -> &'static str {
+        self.policy(Rationing::default()).name()
+    }
+
+    /// Every policy, in the order of [`PolicyName`].
+    pub fn all() -> &'static [PolicyName] {
+        <PolicyName as clap::ValueEnum>::value_variants()
+    }
+
+    /// The policy written `name` in a scenario file or an output, if there is one.
+    pub fn from_name(name: &str) -> Option<PolicyName> {
+        Self::all().iter().copied().find(|p| p.as_str() == name)
+    }
+}
 
 // The tiers are domain vocabulary (an indication is split into them), so they live in
 // `crate::model`; a policy serves them in order.
@@ -222,5 +284,22 @@ mod tests {
         // With the early registrants' tier 3, day 2 needs 7 and still gets 3.
         assert_eq!(reserve_for_guarantees(&days, 6.0), 13.0);
         assert_eq!(reserve_for_guarantees(&days, 0.0), 7.0);
+    }
+
+    /// serde (scenario files, run.json), clap (`--policy`) and the outputs spell every
+    /// policy the same way.
+    #[test]
+    fn serde_clap_and_the_policy_agree_on_every_name() {
+        assert!(PolicyName::all().contains(&PolicyName::Loss));
+        for &p in PolicyName::all() {
+            let serde = serde_json::to_value(p).unwrap();
+            assert_eq!(serde, serde_json::Value::String(p.as_str().to_string()));
+            let clap = clap::ValueEnum::to_possible_value(&p).unwrap();
+            assert_eq!(clap.get_name(), p.as_str());
+            let back: PolicyName = serde_json::from_value(serde).unwrap();
+            assert_eq!(back, p);
+            assert_eq!(PolicyName::from_name(p.as_str()), Some(p));
+        }
+        assert_eq!(PolicyName::from_name("fair"), None);
     }
 }

@@ -249,30 +249,9 @@ impl Default for PolicyParams {
     }
 }
 
-/// The allocation policies kraamsim knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PolicyName {
-    MinimumFirst,
-    Proportional,
-    FirstComeFirstServed,
-    RefuseWhenFull,
-    /// The validation model: one carer per mother for her whole care window, or no care.
-    Loss,
-}
-
-impl PolicyName {
-    /// The name as written in scenario files and outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyName::MinimumFirst => "minimum-first",
-            PolicyName::Proportional => "proportional",
-            PolicyName::FirstComeFirstServed => "first-come-first-served",
-            PolicyName::RefuseWhenFull => "refuse-when-full",
-            PolicyName::Loss => "loss",
-        }
-    }
-}
+/// The allocation policies kraamsim knows: the registry in `crate::policy` (one list for
+/// scenario files, the command line and the outputs).
+pub use crate::policy::PolicyName;
 
 /// Over which carers capacity is shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +274,22 @@ impl CapacityScope {
             CapacityScope::Region => "region",
             CapacityScope::WaitingList => "waiting-list",
         }
+    }
+}
+
+/// `--scope` reads the names [`CapacityScope::as_str`] writes. Written out rather than
+/// derived: a derived `ValueEnum` would show the variants' doc comments in `--help`.
+impl clap::ValueEnum for CapacityScope {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            CapacityScope::Provider,
+            CapacityScope::Region,
+            CapacityScope::WaitingList,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
