@@ -1564,6 +1564,19 @@ pub fn summary_table(
         "input{}: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average",
         if variants > 1 { " (first variant)" } else { "" }
     );
+    // Where a coordinator finds what the observed-practice events did (files written only then).
+    if !s.provider_closures.is_empty() {
+        let _ = writeln!(
+            out,
+            "{CLOSURES_CSV}: per closing provider, the mothers moved (booked, in care), refused and sent elsewhere, and its carers who joined others or left"
+        );
+    }
+    if s.policy.waiting_list.refusals {
+        let _ = writeln!(
+            out,
+            "{REGISTRATIONS_CSV}: per region, mothers booked with their provider, placed by the waiting list or refused, early and late registrants (refused mothers count as without care)"
+        );
+    }
     out
 }
 
