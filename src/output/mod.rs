@@ -39,10 +39,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::equity::{self, Equity, RATIO_BINS, RatioBins};
+use crate::model::Calendar;
 use crate::recipe::{InputFile, Overrides, RunSettings};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
-use crate::sim::{RegionResult, Totals};
+use crate::sim::{RegionResult, RegistrationOutcome, Totals};
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +164,7 @@ const PROGRESS_JSON: &str = "progress.json";
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.
-pub const OUTPUT_FILES: [&str; 11] = [
+pub const OUTPUT_FILES: [&str; 13] = [
     "summary.csv",
     "weekly.csv",
     "stats.csv",
@@ -175,7 +176,16 @@ pub const OUTPUT_FILES: [&str; 11] = [
     "transfers.csv",
     YEARLY_CSV,
     PROVIDERS_CSV,
+    CLOSURES_CSV,
+    REGISTRATIONS_CSV,
 ];
+
+/// One row per provider closure (`[[provider_closures]]`), replication and policy: the
+/// mothers and carers it moved. Written only for a scenario with closures.
+pub const CLOSURES_CSV: &str = "closures.csv";
+/// One row per registration outcome (booked, placed by the waiting list, refused), region,
+/// replication and policy. Written only with `policy.waiting_list.refusals`.
+pub const REGISTRATIONS_CSV: &str = "registrations.csv";
 
 /// One row per region (and `ALL`) and calendar year of the reporting period.
 pub const YEARLY_CSV: &str = "yearly.csv";
@@ -350,6 +360,24 @@ const MOTHER_COLUMNS: [&str; 13] = [
 
 const TRANSFER_COLUMNS: [&str; 3] = ["from_provider", "to_provider", "transfers"];
 
+const CLOSURE_COLUMNS: [&str; 8] = [
+    "provider",
+    "date",
+    "mothers_booked_moved",
+    "mothers_in_care_moved",
+    "mothers_refused",
+    "registrations_redirected",
+    "carers_joined",
+    "carers_left",
+];
+
+const REGISTRATION_COLUMNS: [&str; 4] = [
+    "outcome",
+    "mothers",
+    "early_registrants",
+    "late_registrants",
+];
+
 const STATS_COLUMNS: [&str; 8] = [
     "variant",
     "policy",
@@ -461,6 +489,10 @@ pub struct OutputWriter<'a> {
     weekly: Option<CsvFile>,
     mothers: Option<CsvFile>,
     transfers: Option<CsvFile>,
+    /// closures.csv and registrations.csv, open only when a variant has closures or
+    /// refusals, so that no other scenario's output changes.
+    closures: Option<CsvFile>,
+    registrations: Option<CsvFile>,
     /// postcodes.csv and lorenz.csv, counted up over replications.
     postcodes: Tally,
     lorenz: Tally,
@@ -501,6 +533,8 @@ impl<'a> OutputWriter<'a> {
             weekly: None,
             mothers: None,
             transfers: None,
+            closures: None,
+            registrations: None,
             postcodes: Tally::new(TallyKind::Postcodes),
             lorenz: Tally::new(TallyKind::Lorenz),
             policies: variants
@@ -531,6 +565,15 @@ impl<'a> OutputWriter<'a> {
         writer.summary = Some(open("summary.csv", &SUMMARY_METRICS)?);
         writer.weekly = Some(open("weekly.csv", &WEEKLY_COLUMNS)?);
         writer.transfers = Some(open("transfers.csv", &TRANSFER_COLUMNS)?);
+        if variants
+            .iter()
+            .any(|(_, s)| !s.provider_closures.is_empty())
+        {
+            writer.closures = Some(open(CLOSURES_CSV, &CLOSURE_COLUMNS)?);
+        }
+        if variants.iter().any(|(_, s)| s.policy.waiting_list.refusals) {
+            writer.registrations = Some(open(REGISTRATIONS_CSV, &REGISTRATION_COLUMNS)?);
+        }
         if keep_mothers {
             writer.mothers = Some(open("mothers.csv", &MOTHER_COLUMNS)?);
         }
@@ -584,6 +627,8 @@ impl<'a> OutputWriter<'a> {
             let mut weekly = self.weekly.take().expect("open until finish");
             let mut mothers = self.mothers.take();
             let mut transfers = self.transfers.take().expect("open until finish");
+            let mut closures = self.closures.take();
+            let mut registrations = self.registrations.take();
             let (per_region, rest) = std::thread::scope(|threads| {
                 let per_region = threads.spawn(|| {
                     for r in chunk {
@@ -592,6 +637,12 @@ impl<'a> OutputWriter<'a> {
                             write_mother_rows(mothers, scenario, labels, r)?;
                         }
                         write_transfer_rows(&mut transfers, scenario, labels, r)?;
+                        if let Some(out) = closures.as_mut() {
+                            write_closure_rows(out, scenario, labels, r)?;
+                        }
+                        if let Some(out) = registrations.as_mut() {
+                            write_registration_rows(out, scenario, labels, r)?;
+                        }
                     }
                     Ok::<(), OutputError>(())
                 });
@@ -604,6 +655,8 @@ impl<'a> OutputWriter<'a> {
             self.weekly = Some(weekly);
             self.mothers = mothers;
             self.transfers = Some(transfers);
+            self.closures = closures;
+            self.registrations = registrations;
             per_region?;
             rest?;
         }
@@ -747,6 +800,12 @@ impl<'a> OutputWriter<'a> {
         if self.mothers.is_some() {
             written.push("mothers.csv".to_string());
         }
+        if self.closures.is_some() {
+            written.push(CLOSURES_CSV.to_string());
+        }
+        if self.registrations.is_some() {
+            written.push(REGISTRATIONS_CSV.to_string());
+        }
         dir::record(&dir, self.kind, &written)?;
         for file in [
             self.summary.take(),
@@ -759,6 +818,16 @@ impl<'a> OutputWriter<'a> {
             self.providers.take(),
         ] {
             file.expect("open until finish").persist()?;
+        }
+        // A stale file of an earlier run into this folder would not belong to this run.
+        for (name, file) in [
+            (CLOSURES_CSV, self.closures.take()),
+            (REGISTRATIONS_CSV, self.registrations.take()),
+        ] {
+            match file {
+                Some(file) => file.persist()?,
+                None => remove_if_present(&dir.join(name))?,
+            }
         }
         if self.exact {
             exact_totals_file(&dir, &self.rows)?.persist()?;
@@ -812,6 +881,8 @@ impl<'a> OutputWriter<'a> {
             ("lorenz.csv", Some(self.lorenz.file(&dir, &self.policies)?)),
             (YEARLY_CSV, self.yearly.take()),
             (PROVIDERS_CSV, self.providers.take()),
+            (CLOSURES_CSV, self.closures.take()),
+            (REGISTRATIONS_CSV, self.registrations.take()),
         ];
         for (name, file) in kept {
             if let Some(file) = file {
@@ -1170,6 +1241,62 @@ fn write_transfer_rows(
     Ok(())
 }
 
+/// closures.csv: per replication, region and closure of one of the region's providers, the
+/// mothers it moved or left without care and where its carers went.
+fn write_closure_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    let providers = crate::generate::region_providers(s, r.region);
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for c in &r.closures {
+        let date = Calendar::new(s).date(c.day).to_string();
+        out.write([
+            labels.variant.as_str(),
+            r.policy,
+            &replication,
+            region,
+            &providers[usize::from(c.provider)].name,
+            &date,
+            &c.booked_moved.to_string(),
+            &c.in_care_moved.to_string(),
+            &c.refused.to_string(),
+            &c.registrations_redirected.to_string(),
+            &c.carers_joined.to_string(),
+            &c.carers_left.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// registrations.csv: per replication, region and registration outcome, the mothers whose
+/// care ended (or would have ended) in the reporting period, early and late registrants.
+fn write_registration_rows(
+    out: &mut CsvFile,
+    s: &Scenario,
+    labels: &RunLabels,
+    r: &RegionResult,
+) -> Result<(), OutputError> {
+    let region = &s.regions[r.region].name;
+    let replication = r.replication.to_string();
+    for (outcome, [early, late]) in RegistrationOutcome::ALL.iter().zip(&r.registrations) {
+        out.write([
+            labels.variant.as_str(),
+            r.policy,
+            &replication,
+            region,
+            outcome.as_str(),
+            &(early + late).to_string(),
+            &early.to_string(),
+            &late.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
 /// run.json: what ran, with which inputs, how fast; a recipe `kraamsim run|sweep --from`
 /// reruns (`crate::recipe`). Fields are added, never renamed or removed: merge and the charts
 /// read them, and older outputs must stay readable.
@@ -1436,6 +1563,19 @@ pub fn summary_table(
         "input{}: {births:.0} expected births a year; {carers} carers, {mean_hours:.1} contract hours a week on average",
         if variants > 1 { " (first variant)" } else { "" }
     );
+    // Where a coordinator finds what the observed-practice events did (files written only then).
+    if !s.provider_closures.is_empty() {
+        let _ = writeln!(
+            out,
+            "{CLOSURES_CSV}: per closing provider, the mothers moved (booked, in care), refused and sent elsewhere, and its carers who joined others or left"
+        );
+    }
+    if s.policy.waiting_list.refusals {
+        let _ = writeln!(
+            out,
+            "{REGISTRATIONS_CSV}: per region, mothers booked with their provider, placed by the waiting list or refused, early and late registrants (refused mothers count as without care)"
+        );
+    }
     out
 }
 

@@ -68,6 +68,36 @@ pub struct Scenario {
     /// the others at the file's values (`one-at-a-time`, for sensitivity analysis).
     #[serde(default)]
     pub sweep_design: SweepDesign,
+    /// Providers that close during the period (`[[provider_closures]]`): from the date on
+    /// they take no mothers, their mothers move to other providers, their carers join
+    /// others or leave the field (`docs/scenario-format.md`, Provider closures).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provider_closures: Vec<ProviderClosure>,
+}
+
+/// A provider closing during the period, as Helmond's and Drenthe's did in 2024
+/// (`DOMAIN.md`, "shortage in practice"): from `date` it takes no new mothers, its booked
+/// mothers and those in care move to other providers covering their postcode, and its
+/// carers join the providers of `carers_join` by their shares; the rest leave the field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderClosure {
+    /// The closing provider's name (unique over the scenario).
+    pub provider: String,
+    /// The first day it is closed (within the reporting period).
+    pub date: NaiveDate,
+    /// Where its carers go: a share of them to each provider named (of the same region);
+    /// shares sum to at most 1, the rest leave kraamzorg.
+    #[serde(default)]
+    pub carers_join: Vec<CarersJoin>,
+}
+
+/// A share of a closing provider's carers that joins another provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarersJoin {
+    pub provider: String,
+    pub share: f64,
 }
 
 /// How the values of a `[sweep]` make variants.
@@ -207,7 +237,7 @@ pub struct PolicyParams {
 /// The KSV's regional waiting list (*wachtlijstcoördinatie*): a mother her own provider
 /// cannot give her share of the minimum is offered to the other providers covering her
 /// postcode (`docs/policies.md`, The regional waiting list).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WaitingListParams {
     /// In which order the other providers are asked.
@@ -219,6 +249,39 @@ pub struct WaitingListParams {
     pub max_transfers_per_day: Option<i64>,
     /// Only mothers of these postcodes take part; empty: every postcode.
     pub postcodes: Vec<u16>,
+    /// Refusals as observed in 2023-2024 (IGJ): at registration a mother is booked with her
+    /// provider when its roster still has room for her on every expected day; if not, the
+    /// list offers her to the other providers covering her postcode; if none has room she
+    /// is refused and gets no kraamzorg. Off by default (every mother is taken on).
+    #[serde(skip_serializing_if = "is_false")]
+    pub refusals: bool,
+    /// With `refusals`: the share of her indicated hours a provider books at registration,
+    /// spread evenly over her expected days from her due date, against its roster's contract
+    /// care hours. Below 1 a provider books fewer hours than indicated because it expects
+    /// to cut families to fewer hours when short.
+    #[serde(skip_serializing_if = "is_one")]
+    pub booking_share: f64,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+impl Default for WaitingListParams {
+    fn default() -> Self {
+        WaitingListParams {
+            order: WaitingListOrder::default(),
+            priority: Vec::new(),
+            max_transfers_per_day: None,
+            postcodes: Vec::new(),
+            refusals: false,
+            booking_share: 1.0,
+        }
+    }
 }
 
 /// In which order the waiting list asks the providers covering a mother's postcode.

@@ -226,6 +226,7 @@ pub fn validate(s: &Scenario) -> Problems {
     check_workforce(&mut c, &s.workforce);
     check_contracts(&mut c, &s.contracts);
     check_regions_and_providers(&mut c, s);
+    check_provider_closures(&mut c, s);
     if let Some(f) = &s.forecast {
         for (path, file) in [
             ("forecast.bookings", &f.bookings),
@@ -375,6 +376,24 @@ fn check_waiting_list(c: &mut Checker, s: &Scenario) {
             );
         }
     }
+    if wl.refusals && s.policy.scope != CapacityScope::WaitingList {
+        c.fail(
+            "policy.waiting_list.refusals",
+            format!(
+                "refusals need scope = \"waiting-list\" (the list places a mother her provider cannot book), got scope = \"{}\"",
+                s.policy.scope.as_str()
+            ),
+        );
+    }
+    if !(wl.booking_share > 0.0 && wl.booking_share <= 1.0) {
+        c.fail(
+            "policy.waiting_list.booking_share",
+            format!(
+                "must be more than 0 and at most 1, got {}",
+                wl.booking_share
+            ),
+        );
+    }
     if !wl.priority.is_empty() && wl.order != WaitingListOrder::Priority {
         c.fail(
             "policy.waiting_list.priority",
@@ -391,6 +410,115 @@ fn check_waiting_list(c: &mut Checker, s: &Scenario) {
             c.fail(
                 format!("policy.waiting_list.postcodes[{i}]"),
                 format!("postcode {pc} is not in any region"),
+            );
+        }
+    }
+}
+
+/// `[[provider_closures]]`: a known provider closing once, within the period; its carers'
+/// shares to other providers of its region summing to at most 1; and every postcode it
+/// covers covered by another provider of its region still open then, so that its mothers
+/// have somewhere to go.
+fn check_provider_closures(c: &mut Checker, s: &Scenario) {
+    let find = |name: &str| -> Result<&ProviderSpec, String> {
+        let mut found = s.providers.iter().filter(|p| p.name == name);
+        match (found.next(), found.next()) {
+            (Some(p), None) => Ok(p),
+            (Some(_), Some(_)) => Err(format!(
+                "provider `{name}` is named in more than one region; closures need a unique name"
+            )),
+            (None, _) => Err(format!("no provider named `{name}`")),
+        }
+    };
+    for (i, closure) in s.provider_closures.iter().enumerate() {
+        let at = format!("provider_closures[{i}]");
+        let provider = match find(&closure.provider) {
+            Ok(p) => p,
+            Err(why) => {
+                c.fail(format!("{at}.provider"), why);
+                continue;
+            }
+        };
+        if s.provider_closures[..i]
+            .iter()
+            .any(|k| k.provider == closure.provider)
+        {
+            c.fail(
+                format!("{at}.provider"),
+                format!("provider `{}` closes twice", closure.provider),
+            );
+        }
+        let (start, end) = (s.period.start, s.period.end);
+        if closure.date < start || closure.date > end {
+            c.fail(
+                format!("{at}.date"),
+                format!(
+                    "must be within the reporting period {start} to {end}, got {}",
+                    closure.date
+                ),
+            );
+        }
+        let mut total = 0.0;
+        for (j, join) in closure.carers_join.iter().enumerate() {
+            let field = |name: &str| format!("{at}.carers_join[{j}].{name}");
+            c.share(&field("share"), join.share);
+            total += join.share;
+            match find(&join.provider) {
+                Err(why) => c.fail(field("provider"), why),
+                Ok(q) if q.name == provider.name => c.fail(
+                    field("provider"),
+                    "the closing provider's carers cannot join the provider itself",
+                ),
+                Ok(q) if q.region != provider.region => c.fail(
+                    field("provider"),
+                    format!(
+                        "provider `{}` is in region `{}`, not in the closing provider's `{}`",
+                        q.name, q.region, provider.region
+                    ),
+                ),
+                Ok(_) => {}
+            }
+        }
+        if total > 1.0 + 1e-9 {
+            c.fail(
+                format!("{at}.carers_join"),
+                format!("shares sum to {total}, more than 1"),
+            );
+        }
+        // Providers of the region still open on the day it closes.
+        let closed_by = |name: &str| {
+            s.provider_closures
+                .iter()
+                .any(|k| k.provider == name && k.date <= closure.date)
+        };
+        let others: Vec<&ProviderSpec> = s
+            .providers
+            .iter()
+            .filter(|q| q.region == provider.region && !closed_by(&q.name))
+            .collect();
+        let Some(region) = s.regions.iter().find(|r| r.name == provider.region) else {
+            continue;
+        };
+        let covers =
+            |q: &ProviderSpec, pc: u16| q.postcodes.is_empty() || q.postcodes.contains(&pc);
+        let orphans: Vec<String> = region
+            .postcodes
+            .iter()
+            .map(|p| p.pc4)
+            .filter(|&pc| covers(provider, pc) && !others.iter().any(|q| covers(q, pc)))
+            .map(|pc| pc.to_string())
+            .collect();
+        if !orphans.is_empty() {
+            let shown: Vec<&str> = orphans.iter().take(5).map(String::as_str).collect();
+            c.fail(
+                format!("{at}.provider"),
+                format!(
+                    "no other provider of region `{}` open on {} covers postcode(s) {}{}: its mothers there would have nowhere to go",
+                    provider.region,
+                    closure.date,
+                    shown.join(", "),
+                    if orphans.len() > 5 { ", ..." } else { "" }
+                ),
             );
         }
     }

@@ -12,6 +12,7 @@
 //! today are missing later in the week.
 
 mod birth_pool;
+mod closure;
 mod continuity;
 mod invariants;
 mod known;
@@ -32,6 +33,8 @@ use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
 use birth_pool::OnCall;
 pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS, erlang_b, posts_for};
+pub use closure::{ClosureResult, RegistrationOutcome};
+use closure::{Observed, Stage};
 use continuity::Family;
 pub use invariants::{Checks, Violation};
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
@@ -114,6 +117,8 @@ enum Event {
     Qualify {
         carer: u32,
     },
+    /// A provider closes (index into the region's closures, `closure`).
+    Closure(u16),
 }
 
 /// Runs one region for one replication under `policy`. A broken invariant (see
@@ -272,6 +277,8 @@ struct Simulation<'a> {
     /// The reporting week of the latest day planned (`None`: before or after the reporting
     /// period, or no day planned yet): the week whose day [`Simulation::close_day`] closes.
     plan_week: Option<usize>,
+    /// Provider closures and refusals at registration (`closure`).
+    observed: Observed,
 }
 
 impl<'a> Simulation<'a> {
@@ -399,7 +406,8 @@ impl<'a> Simulation<'a> {
         let n_mothers = population.mothers.len();
         let n_weeks = cal.report_weeks();
         let waiting_list = s.policy.scope == CapacityScope::WaitingList;
-        let coverage = if s.policy.scope != CapacityScope::Region {
+        let coverage = if s.policy.scope != CapacityScope::Region || !s.provider_closures.is_empty()
+        {
             Coverage::new(s, region, n_providers)
         } else {
             Coverage::default()
@@ -447,6 +455,18 @@ impl<'a> Simulation<'a> {
             log: None,
             on_call,
             to_hand: vec![0.0; provider_of_carer.len()],
+            observed: Observed::new(
+                s,
+                region,
+                closure::Sizes {
+                    providers: n_providers,
+                    scopes: n_scopes,
+                    days: horizon,
+                    mothers: n_mothers,
+                },
+                provider_of_carer.clone(),
+                cal.start,
+            ),
             families: Vec::new(),
             open: Vec::new(),
             place_scratch: Default::default(),
@@ -491,6 +511,7 @@ impl<'a> Simulation<'a> {
             self.queue
                 .schedule(day * MINUTES_PER_DAY, Event::Qualify { carer });
         }
+        self.schedule_closures();
         let first_day = self.cal.first_birth_day;
         self.queue.schedule(
             first_day * MINUTES_PER_DAY + PLAN_MINUTE,
@@ -534,6 +555,8 @@ impl<'a> Simulation<'a> {
             bins: self.bins,
             postcodes: self.postcode_counts,
             transfers: self.transfers,
+            closures: std::mem::take(&mut self.observed.closures),
+            registrations: std::mem::take(&mut self.observed.registrations),
             waiting_list_breaches: self.waiting_list_breaches,
             policy: self.policy.name(),
             region,
@@ -562,7 +585,7 @@ impl<'a> Simulation<'a> {
 
     fn handle(&mut self, time: Minutes, event: Event) {
         match event {
-            Event::Register(m) => self.register(m),
+            Event::Register(m) => self.register(m, time / MINUTES_PER_DAY),
             Event::Birth(m) => self.birth(time, m),
             Event::CareStart(m) => self.care_start(time, m),
             Event::CareEnd(m) => {
@@ -584,6 +607,7 @@ impl<'a> Simulation<'a> {
                 self.carers[carer as usize].daily_care_hours =
                     self.qualified_daily_hours[carer as usize];
             }
+            Event::Closure(k) => self.close_provider(usize::from(k)),
         }
     }
 
@@ -593,10 +617,13 @@ impl<'a> Simulation<'a> {
     }
 
     /// The mother is known to her provider: she enters the forecast of mothers due soon.
-    fn register(&mut self, m: u32) {
+    fn register(&mut self, m: u32, day: Day) {
         let mother = &self.mothers[m as usize];
         self.queue.schedule(mother.birth_minute, Event::Birth(m));
-        if self.take_on(m) {
+        // Her provider may have closed, and with refusals the waiting list may have no room.
+        if self.register_observed(m, day) && self.take_on(m) {
+            let provider = self.mothers[m as usize].provider as usize;
+            self.observed.load[provider] += 1;
             self.forecast(m, 1.0);
         } else {
             self.mother_state[m as usize].refused = true;
@@ -741,6 +768,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn care_start(&mut self, time: Minutes, m: u32) {
+        self.observed.stage[m as usize] = Stage::InCare;
         if !self.mother_state[m as usize].refused {
             self.forecast(m, -1.0);
             if self.policy.one_carer_per_mother() {
@@ -845,6 +873,11 @@ impl<'a> Simulation<'a> {
     }
 
     fn care_end(&mut self, m: u32) {
+        self.observed.stage[m as usize] = Stage::Ended;
+        if !self.mother_state[m as usize].refused {
+            let load = &mut self.observed.load[self.mothers[m as usize].provider as usize];
+            *load = load.saturating_sub(1);
+        }
         let scope = self.mother_state[m as usize].scope as usize;
         if let Some(st) = self.discharge(scope, m) {
             self.mother_state[m as usize] = st;
@@ -854,10 +887,11 @@ impl<'a> Simulation<'a> {
             let r = invariants::check_mother_total(st.last_day, m, &st.indicated, &st.delivered);
             self.check(r);
         }
-        let st = &self.mother_state[m as usize];
-        if !self.cal.in_report(st.last_day) {
+        if !self.cal.in_report(self.mother_state[m as usize].last_day) {
             return;
         }
+        self.count_registration(m);
+        let st = &self.mother_state[m as usize];
         let outcome = MotherOutcome::new(m, st, self.s.policy.minimum_hours);
         self.totals.add_mother(&outcome);
         self.weeks[self.cal.report_week(st.last_day)].add_mother(&outcome);
@@ -880,6 +914,10 @@ impl<'a> Simulation<'a> {
     }
 
     fn absence_start(&mut self, time: Minutes, carer: u32, absence: u32) {
+        // A carer who left kraamzorg with a closure is away for good already.
+        if self.observed.left_field[carer as usize] {
+            return;
+        }
         let a = self.carer_absences[carer as usize][absence as usize];
         let day = time / MINUTES_PER_DAY;
         self.queue

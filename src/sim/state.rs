@@ -693,6 +693,12 @@ pub struct RegionResult {
     /// Waiting-list transfers in the reporting period per (from, to) provider pair, row-major
     /// over the region's providers; empty unless the scope is `waiting-list`.
     pub transfers: Vec<u64>,
+    /// The region's provider closures and what each did (closures.csv).
+    pub closures: Vec<super::closure::ClosureResult>,
+    /// With `policy.waiting_list.refusals`: mothers counted in the reporting period per
+    /// registration outcome (`RegistrationOutcome::ALL`) and [early, late] registrant
+    /// (registrations.csv); empty otherwise.
+    pub registrations: Vec<[u64; 2]>,
     /// With `--check`, per provider or waiting list: mother-days left short of the tier-1/2
     /// share of the day while another provider covering her postcode gave tier-3/4 hours
     /// (0 under the waiting list with minimum-first and no daily limit).
