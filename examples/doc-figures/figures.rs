@@ -68,6 +68,8 @@ impl Stat {
 /// What one command wrote: its terminal output and its stats.csv.
 pub struct Output {
     pub stdout: String,
+    /// The output directory, for the files beside stats.csv.
+    pub dir: PathBuf,
     /// (variant, policy, region, metric) -> estimate.
     stats: HashMap<(String, String, String, String), Stat>,
 }
@@ -135,8 +137,14 @@ impl Runs {
             }
             let stats = read_stats(&out.join("stats.csv"))?;
             let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
-            self.outputs
-                .insert(args.to_string(), Output { stdout, stats });
+            self.outputs.insert(
+                args.to_string(),
+                Output {
+                    stdout,
+                    dir: out,
+                    stats,
+                },
+            );
         }
         Ok(&self.outputs[args])
     }
@@ -222,6 +230,7 @@ pub fn all() -> Vec<Figure> {
     baseline(&mut f);
     waiting_list(&mut f);
     national_figures(&mut f);
+    sensitivity(&mut f);
     f
 }
 
@@ -731,6 +740,118 @@ fn national_figures(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.national()?)),
         ));
     }
+}
+
+const SENSITIVITY: &str = "sweep scenarios/validation/sensitivity.toml";
+
+/// A CSV file as rows of fields (kraamsim writes no quoted fields in these files).
+fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect())
+}
+
+/// The one-at-a-time sensitivity table of docs/validation.md §3, as `examples/tornado.rs`
+/// draws it: per variant the headline results over all regions (summary.csv, region `ALL`)
+/// with their Student-t 95% interval over replications, each field's low and high value with
+/// the change from the base (v000), fields in order of their swing in delivered hours.
+fn sensitivity_table(o: &Output) -> Result<String> {
+    let variants = read_csv(&o.dir.join("variants.csv"))?;
+    let fields = &variants[0][1..];
+    let summary = read_csv(&o.dir.join("summary.csv"))?;
+    let col = |name: &str| {
+        summary[0]
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("summary.csv has no column {name}"))
+    };
+    let (m, d, f, b) = (
+        col("mothers")?,
+        col("delivered_hours")?,
+        col("mothers_full_indication")?,
+        col("mothers_below_minimum")?,
+    );
+    let mut reps: HashMap<&str, Vec<[f64; 3]>> = HashMap::new();
+    for row in summary.iter().skip(1).filter(|r| r[3] == "ALL") {
+        let v = |k: usize| {
+            row[k]
+                .parse::<f64>()
+                .map_err(|e| format!("summary.csv: {e}"))
+        };
+        let mothers = v(m)?.max(1.0);
+        reps.entry(row[0].as_str()).or_default().push([
+            v(d)? / mothers,
+            100.0 * v(f)? / mothers,
+            100.0 * v(b)? / mothers,
+        ]);
+    }
+    let est = |variant: &str| -> Result<[Estimate; 3]> {
+        let r = reps
+            .get(variant)
+            .ok_or_else(|| format!("summary.csv has no variant {variant}"))?;
+        Ok(std::array::from_fn(|k| {
+            estimate(&r.iter().map(|x| x[k]).collect::<Vec<_>>())
+        }))
+    };
+    let base_row = &variants[1];
+    let base = est(&base_row[0])?;
+    type Moved = (f64, String, [Estimate; 3]);
+    let mut bars: Vec<(String, String, Moved, Moved)> = Vec::new();
+    for (k, field) in fields.iter().enumerate() {
+        let mut moved: Vec<Moved> = Vec::new();
+        for row in variants
+            .iter()
+            .skip(1)
+            .filter(|r| r[k + 1] != base_row[k + 1])
+        {
+            moved.push((
+                row[k + 1].parse().unwrap_or(0.0),
+                row[k + 1].clone(),
+                est(&row[0])?,
+            ));
+        }
+        moved.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if moved.len() >= 2 {
+            let high = moved.pop().expect("two");
+            let low = moved.swap_remove(0);
+            bars.push((field.clone(), base_row[k + 1].clone(), low, high));
+        }
+    }
+    let swing = |b: &(String, String, Moved, Moved)| (b.3.2[0].mean - b.2.2[0].mean).abs();
+    bars.sort_by(|a, b| swing(b).total_cmp(&swing(a)));
+    let cell =
+        |e: &Estimate, digits: usize| format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width());
+    let mut t = format!(
+        "| field | value | delivered h per mother | % mothers with full indication | % mothers below the minimum |\n| --- | --- | --- | --- | --- |\n| (base: national.toml) | | {} | {} | {} |\n",
+        cell(&base[0], 2),
+        cell(&base[1], 1),
+        cell(&base[2], 2)
+    );
+    for (field, base_value, low, high) in &bars {
+        for (_, value, e) in [low, high] {
+            t += &format!(
+                "| `{field}` (base {base_value}) | {value} | {} ({:+.2}) | {} ({:+.1}) | {} ({:+.2}) |\n",
+                cell(&e[0], 2),
+                e[0].mean - base[0].mean,
+                cell(&e[1], 1),
+                e[1].mean - base[1].mean,
+                cell(&e[2], 2),
+                e[2].mean - base[2].mean,
+            );
+        }
+    }
+    Ok(t)
+}
+
+/// docs/validation.md §3: a sweep of the national year, so expensive.
+fn sensitivity(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "sensitivity.table",
+        Cost::Expensive,
+        Box::new(|r| sensitivity_table(r.output(SENSITIVITY)?)),
+    ));
 }
 
 /// The figures of `only` (all of them with `Cost::Expensive`), computed.
