@@ -231,6 +231,7 @@ pub fn all() -> Vec<Figure> {
     waiting_list(&mut f);
     national_figures(&mut f);
     sensitivity(&mut f);
+    birth_pool(&mut f);
     f
 }
 
@@ -740,6 +741,114 @@ fn national_figures(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.national()?)),
         ));
     }
+}
+
+/// A count or hours with one decimal, or none when it is whole: `0`, `4.5`.
+fn short(x: f64) -> String {
+    let one = format!("{x:.1}");
+    one.strip_suffix(".0").map_or(one.clone(), String::from)
+}
+
+const BIRTH_POOL: &str = "sweep scenarios/birth-pool.toml";
+
+/// docs/birth-assistance.md: per-provider on-call posts against a pool, at two targets.
+fn birth_pool(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "birth-pool.table",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output(BIRTH_POOL)?;
+            let variants = ["v000", "v001", "v002", "v003"];
+            let s = |v: &str, m: &str| o.stat(v, "minimum-first", "ALL", m);
+            let parts = |v: &str, m: &str| -> Result<f64> {
+                ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| Ok(s(v, &format!("{m}_{p}"))?.mean))
+                    .sum()
+            };
+            let requests = |v: &str| -> Result<String> {
+                let n: Vec<String> = ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| Ok(format!("{:.1}", s(v, &format!("birth_assists_requested_{p}"))?.mean)))
+                    .collect::<Result<_>>()?;
+                Ok(n.join(" / "))
+            };
+            let mut rows: Vec<(&str, Vec<String>)> = vec![
+                ("requests night / day / evening", vec![]),
+                ("called away, all parts", vec![]),
+                ("missed", vec![]),
+                ("on-call hours, all parts", vec![]),
+                ("care hours lost to call-aways", vec![]),
+                ("mothers below the minimum", vec![]),
+                ("shortfall hours", vec![]),
+            ];
+            let first = requests("v000")?;
+            for v in variants {
+                let below = s(v, "mothers_below_minimum")?;
+                let req = requests(v)?;
+                let cells = [
+                    if v != "v000" && req == first { "same".to_string() } else { req },
+                    short(parts(v, "birth_assists_called_away")?),
+                    short(s(v, "birth_assists_missed")?.mean),
+                    thousands(parts(v, "on_call_hours")?, 0),
+                    short(parts(v, "assist_hours_from_care")?),
+                    format!("{:.1} ± {:.1}", below.mean, below.half()),
+                    thousands(s(v, "shortfall_hours")?.mean, 0),
+                ];
+                for (row, cell) in rows.iter_mut().zip(cells) {
+                    row.1.push(cell);
+                }
+            }
+            let mut t = String::from(
+                "| | v000: per provider, 1% | v001: pool, 1% | v002: per provider, 5% | v003: pool, 5% |\n| --- | --- | --- | --- | --- |\n",
+            );
+            for (name, cells) in rows {
+                t += &format!("| {name} | {} |\n", cells.join(" | "));
+            }
+            Ok(t)
+        }),
+    ));
+    f.push(Figure::new(
+        "birth-pool.requests",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output(BIRTH_POOL)?;
+            Ok(format!(
+                "{:.0}",
+                o.stat("v000", "minimum-first", "ALL", "birth_assists_requested")?
+                    .mean
+            ))
+        }),
+    ));
+    for v in ["v000", "v001"] {
+        f.push(Figure::new(
+            format!("birth-pool.on-call.{v}"),
+            Cost::Cheap,
+            Box::new(move |r| {
+                let o = r.output(BIRTH_POOL)?;
+                let hours: f64 = ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| {
+                        Ok(
+                            o.stat(v, "minimum-first", "ALL", &format!("on_call_hours_{p}"))?
+                                .mean,
+                        )
+                    })
+                    .sum::<Result<f64>>()?;
+                Ok(thousands(hours, 0))
+            }),
+        ));
+    }
+    f.push(Figure::new(
+        "baseline.available-over-contract",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            let available = o.all("minimum-first", "carer_hours_available")?.mean;
+            let contract = o.all("minimum-first", "carer_contract_hours")?.mean;
+            Ok(format!("{:.1}", available / contract))
+        }),
+    ));
 }
 
 const SENSITIVITY: &str = "sweep scenarios/validation/sensitivity.toml";
