@@ -1,0 +1,977 @@
+//! Every number of README.md and docs/*.md that comes from a run of kraamsim, defined once: its
+//! name (the `fig:NAME` of its marker), what computes it, and how it is written.
+//!
+//! Figures read the files a user reads: each scenario is run once by the kraamsim binary into a
+//! temporary directory (`Runs::output`), and a figure is taken from its stats.csv, summary.csv
+//! or terminal table. The national tables of docs/validation.md need the generated population
+//! as well (births per month and province), so they call the library (`Runs::national`), as
+//! the old `examples/national_figures.rs` did. Shared by `examples/doc-figures/main.rs` (write
+//! and check) and `tests/doc_figures.rs` (checks the cheap figures in `cargo test`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::Datelike;
+use kraamsim::engine::MINUTES_PER_DAY;
+use kraamsim::generate::{self, national::PROVINCES};
+use kraamsim::model::Calendar;
+use kraamsim::output::{Estimate, estimate};
+use kraamsim::run::{self, RunOptions};
+use kraamsim::scenario;
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// Cheap figures run in seconds and are checked by `cargo test --release`; expensive ones
+/// (the national year, sweeps over it) only by `doc-figures --check` in `.ci/run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    Cheap,
+    Expensive,
+}
+
+type Compute = Box<dyn Fn(&mut Runs) -> Result<String>>;
+
+pub struct Figure {
+    pub name: String,
+    pub cost: Cost,
+    compute: Compute,
+}
+
+impl Figure {
+    fn new(name: impl Into<String>, cost: Cost, compute: Compute) -> Figure {
+        Figure {
+            name: name.into(),
+            cost,
+            compute,
+        }
+    }
+
+    pub fn compute(&self, runs: &mut Runs) -> Result<String> {
+        (self.compute)(runs).map_err(|e| format!("fig {}: {e}", self.name))
+    }
+}
+
+/// One row of stats.csv: the mean and 95% interval (none with one replication).
+#[derive(Debug, Clone, Copy)]
+pub struct Stat {
+    pub mean: f64,
+    pub ci: Option<(f64, f64)>,
+}
+
+impl Stat {
+    fn half(&self) -> f64 {
+        self.ci.map_or(0.0, |(lo, hi)| (hi - lo) / 2.0)
+    }
+}
+
+/// What one command wrote: its terminal output and its stats.csv.
+pub struct Output {
+    pub stdout: String,
+    /// The output directory, for the files beside stats.csv.
+    pub dir: PathBuf,
+    /// (variant, policy, region, metric) -> estimate.
+    stats: HashMap<(String, String, String, String), Stat>,
+}
+
+impl Output {
+    pub fn stat(&self, variant: &str, policy: &str, region: &str, metric: &str) -> Result<Stat> {
+        self.stats
+            .get(&(variant.into(), policy.into(), region.into(), metric.into()))
+            .copied()
+            .ok_or_else(|| format!("stats.csv has no row {variant},{policy},{region},{metric}"))
+    }
+
+    /// Region `ALL` of a plain run.
+    fn all(&self, policy: &str, metric: &str) -> Result<Stat> {
+        self.stat("base", policy, "ALL", metric)
+    }
+}
+
+/// The national year of `docs/validation.md` §2, from the library.
+pub struct National {
+    estimates: HashMap<&'static str, Estimate>,
+    months: String,
+    provinces: String,
+    summer_weeks_pct: f64,
+}
+
+/// The runs figures are taken from, each made once however many figures use it.
+pub struct Runs {
+    bin: PathBuf,
+    root: PathBuf,
+    tmp: tempfile::TempDir,
+    outputs: HashMap<String, Output>,
+    national: Option<National>,
+}
+
+impl Runs {
+    /// `bin` is the kraamsim binary of this source tree, `root` the repository.
+    pub fn new(bin: &Path, root: &Path) -> Result<Runs> {
+        Ok(Runs {
+            bin: bin.to_path_buf(),
+            root: root.to_path_buf(),
+            tmp: tempfile::tempdir().map_err(|e| format!("making a temporary directory: {e}"))?,
+            outputs: HashMap::new(),
+            national: None,
+        })
+    }
+
+    /// `kraamsim ARGS --out TMP --no-charts --quiet`, run from the repository root.
+    pub fn output(&mut self, args: &str) -> Result<&Output> {
+        if !self.outputs.contains_key(args) {
+            let out = self.tmp.path().join(format!("run{}", self.outputs.len()));
+            let result = Command::new(&self.bin)
+                .args(args.split_whitespace())
+                .arg("--out")
+                .arg(&out)
+                .args(["--no-charts", "--quiet"])
+                .current_dir(&self.root)
+                .output()
+                .map_err(|e| format!("running {}: {e}", self.bin.display()))?;
+            if !result.status.success() {
+                return Err(format!(
+                    "kraamsim {args} failed: {}",
+                    String::from_utf8_lossy(&result.stderr)
+                ));
+            }
+            let stats = read_stats(&out.join("stats.csv"))?;
+            let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
+            self.outputs.insert(
+                args.to_string(),
+                Output {
+                    stdout,
+                    dir: out,
+                    stats,
+                },
+            );
+        }
+        Ok(&self.outputs[args])
+    }
+
+    pub fn national(&mut self) -> Result<&National> {
+        if self.national.is_none() {
+            self.national = Some(national(&self.root).map_err(|e| e.to_string())?);
+        }
+        Ok(self.national.as_ref().expect("just set"))
+    }
+}
+
+fn read_stats(path: &Path) -> Result<HashMap<(String, String, String, String), Stat>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = HashMap::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let num = |k: usize| -> Result<Option<f64>> {
+            match f.get(k) {
+                Some(&"") => Ok(None),
+                Some(v) => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("{}:{}: `{v}` is not a number", path.display(), i + 1)),
+                None => Err(format!("{}:{}: too few columns", path.display(), i + 1)),
+            }
+        };
+        let mean = num(4)?.unwrap_or(0.0);
+        let ci = num(5)?.zip(num(6)?);
+        out.insert(
+            (f[0].into(), f[1].into(), f[2].into(), f[3].into()),
+            Stat { mean, ci },
+        );
+    }
+    Ok(out)
+}
+
+/// `x` with `digits` decimals and a comma between thousands: 164,324.
+pub fn thousands(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let (sign, int) = int.strip_prefix('-').map_or(("", int), |i| ("-", i));
+    let mut grouped = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Mean and interval as in the national tables: `42.07 (42.02-42.12)`.
+fn paren(e: &Estimate, digits: usize) -> String {
+    let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+    format!("{:.digits$} ({lo:.digits$}-{hi:.digits$})", e.mean)
+}
+
+/// Mean and interval as stats.csv gives them: `7.97 [7.22, 8.71]`, scaled by `k`.
+fn bracket(s: Stat, k: f64, digits: usize) -> String {
+    let (lo, hi) = s.ci.unwrap_or((s.mean, s.mean));
+    format!(
+        "{:.digits$} [{:.digits$}, {:.digits$}]",
+        k * s.mean,
+        k * lo,
+        k * hi
+    )
+}
+
+fn pct(s: Stat, digits: usize) -> String {
+    format!("{:.digits$}", 100.0 * s.mean)
+}
+
+/// Every figure, in no particular order (names are unique).
+pub fn all() -> Vec<Figure> {
+    let mut f = Vec::new();
+    policy_comparison(&mut f);
+    summer_shortage(&mut f);
+    baseline(&mut f);
+    waiting_list(&mut f);
+    national_figures(&mut f);
+    sensitivity(&mut f);
+    birth_pool(&mut f);
+    f
+}
+
+const COMPARED: [&str; 4] = [
+    "minimum-first",
+    "refuse-when-full",
+    "proportional",
+    "first-come-first-served",
+];
+
+const PC: &str = "run scenarios/policy-comparison.toml";
+
+/// `scenarios/policy-comparison.toml`: README and docs/policies.md.
+fn policy_comparison(f: &mut Vec<Figure>) {
+    use Cost::Cheap;
+    // The terminal table, as `kraamsim run` prints it, in a code block.
+    f.push(Figure::new(
+        "policy-comparison.terminal",
+        Cheap,
+        Box::new(|r| {
+            let out = &r.output(PC)?.stdout;
+            let lines: Vec<&str> = out
+                .lines()
+                .skip_while(|l| !l.starts_with("variant policy"))
+                .take(1 + COMPARED.len())
+                .collect();
+            Ok(format!("```\n{}\n```", lines.join("\n")))
+        }),
+    ));
+    for p in COMPARED {
+        f.push(Figure::new(
+            format!("policy-comparison.below.{p}"),
+            Cheap,
+            Box::new(move |r| Ok(pct(r.output(PC)?.all(p, "share_below_minimum")?, 1))),
+        ));
+    }
+    f.push(Figure::new(
+        "policy-comparison.below-half.minimum-first",
+        Cheap,
+        Box::new(|r| {
+            let s = r.output(PC)?.all("minimum-first", "share_below_minimum")?;
+            Ok(format!("{:.1}", 100.0 * s.half()))
+        }),
+    ));
+    for p in ["refuse-when-full", "first-come-first-served"] {
+        f.push(Figure::new(
+            format!("policy-comparison.without-care.{p}"),
+            Cheap,
+            Box::new(move |r| Ok(pct(r.output(PC)?.all(p, "share_without_care")?, 1))),
+        ));
+    }
+    f.push(Figure::new(
+        "policy-comparison.assists-missed.refuse-when-full",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(PC)?;
+            let missed = o.all("refuse-when-full", "birth_assists_missed")?.mean;
+            let requested = o.all("refuse-when-full", "birth_assists_requested")?.mean;
+            Ok(format!("{:.1}", 100.0 * missed / requested))
+        }),
+    ));
+    f.push(Figure::new(
+        "policy-comparison.shortfall.minimum-first",
+        Cheap,
+        Box::new(|r| shortfall_pct(r.output(PC)?, "minimum-first")),
+    ));
+    // The per-tier table of docs/policies.md.
+    f.push(Figure::new(
+        "policy-comparison.tiers",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(PC)?;
+            let mut t = String::from(
+                "| policy | % below minimum | % without care | shortfall, % of indicated | tier-3 fill (early registrants) | tier-4 fill (late registrants) | late registrants given tier 4 while an early one was behind |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+            );
+            for p in COMPARED {
+                t += &format!(
+                    "| {p} | {} | {} | {} | {} | {} | {} |\n",
+                    bracket(o.all(p, "share_below_minimum")?, 100.0, 1),
+                    bracket(o.all(p, "share_without_care")?, 100.0, 1),
+                    shortfall_pct(o, p)?,
+                    bracket(o.all(p, "tier3_fill")?, 1.0, 3),
+                    bracket(o.all(p, "tier4_fill")?, 1.0, 3),
+                    bracket(o.all(p, "late_tier4_while_early_behind")?, 1.0, 1),
+                );
+            }
+            Ok(t)
+        }),
+    ));
+}
+
+fn shortfall_pct(o: &Output, policy: &str) -> Result<String> {
+    let short = o.all(policy, "shortfall_hours")?.mean;
+    let indicated = o.all(policy, "indicated_hours")?.mean;
+    Ok(format!("{:.1}", 100.0 * short / indicated))
+}
+
+/// `scenarios/summer-shortage.toml` under each policy alone: README's model in brief.
+fn summer_shortage(f: &mut Vec<Figure>) {
+    for p in ["minimum-first", "proportional", "first-come-first-served"] {
+        let args = format!("run scenarios/summer-shortage.toml --policy {p}");
+        let a = args.clone();
+        f.push(Figure::new(
+            format!("summer-shortage.below.{p}"),
+            Cost::Cheap,
+            Box::new(move |r| Ok(pct(r.output(&a)?.all(p, "share_below_minimum")?, 1))),
+        ));
+        if p == "first-come-first-served" {
+            f.push(Figure::new(
+                format!("summer-shortage.without-care.{p}"),
+                Cost::Cheap,
+                Box::new(move |r| Ok(pct(r.output(&args)?.all(p, "share_without_care")?, 1))),
+            ));
+        }
+    }
+}
+
+/// `scenarios/baseline.toml`: README's list of shipped scenarios.
+fn baseline(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "baseline.full-indication",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            let full = o.all("minimum-first", "mothers_full_indication")?.mean;
+            let mothers = o.all("minimum-first", "mothers")?.mean;
+            Ok(format!("{:.0}", 100.0 * full / mothers))
+        }),
+    ));
+}
+
+const WL: &str = "sweep scenarios/ksv-waiting-list.toml";
+/// The variants of ksv-waiting-list.toml, in its order, with their names in the table.
+const ARRANGEMENTS: [(&str, &str); 3] = [
+    ("v000", "per provider"),
+    ("v001", "waiting list"),
+    ("v002", "pooled (region)"),
+];
+
+/// `scenarios/ksv-waiting-list.toml`: docs/policies.md and README.
+fn waiting_list(f: &mut Vec<Figure>) {
+    use Cost::Cheap;
+    f.push(Figure::new(
+        "ksv-waiting-list.table",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(WL)?;
+            let mut t = String::from(
+                "| arrangement | policy | % below minimum | Gini of delivered/indicated | P10 of delivered/indicated | worst shortfall (h) | mothers moved |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+            );
+            for (v, name) in ARRANGEMENTS {
+                for p in ["minimum-first", "proportional"] {
+                    let s = |m: &str| o.stat(v, p, "ALL", m);
+                    t += &format!(
+                        "| {name} | {p} | {} | {} | {} | {} | {:.0} |\n",
+                        bracket(s("share_below_minimum")?, 100.0, 2),
+                        bracket(s("gini_delivered_ratio")?, 1.0, 3),
+                        bracket(s("p10_delivered_ratio")?, 1.0, 3),
+                        bracket(s("max_shortfall_hours")?, 1.0, 1),
+                        s("mothers_transferred")?.mean,
+                    );
+                }
+            }
+            Ok(t)
+        }),
+    ));
+    // Shares below the minimum quoted in README and the prose of docs/policies.md.
+    for (v, p, digits) in [
+        ("v000", "minimum-first", 1),
+        ("v001", "minimum-first", 1),
+        ("v001", "minimum-first", 2),
+        ("v002", "minimum-first", 1),
+        ("v000", "proportional", 1),
+        ("v001", "proportional", 1),
+        ("v002", "proportional", 1),
+    ] {
+        let (_, name) = ARRANGEMENTS.iter().find(|a| a.0 == v).expect("a variant");
+        let short = name.split(' ').next().expect("a name");
+        f.push(Figure::new(
+            format!("ksv-waiting-list.below.{short}.{p}.{digits}"),
+            Cheap,
+            Box::new(move |r| {
+                Ok(pct(
+                    r.output(WL)?.stat(v, p, "ALL", "share_below_minimum")?,
+                    digits,
+                ))
+            }),
+        ));
+    }
+    f.push(Figure::new(
+        "ksv-waiting-list.gap-closed",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(WL)?;
+            let b = |v| {
+                Ok::<f64, String>(
+                    o.stat(v, "minimum-first", "ALL", "share_below_minimum")?
+                        .mean,
+                )
+            };
+            let (own, list, pooled) = (b("v000")?, b("v001")?, b("v002")?);
+            Ok(format!("{:.0}", 100.0 * (own - list) / (own - pooled)))
+        }),
+    ));
+    for (name, metric, v, digits) in [
+        ("gini.pooled", "gini_delivered_ratio", "v002", 3),
+        ("gini.waiting", "gini_delivered_ratio", "v001", 3),
+        ("p10.pooled", "p10_delivered_ratio", "v002", 2),
+        ("p10.waiting", "p10_delivered_ratio", "v001", 2),
+    ] {
+        f.push(Figure::new(
+            format!("ksv-waiting-list.{name}"),
+            Cheap,
+            Box::new(move |r| {
+                let s = r.output(WL)?.stat(v, "minimum-first", "ALL", metric)?;
+                Ok(format!("{:.digits$}", s.mean))
+            }),
+        ));
+    }
+    for p in ["minimum-first", "proportional"] {
+        f.push(Figure::new(
+            format!("ksv-waiting-list.moved.{p}"),
+            Cheap,
+            Box::new(move |r| {
+                let s = r
+                    .output(WL)?
+                    .stat("v001", p, "ALL", "mothers_transferred")?;
+                Ok(format!("{:.0}", s.mean))
+            }),
+        ));
+    }
+}
+
+/// Replications of the national figures (docs/validation.md §2).
+const NATIONAL_REPLICATIONS: u32 = 10;
+
+/// CBS 83474NED, 2020: births per month; October-December only as a total (41,340).
+const CBS_MONTHS_2020: [f64; 9] = [
+    14085.0, 12905.0, 13556.0, 13375.0, 13791.0, 13928.0, 15625.0, 15110.0, 14966.0,
+];
+const CBS_OCT_DEC_2020: f64 = 41340.0;
+
+/// Births per month and province of each replication's generated mothers, and the headline
+/// results of the simulated year, each as an estimate over replications.
+fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Error>> {
+    let mut s = scenario::load_file(&root.join("scenarios/national.toml"))?.scenario;
+    s.replications = NATIONAL_REPLICATIONS;
+    let cal = Calendar::new(&s);
+
+    let csv = std::fs::read_to_string(root.join("scenarios/data/national/postcodes.csv"))?;
+    let mut province_of: HashMap<u16, usize> = HashMap::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let p = PROVINCES
+            .iter()
+            .position(|x| Some(&x.0) == f.get(3))
+            .ok_or_else(|| format!("postcodes.csv: unknown province in `{line}`"))?;
+        province_of.insert(f[0].parse()?, p);
+    }
+    let mut months = vec![Vec::new(); 10];
+    let mut provinces = vec![Vec::new(); PROVINCES.len()];
+    let mut years = Vec::new();
+    for rep in 0..NATIONAL_REPLICATIONS {
+        let mut m = [0.0; 10];
+        let mut p = vec![0.0; PROVINCES.len()];
+        for region in 0..s.regions.len() {
+            for mother in generate::population(&s, &cal, region, rep).mothers {
+                let day = mother.birth_minute / MINUTES_PER_DAY;
+                if cal.in_report(day) {
+                    m[cal.month0(day).min(9)] += 1.0;
+                    p[province_of[&mother.postcode]] += 1.0;
+                }
+            }
+        }
+        years.push(m.iter().sum::<f64>());
+        for (acc, v) in months.iter_mut().zip(m) {
+            acc.push(v);
+        }
+        for (acc, v) in provinces.iter_mut().zip(p) {
+            acc.push(v);
+        }
+    }
+    let year = estimate(&years);
+    let cbs_2020: f64 = CBS_MONTHS_2020.iter().sum::<f64>() + CBS_OCT_DEC_2020;
+    let mut month_table = String::from(
+        "| month | CBS 2020 | CBS share | simulated births (95% CI) | simulated share |\n| --- | --- | --- | --- | --- |\n",
+    );
+    let names = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct-Dec",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        let cbs = CBS_MONTHS_2020.get(k).copied().unwrap_or(CBS_OCT_DEC_2020);
+        let e = estimate(&months[k]);
+        month_table += &format!(
+            "| {name} | {cbs:.0} | {:.2}% | {} | {:.2}% |\n",
+            100.0 * cbs / cbs_2020,
+            paren(&e, 0),
+            100.0 * e.mean / year.mean
+        );
+    }
+    let mut province_table = String::from(
+        "| province | CBS 2023 | simulated births (95% CI) | difference |\n| --- | --- | --- | --- |\n",
+    );
+    let mut worst_province: f64 = 0.0;
+    for (k, (name, births, _)) in PROVINCES.iter().enumerate() {
+        let e = estimate(&provinces[k]);
+        let diff = 100.0 * (e.mean / f64::from(*births) - 1.0);
+        worst_province = worst_province.max(diff.abs());
+        province_table += &format!("| {name} | {births} | {} | {diff:+.1}% |\n", paren(&e, 0));
+    }
+
+    let r = run::run(
+        &s,
+        &RunOptions {
+            threads: Some(2),
+            keep_mothers: false,
+            ..RunOptions::default()
+        },
+    )?;
+    let weeks = cal.report_weeks();
+    let summer_weeks: Vec<bool> = (0..weeks)
+        .map(|i| (7..=8).contains(&cal.report_week_start(i).month()))
+        .collect();
+    const NAMES: [&str; 14] = [
+        "delivered",
+        "indicated",
+        "supply-demand",
+        "full-indication",
+        "below-minimum",
+        "without-care",
+        "summer-shortfall",
+        "summer-below",
+        "assists-missed",
+        "assists-called-away",
+        "carers-1",
+        "carers-2",
+        "carers-3",
+        "carers-4",
+    ];
+    let mut metrics: Vec<[f64; NAMES.len()]> = Vec::new();
+    for rep in 0..NATIONAL_REPLICATIONS {
+        let mut t = kraamsim::sim::Totals::default();
+        let (mut summer_short, mut short, mut summer_below, mut below) = (0.0, 0.0, 0.0, 0.0);
+        for x in r.results.iter().filter(|x| x.replication == rep) {
+            t.add(&x.totals);
+            for (i, w) in x.weeks.iter().enumerate() {
+                short += w.shortfall_hours;
+                below += w.mothers_below_minimum as f64;
+                if summer_weeks[i] {
+                    summer_short += w.shortfall_hours;
+                    summer_below += w.mothers_below_minimum as f64;
+                }
+            }
+        }
+        let mothers = t.mothers as f64;
+        let demand = t.indicated_hours + t.birth_assists_requested as f64 * s.birth_assist.hours;
+        let requests = (t.birth_assists_requested as f64).max(1.0);
+        let called_away: u64 = t.birth_assists_called_away_by_part.iter().sum();
+        let c = t.mothers_by_carers.map(|n| 100.0 * n as f64 / mothers);
+        metrics.push([
+            t.delivered_hours / mothers,
+            t.indicated_hours / mothers,
+            t.carer_contract_hours / demand,
+            100.0 * t.mothers_full_indication as f64 / mothers,
+            100.0 * t.mothers_below_minimum as f64 / mothers,
+            100.0 * t.mothers_without_care as f64 / mothers,
+            100.0 * summer_short / short,
+            100.0 * summer_below / below.max(1.0),
+            100.0 * t.birth_assists_missed as f64 / requests,
+            100.0 * called_away as f64 / requests,
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+        ]);
+    }
+    let mut estimates: HashMap<&'static str, Estimate> = NAMES
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            (
+                *name,
+                estimate(&metrics.iter().map(|m| m[k]).collect::<Vec<_>>()),
+            )
+        })
+        .collect();
+    estimates.insert("births", year);
+    estimates.insert(
+        "worst-province",
+        Estimate {
+            mean: worst_province,
+            ci95: None,
+            n: 1,
+        },
+    );
+    let summer_weeks_pct =
+        100.0 * summer_weeks.iter().filter(|&&b| b).count() as f64 / weeks as f64;
+    Ok(National {
+        estimates,
+        months: month_table,
+        provinces: province_table,
+        summer_weeks_pct,
+    })
+}
+
+impl National {
+    fn e(&self, name: &str) -> Result<&Estimate> {
+        self.estimates
+            .get(name)
+            .ok_or_else(|| format!("no national figure `{name}`"))
+    }
+
+    /// The table of the simulated year.
+    fn year_table(&self) -> Result<String> {
+        let e = |n| self.e(n);
+        let at_most_two = e("carers-1")?.mean + e("carers-2")?.mean;
+        Ok(format!(
+            "| figure | simulated (95% CI) |\n| --- | --- |\n\
+             | delivered hours per mother | {} |\n\
+             | indicated hours per mother | {} |\n\
+             | supply / demand (contract care hours of carers present / indicated + birth-assistance hours) | {} |\n\
+             | mothers with their full indication, % | {} |\n\
+             | mothers below the 24 h minimum, % | {} |\n\
+             | mothers without care, % | {} |\n\
+             | shortfall hours in July-August weeks, % (those weeks are {:.0}% of the year) | {} |\n\
+             | mothers below the minimum in July-August weeks, % of all below | {} |\n\
+             | birth-assistance requests missed, % / served by a carer called away, % | {:.2} / {:.2} |\n\
+             | mothers with at most two carers, % (1 / 2 / 3 / 4+) | {at_most_two:.1} ({:.1} / {:.1} / {:.1} / {:.1}) |\n",
+            paren(e("delivered")?, 2),
+            paren(e("indicated")?, 2),
+            paren(e("supply-demand")?, 3),
+            paren(e("full-indication")?, 1),
+            paren(e("below-minimum")?, 2),
+            paren(e("without-care")?, 2),
+            self.summer_weeks_pct,
+            paren(e("summer-shortfall")?, 1),
+            paren(e("summer-below")?, 1),
+            e("assists-missed")?.mean,
+            e("assists-called-away")?.mean,
+            e("carers-1")?.mean,
+            e("carers-2")?.mean,
+            e("carers-3")?.mean,
+            e("carers-4")?.mean,
+        ))
+    }
+}
+
+/// docs/validation.md §2 and README's national line.
+fn national_figures(f: &mut Vec<Figure>) {
+    use Cost::Expensive;
+    type Show = fn(&National) -> Result<String>;
+    let figures: [(&str, Show); 18] = [
+        ("months", |n| Ok(n.months.clone())),
+        ("provinces", |n| Ok(n.provinces.clone())),
+        ("year", |n| n.year_table()),
+        ("births", |n| Ok(paren(n.e("births")?, 0))),
+        ("births-thousands", |n| {
+            let e = n.e("births")?;
+            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+            Ok(format!(
+                "{} ({}-{})",
+                thousands(e.mean, 0),
+                thousands(lo, 0),
+                thousands(hi, 0)
+            ))
+        }),
+        ("worst-province", |n| {
+            Ok(format!("{:.1}", n.e("worst-province")?.mean))
+        }),
+        ("delivered", |n| Ok(paren(n.e("delivered")?, 2))),
+        ("delivered-1", |n| {
+            Ok(format!("{:.1}", n.e("delivered")?.mean))
+        }),
+        ("indicated-1", |n| {
+            Ok(format!("{:.1}", n.e("indicated")?.mean))
+        }),
+        ("supply-demand", |n| {
+            Ok(format!("{:.3}", n.e("supply-demand")?.mean))
+        }),
+        ("supply-cover", |n| {
+            Ok(format!("{:.1}", 100.0 * n.e("supply-demand")?.mean))
+        }),
+        ("supply-short", |n| {
+            Ok(format!("{:.0}", 100.0 * (1.0 - n.e("supply-demand")?.mean)))
+        }),
+        ("full-indication", |n| {
+            Ok(format!("{:.1}", n.e("full-indication")?.mean))
+        }),
+        ("without-care", |n| {
+            Ok(format!("{:.2}", n.e("without-care")?.mean))
+        }),
+        ("summer-weeks", |n| Ok(format!("{:.0}", n.summer_weeks_pct))),
+        ("summer-shortfall", |n| {
+            Ok(format!("{:.0}", n.e("summer-shortfall")?.mean))
+        }),
+        ("summer-below", |n| {
+            Ok(format!("{:.1}", n.e("summer-below")?.mean))
+        }),
+        ("assists-called-away", |n| {
+            Ok(format!("{:.2}", n.e("assists-called-away")?.mean))
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("national.{name}"),
+            Expensive,
+            Box::new(move |r| show(r.national()?)),
+        ));
+    }
+}
+
+/// A count or hours with one decimal, or none when it is whole: `0`, `4.5`.
+fn short(x: f64) -> String {
+    let one = format!("{x:.1}");
+    one.strip_suffix(".0").map_or(one.clone(), String::from)
+}
+
+const BIRTH_POOL: &str = "sweep scenarios/birth-pool.toml";
+
+/// docs/birth-assistance.md: per-provider on-call posts against a pool, at two targets.
+fn birth_pool(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "birth-pool.table",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output(BIRTH_POOL)?;
+            let variants = ["v000", "v001", "v002", "v003"];
+            let s = |v: &str, m: &str| o.stat(v, "minimum-first", "ALL", m);
+            let parts = |v: &str, m: &str| -> Result<f64> {
+                ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| Ok(s(v, &format!("{m}_{p}"))?.mean))
+                    .sum()
+            };
+            let requests = |v: &str| -> Result<String> {
+                let n: Vec<String> = ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| Ok(format!("{:.1}", s(v, &format!("birth_assists_requested_{p}"))?.mean)))
+                    .collect::<Result<_>>()?;
+                Ok(n.join(" / "))
+            };
+            let mut rows: Vec<(&str, Vec<String>)> = vec![
+                ("requests night / day / evening", vec![]),
+                ("called away, all parts", vec![]),
+                ("missed", vec![]),
+                ("on-call hours, all parts", vec![]),
+                ("care hours lost to call-aways", vec![]),
+                ("mothers below the minimum", vec![]),
+                ("shortfall hours", vec![]),
+            ];
+            let first = requests("v000")?;
+            for v in variants {
+                let below = s(v, "mothers_below_minimum")?;
+                let req = requests(v)?;
+                let cells = [
+                    if v != "v000" && req == first { "same".to_string() } else { req },
+                    short(parts(v, "birth_assists_called_away")?),
+                    short(s(v, "birth_assists_missed")?.mean),
+                    thousands(parts(v, "on_call_hours")?, 0),
+                    short(parts(v, "assist_hours_from_care")?),
+                    format!("{:.1} ± {:.1}", below.mean, below.half()),
+                    thousands(s(v, "shortfall_hours")?.mean, 0),
+                ];
+                for (row, cell) in rows.iter_mut().zip(cells) {
+                    row.1.push(cell);
+                }
+            }
+            let mut t = String::from(
+                "| | v000: per provider, 1% | v001: pool, 1% | v002: per provider, 5% | v003: pool, 5% |\n| --- | --- | --- | --- | --- |\n",
+            );
+            for (name, cells) in rows {
+                t += &format!("| {name} | {} |\n", cells.join(" | "));
+            }
+            Ok(t)
+        }),
+    ));
+    f.push(Figure::new(
+        "birth-pool.requests",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output(BIRTH_POOL)?;
+            Ok(format!(
+                "{:.0}",
+                o.stat("v000", "minimum-first", "ALL", "birth_assists_requested")?
+                    .mean
+            ))
+        }),
+    ));
+    for v in ["v000", "v001"] {
+        f.push(Figure::new(
+            format!("birth-pool.on-call.{v}"),
+            Cost::Cheap,
+            Box::new(move |r| {
+                let o = r.output(BIRTH_POOL)?;
+                let hours: f64 = ["night", "day", "evening"]
+                    .iter()
+                    .map(|p| {
+                        Ok(
+                            o.stat(v, "minimum-first", "ALL", &format!("on_call_hours_{p}"))?
+                                .mean,
+                        )
+                    })
+                    .sum::<Result<f64>>()?;
+                Ok(thousands(hours, 0))
+            }),
+        ));
+    }
+    f.push(Figure::new(
+        "baseline.available-over-contract",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            let available = o.all("minimum-first", "carer_hours_available")?.mean;
+            let contract = o.all("minimum-first", "carer_contract_hours")?.mean;
+            Ok(format!("{:.1}", available / contract))
+        }),
+    ));
+}
+
+const SENSITIVITY: &str = "sweep scenarios/validation/sensitivity.toml";
+
+/// A CSV file as rows of fields (kraamsim writes no quoted fields in these files).
+fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect())
+}
+
+/// The one-at-a-time sensitivity table of docs/validation.md §3, as `examples/tornado.rs`
+/// draws it: per variant the headline results over all regions (summary.csv, region `ALL`)
+/// with their Student-t 95% interval over replications, each field's low and high value with
+/// the change from the base (v000), fields in order of their swing in delivered hours.
+fn sensitivity_table(o: &Output) -> Result<String> {
+    let variants = read_csv(&o.dir.join("variants.csv"))?;
+    let fields = &variants[0][1..];
+    let summary = read_csv(&o.dir.join("summary.csv"))?;
+    let col = |name: &str| {
+        summary[0]
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("summary.csv has no column {name}"))
+    };
+    let (m, d, f, b) = (
+        col("mothers")?,
+        col("delivered_hours")?,
+        col("mothers_full_indication")?,
+        col("mothers_below_minimum")?,
+    );
+    let mut reps: HashMap<&str, Vec<[f64; 3]>> = HashMap::new();
+    for row in summary.iter().skip(1).filter(|r| r[3] == "ALL") {
+        let v = |k: usize| {
+            row[k]
+                .parse::<f64>()
+                .map_err(|e| format!("summary.csv: {e}"))
+        };
+        let mothers = v(m)?.max(1.0);
+        reps.entry(row[0].as_str()).or_default().push([
+            v(d)? / mothers,
+            100.0 * v(f)? / mothers,
+            100.0 * v(b)? / mothers,
+        ]);
+    }
+    let est = |variant: &str| -> Result<[Estimate; 3]> {
+        let r = reps
+            .get(variant)
+            .ok_or_else(|| format!("summary.csv has no variant {variant}"))?;
+        Ok(std::array::from_fn(|k| {
+            estimate(&r.iter().map(|x| x[k]).collect::<Vec<_>>())
+        }))
+    };
+    let base_row = &variants[1];
+    let base = est(&base_row[0])?;
+    type Moved = (f64, String, [Estimate; 3]);
+    let mut bars: Vec<(String, String, Moved, Moved)> = Vec::new();
+    for (k, field) in fields.iter().enumerate() {
+        let mut moved: Vec<Moved> = Vec::new();
+        for row in variants
+            .iter()
+            .skip(1)
+            .filter(|r| r[k + 1] != base_row[k + 1])
+        {
+            moved.push((
+                row[k + 1].parse().unwrap_or(0.0),
+                row[k + 1].clone(),
+                est(&row[0])?,
+            ));
+        }
+        moved.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if moved.len() >= 2 {
+            let high = moved.pop().expect("two");
+            let low = moved.swap_remove(0);
+            bars.push((field.clone(), base_row[k + 1].clone(), low, high));
+        }
+    }
+    let swing = |b: &(String, String, Moved, Moved)| (b.3.2[0].mean - b.2.2[0].mean).abs();
+    bars.sort_by(|a, b| swing(b).total_cmp(&swing(a)));
+    let cell =
+        |e: &Estimate, digits: usize| format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width());
+    let mut t = format!(
+        "| field | value | delivered h per mother | % mothers with full indication | % mothers below the minimum |\n| --- | --- | --- | --- | --- |\n| (base: national.toml) | | {} | {} | {} |\n",
+        cell(&base[0], 2),
+        cell(&base[1], 1),
+        cell(&base[2], 2)
+    );
+    for (field, base_value, low, high) in &bars {
+        for (_, value, e) in [low, high] {
+            t += &format!(
+                "| `{field}` (base {base_value}) | {value} | {} ({:+.2}) | {} ({:+.1}) | {} ({:+.2}) |\n",
+                cell(&e[0], 2),
+                e[0].mean - base[0].mean,
+                cell(&e[1], 1),
+                e[1].mean - base[1].mean,
+                cell(&e[2], 2),
+                e[2].mean - base[2].mean,
+            );
+        }
+    }
+    Ok(t)
+}
+
+/// docs/validation.md §3: a sweep of the national year, so expensive.
+fn sensitivity(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "sensitivity.table",
+        Cost::Expensive,
+        Box::new(|r| sensitivity_table(r.output(SENSITIVITY)?)),
+    ));
+}
+
+/// The figures of `only` (all of them with `Cost::Expensive`), computed.
+pub fn compute(
+    figures: &[Figure],
+    runs: &mut Runs,
+    only: Cost,
+) -> Result<BTreeMap<String, String>> {
+    figures
+        .iter()
+        .filter(|f| only == Cost::Expensive || f.cost == Cost::Cheap)
+        .map(|f| Ok((f.name.clone(), f.compute(runs)?)))
+        .collect()
+}
