@@ -232,7 +232,28 @@ pub fn all() -> Vec<Figure> {
     national_figures(&mut f);
     sensitivity(&mut f);
     birth_pool(&mut f);
+    observed(&mut f);
     f
+}
+
+const OBSERVED: &str = "run scenarios/observed-2024.toml --replications 10";
+
+/// `scenarios/observed-2024.toml` beside the intended regime: the observed-2024 column of
+/// `docs/validation.md` § Practice as observed, in % with half the 95% interval.
+fn observed(f: &mut Vec<Figure>) {
+    for (name, metric) in [
+        ("observed.below-minimum", "share_below_minimum"),
+        ("observed.without-care", "share_without_care"),
+    ] {
+        f.push(Figure::new(
+            name,
+            Cost::Expensive,
+            Box::new(move |r| {
+                let s = r.output(OBSERVED)?.all("minimum-first", metric)?;
+                Ok(format!("{:.2} ±{:.2}", 100.0 * s.mean, 100.0 * s.half()))
+            }),
+        ));
+    }
 }
 
 const COMPARED: [&str; 4] = [
