@@ -206,9 +206,8 @@ fn prepare(
         // The scenario page runs; a forecast's files are the forecast page's business.
         table.remove("forecast");
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    // Levers that are not numbers are left out, so the loader still checks the others:
+    // the form shows every error at once.
     let text = if changed.is_empty() && uploaded.is_none() {
         base_text
     } else {
@@ -231,8 +230,16 @@ fn prepare(
     provide_data(&table, &staged.dir).map_err(|m| err(source_field, m))?;
     let path = staged.dir.join("scenario.toml");
     std::fs::write(&path, &text).map_err(|e| err(source_field, e.to_string()))?;
-    let loaded = LoadedScenario::load(&path)
-        .map_err(|e| loader_errors(&e, &staged.dir, |fe| field_of(&fe.path, source_field)))?;
+    let loaded = match LoadedScenario::load(&path) {
+        Ok(loaded) if errors.is_empty() => loaded,
+        Ok(_) => return Err(errors),
+        Err(e) => {
+            errors.extend(loader_errors(&e, &staged.dir, |fe| {
+                field_of(&fe.path, source_field)
+            }));
+            return Err(errors);
+        }
+    };
     let title = format!(
         "{}{}",
         loaded.scenario.name,
