@@ -208,5 +208,5 @@ pub mod run;
 pub mod scenario;
 #[doc(hidden)]
 pub mod sim;
-/// `kraamsim serve`: the local web app over the API (docs/web.md).
+#[doc(hidden)]
 pub mod web;
