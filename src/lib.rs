@@ -208,3 +208,5 @@ pub mod run;
 pub mod scenario;
 #[doc(hidden)]
 pub mod sim;
+#[doc(hidden)]
+pub mod web;

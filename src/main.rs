@@ -91,6 +91,25 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Serve the web app (forecast and scenario pages) on http://127.0.0.1:PORT/ until
+    /// Ctrl-C; docs/web.md.
+    Serve {
+        /// Port to listen on; 0 lets the system choose a free one (the first line printed
+        /// says which).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on. Anything but loopback makes the app reachable from other
+        /// machines, without a login: a warning is printed.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the app in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Directory for the runs' inputs and outputs (kept); default: a temporary directory
+        /// removed at exit.
+        #[arg(long)]
+        workdir: Option<PathBuf>,
+    },
     /// Print the manual page (roff) on stdout, e.g. `kraamsim man > kraamsim.1 && man ./kraamsim.1`.
     Man,
     /// Developer tool: write a simulated run's state at the scenario's period.start as
@@ -336,6 +355,17 @@ fn dispatch(command: Command) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Serve {
+            port,
+            bind,
+            open,
+            workdir,
+        } => kraamsim::web::serve(kraamsim::web::ServeOptions {
+            bind,
+            port,
+            open,
+            workdir,
+        }),
         Command::Completions { shell } => {
             let mut cli = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cli, "kraamsim", &mut std::io::stdout());

@@ -38,6 +38,19 @@ pub struct Run<'a> {
     stop: Option<Arc<AtomicBool>>,
     stop_on_signals: bool,
     started: Instant,
+    on_progress: Option<Progress>,
+}
+
+/// A callback told (units done, units in all) after each batch [`Run::to_dir`] writes, a unit
+/// being one replication of one policy of one variant. A web page or a GUI shows it; it is
+/// called on the thread that writes, so it must be quick.
+#[derive(Clone)]
+struct Progress(Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 /// One batch of results as [`Run::stream`] hands it over: a few whole replications of one
@@ -124,6 +137,7 @@ impl<'a> Run<'a> {
             stop: None,
             stop_on_signals: false,
             started: Instant::now(),
+            on_progress: None,
         }
     }
 
@@ -213,6 +227,14 @@ impl<'a> Run<'a> {
     /// directory was accepted, so a signal before it ends the process as usual.
     pub fn stop_on_signals(mut self, on: bool) -> Self {
         self.stop_on_signals = on;
+        self
+    }
+
+    /// Call `progress(done, total)` after each batch [`Run::to_dir`] writes (units of
+    /// (variant, policy, replication); a resumed run starts at the units it kept). Only
+    /// reports: what is written does not depend on it.
+    pub fn on_progress(mut self, progress: Arc<dyn Fn(u64, u64) + Send + Sync>) -> Self {
+        self.on_progress = Some(Progress(progress));
         self
     }
 
@@ -343,10 +365,19 @@ impl<'a> Run<'a> {
         }?;
         // Units (variant, policy, replication) an interrupted run kept.
         let skip = writer.units_done();
+        let total = self.units_of(&variants, &labels);
+        let progress = self.on_progress.clone();
+        if let Some(p) = &progress {
+            (p.0)(skip, total);
+        }
         let done = self.run_units(&variants, &labels, skip, stop, |v, results| {
             writer
                 .add(&variants[v].scenario, &labels[v], &results)
-                .map_err(Error::from)
+                .map_err(Error::from)?;
+            if let Some(p) = &progress {
+                (p.0)(writer.units_done(), total);
+            }
+            Ok(())
         })?;
         // Whatever a stop request interrupted (a batch being simulated, the rows being
         // written, or variants not yet begun: their run returns at once) shows as units not
@@ -491,6 +522,26 @@ impl<'a> Run<'a> {
             flag::register(signal, Arc::clone(&stop)).map_err(Error::internal)?;
         }
         Ok(Some(stop))
+    }
+
+    /// The units (variant, policy, replication) this run (its shard) runs, as
+    /// [`Run::run_units`] counts them.
+    fn units_of(&self, variants: &[Variant], labels: &[RunLabels]) -> u64 {
+        variants
+            .iter()
+            .zip(labels)
+            .enumerate()
+            .map(|(index, (v, l))| {
+                let reps = u64::from(v.scenario.replications);
+                let mine = match self.settings.shard {
+                    Some((i, n)) => (0..reps)
+                        .filter(|&r| (index as u64 * reps + r) % u64::from(n) == u64::from(i))
+                        .count() as u64,
+                    None => reps,
+                };
+                l.policies.len() as u64 * mine
+            })
+            .sum()
     }
 
     /// Runs the units of `variants` after the first `skip` (done by an interrupted run), only
