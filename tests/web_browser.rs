@@ -135,8 +135,15 @@ fn coordinator_and_analyst_pages_work_in_headless_chromium() {
         "browser steps failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("all browser steps passed"), "{stdout}");
-    for shot in ["web-forecast.png", "web-scenario.png", "web-broken-roster.png"] {
+    for shot in [
+        "web-forecast.png",
+        "web-scenario.png",
+        "web-broken-roster.png",
+    ] {
         let len = fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
-        assert!(len > 10_000, "screenshot {shot} missing or blank ({len} bytes)");
+        assert!(
+            len > 10_000,
+            "screenshot {shot} missing or blank ({len} bytes)"
+        );
     }
 }
