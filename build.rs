@@ -1,5 +1,6 @@
-//! Marks the tests that need a Debian package (chromium for the report test, Slurm and munge
-//! for the job-array test) as ignored, with the reason, when the package is absent: a plain
+//! Marks the tests that need a Debian package (chromium for the report test, chromium and the
+//! Python package playwright for the web app's browser test, Slurm and munge for the job-array
+//! test) as ignored, with the reason, when the package is absent: a plain
 //! `cargo test` then shows `ignored, chromium not installed ...` and counts it, instead of a
 //! pass that did nothing. With `KRAAMSIM_REQUIRE_ALL_TESTS` set (`.ci/run`) nothing is
 //! ignored: the tests run, and a missing package fails them. The full-disk test, which
@@ -109,11 +110,16 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_chromium)");
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_slurm)");
     println!("cargo::rustc-check-cfg=cfg(kraamsim_without_root)");
+    println!("cargo::rustc-check-cfg=cfg(kraamsim_without_browser_driver)");
+    println!("cargo::rerun-if-env-changed=KRAAMSIM_PYTHON");
     if env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_some() {
         return;
     }
     if !installed("chromium") {
         println!("cargo::rustc-cfg=kraamsim_without_chromium");
+    }
+    if !installed("chromium") || !python_has_playwright() {
+        println!("cargo::rustc-cfg=kraamsim_without_browser_driver");
     }
     if !SLURM_PROGRAMS.iter().all(|p| installed(p)) {
         println!("cargo::rustc-cfg=kraamsim_without_slurm");
@@ -121,6 +127,18 @@ fn main() {
     if !root() {
         println!("cargo::rustc-cfg=kraamsim_without_root");
     }
+}
+
+/// Whether Python can import Playwright, which drives chromium in the web app's browser test
+/// (tests/web_browser.rs). Checked when this script runs; after `pip install playwright`, run
+/// `touch build.rs` (or set KRAAMSIM_PYTHON) so that the test is no longer marked ignored.
+fn python_has_playwright() -> bool {
+    let python = env::var("KRAAMSIM_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    Command::new(python)
+        .args(["-c", "import playwright.sync_api"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Whether this build runs as root (`id -u` is 0): only root may mount the tmpfs of the

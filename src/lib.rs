@@ -166,47 +166,44 @@
 //! run.json back to rerun it (`--from`); `api` strings the steps together into the calls
 //! above, and `main.rs` is only the command line over them.
 //!
-//! The modules are public but hidden from these docs: the tests in `tests/`, the benches and
-//! the examples that draw documentation figures reach into them, and a researcher may too.
-//! They are not the stable API: their items change with the code, while the items at the
-//! crate root above are what this tutorial promises.
+//! The modules are private. The tests in `tests/`, the benches, the examples that draw
+//! documentation figures and the fuzz targets reach into them through the `internals`
+//! feature, which makes them public (hidden from these docs); a researcher may turn it on
+//! too (`kraamsim = { path = "...", features = ["internals"] }`). They are not the stable
+//! API: their items change with the code, while the items at the crate root above are what
+//! this tutorial promises.
+
+// Without `internals`, the items only the tests, benches and examples use are unused; with it
+// (every `cargo test`, `cargo clippy --all-targets`), they are public and the lints see them.
+#![cfg_attr(not(feature = "internals"), allow(dead_code, unused_imports))]
 
 mod api;
 
 pub use api::{
-    Batch, Error, ErrorKind, Forecast, ForecastWritten, Run, Validated, Written, draw_charts,
-    generate_national, merge, redraw_charts, validate,
+    Batch, Error, ErrorKind, Forecast, ForecastWritten, NATIONAL_REGIONS, Run, Validated, Written,
+    draw_charts, forecast_snapshot, generate_national, merge, redraw_charts, validate,
 };
 pub use recipe::{Command, Recipe};
-pub use run::{RunLabels, RunResults, RunStats};
+pub use run::{RunLabels, RunResults, RunStats, parse_shard};
 pub use scenario::{CapacityScope, LoadedScenario, PolicyName, Scenario, ScenarioError, Variant};
 pub use sim::{RegionResult, Totals};
 
-// Not the stable API (see "Inside" above): reachable for tests, benches and examples.
-#[doc(hidden)]
-pub mod chart;
+// Not the stable API (see "Inside" above): public only with the `internals` feature, which
+// the tests, benches, examples and fuzz targets turn on (Cargo.toml); private otherwise.
+macro_rules! inner_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "internals")]
+            #[doc(hidden)]
+            pub mod $name;
+            #[cfg(not(feature = "internals"))]
+            mod $name;
+        )*
+    };
+}
+inner_modules!(
+    chart, engine, equity, forecast, generate, model, output, policy, recipe, run, scenario, sim
+);
 pub(crate) mod csv_text;
-#[doc(hidden)]
-pub mod engine;
-#[doc(hidden)]
-pub mod equity;
-#[doc(hidden)]
-pub mod forecast;
-#[doc(hidden)]
-pub mod generate;
-#[doc(hidden)]
-pub mod model;
-#[doc(hidden)]
-pub mod output;
-#[doc(hidden)]
-pub mod policy;
-#[doc(hidden)]
-pub mod recipe;
-#[doc(hidden)]
-pub mod run;
-#[doc(hidden)]
-pub mod scenario;
-#[doc(hidden)]
-pub mod sim;
-#[doc(hidden)]
+/// The local web app (`kraamsim serve`, docs/web.md): pages over the API above.
 pub mod web;

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use kraamsim::recipe::{Command as RecipeCommand, Recipe};
-use kraamsim::run;
-use kraamsim::{CapacityScope, Error, Forecast, LoadedScenario, PolicyName, Run};
+use kraamsim::{
+    CapacityScope, Command as RecipeCommand, Error, Forecast, LoadedScenario, PolicyName, Recipe,
+    Run,
+};
 
 #[derive(Parser)]
 #[command(
@@ -350,7 +351,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             let (postcodes, providers) = kraamsim::generate_national(seed, &out, force)?;
             say!(
                 "wrote {postcodes} postcodes, {providers} providers in {} regions to {}",
-                kraamsim::generate::national::REGIONS,
+                kraamsim::NATIONAL_REGIONS,
                 out.display()
             );
             Ok(())
@@ -502,8 +503,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
                     )));
                 }
             }
-            let snap = kraamsim::forecast::snapshot::snapshot(&s, replication);
-            kraamsim::forecast::snapshot::write(&out, &snap)?;
+            kraamsim::forecast_snapshot(&s, replication, &out)?;
             say!(
                 "wrote the state of replication {replication} at {} to {}/bookings.csv and roster.csv",
                 s.period.start,
@@ -574,7 +574,7 @@ fn rerun(
 /// `--shard I/N` or `--shard auto` (Slurm job arrays).
 fn parse_shard_flag(text: &str) -> Result<(u32, u32), String> {
     if text != "auto" {
-        return run::parse_shard(text).map_err(|e| format!("--shard {e}"));
+        return kraamsim::parse_shard(text).map_err(|e| format!("--shard {e}"));
     }
     let var = |name: &str| -> Result<Option<u32>, String> {
         match std::env::var(name) {
@@ -597,5 +597,5 @@ fn parse_shard_flag(text: &str) -> Result<(u32, u32), String> {
     let index = id
         .checked_sub(first)
         .ok_or("--shard auto: SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN")?;
-    run::parse_shard(&format!("{index}/{count}")).map_err(|e| format!("--shard auto: {e}"))
+    kraamsim::parse_shard(&format!("{index}/{count}")).map_err(|e| format!("--shard auto: {e}"))
 }

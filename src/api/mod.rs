@@ -19,7 +19,10 @@ use std::path::Path;
 
 pub use forecast::{Forecast, ForecastWritten};
 pub use run::{Batch, Run, Written};
-pub use tools::{Validated, draw_charts, generate_national, merge, redraw_charts, validate};
+pub use tools::{
+    NATIONAL_REGIONS, Validated, draw_charts, forecast_snapshot, generate_national, merge,
+    redraw_charts, validate,
+};
 
 use crate::scenario::{LoadedScenario, ScenarioError};
 

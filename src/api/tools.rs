@@ -1,12 +1,13 @@
 //! The smaller commands as calls: [`merge`] (shards of a sweep into one output),
 //! [`draw_charts`] / [`redraw_charts`] (charts of an output directory), [`validate`] (a
-//! scenario and what it names) and [`generate_national`] (the synthetic national dataset).
+//! scenario and what it names), [`generate_national`] (the synthetic national dataset) and
+//! [`forecast_snapshot`] (a forecast's example files from a simulated run).
 
 use std::path::{Path, PathBuf};
 
 use crate::output::{self, DirMode, OutputDir};
 use crate::run::output_layout;
-use crate::scenario::{self, LoadedScenario};
+use crate::scenario::{self, LoadedScenario, Scenario};
 
 use super::Error;
 
@@ -99,4 +100,16 @@ pub fn generate_national(seed: u64, out: &Path, replace: bool) -> Result<(usize,
     let target = super::open_dir(out, layout, mode, "")?;
     output::dir::write_files(&target, &files)?;
     Ok((data.postcodes.len(), data.providers.len()))
+}
+
+/// The number of KSV regions of the synthetic national dataset ([`generate_national`]).
+pub const NATIONAL_REGIONS: usize = crate::generate::national::REGIONS;
+
+/// Writes the simulated state of `scenario`'s replication `replication` on its period's
+/// start as a forecast's bookings.csv and roster.csv into `out` (`kraamsim
+/// forecast-snapshot`): the example files of a forecast, made by the model itself.
+pub fn forecast_snapshot(scenario: &Scenario, replication: u32, out: &Path) -> Result<(), Error> {
+    let snap = crate::forecast::snapshot::snapshot(scenario, replication);
+    crate::forecast::snapshot::write(out, &snap)?;
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! `sweep`, `merge`, `chart`, `forecast`, `generate`): what may be written where, and what may
 //! be removed.
 //!
-//! Three promises rest on it (README, "Output directory safety"):
+//! Three promises rest on it (docs/cli.md, "Output directory safety"):
 //! - **Only kraamsim's own files are replaced or removed.** Every file a command writes is
 //!   recorded in a manifest ([`MANIFEST`]) *before* it is renamed into place, so the manifest
 //!   always lists at least the kraamsim files present. `--force`, `chart` and `--no-charts`
@@ -277,7 +277,7 @@ impl OutputDir {
         &self.layout
     }
 
-    /// The folder rule (README, "Output directory safety").
+    /// The folder rule (docs/cli.md, "Output directory safety").
     fn check(&self, mode: DirMode, resume_key: &str) -> Result<Start, OutputError> {
         let dir = &self.path;
         let manifest = Manifest::read(dir)?;
