@@ -178,9 +178,9 @@ pub use api::{
     generate_national, merge, redraw_charts, validate,
 };
 pub use recipe::{Command, Recipe};
+pub use results::{RegionResult, Totals};
 pub use run::{RunLabels, RunResults, RunStats};
 pub use scenario::{CapacityScope, LoadedScenario, PolicyName, Scenario, ScenarioError, Variant};
-pub use sim::{RegionResult, Totals};
 
 // Not the stable API (see "Inside" above): reachable for tests, benches and examples.
 #[doc(hidden)]
@@ -202,6 +202,8 @@ pub mod output;
 pub mod policy;
 #[doc(hidden)]
 pub mod recipe;
+#[doc(hidden)]
+pub mod results;
 #[doc(hidden)]
 pub mod run;
 #[doc(hidden)]

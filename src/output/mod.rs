@@ -41,9 +41,9 @@ use sha2::{Digest, Sha256};
 use crate::equity::{self, Equity, RATIO_BINS, RatioBins};
 use crate::model::Calendar;
 use crate::recipe::{InputFile, Overrides, RunSettings};
+use crate::results::{RegionResult, RegistrationOutcome, Totals};
 use crate::run::{RunLabels, RunStats};
 use crate::scenario::Scenario;
-use crate::sim::{RegionResult, RegistrationOutcome, Totals};
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +161,18 @@ fn replication_rows<'a>(
 }
 
 const PROGRESS_JSON: &str = "progress.json";
+
+/// What `run`, `sweep` and `merge` write into an output directory (`dir`): the CSV files,
+/// run.json, the resume directory of an interrupted run, and `charts`, the files of the
+/// charts and report.html when they are drawn (`crate::chart::files`; empty: those of an
+/// earlier run are removed only where kraamsim wrote them). The charts are named by the
+/// caller because they are drawn above this layer.
+pub fn run_layout(charts: Vec<String>) -> Layout {
+    let mut files: Vec<String> = OUTPUT_FILES.map(String::from).to_vec();
+    files.extend(["run.json", RESUME_DIR].map(String::from));
+    files.extend(charts);
+    Layout::new("run", "run.json", files)
+}
 
 /// The files of an output directory that a run writes; an interrupted run removes those of
 /// an earlier output, so that nothing of another run is left beside its run.json.

@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use super::number::fixed;
 use super::{ALL, Estimate, estimate, hours};
 use crate::generate::WorkforceYear;
+use crate::results::{RegionResult, YearTotals};
 use crate::run::RunLabels;
 use crate::scenario::Scenario;
-use crate::sim::{RegionResult, YearTotals};
 
 /// A yearly.csv metric: its column name, whether it is written with decimals (hours and
 /// FTE) or as a count, and its value in a year's totals. [`YEAR_METRICS`] is the one list of

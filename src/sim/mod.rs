@@ -32,17 +32,21 @@ use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, T
 use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
 
 use birth_pool::OnCall;
-pub use birth_pool::{DAY_PART_NAMES, DAY_PARTS, erlang_b, posts_for};
-pub use closure::{ClosureResult, RegistrationOutcome};
+pub use birth_pool::{erlang_b, posts_for};
 use closure::{Observed, Stage};
 use continuity::Family;
-pub use invariants::{Checks, Violation};
+pub use invariants::Checks;
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
 use state::{
     CarerState, MotherState, Scope, budget_period_end, days_to_free_weekend, weekend_free,
 };
-pub use state::{MotherOutcome, RegionResult, ThirdCarer, Totals, WeekTotals, YearTotals};
 use supply::SupplyLedger;
+
+// The results live in `crate::results`; their old paths stay for the callers of `sim`.
+pub use crate::results::{
+    ClosureResult, DAY_PART_NAMES, DAY_PARTS, MotherOutcome, RegionResult, RegistrationOutcome,
+    ThirdCarer, Totals, Violation, WeekTotals, YearTotals,
+};
 
 /// The daily plan runs at 07:00; care that starts later that day begins with the next plan.
 const PLAN_MINUTE: Minutes = 7 * 60;
