@@ -56,12 +56,22 @@ impl CsvFile {
         let tmp = temp_file(dir, name).map_err(io)?;
         let file = tmp.as_file().try_clone().map_err(io)?;
         let mut csv = CsvFile {
-            out: csv::Writer::from_writer(BufWriter::new(file)),
+            out: rows_writer(file),
             tmp,
             path,
         };
         csv.write(header)?;
         Ok(csv)
+    }
+
+    /// Writes one row of a serde struct ([`MotherRow`] and the others): its fields in
+    /// declaration order, each formatted as `write` would (the header is written once, by
+    /// `create`, from the file's column list, which a test checks against the struct).
+    pub(super) fn serialize(&mut self, row: &impl serde::Serialize) -> Result<(), OutputError> {
+        self.out.serialize(row).map_err(|source| OutputError::Csv {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     pub(super) fn write<I, T>(&mut self, record: I) -> Result<(), OutputError>
@@ -101,7 +111,7 @@ impl CsvFile {
         }
         let file = tmp.as_file().try_clone().map_err(io)?;
         Ok(CsvFile {
-            out: csv::Writer::from_writer(BufWriter::new(file)),
+            out: rows_writer(file),
             tmp,
             path,
         })
@@ -147,4 +157,12 @@ pub(super) fn absent_is_fine(path: &Path, removed: std::io::Result<()>) -> Resul
         }),
         _ => Ok(()),
     }
+}
+
+/// The CSV writer of a [`CsvFile`]. Without headers: the header is the first record `create`
+/// writes (or the kept file's, on resume), so `serialize` must not write the struct's again.
+fn rows_writer(file: File) -> csv::Writer<BufWriter<File>> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(BufWriter::new(file))
 }

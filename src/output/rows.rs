@@ -60,10 +60,10 @@ pub(super) fn replication_rows<'a>(
 }
 
 /// The columns that key every row of summary.csv, weekly.csv and mothers.csv.
-pub(super) const ROW_KEY: [&str; 4] = ["variant", "policy", "replication", "region"];
+pub const ROW_KEY: [&str; 4] = ["variant", "policy", "replication", "region"];
 
 /// A header: the row key, then `columns`.
-pub(super) fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
+pub fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
     ROW_KEY
         .iter()
         .copied()
@@ -71,7 +71,8 @@ pub(super) fn header<'a>(columns: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-pub(super) const MOTHER_COLUMNS: [&str; 13] = [
+/// mothers.csv after the row key; [`MotherRow`] has these fields after the key, in this order.
+pub const MOTHER_COLUMNS: [&str; 13] = [
     "postcode",
     "mother_id",
     "registration_date",
@@ -87,7 +88,45 @@ pub(super) const MOTHER_COLUMNS: [&str; 13] = [
     "carers",
 ];
 
-pub(super) const TRANSFER_COLUMNS: [&str; 3] = ["from_provider", "to_provider", "transfers"];
+/// transfers.csv after the row key; [`TransferRow`] has these fields after the key.
+pub const TRANSFER_COLUMNS: [&str; 3] = ["from_provider", "to_provider", "transfers"];
+
+/// One row of mothers.csv: the row key, then [`MOTHER_COLUMNS`]. serde writes the fields in
+/// declaration order, so the field names are the column names; the header merge and the
+/// charts read is `header(&MOTHER_COLUMNS)`, and a test checks that the two agree.
+#[derive(Debug, Serialize)]
+pub struct MotherRow<'a> {
+    pub variant: &'a str,
+    pub policy: &'a str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub postcode: u16,
+    pub mother_id: u32,
+    pub registration_date: String,
+    pub registration_week: u32,
+    pub due_date: String,
+    pub birth_date: String,
+    pub birth_place: &'a str,
+    pub hospital_days: u32,
+    pub indicated_hours: String,
+    pub medical_hours: String,
+    pub delivered_hours: String,
+    pub minimum_met: bool,
+    pub carers: u8,
+}
+
+/// One row of transfers.csv: the row key, then [`TRANSFER_COLUMNS`] (checked like
+/// [`MotherRow`]).
+#[derive(Debug, Serialize)]
+pub struct TransferRow<'a> {
+    pub variant: &'a str,
+    pub policy: &'a str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub from_provider: &'a str,
+    pub to_provider: &'a str,
+    pub transfers: u64,
+}
 
 pub(super) const CLOSURE_COLUMNS: [&str; 8] = [
     "provider",
@@ -270,28 +309,28 @@ pub(super) fn write_mother_rows(
 ) -> Result<(), OutputError> {
     let cal = &labels.calendar;
     let region = &s.regions[r.region].name;
-    let replication = r.replication.to_string();
     for (m, o) in &r.mothers {
-        out.write([
-            labels.variant.as_str(),
-            r.policy,
-            &replication,
+        out.serialize(&MotherRow {
+            variant: labels.variant.as_str(),
+            policy: r.policy,
+            replication: r.replication,
             region,
-            &m.postcode.to_string(),
-            &m.id.to_string(),
-            &cal.date(m.registration_day).to_string(),
-            &m.registration_week.to_string(),
-            &cal.date(m.due_day).to_string(),
-            &cal.date(m.birth_minute / crate::engine::MINUTES_PER_DAY)
+            postcode: m.postcode,
+            mother_id: m.id,
+            registration_date: cal.date(m.registration_day).to_string(),
+            registration_week: m.registration_week,
+            due_date: cal.date(m.due_day).to_string(),
+            birth_date: cal
+                .date(m.birth_minute / crate::engine::MINUTES_PER_DAY)
                 .to_string(),
-            m.birth_place.as_str(),
-            &m.hospital_days.to_string(),
-            &hours(o.indicated_total()),
-            &hours(m.indication.medical_hours),
-            &hours(o.delivered_total()),
-            if o.minimum_met { "true" } else { "false" },
-            &o.carers.to_string(),
-        ])?;
+            birth_place: m.birth_place.as_str(),
+            hospital_days: m.hospital_days,
+            indicated_hours: hours(o.indicated_total()),
+            medical_hours: hours(m.indication.medical_hours),
+            delivered_hours: hours(o.delivered_total()),
+            minimum_met: o.minimum_met,
+            carers: o.carers,
+        })?;
     }
     Ok(())
 }
@@ -310,19 +349,18 @@ pub(super) fn write_transfer_rows(
     let providers = crate::generate::region_providers(s, r.region);
     let n = providers.len();
     let region = &s.regions[r.region].name;
-    let replication = r.replication.to_string();
     for (from, p) in providers.iter().enumerate() {
         for (to, q) in providers.iter().enumerate() {
             if from != to {
-                out.write([
-                    labels.variant.as_str(),
-                    r.policy,
-                    &replication,
+                out.serialize(&TransferRow {
+                    variant: labels.variant.as_str(),
+                    policy: r.policy,
+                    replication: r.replication,
                     region,
-                    &p.name,
-                    &q.name,
-                    &r.transfers[from * n + to].to_string(),
-                ])?;
+                    from_provider: &p.name,
+                    to_provider: &q.name,
+                    transfers: r.transfers[from * n + to],
+                })?;
             }
         }
     }
@@ -383,4 +421,82 @@ pub(super) fn write_registration_rows(
         ])?;
     }
     Ok(())
+}
+
+/// The header serde writes for `row`: its field names, in order (for the tests that hold
+/// each row struct to its file's column list).
+#[cfg(test)]
+pub(super) fn serde_header(row: &impl Serialize) -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(row).unwrap();
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    text.lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writers serialise these structs; merge checks a shard's header against
+    /// `header(&X_COLUMNS)` and the charts find columns by those names. A field renamed,
+    /// added or moved without its column (or the other way round) fails here.
+    #[test]
+    fn mothers_and_transfers_rows_have_the_columns_merge_reads() {
+        let mother = MotherRow {
+            variant: "base",
+            policy: "minimum-first",
+            replication: 0,
+            region: "Utrecht",
+            postcode: 3511,
+            mother_id: 7,
+            registration_date: "2025-01-02".into(),
+            registration_week: 12,
+            due_date: "2025-03-01".into(),
+            birth_date: "2025-03-03".into(),
+            birth_place: "home",
+            hospital_days: 0,
+            indicated_hours: "49.000".into(),
+            medical_hours: "0.000".into(),
+            delivered_hours: "40.000".into(),
+            minimum_met: true,
+            carers: 2,
+        };
+        assert_eq!(serde_header(&mother), header(&MOTHER_COLUMNS));
+        let transfer = TransferRow {
+            variant: "base",
+            policy: "minimum-first",
+            replication: 0,
+            region: "Utrecht",
+            from_provider: "A",
+            to_provider: "B",
+            transfers: 3,
+        };
+        assert_eq!(serde_header(&transfer), header(&TRANSFER_COLUMNS));
+    }
+
+    /// A serialised row is the bytes the positional writer wrote: numbers and `true` as
+    /// `to_string` gives them, text quoted only where it must be.
+    #[test]
+    fn a_serialised_row_is_formatted_as_before() {
+        let row = TransferRow {
+            variant: "v1",
+            policy: "minimum-first",
+            replication: 4,
+            region: "Noord, Oost",
+            from_provider: "A",
+            to_provider: "B",
+            transfers: 12,
+        };
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(&row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "v1,minimum-first,4,\"Noord, Oost\",A,B,12\n");
+    }
 }

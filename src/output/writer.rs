@@ -215,8 +215,8 @@ impl<'a> OutputWriter<'a> {
         {
             let providers = self.providers.as_mut().expect("open until finish");
             for r in chunk {
-                for rec in yearly::provider_records(scenario, labels, r) {
-                    providers.write(&rec)?;
+                for row in yearly::provider_rows(scenario, labels, r) {
+                    providers.serialize(&row)?;
                 }
             }
         }
