@@ -184,9 +184,9 @@ pub use api::{
     draw_charts, forecast_snapshot, generate_national, merge, redraw_charts, validate,
 };
 pub use recipe::{Command, Recipe};
+pub use results::{RegionResult, Totals};
 pub use run::{RunLabels, RunResults, RunStats, parse_shard};
 pub use scenario::{CapacityScope, LoadedScenario, PolicyName, Scenario, ScenarioError, Variant};
-pub use sim::{RegionResult, Totals};
 
 // Not the stable API (see "Inside" above): public only with the `internals` feature, which
 // the tests, benches, examples and fuzz targets turn on (Cargo.toml); private otherwise.
@@ -202,7 +202,8 @@ macro_rules! inner_modules {
     };
 }
 inner_modules!(
-    chart, engine, equity, forecast, generate, model, output, policy, recipe, run, scenario, sim
+    chart, engine, equity, forecast, generate, model, output, policy, recipe, results, run,
+    scenario, sim,
 );
 pub(crate) mod csv_text;
 /// The local web app (`kraamsim serve`, docs/web.md): pages over the API above.

@@ -48,6 +48,10 @@ pub enum Command {
     Forecast,
 }
 
+/// The file a forecast writes its recipe to (its metadata, written last). Named here, with
+/// the commands, because the output directory protocol (`crate::output::dir`) reads it too.
+pub const FORECAST_JSON: &str = "forecast.json";
+
 impl Command {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,7 +65,7 @@ impl Command {
     pub fn recipe_file(self) -> &'static str {
         match self {
             Command::Run | Command::Sweep => "run.json",
-            Command::Forecast => crate::forecast::write::FORECAST_JSON,
+            Command::Forecast => FORECAST_JSON,
         }
     }
 }

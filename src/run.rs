@@ -14,8 +14,9 @@ use rayon::prelude::*;
 
 use crate::model::Calendar;
 use crate::policy::AllocationPolicy;
+use crate::results::RegionResult;
 use crate::scenario::{PolicyName, Scenario};
-use crate::sim::{self, RegionResult};
+use crate::sim;
 
 pub use crate::scenario::BASE_VARIANT;
 
@@ -101,19 +102,6 @@ pub enum RunError<E> {
     /// A broken runtime invariant: a bug, reported with where it happened.
     #[error("internal error: invariant broken in {0}")]
     Invariant(String),
-}
-
-/// What `run`, `sweep` and `merge` write into an output directory (`output::dir`): the CSV
-/// files, run.json, the resume directory of an interrupted run, and with `charts` the charts
-/// and report.html (without, those of an earlier run are removed only where kraamsim wrote
-/// them).
-pub fn output_layout(charts: bool) -> crate::output::Layout {
-    let mut files: Vec<String> = crate::output::OUTPUT_FILES.map(String::from).to_vec();
-    files.extend(["run.json", crate::output::RESUME_DIR].map(String::from));
-    if charts {
-        files.extend(crate::chart::files());
-    }
-    crate::output::Layout::new("run", "run.json", files)
 }
 
 /// Parses a shard `I/N` (0-based I < N), as given to `kraamsim sweep --shard`.

@@ -229,7 +229,7 @@ fn a_failed_run_leaves_no_output_directory() {
     let dir = parent.path().join("out");
     let out = kraamsim::output::OutputDir::open(
         &dir,
-        run::output_layout(false),
+        kraamsim::output::run_layout(Vec::new()),
         kraamsim::output::DirMode::New,
         "key",
     )

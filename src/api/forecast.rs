@@ -171,7 +171,12 @@ impl<'a> Forecast<'a> {
         } else {
             DirMode::New
         };
-        let target = super::open_dir(out, write::layout(self.charts), mode, "")?;
+        let target = super::open_dir(
+            out,
+            write::layout(super::chart_files(self.charts)),
+            mode,
+            "",
+        )?;
         let bands = forecast::forecast(&s, &known, &run_settings).map_err(Error::internal)?;
         let file_sha = |field: &str| {
             data_files
@@ -207,11 +212,14 @@ impl<'a> Forecast<'a> {
             wall_seconds: started.elapsed().as_secs_f64(),
             known: write::known_counts(&bands),
         };
-        write::write_dir(&target, &bands, &meta, self.charts).map_err(|e| match e {
-            write::WriteError::Refused(m) => Error::input(m),
-            write::WriteError::Output(e) => Error::from(e),
-            write::WriteError::Chart(e) => super::chart_error(e, false),
-        })?;
+        write::write_tables(&target, &bands)?;
+        let drawn = if self.charts {
+            crate::chart::forecast::draw(target.path(), write::meta_fields(&meta)).map(drop)
+        } else {
+            crate::chart::remove(target.path())
+        };
+        drawn.map_err(|e| super::chart_error(e, false))?;
+        write::write_meta(target.path(), &meta)?;
         Ok(ForecastWritten {
             out: out.to_path_buf(),
             table: write::table(&bands),

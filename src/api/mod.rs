@@ -111,6 +111,16 @@ impl LoadedScenario {
     }
 }
 
+/// The files of `crate::chart` when `charts` are drawn, none otherwise: what a run or forecast
+/// directory's layout adds for them.
+fn chart_files(charts: bool) -> Vec<String> {
+    if charts {
+        crate::chart::files()
+    } else {
+        Vec::new()
+    }
+}
+
 /// Holds `dir` for a command (`OutputDir::open`) and says on stderr when it clears a killed
 /// run's lock: the caller should know that the temporary files it finds gone were removed.
 fn open_dir(

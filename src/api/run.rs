@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use crate::output::{self, DirMode, OutputWriter, RunMeta, Start};
 use crate::recipe::{self, Command, Overrides, Recipe, RunSettings};
+use crate::results::RegionResult;
 use crate::run::{self as runner, RunLabels, RunOptions, RunResults, RunStats};
 use crate::scenario::{self, CapacityScope, LoadedScenario, PolicyName, Scenario, Variant};
-use crate::sim::RegionResult;
 
 use super::{Error, ErrorKind};
 
@@ -340,7 +340,12 @@ impl<'a> Run<'a> {
         };
         // Refuse a bad output directory before spending time on the run.
         let draws_charts = !settings.no_charts && settings.shard.is_none();
-        let target = super::open_dir(out, runner::output_layout(draws_charts), mode, &resume_key)?;
+        let target = super::open_dir(
+            out,
+            output::run_layout(super::chart_files(draws_charts)),
+            mode,
+            &resume_key,
+        )?;
         let mut written = Written {
             out: out.to_path_buf(),
             finished_already: target.start == Start::Complete,

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::output::{self, DirMode, OutputDir};
-use crate::run::output_layout;
 use crate::scenario::{self, LoadedScenario, Scenario};
 
 use super::Error;
@@ -21,7 +20,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, replace: bool, charts: bool) -> Resul
     } else {
         DirMode::New
     };
-    let target = super::open_dir(out, output_layout(charts), mode, "")?;
+    let target = super::open_dir(
+        out,
+        output::run_layout(super::chart_files(charts)),
+        mode,
+        "",
+    )?;
     output::merge(dirs, &target, charts).map_err(|e| match e {
         output::MergeError::Input(m) => Error::input(m),
         output::MergeError::Output(e) => Error::from(e),
@@ -45,7 +49,7 @@ pub fn redraw_charts(dir: &Path) -> Result<Option<PathBuf>, Error> {
             dir.display()
         )));
     }
-    let _held = OutputDir::lock(dir, output_layout(true))?;
+    let _held = OutputDir::lock(dir, output::run_layout(super::chart_files(true)))?;
     let drawn = crate::chart::update(dir, true).map_err(|e| super::chart_error(e, true))?;
     Ok(drawn.map(|d| d.report))
 }

@@ -521,6 +521,10 @@ pub fn read(dir: &Path) -> Result<RunData, ChartError> {
     Ok(data)
 }
 
+/// The columns of mothers.csv the distribution chart reads (a test checks that the writer's
+/// header, `crate::output::MOTHER_COLUMNS` after the row key, has them).
+const MOTHERS_READ: [&str; 4] = ["variant", "policy", "indicated_hours", "delivered_hours"];
+
 pub(super) fn bad(path: &Path, message: impl std::fmt::Display) -> ChartError {
     ChartError::Input(format!("{}: {message}", path.display()))
 }
@@ -1053,12 +1057,7 @@ fn read_mothers(
     data: &mut RunData,
     interner: &mut Interner,
 ) -> Result<Distribution, ChartError> {
-    let mut t = Table::open(
-        dir,
-        "mothers.csv",
-        &["variant", "policy", "indicated_hours", "delivered_hours"],
-        &[],
-    )?;
+    let mut t = Table::open(dir, "mothers.csv", &MOTHERS_READ, &[])?;
     let mut counts: Vec<[u64; BANDS.len()]> = Vec::new();
     let mut rec = csv::StringRecord::new();
     while t.next(&mut rec)? {
@@ -1088,6 +1087,15 @@ fn read_mothers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The chart reads mothers.csv by these names; the writer's header must have each.
+    #[test]
+    fn the_mothers_columns_the_chart_reads_are_in_the_written_header() {
+        let written = crate::output::header(&crate::output::MOTHER_COLUMNS);
+        for c in MOTHERS_READ {
+            assert!(written.contains(&c), "mothers.csv has no column `{c}`");
+        }
+    }
 
     fn row(group: usize, replication: u32, year: i32, mothers: f64, below: f64) -> YearRow {
         YearRow {

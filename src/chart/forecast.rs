@@ -28,7 +28,7 @@ use super::{
 use crate::forecast::bands::{ALL, Band};
 use crate::forecast::write::{
     self, FORECAST_CSV, FORECAST_JSON, KnownCount, NO_WEEK_AT_RISK, POSTCODES_CSV, PostcodeWeek,
-    Risk, WEEKS_CSV, WeekRow, is_top, mothers,
+    Risk, WEEKS_COLUMNS, WEEKS_CSV, WeekRow, is_top, mothers,
 };
 
 const SIZE: (u32, u32) = (1100, 1000);
@@ -124,12 +124,16 @@ impl ForecastData {
     }
 
     fn read_weeks(&mut self, dir: &Path) -> Result<(), ChartError> {
-        const COLUMNS: [&str; 22] = [
-            "week_start",
-            "days",
-            "region",
-            "provider",
-            "risk",
+        let mut t = Table::open(dir, WEEKS_CSV, &WEEKS_COLUMNS, &[])?;
+        let c = |name: &str| t.col(name);
+        let (week_start, days, region, provider, risk_col) = (
+            c("week_start"),
+            c("days"),
+            c("region"),
+            c("provider"),
+            c("risk"),
+        );
+        let numbers = [
             "below_minimum_p50",
             "below_minimum_p90",
             "demand_hours_p50",
@@ -141,54 +145,56 @@ impl ForecastData {
             "carer_weeks_to_guaranteed_p90",
             "carer_weeks_to_full_p90",
             "holiday_carer_weeks",
-            "why",
             "birth_assists_requested_p50",
             "birth_assists_missed_p50",
             "birth_assists_missed_p90",
-            "worst_day_part",
-            "worst_day_part_missed_share",
-        ];
-        let mut t = Table::open(dir, WEEKS_CSV, &COLUMNS, &[])?;
+        ]
+        .map(c);
+        let (why, part, part_share) = (
+            c("why"),
+            c("worst_day_part"),
+            c("worst_day_part_missed_share"),
+        );
         let mut rec = csv::StringRecord::new();
         while t.next(&mut rec)? {
             let text = |i: usize| t.text(&rec, i).unwrap_or("").to_string();
-            let risk = Risk::parse(&text(4)).ok_or_else(|| {
+            let risk = Risk::parse(&text(risk_col)).ok_or_else(|| {
                 bad(
                     &dir.join(WEEKS_CSV),
                     format!(
                         "line {}: risk `{}` is not no, possible or likely",
                         rec.position().map_or(0, |p| p.line()),
-                        text(4)
+                        text(risk_col)
                     ),
                 )
             })?;
-            let share = if text(21).is_empty() {
+            let share = if text(part_share).is_empty() {
                 0.0
             } else {
-                t.number(&rec, 21)?
+                t.number(&rec, part_share)?
             };
             self.rows.push(WeekRow {
-                week_start: date(&t, &rec, 0)?,
-                days: t.whole(&rec, 1)?,
-                region: text(2),
-                provider: text(3),
+                week_start: date(&t, &rec, week_start)?,
+                days: t.whole(&rec, days)?,
+                region: text(region),
+                provider: text(provider),
                 risk,
-                below_minimum_p50: t.number(&rec, 5)?,
-                below_minimum_p90: t.number(&rec, 6)?,
-                demand_p50: t.number(&rec, 7)?,
-                available_p50: t.number(&rec, 8)?,
-                to_guaranteed_p50: t.number(&rec, 9)?,
-                to_guaranteed_p90: t.number(&rec, 10)?,
-                to_full_p50: t.number(&rec, 11)?,
-                to_full_p90: t.number(&rec, 12)?,
-                carer_weeks_guaranteed_p90: t.number(&rec, 13)?,
-                carer_weeks_full_p90: t.number(&rec, 14)?,
-                holiday_carer_weeks: t.number(&rec, 15)?,
-                why: text(16),
-                assists_requested_p50: t.number(&rec, 17)?,
-                assists_missed_p50: t.number(&rec, 18)?,
-                assists_missed_p90: t.number(&rec, 19)?,
-                worst_part: write::worst_part_text(&text(20), share),
+                below_minimum_p50: t.number(&rec, numbers[0])?,
+                below_minimum_p90: t.number(&rec, numbers[1])?,
+                demand_p50: t.number(&rec, numbers[2])?,
+                available_p50: t.number(&rec, numbers[3])?,
+                to_guaranteed_p50: t.number(&rec, numbers[4])?,
+                to_guaranteed_p90: t.number(&rec, numbers[5])?,
+                to_full_p50: t.number(&rec, numbers[6])?,
+                to_full_p90: t.number(&rec, numbers[7])?,
+                carer_weeks_guaranteed_p90: t.number(&rec, numbers[8])?,
+                carer_weeks_full_p90: t.number(&rec, numbers[9])?,
+                holiday_carer_weeks: t.number(&rec, numbers[10])?,
+                why: text(why),
+                assists_requested_p50: t.number(&rec, numbers[11])?,
+                assists_missed_p50: t.number(&rec, numbers[12])?,
+                assists_missed_p90: t.number(&rec, numbers[13])?,
+                worst_part: write::worst_part_text(&text(part), share),
             });
         }
         Ok(())

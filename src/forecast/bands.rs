@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use super::{Known, Settings};
 use crate::model::Calendar;
 use crate::output::{DAY_PART_METRICS, join_names};
+use crate::results::DAY_PARTS;
 use crate::scenario::Scenario;
-use crate::sim::DAY_PARTS;
 use crate::sim::{DayLog, ProviderDay};
 
 /// Number of metrics.

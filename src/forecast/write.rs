@@ -19,19 +19,46 @@ use super::bands::{
     AVAILABLE, BELOW_MINIMUM, Band, Bands, DEMAND, M, METRICS, SHORTFALL, Series, TO_GUARANTEED,
     TO_MINIMUM, Week,
 };
-use crate::chart::{self, ChartError};
 use crate::csv_text::CsvText;
 use crate::output::{self, Layout, OutputDir, OutputError};
-use crate::sim::{DAY_PART_NAMES, DAY_PARTS};
+use crate::results::{DAY_PART_NAMES, DAY_PARTS};
 
 /// The bands file.
 pub const FORECAST_CSV: &str = "forecast.csv";
 /// Weeks at risk and what would help.
 pub const WEEKS_CSV: &str = "forecast-weeks.csv";
+/// The columns of forecast-weeks.csv, in order: written by [`weeks_csv`] and read by name
+/// by the chart (`crate::chart::forecast`), so the two cannot disagree.
+pub const WEEKS_COLUMNS: [&str; 24] = [
+    "week_start",
+    "days",
+    "region",
+    "provider",
+    "risk",
+    "below_minimum_p50",
+    "below_minimum_p90",
+    "demand_hours_p50",
+    "carer_contract_hours_p50",
+    "hours_to_minimum_p50",
+    "hours_to_minimum_p90",
+    "hours_to_guaranteed_p50",
+    "hours_to_guaranteed_p90",
+    "hours_to_full_p50",
+    "hours_to_full_p90",
+    "carer_weeks_to_guaranteed_p90",
+    "carer_weeks_to_full_p90",
+    "holiday_carer_weeks",
+    "why",
+    "birth_assists_requested_p50",
+    "birth_assists_missed_p50",
+    "birth_assists_missed_p90",
+    "worst_day_part",
+    "worst_day_part_missed_share",
+];
 /// Per postcode and week: mothers below the minimum and shortfall hours.
 pub const POSTCODES_CSV: &str = "forecast-postcodes.csv";
 /// The forecast's metadata, written last.
-pub const FORECAST_JSON: &str = "forecast.json";
+pub use crate::recipe::FORECAST_JSON;
 
 /// What forecast.json records: a recipe `kraamsim forecast --from` reruns
 /// (`crate::recipe`). Fields are added, never renamed or removed.
@@ -92,18 +119,6 @@ pub fn known_counts(b: &Bands) -> Vec<KnownCount> {
             carers: *carers,
         })
         .collect()
-}
-
-/// Why a forecast's outputs could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    /// The output directory may not be written (exit code 2).
-    #[error("{0}")]
-    Refused(String),
-    #[error(transparent)]
-    Output(#[from] OutputError),
-    #[error(transparent)]
-    Chart(#[from] ChartError),
 }
 
 fn num(x: f64) -> String {
@@ -476,32 +491,7 @@ pub fn advice(b: &Bands) -> Vec<WeekAdvice> {
 
 /// forecast-weeks.csv: one row per series x week.
 pub fn weeks_csv(b: &Bands) -> String {
-    let mut out = CsvText::new(&[
-        "week_start",
-        "days",
-        "region",
-        "provider",
-        "risk",
-        "below_minimum_p50",
-        "below_minimum_p90",
-        "demand_hours_p50",
-        "carer_contract_hours_p50",
-        "hours_to_minimum_p50",
-        "hours_to_minimum_p90",
-        "hours_to_guaranteed_p50",
-        "hours_to_guaranteed_p90",
-        "hours_to_full_p50",
-        "hours_to_full_p90",
-        "carer_weeks_to_guaranteed_p90",
-        "carer_weeks_to_full_p90",
-        "holiday_carer_weeks",
-        "why",
-        "birth_assists_requested_p50",
-        "birth_assists_missed_p50",
-        "birth_assists_missed_p90",
-        "worst_day_part",
-        "worst_day_part_missed_share",
-    ]);
+    let mut out = CsvText::new(&WEEKS_COLUMNS);
     for a in advice(b) {
         let (part, share) = match a.worst_part {
             Some((p, share)) => (DAY_PART_NAMES[p], num(share)),
@@ -713,21 +703,22 @@ pub fn weeks_at_risk(
 }
 
 /// What a forecast writes into its directory (`output::dir`): the CSV files, forecast.json,
-/// and with `charts` the chart and report.html.
-pub fn layout(charts: bool) -> Layout {
+/// and `charts`, the files of the chart and report.html when they are drawn
+/// (`crate::chart::files`, above this layer; empty: none).
+pub fn layout(charts: Vec<String>) -> Layout {
     let mut files: Vec<String> = [FORECAST_CSV, WEEKS_CSV, POSTCODES_CSV, FORECAST_JSON]
         .map(String::from)
         .to_vec();
-    if charts {
-        files.extend(chart::files());
-    }
+    files.extend(charts);
     Layout::new("forecast", FORECAST_JSON, files)
 }
 
-/// Writes every output of a forecast into `out` (held and checked by `OutputDir::open` with
-/// [`layout`] before the forecast ran): the CSV files, the chart and report unless
-/// `!charts`, forecast.json last.
-pub fn write_dir(out: &OutputDir, b: &Bands, meta: &Meta, charts: bool) -> Result<(), WriteError> {
+/// Writes the tables of a forecast into `out` (held and checked by `OutputDir::open` with
+/// [`layout`] before the forecast ran). The caller then draws the chart and report from
+/// these files and [`meta_fields`] (`crate::chart::forecast::draw`, as `kraamsim chart DIR`
+/// draws them later: one way to draw a forecast) or removes those of an earlier one, and
+/// writes forecast.json last with [`write_meta`].
+pub fn write_tables(out: &OutputDir, b: &Bands) -> Result<(), OutputError> {
     let dir = out.path();
     let io = |source| OutputError::Io {
         path: dir.to_path_buf(),
@@ -752,17 +743,20 @@ pub fn write_dir(out: &OutputDir, b: &Bands, meta: &Meta, charts: bool) -> Resul
     output::write_atomic(dir, FORECAST_CSV, text(forecast_csv(b)))?;
     output::write_atomic(dir, WEEKS_CSV, text(weeks_csv(b)))?;
     output::write_atomic(dir, POSTCODES_CSV, text(postcodes_csv(b)))?;
-    if charts {
-        // From the files just written and forecast.json's fields, as `kraamsim chart DIR`
-        // draws them later: one way to draw a forecast.
-        let fields = match serde_json::to_value(meta) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => unreachable!("Meta is a struct"),
-        };
-        chart::forecast::draw(dir, fields)?;
-    } else {
-        chart::remove(dir)?;
+    Ok(())
+}
+
+/// forecast.json's fields, as the chart reads them from the file.
+pub fn meta_fields(meta: &Meta) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(meta) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => unreachable!("Meta is a struct"),
     }
+}
+
+/// Writes forecast.json into `dir`, last: a directory with it is complete.
+pub fn write_meta(dir: &Path, meta: &Meta) -> Result<(), OutputError> {
+    let meta_path = dir.join(FORECAST_JSON);
     let json = serde_json::to_string_pretty(meta).expect("plain data serialises");
     output::write_atomic(dir, FORECAST_JSON, |w| {
         w.write_all(json.as_bytes())

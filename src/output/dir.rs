@@ -402,7 +402,7 @@ impl Drop for OutputDir {
 /// The file that marks each kind of output written before manifests existed.
 const LEGACY_MARKERS: [(&str, &str); 2] = [
     ("run", "run.json"),
-    ("forecast", crate::forecast::write::FORECAST_JSON),
+    ("forecast", crate::recipe::FORECAST_JSON),
 ];
 
 /// Makes `dir` if absent; whether this call made it.

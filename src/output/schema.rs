@@ -13,7 +13,7 @@
 //! [`LATER_SUMMARY_METRICS`]).
 
 use crate::equity::{EQUITY_METRICS, Equity};
-use crate::sim::{DAY_PARTS, Totals, WeekTotals};
+use crate::results::{DAY_PARTS, Totals, WeekTotals};
 
 use super::{hours, number};
 

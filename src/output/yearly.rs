@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use super::number::fixed;
 use super::{ALL, Estimate, estimate, hours};
 use crate::generate::WorkforceYear;
+use crate::results::{RegionResult, YearTotals};
 use crate::run::RunLabels;
 use crate::scenario::Scenario;
-use crate::sim::{RegionResult, YearTotals};
 
 /// A yearly.csv metric: its column name, whether it is written with decimals (hours and
 /// FTE) or as a count, and its value in a year's totals. [`YEAR_METRICS`] is the one list of
@@ -62,7 +62,7 @@ pub const YEARLY_COLUMNS: [&str; 1 + YEAR_METRICS.len()] = {
     names
 };
 
-/// providers.csv after the row key.
+/// providers.csv after the row key; [`ProviderRow`] has these fields after the key.
 pub const PROVIDER_COLUMNS: [&str; 9] = [
     "provider",
     "year",
@@ -146,30 +146,51 @@ pub fn yearly_records(
     out
 }
 
-/// The providers.csv records of one region-replication.
-pub fn provider_records(s: &Scenario, labels: &RunLabels, r: &RegionResult) -> Vec<Vec<String>> {
+/// One row of providers.csv: the row key, then [`PROVIDER_COLUMNS`]. serde writes the
+/// fields in declaration order; a test checks their names against the columns merge reads.
+#[derive(Debug, serde::Serialize)]
+pub struct ProviderRow<'a> {
+    pub variant: &'a str,
+    pub policy: &'a str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub provider: &'a str,
+    pub year: i32,
+    pub contract: &'static str,
+    pub fte: String,
+    pub trainees_started: u32,
+    pub employed_share: String,
+    pub meets_rule: bool,
+    pub eligible_contract: &'static str,
+    pub trainees_required: String,
+}
+
+/// The providers.csv rows of one region-replication.
+pub fn provider_rows<'a>(
+    s: &'a Scenario,
+    labels: &'a RunLabels,
+    r: &'a RegionResult,
+) -> impl Iterator<Item = ProviderRow<'a>> {
     let providers = crate::generate::region_providers(s, r.region);
-    let region = &s.regions[r.region].name;
-    r.providers
-        .iter()
-        .map(|p| {
-            vec![
-                labels.variant.clone(),
-                r.policy.to_string(),
-                r.replication.to_string(),
-                region.clone(),
-                providers[p.provider as usize].name.clone(),
-                p.year.to_string(),
-                p.contract.as_str().to_string(),
-                hours(p.fte),
-                p.trainees_started.to_string(),
-                fixed(p.employed_share, 3),
-                p.meets_rule.to_string(),
-                p.eligible.as_str().to_string(),
-                hours(p.trainees_required),
-            ]
-        })
-        .collect()
+    let region = s.regions[r.region].name.as_str();
+    r.providers.iter().map(move |p| {
+        let spec: &'a crate::scenario::ProviderSpec = providers[p.provider as usize];
+        ProviderRow {
+            variant: labels.variant.as_str(),
+            policy: r.policy,
+            replication: r.replication,
+            region,
+            provider: spec.name.as_str(),
+            year: p.year,
+            contract: p.contract.as_str(),
+            fte: hours(p.fte),
+            trainees_started: p.trainees_started,
+            employed_share: fixed(p.employed_share, 3),
+            meets_rule: p.meets_rule,
+            eligible_contract: p.eligible.as_str(),
+            trainees_required: hours(p.trainees_required),
+        }
+    })
 }
 
 /// A yearly.csv row as read back from its text: what the yearly stats are computed from.
@@ -252,7 +273,32 @@ pub fn yearly_stats(rows: &[YearlyRow]) -> Vec<(String, String, String, String, 
 
 #[cfg(test)]
 mod tests {
-    use super::{YEAR_METRICS, YEARLY_COLUMNS};
+    use super::{PROVIDER_COLUMNS, ProviderRow, YEAR_METRICS, YEARLY_COLUMNS};
+
+    /// providers.csv's writer serialises `ProviderRow`; merge checks shards against
+    /// `header(&PROVIDER_COLUMNS)`: the two must name the same columns in the same order.
+    #[test]
+    fn provider_rows_have_the_columns_merge_reads() {
+        let row = ProviderRow {
+            variant: "base",
+            policy: "minimum-first",
+            replication: 0,
+            region: "Utrecht",
+            provider: "A",
+            year: 2025,
+            contract: "cao",
+            fte: "10.000".into(),
+            trainees_started: 1,
+            employed_share: "0.800".into(),
+            meets_rule: true,
+            eligible_contract: "cao",
+            trainees_required: "1.000".into(),
+        };
+        assert_eq!(
+            crate::output::serde_header(&row),
+            crate::output::header(&PROVIDER_COLUMNS)
+        );
+    }
 
     /// Hours and FTE carry decimals, counts none: a new metric that breaks the naming rule
     /// is caught here, before a file shows `12.00` births.

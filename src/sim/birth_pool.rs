@@ -28,13 +28,8 @@
 //! the carers of the provider whose post served it (`Simulation::birth` in `super`).
 
 use crate::engine::{MINUTES_PER_DAY, Minutes};
+use crate::results::DAY_PARTS;
 use crate::scenario::BirthAssistParams;
-
-/// Number of day parts.
-pub const DAY_PARTS: usize = 3;
-
-/// Names of the day parts, as in the summary.csv columns.
-pub const DAY_PART_NAMES: [&str; DAY_PARTS] = ["night", "day", "evening"];
 
 /// The start hours of the night, day and evening parts (validated: cyclic order).
 #[derive(Debug, Clone, Copy)]

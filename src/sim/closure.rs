@@ -21,6 +21,7 @@
 use super::{Event, Simulation, scope_index};
 use crate::engine::MINUTES_PER_DAY;
 use crate::model::Day;
+use crate::results::{ClosureResult, RegistrationOutcome};
 use crate::scenario::{CapacityScope, WaitingListOrder};
 
 /// Where a mother is, for a closure: who must move on its day.
@@ -32,69 +33,6 @@ pub(super) enum Stage {
     Booked,
     InCare,
     Ended,
-}
-
-/// How a mother's registration ended (`registrations.csv`, with refusals on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RegistrationOutcome {
-    /// Booked with her own provider (the one she chose, or, after it closed, the one the
-    /// closure rule gave her).
-    #[default]
-    OwnProvider,
-    /// Her provider had no room; the waiting list booked her with another.
-    PlacedByList,
-    /// No provider covering her postcode had room at her registration: no kraamzorg.
-    RefusedNoRoom,
-    /// Booked with a provider that closed before her care; no provider covering her
-    /// postcode had room for her then: no kraamzorg.
-    RefusedAfterClosure,
-}
-
-impl RegistrationOutcome {
-    pub const ALL: [RegistrationOutcome; 4] = [
-        RegistrationOutcome::OwnProvider,
-        RegistrationOutcome::PlacedByList,
-        RegistrationOutcome::RefusedNoRoom,
-        RegistrationOutcome::RefusedAfterClosure,
-    ];
-
-    /// The name in registrations.csv.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegistrationOutcome::OwnProvider => "booked-own-provider",
-            RegistrationOutcome::PlacedByList => "placed-by-waiting-list",
-            RegistrationOutcome::RefusedNoRoom => "refused-no-room",
-            RegistrationOutcome::RefusedAfterClosure => "refused-after-closure",
-        }
-    }
-
-    pub fn refused(self) -> bool {
-        matches!(
-            self,
-            RegistrationOutcome::RefusedNoRoom | RegistrationOutcome::RefusedAfterClosure
-        )
-    }
-}
-
-/// One provider closure of a region and what it did (closures.csv).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ClosureResult {
-    /// The closing provider (index within the region).
-    pub provider: u16,
-    /// Its first closed day.
-    pub day: Day,
-    /// Where its carers go: provider (index within the region) and share.
-    pub joins: Vec<(u16, f64)>,
-    /// Mothers registered with it, care not started, moved to another provider.
-    pub booked_moved: u64,
-    /// Mothers in its care moved to another provider for the rest of their care.
-    pub in_care_moved: u64,
-    /// Booked mothers no provider had room for (with refusals): no kraamzorg.
-    pub refused: u64,
-    /// Mothers who would have registered with it after it closed and registered elsewhere.
-    pub registrations_redirected: u64,
-    pub carers_joined: u64,
-    pub carers_left: u64,
 }
 
 /// The running state of closures and refusals in one region-replication.

@@ -8,19 +8,10 @@
 use super::state::CarerState;
 use crate::model::Day;
 use crate::policy::{MotherDay, TierHours};
+use crate::results::Violation;
 
 /// Rounding slack in hours: plans are sums of divisions, not exact.
 const SLACK: f64 = 1e-6;
-
-/// A broken invariant: where and what.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
-    /// Simulation day (see `crate::model::Calendar`).
-    pub day: Day,
-    /// The mother's index in the region's population, when one mother is concerned.
-    pub mother: Option<u32>,
-    pub what: String,
-}
 
 /// How much checking a run does.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -10,11 +10,11 @@
 //! what a coordinator would know then, so a forecast can be checked against the run's real
 //! future (the backtest in `tests/forecast.rs`).
 
-use super::birth_pool::DAY_PARTS;
 use super::{Checks, Event, MINUTES_PER_DAY, MotherOutcome, RegionResult, Simulation};
 use crate::generate::{self, Population};
 use crate::model::{Calendar, Carer, Day, Mother};
 use crate::policy::{AllocationPolicy, TIERS, TierHours};
+use crate::results::DAY_PARTS;
 use crate::scenario::Scenario;
 
 /// A mother already in care when a forecast starts.
