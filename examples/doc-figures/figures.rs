@@ -20,6 +20,11 @@ use kraamsim::output::{Estimate, estimate};
 use kraamsim::run::{self, RunOptions};
 use kraamsim::scenario;
 
+#[path = "sensitivity.rs"]
+mod sensitivity;
+
+use sensitivity::{Bar, Sensitivity};
+
 pub type Result<T> = std::result::Result<T, String>;
 
 /// Cheap figures run in seconds and are checked by `cargo test --release`; expensive ones
@@ -263,7 +268,8 @@ const COMPARED: [&str; 4] = [
     "first-come-first-served",
 ];
 
-const PC: &str = "run scenarios/policy-comparison.toml";
+/// With mothers.csv, for the July-August tier fills (`summer_tier_fill`).
+const PC: &str = "run scenarios/policy-comparison.toml --mothers";
 
 /// `scenarios/policy-comparison.toml`: README and docs/policies.md.
 fn policy_comparison(f: &mut Vec<Figure>) {
@@ -342,6 +348,166 @@ fn policy_comparison(f: &mut Vec<Figure>) {
             Ok(t)
         }),
     ));
+
+    f.push(Figure::new(
+        "policy-comparison.summer-tiers",
+        Cheap,
+        Box::new(|r| {
+            let fill = summer_tier_fill(r)?;
+            let mut t = String::from(
+                "| policy | tier-3 fill | tier-4 fill | difference [95% interval] |\n| --- | --- | --- | --- |\n",
+            );
+            for p in COMPARED {
+                let (early, late, diff) = &fill[p];
+                let (lo, hi) = diff.ci95.unwrap_or((diff.mean, diff.mean));
+                t += &format!(
+                    "| {p} | {:.3} | {:.3} | {:.3} [{lo:.3}, {hi:.3}] |\n",
+                    early.mean, late.mean, diff.mean
+                );
+            }
+            Ok(t)
+        }),
+    ));
+    for (name, policy, k) in [
+        ("early.minimum-first", "minimum-first", 0),
+        ("late.minimum-first", "minimum-first", 1),
+    ] {
+        f.push(Figure::new(
+            format!("policy-comparison.summer-tiers.{name}"),
+            Cheap,
+            Box::new(move |r| {
+                let (early, late, _) = &summer_tier_fill(r)?[policy];
+                Ok(format!("{:.2}", [early, late][k].mean))
+            }),
+        ));
+    }
+    // The late registrants given tier 4 while an early one was behind, a year, under the
+    // policies other than minimum-first: their range, to tens.
+    f.push(Figure::new(
+        "policy-comparison.late-tier4-range",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(PC)?;
+            let n: Vec<f64> = COMPARED[1..]
+                .iter()
+                .map(|p| Ok(o.all(p, "late_tier4_while_early_behind")?.mean))
+                .collect::<Result<_>>()?;
+            let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = n.iter().copied().fold(0.0, f64::max);
+            Ok(format!(
+                "{:.0}-{:.0}",
+                10.0 * (lo / 10.0).floor(),
+                10.0 * (hi / 10.0).ceil()
+            ))
+        }),
+    ));
+    // How many times more mothers end below the minimum under another policy than under
+    // minimum-first.
+    for (name, policies) in [
+        (
+            "proportional-fcfs",
+            &["proportional", "first-come-first-served"][..],
+        ),
+        ("refuse-when-full", &["refuse-when-full"][..]),
+    ] {
+        f.push(Figure::new(
+            format!("policy-comparison.below-times.{name}"),
+            Cheap,
+            Box::new(move |r| {
+                let o = r.output(PC)?;
+                let base = o.all("minimum-first", "share_below_minimum")?.mean;
+                let other: f64 = policies
+                    .iter()
+                    .map(|p| Ok(o.all(p, "share_below_minimum")?.mean))
+                    .sum::<Result<f64>>()?
+                    / policies.len() as f64;
+                Ok(format!("{:.0}", other / base))
+            }),
+        ));
+    }
+}
+
+/// The tier fills of the mothers born in July-August (the shortage months) of
+/// policy-comparison, per policy: early registrants' tier-3 fill, late registrants' tier-4
+/// fill, and their difference, each an estimate over the replications (from mothers.csv).
+///
+/// A policy hands out a mother's hours tier 1 first, so her hours above tiers 1 and 2 (the
+/// minimum, then her medical hours) are her tier-3 hours if she registered early and her
+/// tier-4 hours if late; a fill is those hours delivered over those indicated. Replications
+/// where either group has no such hours are left out.
+fn summer_tier_fill(r: &mut Runs) -> Result<HashMap<&'static str, (Estimate, Estimate, Estimate)>> {
+    let s = scenario::load_file(&r.root.join("scenarios/policy-comparison.toml"))
+        .map_err(|e| e.to_string())?
+        .scenario;
+    let (minimum, early_week) = (s.policy.minimum_hours, s.policy.early_registration_week);
+    let year = s.period.start.year();
+    let (from, to) = (format!("{year}-07-01"), format!("{year}-08-31"));
+    let path = r.output(PC)?.dir.join("mothers.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("mothers.csv has no column {name}"))
+    };
+    let (policy, rep, birth, week, indicated, medical, delivered) = (
+        col("policy")?,
+        col("replication")?,
+        col("birth_date")?,
+        col("registration_week")?,
+        col("indicated_hours")?,
+        col("medical_hours")?,
+        col("delivered_hours")?,
+    );
+    // (policy, replication) -> [early delivered, early indicated, late delivered, late indicated]
+    let mut acc: BTreeMap<(String, u32), [f64; 4]> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("mothers.csv: {e}"))?;
+        if !(from.as_str()..=to.as_str()).contains(&&row[birth]) {
+            continue;
+        }
+        let num = |k: usize| {
+            row[k]
+                .parse::<f64>()
+                .map_err(|_| format!("mothers.csv: `{}` is not a number", &row[k]))
+        };
+        let (ind, med, got) = (num(indicated)?, num(medical)?, num(delivered)?);
+        let t1 = ind.min(minimum);
+        let t2 = med.min(ind - t1).max(0.0);
+        let rest = (ind - t1 - t2).max(0.0);
+        if rest <= 0.0 {
+            continue;
+        }
+        let above = rest.min((got - t1 - t2).max(0.0));
+        let k = if num(week)? < f64::from(early_week) {
+            0
+        } else {
+            2
+        };
+        let a = acc
+            .entry((row[policy].to_string(), num(rep)? as u32))
+            .or_default();
+        a[k] += above;
+        a[k + 1] += rest;
+    }
+    let mut out = HashMap::new();
+    for p in COMPARED {
+        let fills: Vec<(f64, f64)> = acc
+            .iter()
+            .filter(|((q, _), a)| q == p && a[1] > 0.0 && a[3] > 0.0)
+            .map(|(_, a)| (a[0] / a[1], a[2] / a[3]))
+            .collect();
+        if fills.is_empty() {
+            return Err(format!("no July-August mothers above tiers 1-2 under {p}"));
+        }
+        let e: Vec<f64> = fills.iter().map(|x| x.0).collect();
+        let l: Vec<f64> = fills.iter().map(|x| x.1).collect();
+        let d: Vec<f64> = fills.iter().map(|x| x.0 - x.1).collect();
+        out.insert(p, (estimate(&e), estimate(&l), estimate(&d)));
+    }
+    Ok(out)
 }
 
 fn shortfall_pct(o: &Output, policy: &str) -> Result<String> {
@@ -874,113 +1040,90 @@ fn birth_pool(f: &mut Vec<Figure>) {
 
 const SENSITIVITY: &str = "sweep scenarios/validation/sensitivity.toml";
 
-/// A CSV file as rows of fields (kraamsim writes no quoted fields in these files).
-fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect())
-}
-
-/// The one-at-a-time sensitivity table of docs/validation.md §3, as `examples/tornado.rs`
-/// draws it: per variant the headline results over all regions (summary.csv, region `ALL`)
-/// with their Student-t 95% interval over replications, each field's low and high value with
-/// the change from the base (v000), fields in order of their swing in delivered hours.
-fn sensitivity_table(o: &Output) -> Result<String> {
-    let variants = read_csv(&o.dir.join("variants.csv"))?;
-    let fields = &variants[0][1..];
-    let summary = read_csv(&o.dir.join("summary.csv"))?;
-    let col = |name: &str| {
-        summary[0]
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("summary.csv has no column {name}"))
-    };
-    let (m, d, f, b) = (
-        col("mothers")?,
-        col("delivered_hours")?,
-        col("mothers_full_indication")?,
-        col("mothers_below_minimum")?,
-    );
-    let mut reps: HashMap<&str, Vec<[f64; 3]>> = HashMap::new();
-    for row in summary.iter().skip(1).filter(|r| r[3] == "ALL") {
-        let v = |k: usize| {
-            row[k]
-                .parse::<f64>()
-                .map_err(|e| format!("summary.csv: {e}"))
-        };
-        let mothers = v(m)?.max(1.0);
-        reps.entry(row[0].as_str()).or_default().push([
-            v(d)? / mothers,
-            100.0 * v(f)? / mothers,
-            100.0 * v(b)? / mothers,
-        ]);
-    }
-    let est = |variant: &str| -> Result<[Estimate; 3]> {
-        let r = reps
-            .get(variant)
-            .ok_or_else(|| format!("summary.csv has no variant {variant}"))?;
-        Ok(std::array::from_fn(|k| {
-            estimate(&r.iter().map(|x| x[k]).collect::<Vec<_>>())
-        }))
-    };
-    let base_row = &variants[1];
-    let base = est(&base_row[0])?;
-    type Moved = (f64, String, [Estimate; 3]);
-    let mut bars: Vec<(String, String, Moved, Moved)> = Vec::new();
-    for (k, field) in fields.iter().enumerate() {
-        let mut moved: Vec<Moved> = Vec::new();
-        for row in variants
-            .iter()
-            .skip(1)
-            .filter(|r| r[k + 1] != base_row[k + 1])
-        {
-            moved.push((
-                row[k + 1].parse().unwrap_or(0.0),
-                row[k + 1].clone(),
-                est(&row[0])?,
+/// A field of the sweep as the ranking prose names it.
+fn assumption(field: &str) -> Result<&'static str> {
+    Ok(match field {
+        "carers.productive_share" => "productive share",
+        "carers.sickness_absence" => "sickness",
+        "indication.medical_share" => "medical share",
+        "carers.summer_holiday_weeks" => "summer leave",
+        "registration.early_share" => "registration-week distribution",
+        "birth_place.clinical_overnight_share" => "hospital stay",
+        "indication.breastfeeding_share" => "breastfeeding share",
+        _ => {
+            return Err(format!(
+                "the sweep moves `{field}`, which the ranking does not name"
             ));
         }
-        moved.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if moved.len() >= 2 {
-            let high = moved.pop().expect("two");
-            let low = moved.swap_remove(0);
-            bars.push((field.clone(), base_row[k + 1].clone(), low, high));
-        }
-    }
-    let swing = |b: &(String, String, Moved, Moved)| (b.3.2[0].mean - b.2.2[0].mean).abs();
-    bars.sort_by(|a, b| swing(b).total_cmp(&swing(a)));
-    let cell =
-        |e: &Estimate, digits: usize| format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width());
-    let mut t = format!(
-        "| field | value | delivered h per mother | % mothers with full indication | % mothers below the minimum |\n| --- | --- | --- | --- | --- |\n| (base: national.toml) | | {} | {} | {} |\n",
-        cell(&base[0], 2),
-        cell(&base[1], 1),
-        cell(&base[2], 2)
-    );
-    for (field, base_value, low, high) in &bars {
-        for (_, value, e) in [low, high] {
-            t += &format!(
-                "| `{field}` (base {base_value}) | {value} | {} ({:+.2}) | {} ({:+.1}) | {} ({:+.2}) |\n",
-                cell(&e[0], 2),
-                e[0].mean - base[0].mean,
-                cell(&e[1], 1),
-                e[1].mean - base[1].mean,
-                cell(&e[2], 2),
-                e[2].mean - base[2].mean,
-            );
-        }
-    }
-    Ok(t)
+    })
 }
 
-/// docs/validation.md §3: a sweep of the national year, so expensive.
+/// A bar's change from the base at its low and high value: `-2.6 / +2.0`.
+fn low_high(s: &Sensitivity, bar: &Bar, k: usize, digits: usize) -> String {
+    format!(
+        "{:+.digits$} / {:+.digits$}",
+        bar.low.1[k].mean - s.base[k].mean,
+        bar.high.1[k].mean - s.base[k].mean
+    )
+}
+
+fn bar<'a>(s: &'a Sensitivity, field: &str) -> Result<&'a Bar> {
+    s.bars
+        .iter()
+        .find(|b| b.field == field)
+        .ok_or_else(|| format!("the sweep does not move `{field}`"))
+}
+
+/// docs/validation.md §3: a sweep of the national year, so expensive. The table is
+/// `examples/tornado.rs`'s, from the same code (`sensitivity.rs`).
 fn sensitivity(f: &mut Vec<Figure>) {
+    type Show = fn(&Sensitivity) -> Result<String>;
+    let figures: [(&str, Show); 4] = [
+        ("table", |s| Ok(s.table())),
+        // The fields in the order of their swing in delivered hours, with the changes.
+        ("ranking", |s| {
+            let parts: Vec<String> = s
+                .bars
+                .iter()
+                .map(|b| {
+                    Ok(format!(
+                        "**{}** ({} h)",
+                        assumption(&b.field)?,
+                        low_high(s, b, 0, 1)
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            let (first, rest) = parts.split_first().ok_or("the sweep moves nothing")?;
+            let (last, middle) = rest.split_last().ok_or("the sweep moves one field")?;
+            Ok(format!(
+                "{first}, then {} and the {last}",
+                middle.join(", the ")
+            ))
+        }),
+        ("medical-full", |s| {
+            Ok(low_high(s, bar(s, "indication.medical_share")?, 1, 1))
+        }),
+        ("summer-leave-below", |s| {
+            Ok(format!(
+                "{:.2}",
+                bar(s, "carers.summer_holiday_weeks")?.high.1[2].mean
+            ))
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("sensitivity.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| show(&Sensitivity::read(&r.output(SENSITIVITY)?.dir)?)),
+        ));
+    }
     f.push(Figure::new(
-        "sensitivity.table",
+        "sensitivity.base-below",
         Cost::Expensive,
-        Box::new(|r| sensitivity_table(r.output(SENSITIVITY)?)),
+        Box::new(|r| {
+            let s = Sensitivity::read(&r.output(SENSITIVITY)?.dir)?;
+            Ok(format!("{:.2}", s.base[2].mean))
+        }),
     ));
 }
 
