@@ -117,6 +117,9 @@ pub struct Runs {
     backtest: Option<kraamsim::forecast::backtest::Coverage>,
     /// observed-2024 and the arrangements between it and the intended regime, by name.
     practices: HashMap<&'static str, Practice>,
+    /// The national year by productive share (`calibration`): delivered hours per mother, %
+    /// with the full indication, % below the minimum, over all replications.
+    calibrations: Vec<(f64, [f64; 3])>,
     /// summer-shortage with a third of its carers (`deep_shortage`).
     deep_shortage: Option<kraamsim::sim::Totals>,
 }
@@ -133,6 +136,7 @@ impl Runs {
             backtest: None,
             practices: HashMap::new(),
             deep_shortage: None,
+            calibrations: Vec::new(),
         })
     }
 
@@ -224,6 +228,27 @@ impl Runs {
         Ok(&self.practices[arrangement])
     }
 
+    /// The national year with `productive_share`, `NATIONAL_REPLICATIONS` replications.
+    fn calibration(&mut self, productive_share: f64) -> Result<[f64; 3]> {
+        if let Some((_, v)) = self.calibrations.iter().find(|c| c.0 == productive_share) {
+            return Ok(*v);
+        }
+        let mut s = scenario::load_file(&self.root.join("scenarios/national.toml"))
+            .map_err(|e| e.to_string())?
+            .scenario;
+        s.replications = NATIONAL_REPLICATIONS;
+        s.carers.productive_share = productive_share;
+        let t = run_totals(&s)?;
+        let mothers = t.mothers.max(1) as f64;
+        let v = [
+            t.delivered_hours / mothers,
+            100.0 * t.mothers_full_indication as f64 / mothers,
+            100.0 * t.mothers_below_minimum as f64 / mothers,
+        ];
+        self.calibrations.push((productive_share, v));
+        Ok(v)
+    }
+
     pub fn national(&mut self) -> Result<&National> {
         if self.national.is_none() {
             self.national = Some(national(&self.root).map_err(|e| e.to_string())?);
@@ -311,7 +336,28 @@ pub fn all() -> Vec<Figure> {
     forecast_backtest(&mut f);
     continuity(&mut f);
     deep_shortage(&mut f);
+    calibration(&mut f);
     f
+}
+
+/// docs/validation.md § Calibration: the national year at other productive shares than the
+/// calibrated 0.81, 10 replications each: delivered hours per mother, and at 0.75 also the
+/// shares with their full indication and below the minimum.
+fn calibration(f: &mut Vec<Figure>) {
+    for (name, share) in [("0.75", 0.75), ("0.80", 0.80), ("0.82", 0.82)] {
+        f.push(Figure::new(
+            format!("calibration.delivered.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| Ok(format!("{:.1}", r.calibration(share)?[0]))),
+        ));
+    }
+    for (name, k, digits) in [("full-indication", 1, 1), ("below-minimum", 2, 1)] {
+        f.push(Figure::new(
+            format!("calibration.0.75.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| Ok(format!("{:.digits$}", r.calibration(0.75)?[k]))),
+        ));
+    }
 }
 
 /// A row of docs/birth-assistance.md's continuity table from the totals of all replications
