@@ -11,112 +11,30 @@
 //! all regions (summary.csv, region `ALL`), with the Student-t 95% interval over replications.
 //! A one-off chart for the validation page, deliberately not a general chart module.
 
-use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
 
-use kraamsim::output::{Estimate, estimate};
+use kraamsim::output::Estimate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-/// The headline results, as functions of a replication's `ALL` row.
-const METRICS: [(&str, &str); 3] = [
-    ("delivered h per mother", "delivered"),
-    ("% mothers with full indication", "full"),
-    ("% mothers below the minimum", "below"),
-];
+/// The reading of the sweep and the table, shared with `doc-figures` (which writes the table
+/// into docs/validation.md), so the chart and the doc's table come from the same code.
+#[path = "doc-figures/sensitivity.rs"]
+mod sensitivity;
 
-/// One replication's headline results.
-fn headline(row: &BTreeMap<String, f64>) -> [f64; 3] {
-    let mothers = row["mothers"].max(1.0);
-    [
-        row["delivered_hours"] / mothers,
-        100.0 * row["mothers_full_indication"] / mothers,
-        100.0 * row["mothers_below_minimum"] / mothers,
-    ]
-}
-
-/// A field moved low and high, with the results of each.
-struct Bar {
-    field: String,
-    low: (String, [Estimate; 3]),
-    high: (String, [Estimate; 3]),
-}
+use sensitivity::{Bar, METRICS, Sensitivity};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 3 {
         return Err("usage: tornado SWEEP_OUTPUT_DIR OUTPUT_PREFIX".into());
     }
-    let dir = Path::new(&args[1]);
     let prefix = &args[2];
-
-    // variant -> (field -> value)
-    let mut variants: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    let mut reader = csv::Reader::from_path(dir.join("variants.csv"))?;
-    let fields: Vec<String> = reader.headers()?.iter().skip(1).map(String::from).collect();
-    for row in reader.records() {
-        let row = row?;
-        let values = fields
-            .iter()
-            .cloned()
-            .zip(row.iter().skip(1).map(String::from))
-            .collect();
-        variants.push((row[0].to_string(), values));
-    }
-    // variant -> headline results per replication
-    let mut results: BTreeMap<String, Vec<[f64; 3]>> = BTreeMap::new();
-    let mut reader = csv::Reader::from_path(dir.join("summary.csv"))?;
-    let header = reader.headers()?.clone();
-    for row in reader.records() {
-        let row = row?;
-        if &row[3] != "ALL" {
-            continue;
-        }
-        let values: BTreeMap<String, f64> = header
-            .iter()
-            .zip(row.iter())
-            .skip(4)
-            .map(|(h, v)| Ok((h.to_string(), v.parse::<f64>()?)))
-            .collect::<Result<_, std::num::ParseFloatError>>()?;
-        results
-            .entry(row[0].to_string())
-            .or_default()
-            .push(headline(&values));
-    }
-    let estimates = |variant: &str| -> [Estimate; 3] {
-        let reps = &results[variant];
-        std::array::from_fn(|k| estimate(&reps.iter().map(|r| r[k]).collect::<Vec<_>>()))
-    };
-    let (base_id, base_values) = &variants[0];
-    let base = estimates(base_id);
-
-    let mut bars = Vec::new();
-    for (k, field) in fields.iter().enumerate() {
-        let mut moved: Vec<(f64, String, [Estimate; 3])> = variants
-            .iter()
-            .filter(|(_, values)| values[k].1 != base_values[k].1)
-            .map(|(id, values)| {
-                let v = values[k].1.clone();
-                (v.parse().unwrap_or(0.0), v, estimates(id))
-            })
-            .collect();
-        moved.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if let (Some(low), Some(high)) = (moved.first(), moved.last()) {
-            bars.push(Bar {
-                field: field.clone(),
-                low: (low.1.clone(), low.2),
-                high: (high.1.clone(), high.2),
-            });
-        }
-    }
-    // Largest swing of delivered hours first.
-    let swing = |b: &Bar, k: usize| (b.high.1[k].mean - b.low.1[k].mean).abs();
-    bars.sort_by(|a, b| swing(b, 0).total_cmp(&swing(a, 0)));
-
-    print_table(&base, base_values, &bars);
-
+    let sensitivity = Sensitivity::read(Path::new(&args[1]))?;
+    print!("{}", sensitivity.table());
+    let Sensitivity { base, bars } = sensitivity;
     plotters::style::register_font(
         "sans-serif",
         FontStyle::Normal,
@@ -137,43 +55,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     eprintln!("wrote {png} and {svg}");
     Ok(())
-}
-
-fn cell(e: &Estimate, digits: usize) -> String {
-    format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width())
-}
-
-fn print_table(base: &[Estimate; 3], base_values: &[(String, String)], bars: &[Bar]) {
-    println!(
-        "| field | value | {} | {} | {} |",
-        METRICS[0].0, METRICS[1].0, METRICS[2].0
-    );
-    println!("| --- | --- | --- | --- | --- |");
-    println!(
-        "| (base: national.toml) | | {} | {} | {} |",
-        cell(&base[0], 2),
-        cell(&base[1], 1),
-        cell(&base[2], 2)
-    );
-    for b in bars {
-        let base_value = &base_values
-            .iter()
-            .find(|(f, _)| f == &b.field)
-            .expect("field")
-            .1;
-        for (value, e) in [&b.low, &b.high] {
-            println!(
-                "| `{}` (base {base_value}) | {value} | {} ({:+.2}) | {} ({:+.1}) | {} ({:+.2}) |",
-                b.field,
-                cell(&e[0], 2),
-                e[0].mean - base[0].mean,
-                cell(&e[1], 1),
-                e[1].mean - base[1].mean,
-                cell(&e[2], 2),
-                e[2].mean - base[2].mean,
-            );
-        }
-    }
 }
 
 /// Three tornado panels, one per headline result,
@@ -233,7 +114,7 @@ where
         let mut chart = ChartBuilder::on(panel)
             .margin(12)
             .caption(
-                format!("{} (base {:.1})", METRICS[k].0, base[k].mean),
+                format!("{} (base {:.1})", METRICS[k], base[k].mean),
                 ("sans-serif", 16),
             )
             .x_label_area_size(36)

@@ -8,10 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use kraamsim::forecast::{self, Settings, bands::Bands, input, snapshot};
-use kraamsim::model::Calendar;
+use kraamsim::forecast::{self, Settings, backtest, bands::Bands, input, snapshot};
 use kraamsim::scenario::{self, Scenario};
-use kraamsim::sim::{self, Checks, RegionResult};
 use tempfile::TempDir;
 
 fn example() -> PathBuf {
@@ -24,103 +22,50 @@ fn kraamsim() -> Command {
 
 /// The known state of replication `truth` of `s` at `period.start`, as a snapshot's files.
 fn known_from_snapshot(s: &Scenario, truth: u32) -> input::Known {
-    let params = s.forecast.clone().expect("[forecast]");
-    let snap = snapshot::snapshot(s, truth);
-    let files: [(&str, &[u8]); 2] = [
-        (params.bookings.as_str(), snap.bookings.as_bytes()),
-        (params.roster.as_str(), snap.roster.as_bytes()),
-    ];
-    input::read_in_memory(s, &params, &files, s.period.start).expect("a snapshot reads back")
+    backtest::known_from_snapshot(s, truth).expect("a snapshot reads back")
 }
 
 /// Forecasts `s` from `known` over its period's weeks, with `replications`.
 fn forecast_known(s: &Scenario, known: &input::Known, replications: u32) -> Bands {
-    let settings = Settings {
-        as_of: s.period.start,
-        weeks: ((s.period.end - s.period.start).num_days() as u32 + 1) / 7,
-        replications,
-        threads: None,
-    };
-    forecast::forecast(s, known, &settings).expect("forecast")
+    backtest::forecast_known(s, known, replications).expect("forecast")
 }
 
-/// Forecasts `s` from replication `truth`'s state at `period.start`, with `replications`.
-fn forecast_from_snapshot(s: &Scenario, truth: u32, replications: u32) -> Bands {
-    forecast_known(s, &known_from_snapshot(s, truth), replications)
-}
-
-/// The backtest: for a few runs of the example scenario, the state on its period's first day
-/// is written as bookings and roster, the forecast of the weeks after it is made from those
-/// files alone, and each week's real value of the four metrics (demand, contract carer
-/// hours, shortfall, mothers below the minimum) is checked against the forecast's P10-P90.
-/// With bands that are right, about 80% of the points lie inside.
-/// Replication `truth` of the example's one region, simulated from its start: the real
-/// future a forecast from its snapshot is compared with.
-fn real_run(s: &Scenario, truth: u32) -> RegionResult {
-    let cal = Calendar::new(s);
-    let policy = s.policy.name.policy(s.policy.rationing);
-    sim::run_region(s, &cal, 0, truth, policy.as_ref(), false, Checks::default())
-}
-
+/// The backtest (`forecast::backtest`): for a few runs of the example scenario, the state on
+/// its period's first day is written as bookings and roster, the forecast of the weeks after
+/// it is made from those files alone, and each week's real value of the four metrics (demand,
+/// contract carer hours, shortfall, mothers below the minimum) is checked against the
+/// forecast's P10-P90. With bands that are right, about 80% of the points lie inside; the
+/// measured coverage is written into docs/forecast.md by `doc-figures`.
 #[test]
 fn the_real_future_of_a_run_lies_within_the_forecast_bands_in_most_weeks() {
     let s = scenario::load_file(&example()).unwrap().scenario;
-    let metrics = [
-        "demand_hours",
-        "carer_contract_hours",
-        "shortfall_hours",
-        "mothers_below_minimum",
-    ];
-    let (mut inside, mut points) = ([0usize; 4], [0usize; 4]);
-    for truth in 0..4 {
-        let real = real_run(&s, truth);
-        let bands = forecast_from_snapshot(&s, truth, 100);
-        let region = bands
-            .series
-            .iter()
-            .find(|x| x.provider == "ALL" && x.region != "ALL")
-            .unwrap();
-        assert_eq!(real.weeks.len(), bands.weeks.len(), "the same ISO weeks");
-        for (w, week) in real.weeks.iter().enumerate() {
-            let values = [
-                week.demand_hours,
-                week.carer_contract_hours,
-                week.shortfall_hours,
-                week.mothers_below_minimum as f64,
-            ];
-            let idx = [0, 1, 2, 3];
-            for (m, (&v, &i)) in values.iter().zip(&idx).enumerate() {
-                points[m] += 1;
-                inside[m] += usize::from(region.weeks[w][i].covers(v));
-            }
-        }
-    }
-    let total_inside: usize = inside.iter().sum();
-    let total: usize = points.iter().sum();
-    let coverage = total_inside as f64 / total as f64;
+    let c = backtest::coverage(&s, 4, 100).unwrap();
     println!(
-        "backtest coverage of P10-P90 over weeks x metrics: {total_inside}/{total} = {coverage:.3}"
+        "backtest coverage of P10-P90 over weeks x metrics: {}/{} = {:.3}",
+        c.total_inside(),
+        c.total_points(),
+        c.share()
     );
-    for m in 0..4 {
+    for (m, metric) in backtest::METRICS.iter().enumerate() {
         println!(
-            "  {:<24} {}/{} = {:.3}",
-            metrics[m],
-            inside[m],
-            points[m],
-            inside[m] as f64 / points[m] as f64
+            "  {metric:<24} {}/{} = {:.3}",
+            c.inside[m],
+            c.points[m],
+            c.metric_share(m)
         );
         // No metric may be systematically off.
         assert!(
-            inside[m] as f64 / points[m] as f64 >= 0.5,
-            "{}: only {}/{} weeks inside the band",
-            metrics[m],
-            inside[m],
-            points[m]
+            c.metric_share(m) >= 0.5,
+            "{metric}: only {}/{} weeks inside the band",
+            c.inside[m],
+            c.points[m]
         );
     }
     assert!(
-        coverage >= 0.6,
-        "only {total_inside}/{total} week x metric points inside P10-P90"
+        c.share() >= 0.6,
+        "only {}/{} week x metric points inside P10-P90",
+        c.total_inside(),
+        c.total_points()
     );
 }
 
@@ -148,21 +93,11 @@ fn shipped_example_files_are_the_scenarios_snapshot() {
 #[test]
 fn the_mothers_still_to_register_are_not_double_counted() {
     let s = scenario::load_file(&example()).unwrap().scenario;
-    let truths = 8;
-    let mut real_demand = 0.0;
-    for truth in 0..truths {
-        let real = real_run(&s, truth);
-        real_demand += real.weeks.iter().map(|w| w.demand_hours).sum::<f64>();
-    }
-    real_demand /= f64::from(truths);
-    let bands = forecast_from_snapshot(&s, 0, 50);
-    let region = &bands.series[bands.series.len() - 2];
-    let forecast_demand: f64 = region.weeks.iter().map(|w| w[0].mean).sum();
-    let ratio = forecast_demand / real_demand;
+    let ratio = backtest::demand_ratio(&s, 8, 50).unwrap();
     println!("forecast / real demand over the horizon: {ratio:.3}");
     assert!(
         (0.93..=1.07).contains(&ratio),
-        "forecast demand {forecast_demand:.0} h vs real {real_demand:.0} h"
+        "forecast / real demand {ratio}"
     );
 }
 

@@ -18,7 +18,12 @@ use kraamsim::generate::{self, national::PROVINCES};
 use kraamsim::model::Calendar;
 use kraamsim::output::{Estimate, estimate};
 use kraamsim::run::{self, RunOptions};
-use kraamsim::scenario;
+use kraamsim::scenario::{self, CapacityScope};
+
+#[path = "sensitivity.rs"]
+mod sensitivity;
+
+use sensitivity::{Bar, Sensitivity};
 
 pub type Result<T> = std::result::Result<T, String>;
 
@@ -90,6 +95,12 @@ impl Output {
 
 /// The national year of `docs/validation.md` §2, from the library.
 pub struct National {
+    /// The intended regime's column of docs/validation.md § Practice as observed.
+    practice: Practice,
+    /// The first three replications as the band test of `tests/validation.rs` prints them.
+    band: String,
+    /// The totals of all replications and regions.
+    totals: kraamsim::sim::Totals,
     estimates: HashMap<&'static str, Estimate>,
     months: String,
     provinces: String,
@@ -103,6 +114,14 @@ pub struct Runs {
     tmp: tempfile::TempDir,
     outputs: HashMap<String, Output>,
     national: Option<National>,
+    backtest: Option<kraamsim::forecast::backtest::Coverage>,
+    /// observed-2024 and the arrangements between it and the intended regime, by name.
+    practices: HashMap<&'static str, Practice>,
+    /// The national year by productive share (`calibration`): delivered hours per mother, %
+    /// with the full indication, % below the minimum, over all replications.
+    calibrations: Vec<(f64, [f64; 3])>,
+    /// summer-shortage with a third of its carers (`deep_shortage`).
+    deep_shortage: Option<kraamsim::sim::Totals>,
 }
 
 impl Runs {
@@ -114,6 +133,10 @@ impl Runs {
             tmp: tempfile::tempdir().map_err(|e| format!("making a temporary directory: {e}"))?,
             outputs: HashMap::new(),
             national: None,
+            backtest: None,
+            practices: HashMap::new(),
+            deep_shortage: None,
+            calibrations: Vec::new(),
         })
     }
 
@@ -147,6 +170,83 @@ impl Runs {
             );
         }
         Ok(&self.outputs[args])
+    }
+
+    /// The example forecast scenario, `scenarios/ksv-forecast/ksv-forecast.toml`.
+    fn forecast_scenario(&self) -> Result<scenario::Scenario> {
+        let path = self.root.join("scenarios/ksv-forecast/ksv-forecast.toml");
+        Ok(scenario::load_file(&path)
+            .map_err(|e| e.to_string())?
+            .scenario)
+    }
+
+    /// The forecast backtest of `tests/forecast.rs`: 4 real runs, 100 futures each.
+    pub fn backtest(&mut self) -> Result<&kraamsim::forecast::backtest::Coverage> {
+        if self.backtest.is_none() {
+            let s = self.forecast_scenario()?;
+            self.backtest = Some(kraamsim::forecast::backtest::coverage(&s, 4, 100)?);
+        }
+        Ok(self.backtest.as_ref().expect("just set"))
+    }
+
+    /// `arrangement` of observed-2024 (`ARRANGEMENTS_2024`), 10 replications.
+    fn practice(&mut self, arrangement: &'static str) -> Result<&Practice> {
+        if !self.practices.contains_key(arrangement) {
+            let mut s = observed_scenario(&self.root)?;
+            let wl = &mut s.policy.waiting_list;
+            match arrangement {
+                "observed" => {}
+                "booking-0.6" => wl.booking_share = 0.6,
+                "booking-0.7" => wl.booking_share = 0.7,
+                "per-provider" | "pooled" | "list-unlimited" | "list-2" | "refusals" => {
+                    s.provider_closures.clear();
+                    if arrangement != "refusals" {
+                        wl.refusals = false;
+                    }
+                    if arrangement == "list-unlimited" {
+                        wl.max_transfers_per_day = None;
+                    }
+                    if arrangement == "pooled" {
+                        s.policy.scope = CapacityScope::Region;
+                    }
+                    if arrangement == "per-provider" {
+                        s.policy.scope = CapacityScope::Provider;
+                    }
+                }
+                _ => return Err(format!("no arrangement `{arrangement}`")),
+            }
+            // The bookings beside the scenario's 0.5 are a check of one assumption: one
+            // replication each.
+            let replications = if arrangement.starts_with("booking-") {
+                1
+            } else {
+                OBSERVED_REPLICATIONS
+            };
+            let p = practice_of(s, replications)?;
+            self.practices.insert(arrangement, p);
+        }
+        Ok(&self.practices[arrangement])
+    }
+
+    /// The national year with `productive_share`, `NATIONAL_REPLICATIONS` replications.
+    fn calibration(&mut self, productive_share: f64) -> Result<[f64; 3]> {
+        if let Some((_, v)) = self.calibrations.iter().find(|c| c.0 == productive_share) {
+            return Ok(*v);
+        }
+        let mut s = scenario::load_file(&self.root.join("scenarios/national.toml"))
+            .map_err(|e| e.to_string())?
+            .scenario;
+        s.replications = NATIONAL_REPLICATIONS;
+        s.carers.productive_share = productive_share;
+        let t = run_totals(&s)?;
+        let mothers = t.mothers.max(1) as f64;
+        let v = [
+            t.delivered_hours / mothers,
+            100.0 * t.mothers_full_indication as f64 / mothers,
+            100.0 * t.mothers_below_minimum as f64 / mothers,
+        ];
+        self.calibrations.push((productive_share, v));
+        Ok(v)
     }
 
     pub fn national(&mut self) -> Result<&National> {
@@ -233,25 +333,383 @@ pub fn all() -> Vec<Figure> {
     sensitivity(&mut f);
     birth_pool(&mut f);
     observed(&mut f);
+    forecast_backtest(&mut f);
+    continuity(&mut f);
+    deep_shortage(&mut f);
+    calibration(&mut f);
     f
 }
 
-const OBSERVED: &str = "run scenarios/observed-2024.toml --replications 10";
-
-/// `scenarios/observed-2024.toml` beside the intended regime: the observed-2024 column of
-/// `docs/validation.md` § Practice as observed, in % with half the 95% interval.
-fn observed(f: &mut Vec<Figure>) {
-    for (name, metric) in [
-        ("observed.below-minimum", "share_below_minimum"),
-        ("observed.without-care", "share_without_care"),
-    ] {
+/// docs/validation.md § Calibration: the national year at other productive shares than the
+/// calibrated 0.81, 10 replications each: delivered hours per mother, and at 0.75 also the
+/// shares with their full indication and below the minimum.
+fn calibration(f: &mut Vec<Figure>) {
+    for (name, share) in [("0.75", 0.75), ("0.80", 0.80), ("0.82", 0.82)] {
         f.push(Figure::new(
-            name,
+            format!("calibration.delivered.{name}"),
             Cost::Expensive,
-            Box::new(move |r| {
-                let s = r.output(OBSERVED)?.all("minimum-first", metric)?;
-                Ok(format!("{:.2} ±{:.2}", 100.0 * s.mean, 100.0 * s.half()))
-            }),
+            Box::new(move |r| Ok(format!("{:.1}", r.calibration(share)?[0]))),
+        ));
+    }
+    for (name, k, digits) in [("full-indication", 1, 1), ("below-minimum", 2, 1)] {
+        f.push(Figure::new(
+            format!("calibration.0.75.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| Ok(format!("{:.digits$}", r.calibration(0.75)?[k]))),
+        ));
+    }
+}
+
+/// A row of docs/birth-assistance.md's continuity table from the totals of all replications
+/// (so ratios of means), in % of the mothers with care.
+fn continuity_row(label: &str, t: &kraamsim::sim::Totals, continuity: bool) -> String {
+    let with_care = (t.mothers - t.mothers_without_care).max(1) as f64;
+    let c = t.mothers_by_carers.map(|n| 100.0 * n as f64 / with_care);
+    let reasons = &t.third_carer_reasons;
+    let r = |k: usize| 100.0 * reasons[k] as f64 / with_care;
+    let (mean, why) = if continuity {
+        let mean = t
+            .mothers_by_carers
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| (k + 1) as f64 * n as f64)
+            .sum::<f64>()
+            / with_care;
+        (
+            format!("{mean:.2}"),
+            format!("{:.1}% / {:.1}% / {:.1}%", r(0), r(1), r(2)),
+        )
+    } else {
+        // Every third carer is "other" without continuity, and the mean says little when
+        // nearly every family has four or more.
+        ("4+".to_string(), String::new())
+    };
+    format!(
+        "| {label} | {:.1}% | {:.1}% | {:.1}% | {:.1}% | {:.1}% | {mean} | {why} |\n",
+        c[0],
+        c[1],
+        c[2],
+        c[3],
+        c[0] + c[1]
+    )
+}
+
+/// The totals of all replications and regions of a library run of `s`.
+fn run_totals(s: &scenario::Scenario) -> Result<kraamsim::sim::Totals> {
+    let r = run::run(
+        s,
+        &RunOptions {
+            threads: Some(2),
+            ..RunOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut t = kraamsim::sim::Totals::default();
+    for x in &r.results {
+        t.add(&x.totals);
+    }
+    Ok(t)
+}
+
+/// docs/birth-assistance.md, "Continuity": carers per family in the shipped scenarios, and
+/// summer-shortage with continuity on and off.
+fn continuity(f: &mut Vec<Figure>) {
+    f.push(Figure::new(
+        "continuity.table",
+        Cost::Expensive,
+        Box::new(|r| {
+            let load = |name: &str| -> Result<scenario::Scenario> {
+                Ok(scenario::load_file(&r.root.join("scenarios").join(name))
+                    .map_err(|e| e.to_string())?
+                    .scenario)
+            };
+            let mut t = String::from(
+                "| scenario | 1 carer | 2 | 3 | 4+ | at most two | mean | third carer: away / rest / busy |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+            );
+            let mut baseline = load("baseline.toml")?;
+            let summer = load("summer-shortage.toml")?;
+            t += &continuity_row(
+                &format!("baseline.toml ({} replications)", baseline.replications),
+                &run_totals(&baseline)?,
+                true,
+            );
+            baseline.policy.continuity = false;
+            t += &continuity_row("the same, `continuity = false`", &run_totals(&baseline)?, false);
+            t += &continuity_row(
+                &format!("summer-shortage.toml ({})", summer.replications),
+                &run_totals(&summer)?,
+                true,
+            );
+            t += &continuity_row(
+                &format!("national.toml ({NATIONAL_REPLICATIONS})"),
+                &r.national()?.totals,
+                true,
+            );
+            Ok(t)
+        }),
+    ));
+    // summer-shortage over 20 replications with continuity on and off: mothers below the
+    // minimum, and their difference in standard errors of a difference of two counts.
+    f.push(Figure::new(
+        "continuity.summer-below",
+        Cost::Cheap,
+        Box::new(|r| {
+            let mut s = scenario::load_file(&r.root.join("scenarios/summer-shortage.toml"))
+                .map_err(|e| e.to_string())?
+                .scenario;
+            s.replications = 20;
+            let on = run_totals(&s)?;
+            s.policy.continuity = false;
+            let off = run_totals(&s)?;
+            let (a, b) = (on.mothers_below_minimum as f64, off.mothers_below_minimum as f64);
+            Ok(format!(
+                "{a:.0} mothers below the minimum against {b:.0} without (of {}; {:.1} standard errors)",
+                thousands(on.mothers as f64, 0),
+                (a - b).abs() / (a + b).max(1.0).sqrt()
+            ))
+        }),
+    ));
+}
+
+/// docs/forecast.md's backtest and README's summary of it: 4 runs of the example scenario
+/// as the real futures, 100 forecast futures each, as `tests/forecast.rs` asserts them.
+fn forecast_backtest(f: &mut Vec<Figure>) {
+    use kraamsim::forecast::backtest;
+    type Show = fn(&backtest::Coverage) -> String;
+    let figures: [(&str, Show); 3] = [
+        ("coverage", |c| {
+            format!(
+                "{} of {} week × metric points, {:.1}%",
+                c.total_inside(),
+                c.total_points(),
+                100.0 * c.share()
+            )
+        }),
+        ("coverage-0", |c| format!("{:.0}", 100.0 * c.share())),
+        ("per-metric", |c| {
+            let names = ["demand", "carer hours", "shortfall", "below minimum"];
+            let parts: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(m, n)| format!("{n} {:.0}%", 100.0 * c.metric_share(m)))
+                .collect();
+            parts.join(", ")
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("forecast.backtest.{name}"),
+            Cost::Cheap,
+            Box::new(move |r| Ok(show(r.backtest()?))),
+        ));
+    }
+    f.push(Figure::new(
+        "forecast.backtest.demand-ratio",
+        Cost::Cheap,
+        Box::new(|r| {
+            let s = r.forecast_scenario()?;
+            Ok(format!("{:.3}", backtest::demand_ratio(&s, 8, 50)?))
+        }),
+    ));
+}
+
+/// Replications of observed-2024 and its arrangements (docs/validation.md).
+const OBSERVED_REPLICATIONS: u32 = 10;
+
+/// The rows of docs/validation.md's arrangements table: observed-2024 built up from the
+/// intended regime one arrangement at a time (`Runs::practice` says what each changes).
+const ARRANGEMENTS_2024: [(&str, &str); 6] = [
+    ("pooled", "pooled per region (the intended regime, in 2024)"),
+    ("list-unlimited", "waiting list, no daily limit"),
+    ("list-2", "waiting list, 2 mothers a day per region"),
+    ("refusals", "+ refusals, booking half the indication"),
+    ("observed", "+ two closures (= observed-2024)"),
+    (
+        "per-provider",
+        "per provider, no waiting list (`scope = \"provider\"`)",
+    ),
+];
+
+/// `scenarios/observed-2024.toml` beside the intended regime (`national.toml`): the table and
+/// prose of `docs/validation.md` § Practice as observed, in % with half the 95% interval.
+fn observed(f: &mut Vec<Figure>) {
+    use Cost::Expensive;
+    type Show = fn(&Practice) -> Result<String>;
+    // (name, how, marked for observed-2024, marked for the intended regime)
+    let both: [(&str, Show, bool, bool); 12] = [
+        ("below-minimum", |p| p.pm("below-minimum", 2), true, false),
+        ("below-minimum-3", |p| p.pm("below-minimum", 3), false, true),
+        (
+            "below-minimum-mean-3",
+            |p| p.mean("below-minimum", 3),
+            false,
+            true,
+        ),
+        ("without-care", |p| p.pm("without-care", 2), true, false),
+        ("without-care-3", |p| p.mean("without-care", 3), false, true),
+        ("hours", |p| p.pm("hours", 2), true, true),
+        ("hours-mean", |p| p.mean("hours", 2), false, true),
+        (
+            "cut",
+            |p| {
+                Ok(format!(
+                    "{}% of mothers; births in July-August {}%, other months {}%",
+                    p.mean("cut", 1)?,
+                    p.mean("cut-summer", 1)?,
+                    p.mean("cut-other", 1)?
+                ))
+            },
+            true,
+            true,
+        ),
+        (
+            "late-early",
+            |p| {
+                // Three decimals where the shares are a handful of mothers.
+                let digits = if p.e("late-below")?.mean < 0.1 { 3 } else { 2 };
+                Ok(format!(
+                    "late {}%, early {}%",
+                    p.mean("late-below", digits)?,
+                    p.mean("early-below", digits)?
+                ))
+            },
+            true,
+            true,
+        ),
+        ("assists-missed", |p| p.pm("assists-missed", 2), true, false),
+        (
+            "assists-missed-mean",
+            |p| p.mean("assists-missed", 2),
+            false,
+            true,
+        ),
+        (
+            "three-plus-carers",
+            |p| p.mean("three-plus-carers", 1),
+            true,
+            true,
+        ),
+    ];
+    for (name, show, observed, intended) in both {
+        if observed {
+            f.push(Figure::new(
+                format!("observed.{name}"),
+                Expensive,
+                Box::new(move |r| show(r.practice("observed")?)),
+            ));
+        }
+        if intended {
+            f.push(Figure::new(
+                format!("intended.{name}"),
+                Expensive,
+                Box::new(move |r| show(&r.national()?.practice)),
+            ));
+        }
+    }
+    let observed_only: [(&str, Show); 2] = [
+        ("refused", |p| {
+            Ok(format!(
+                "late {}%, early {}%",
+                p.mean("refused-late", 2)?,
+                p.mean("refused-early", 2)?
+            ))
+        }),
+        ("refused-assists", |p| {
+            Ok(format!(
+                "{} a year of {} refused",
+                thousands(p.e("assists-missed-n")?.mean, 0),
+                thousands(p.e("refused-n")?.mean, 0)
+            ))
+        }),
+    ];
+    for (name, show) in observed_only {
+        f.push(Figure::new(
+            format!("observed.{name}"),
+            Expensive,
+            Box::new(move |r| show(r.practice("observed")?)),
+        ));
+    }
+    f.push(Figure::new(
+        "observed.hours-less",
+        Expensive,
+        Box::new(|r| {
+            let intended = r.national()?.practice.e("hours")?.mean;
+            let observed = r.practice("observed")?.e("hours")?.mean;
+            Ok(format!("{:.1}", intended - observed))
+        }),
+    ));
+    f.push(Figure::new(
+        "observed.arrangements",
+        Expensive,
+        Box::new(|r| {
+            let mut t = String::from(
+                "| arrangement | below the minimum | without care | hours per mother | mothers moved by the list during their care (`mothers_transferred`) |\n| --- | --- | --- | --- | --- |\n",
+            );
+            for (a, label) in ARRANGEMENTS_2024 {
+                let p = r.practice(a)?;
+                let without = p.e("without-care")?;
+                let without = if without.mean < 0.01 {
+                    format!("{:.3}%", without.mean)
+                } else {
+                    format!("{}%", p.pm("without-care", 2)?)
+                };
+                let below = if p.e("below-minimum")?.mean < 0.1 {
+                    p.pm("below-minimum", 3)?
+                } else {
+                    p.pm("below-minimum", 2)?
+                };
+                t += &format!(
+                    "| {label} | {below}% | {without} | {} | {} |\n",
+                    p.pm("hours", 2)?,
+                    thousands(p.e("transferred")?.mean, 0)
+                );
+            }
+            Ok(t)
+        }),
+    ));
+    // The arrangements' figures quoted in the prose below the table.
+    type Quote = fn(&mut Runs) -> Result<String>;
+    let quotes: [(&str, Quote); 10] = [
+        ("closures-national", |r| {
+            let closed = r.practice("observed")?.e("below-minimum")?.mean;
+            let open = r.practice("refusals")?.e("below-minimum")?.mean;
+            Ok(format!("{:+.2}", closed - open))
+        }),
+        ("booking-0.6-without", |r| {
+            r.practice("booking-0.6")?.mean("without-care", 1)
+        }),
+        ("booking-0.7-without", |r| {
+            r.practice("booking-0.7")?.mean("without-care", 1)
+        }),
+        ("unlimited-below", |r| {
+            r.practice("list-unlimited")?.mean("below-minimum", 1)
+        }),
+        ("unlimited-hours-short", |r| {
+            let pooled = r.practice("pooled")?.e("hours")?.mean;
+            Ok(format!(
+                "{:.1}",
+                pooled - r.practice("list-unlimited")?.e("hours")?.mean
+            ))
+        }),
+        ("list-2-below", |r| {
+            r.practice("list-2")?.mean("below-minimum", 2)
+        }),
+        ("refusals-below", |r| {
+            r.practice("refusals")?.mean("below-minimum", 2)
+        }),
+        ("refusals-without", |r| {
+            r.practice("refusals")?.mean("without-care", 2)
+        }),
+        ("pooled-hours", |r| r.practice("pooled")?.mean("hours", 2)),
+        ("pooled-below", |r| {
+            r.practice("pooled")?.mean("below-minimum", 3)
+        }),
+    ];
+    for (name, quote) in quotes {
+        f.push(Figure::new(
+            format!("observed.{name}"),
+            Expensive,
+            Box::new(quote),
         ));
     }
 }
@@ -263,7 +721,8 @@ const COMPARED: [&str; 4] = [
     "first-come-first-served",
 ];
 
-const PC: &str = "run scenarios/policy-comparison.toml";
+/// With mothers.csv, for the July-August tier fills (`summer_tier_fill`).
+const PC: &str = "run scenarios/policy-comparison.toml --mothers";
 
 /// `scenarios/policy-comparison.toml`: README and docs/policies.md.
 fn policy_comparison(f: &mut Vec<Figure>) {
@@ -314,6 +773,59 @@ fn policy_comparison(f: &mut Vec<Figure>) {
             Ok(format!("{:.1}", 100.0 * missed / requested))
         }),
     ));
+    // The demand of the week of 2 August, the same under every policy since refused
+    // mothers count in it (docs/policies.md, "refuse when full").
+    f.push(Figure::new(
+        "policy-comparison.demand-2-august",
+        Cheap,
+        Box::new(|r| {
+            let path = r.output(PC)?.dir.join("weekly.csv");
+            let mut reader =
+                csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let header = reader.headers().map_err(|e| e.to_string())?.clone();
+            let col = |name: &str| {
+                header
+                    .iter()
+                    .position(|h| h == name)
+                    .ok_or_else(|| format!("weekly.csv has no column {name}"))
+            };
+            let (policy, rep, week, demand) = (
+                col("policy")?,
+                col("replication")?,
+                col("week_start")?,
+                col("demand_hours")?,
+            );
+            // policy -> (sum of demand over regions and replications, replications seen)
+            let mut sums: BTreeMap<String, (f64, std::collections::BTreeSet<String>)> =
+                BTreeMap::new();
+            for row in reader.records() {
+                let row = row.map_err(|e| format!("weekly.csv: {e}"))?;
+                if !row[week].ends_with("-08-02") {
+                    continue;
+                }
+                let v: f64 = row[demand]
+                    .parse()
+                    .map_err(|_| format!("weekly.csv: `{}` is not a number", &row[demand]))?;
+                let e = sums.entry(row[policy].to_string()).or_default();
+                e.0 += v;
+                e.1.insert(row[rep].to_string());
+            }
+            let means: Vec<String> = sums
+                .values()
+                .map(|(sum, reps)| thousands(sum / reps.len().max(1) as f64, 0))
+                .collect();
+            match means.first() {
+                Some(first)
+                    if means.len() == COMPARED.len() && means.iter().all(|m| m == first) =>
+                {
+                    Ok(first.clone())
+                }
+                _ => Err(format!(
+                    "the week of 2 August differs between policies: {means:?}"
+                )),
+            }
+        }),
+    ));
     f.push(Figure::new(
         "policy-comparison.shortfall.minimum-first",
         Cheap,
@@ -342,6 +854,166 @@ fn policy_comparison(f: &mut Vec<Figure>) {
             Ok(t)
         }),
     ));
+
+    f.push(Figure::new(
+        "policy-comparison.summer-tiers",
+        Cheap,
+        Box::new(|r| {
+            let fill = summer_tier_fill(r)?;
+            let mut t = String::from(
+                "| policy | tier-3 fill | tier-4 fill | difference [95% interval] |\n| --- | --- | --- | --- |\n",
+            );
+            for p in COMPARED {
+                let (early, late, diff) = &fill[p];
+                let (lo, hi) = diff.ci95.unwrap_or((diff.mean, diff.mean));
+                t += &format!(
+                    "| {p} | {:.3} | {:.3} | {:.3} [{lo:.3}, {hi:.3}] |\n",
+                    early.mean, late.mean, diff.mean
+                );
+            }
+            Ok(t)
+        }),
+    ));
+    for (name, policy, k) in [
+        ("early.minimum-first", "minimum-first", 0),
+        ("late.minimum-first", "minimum-first", 1),
+    ] {
+        f.push(Figure::new(
+            format!("policy-comparison.summer-tiers.{name}"),
+            Cheap,
+            Box::new(move |r| {
+                let (early, late, _) = &summer_tier_fill(r)?[policy];
+                Ok(format!("{:.2}", [early, late][k].mean))
+            }),
+        ));
+    }
+    // The late registrants given tier 4 while an early one was behind, a year, under the
+    // policies other than minimum-first: their range, to tens.
+    f.push(Figure::new(
+        "policy-comparison.late-tier4-range",
+        Cheap,
+        Box::new(|r| {
+            let o = r.output(PC)?;
+            let n: Vec<f64> = COMPARED[1..]
+                .iter()
+                .map(|p| Ok(o.all(p, "late_tier4_while_early_behind")?.mean))
+                .collect::<Result<_>>()?;
+            let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = n.iter().copied().fold(0.0, f64::max);
+            Ok(format!(
+                "{:.0}-{:.0}",
+                10.0 * (lo / 10.0).floor(),
+                10.0 * (hi / 10.0).ceil()
+            ))
+        }),
+    ));
+    // How many times more mothers end below the minimum under another policy than under
+    // minimum-first.
+    for (name, policies) in [
+        (
+            "proportional-fcfs",
+            &["proportional", "first-come-first-served"][..],
+        ),
+        ("refuse-when-full", &["refuse-when-full"][..]),
+    ] {
+        f.push(Figure::new(
+            format!("policy-comparison.below-times.{name}"),
+            Cheap,
+            Box::new(move |r| {
+                let o = r.output(PC)?;
+                let base = o.all("minimum-first", "share_below_minimum")?.mean;
+                let other: f64 = policies
+                    .iter()
+                    .map(|p| Ok(o.all(p, "share_below_minimum")?.mean))
+                    .sum::<Result<f64>>()?
+                    / policies.len() as f64;
+                Ok(format!("{:.0}", other / base))
+            }),
+        ));
+    }
+}
+
+/// The tier fills of the mothers born in July-August (the shortage months) of
+/// policy-comparison, per policy: early registrants' tier-3 fill, late registrants' tier-4
+/// fill, and their difference, each an estimate over the replications (from mothers.csv).
+///
+/// A policy hands out a mother's hours tier 1 first, so her hours above tiers 1 and 2 (the
+/// minimum, then her medical hours) are her tier-3 hours if she registered early and her
+/// tier-4 hours if late; a fill is those hours delivered over those indicated. Replications
+/// where either group has no such hours are left out.
+fn summer_tier_fill(r: &mut Runs) -> Result<HashMap<&'static str, (Estimate, Estimate, Estimate)>> {
+    let s = scenario::load_file(&r.root.join("scenarios/policy-comparison.toml"))
+        .map_err(|e| e.to_string())?
+        .scenario;
+    let (minimum, early_week) = (s.policy.minimum_hours, s.policy.early_registration_week);
+    let year = s.period.start.year();
+    let (from, to) = (format!("{year}-07-01"), format!("{year}-08-31"));
+    let path = r.output(PC)?.dir.join("mothers.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("mothers.csv has no column {name}"))
+    };
+    let (policy, rep, birth, week, indicated, medical, delivered) = (
+        col("policy")?,
+        col("replication")?,
+        col("birth_date")?,
+        col("registration_week")?,
+        col("indicated_hours")?,
+        col("medical_hours")?,
+        col("delivered_hours")?,
+    );
+    // (policy, replication) -> [early delivered, early indicated, late delivered, late indicated]
+    let mut acc: BTreeMap<(String, u32), [f64; 4]> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("mothers.csv: {e}"))?;
+        if !(from.as_str()..=to.as_str()).contains(&&row[birth]) {
+            continue;
+        }
+        let num = |k: usize| {
+            row[k]
+                .parse::<f64>()
+                .map_err(|_| format!("mothers.csv: `{}` is not a number", &row[k]))
+        };
+        let (ind, med, got) = (num(indicated)?, num(medical)?, num(delivered)?);
+        let t1 = ind.min(minimum);
+        let t2 = med.min(ind - t1).max(0.0);
+        let rest = (ind - t1 - t2).max(0.0);
+        if rest <= 0.0 {
+            continue;
+        }
+        let above = rest.min((got - t1 - t2).max(0.0));
+        let k = if num(week)? < f64::from(early_week) {
+            0
+        } else {
+            2
+        };
+        let a = acc
+            .entry((row[policy].to_string(), num(rep)? as u32))
+            .or_default();
+        a[k] += above;
+        a[k + 1] += rest;
+    }
+    let mut out = HashMap::new();
+    for p in COMPARED {
+        let fills: Vec<(f64, f64)> = acc
+            .iter()
+            .filter(|((q, _), a)| q == p && a[1] > 0.0 && a[3] > 0.0)
+            .map(|(_, a)| (a[0] / a[1], a[2] / a[3]))
+            .collect();
+        if fills.is_empty() {
+            return Err(format!("no July-August mothers above tiers 1-2 under {p}"));
+        }
+        let e: Vec<f64> = fills.iter().map(|x| x.0).collect();
+        let l: Vec<f64> = fills.iter().map(|x| x.1).collect();
+        let d: Vec<f64> = fills.iter().map(|x| x.0 - x.1).collect();
+        out.insert(p, (estimate(&e), estimate(&l), estimate(&d)));
+    }
+    Ok(out)
 }
 
 fn shortfall_pct(o: &Output, policy: &str) -> Result<String> {
@@ -367,6 +1039,33 @@ fn summer_shortage(f: &mut Vec<Figure>) {
                 Box::new(move |r| Ok(pct(r.output(&args)?.all(p, "share_without_care")?, 1))),
             ));
         }
+    }
+}
+
+/// docs/policies.md, "The price of deadlines": summer-shortage with a third of each
+/// provider's carers (rounded), one replication, minimum-first.
+fn deep_shortage(f: &mut Vec<Figure>) {
+    for (name, metric) in [("without-care", 0), ("below-minimum", 1)] {
+        f.push(Figure::new(
+            format!("summer-shortage.third.{name}"),
+            Cost::Cheap,
+            Box::new(move |r| {
+                if r.deep_shortage.is_none() {
+                    let mut s = scenario::load_file(&r.root.join("scenarios/summer-shortage.toml"))
+                        .map_err(|e| e.to_string())?
+                        .scenario;
+                    s.replications = 1;
+                    s.policy.compare.clear();
+                    for p in &mut s.providers {
+                        p.carers = (f64::from(p.carers) / 3.0).round() as u32;
+                    }
+                    r.deep_shortage = Some(run_totals(&s)?);
+                }
+                let t = r.deep_shortage.as_ref().expect("just set");
+                let n = [t.mothers_without_care, t.mothers_below_minimum][metric];
+                Ok(format!("{:.1}", 100.0 * n as f64 / t.mothers.max(1) as f64))
+            }),
+        ));
     }
 }
 
@@ -568,10 +1267,15 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
         &s,
         &RunOptions {
             threads: Some(2),
-            keep_mothers: false,
+            keep_mothers: true,
             ..RunOptions::default()
         },
     )?;
+    let practice = Practice::of(&s, &r);
+    let mut totals = kraamsim::sim::Totals::default();
+    for x in &r.results {
+        totals.add(&x.totals);
+    }
     let weeks = cal.report_weeks();
     let summer_weeks: Vec<bool> = (0..weeks)
         .map(|i| (7..=8).contains(&cal.report_week_start(i).month()))
@@ -629,6 +1333,22 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
             c[3],
         ]);
     }
+    // `calibrated_national_figures_stay_in_their_documented_bands` runs replications 0-2 of
+    // the same scenario: with streams keyed by replication they are these three.
+    let first = |k: usize, digits: usize, unit: &str| {
+        metrics[..3]
+            .iter()
+            .map(|m| format!("{:.digits$}{unit}", m[k]))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let band = format!(
+        "{} h, {}, {}, {}",
+        first(0, 2, ""),
+        first(2, 3, ""),
+        first(6, 1, "%"),
+        first(4, 2, "%")
+    );
     let mut estimates: HashMap<&'static str, Estimate> = NAMES
         .iter()
         .enumerate()
@@ -651,6 +1371,9 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
     let summer_weeks_pct =
         100.0 * summer_weeks.iter().filter(|&&b| b).count() as f64 / weeks as f64;
     Ok(National {
+        practice,
+        totals,
+        band,
         estimates,
         months: month_table,
         provinces: province_table,
@@ -704,7 +1427,7 @@ impl National {
 fn national_figures(f: &mut Vec<Figure>) {
     use Cost::Expensive;
     type Show = fn(&National) -> Result<String>;
-    let figures: [(&str, Show); 18] = [
+    let figures: [(&str, Show); 19] = [
         ("months", |n| Ok(n.months.clone())),
         ("provinces", |n| Ok(n.provinces.clone())),
         ("year", |n| n.year_table()),
@@ -751,6 +1474,7 @@ fn national_figures(f: &mut Vec<Figure>) {
         ("summer-below", |n| {
             Ok(format!("{:.1}", n.e("summer-below")?.mean))
         }),
+        ("band", |n| Ok(n.band.clone())),
         ("assists-called-away", |n| {
             Ok(format!("{:.2}", n.e("assists-called-away")?.mean))
         }),
@@ -874,113 +1598,90 @@ fn birth_pool(f: &mut Vec<Figure>) {
 
 const SENSITIVITY: &str = "sweep scenarios/validation/sensitivity.toml";
 
-/// A CSV file as rows of fields (kraamsim writes no quoted fields in these files).
-fn read_csv(path: &Path) -> Result<Vec<Vec<String>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect())
-}
-
-/// The one-at-a-time sensitivity table of docs/validation.md §3, as `examples/tornado.rs`
-/// draws it: per variant the headline results over all regions (summary.csv, region `ALL`)
-/// with their Student-t 95% interval over replications, each field's low and high value with
-/// the change from the base (v000), fields in order of their swing in delivered hours.
-fn sensitivity_table(o: &Output) -> Result<String> {
-    let variants = read_csv(&o.dir.join("variants.csv"))?;
-    let fields = &variants[0][1..];
-    let summary = read_csv(&o.dir.join("summary.csv"))?;
-    let col = |name: &str| {
-        summary[0]
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("summary.csv has no column {name}"))
-    };
-    let (m, d, f, b) = (
-        col("mothers")?,
-        col("delivered_hours")?,
-        col("mothers_full_indication")?,
-        col("mothers_below_minimum")?,
-    );
-    let mut reps: HashMap<&str, Vec<[f64; 3]>> = HashMap::new();
-    for row in summary.iter().skip(1).filter(|r| r[3] == "ALL") {
-        let v = |k: usize| {
-            row[k]
-                .parse::<f64>()
-                .map_err(|e| format!("summary.csv: {e}"))
-        };
-        let mothers = v(m)?.max(1.0);
-        reps.entry(row[0].as_str()).or_default().push([
-            v(d)? / mothers,
-            100.0 * v(f)? / mothers,
-            100.0 * v(b)? / mothers,
-        ]);
-    }
-    let est = |variant: &str| -> Result<[Estimate; 3]> {
-        let r = reps
-            .get(variant)
-            .ok_or_else(|| format!("summary.csv has no variant {variant}"))?;
-        Ok(std::array::from_fn(|k| {
-            estimate(&r.iter().map(|x| x[k]).collect::<Vec<_>>())
-        }))
-    };
-    let base_row = &variants[1];
-    let base = est(&base_row[0])?;
-    type Moved = (f64, String, [Estimate; 3]);
-    let mut bars: Vec<(String, String, Moved, Moved)> = Vec::new();
-    for (k, field) in fields.iter().enumerate() {
-        let mut moved: Vec<Moved> = Vec::new();
-        for row in variants
-            .iter()
-            .skip(1)
-            .filter(|r| r[k + 1] != base_row[k + 1])
-        {
-            moved.push((
-                row[k + 1].parse().unwrap_or(0.0),
-                row[k + 1].clone(),
-                est(&row[0])?,
+/// A field of the sweep as the ranking prose names it.
+fn assumption(field: &str) -> Result<&'static str> {
+    Ok(match field {
+        "carers.productive_share" => "productive share",
+        "carers.sickness_absence" => "sickness",
+        "indication.medical_share" => "medical share",
+        "carers.summer_holiday_weeks" => "summer leave",
+        "registration.early_share" => "registration-week distribution",
+        "birth_place.clinical_overnight_share" => "hospital stay",
+        "indication.breastfeeding_share" => "breastfeeding share",
+        _ => {
+            return Err(format!(
+                "the sweep moves `{field}`, which the ranking does not name"
             ));
         }
-        moved.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if moved.len() >= 2 {
-            let high = moved.pop().expect("two");
-            let low = moved.swap_remove(0);
-            bars.push((field.clone(), base_row[k + 1].clone(), low, high));
-        }
-    }
-    let swing = |b: &(String, String, Moved, Moved)| (b.3.2[0].mean - b.2.2[0].mean).abs();
-    bars.sort_by(|a, b| swing(b).total_cmp(&swing(a)));
-    let cell =
-        |e: &Estimate, digits: usize| format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width());
-    let mut t = format!(
-        "| field | value | delivered h per mother | % mothers with full indication | % mothers below the minimum |\n| --- | --- | --- | --- | --- |\n| (base: national.toml) | | {} | {} | {} |\n",
-        cell(&base[0], 2),
-        cell(&base[1], 1),
-        cell(&base[2], 2)
-    );
-    for (field, base_value, low, high) in &bars {
-        for (_, value, e) in [low, high] {
-            t += &format!(
-                "| `{field}` (base {base_value}) | {value} | {} ({:+.2}) | {} ({:+.1}) | {} ({:+.2}) |\n",
-                cell(&e[0], 2),
-                e[0].mean - base[0].mean,
-                cell(&e[1], 1),
-                e[1].mean - base[1].mean,
-                cell(&e[2], 2),
-                e[2].mean - base[2].mean,
-            );
-        }
-    }
-    Ok(t)
+    })
 }
 
-/// docs/validation.md §3: a sweep of the national year, so expensive.
+/// A bar's change from the base at its low and high value: `-2.6 / +2.0`.
+fn low_high(s: &Sensitivity, bar: &Bar, k: usize, digits: usize) -> String {
+    format!(
+        "{:+.digits$} / {:+.digits$}",
+        bar.low.1[k].mean - s.base[k].mean,
+        bar.high.1[k].mean - s.base[k].mean
+    )
+}
+
+fn bar<'a>(s: &'a Sensitivity, field: &str) -> Result<&'a Bar> {
+    s.bars
+        .iter()
+        .find(|b| b.field == field)
+        .ok_or_else(|| format!("the sweep does not move `{field}`"))
+}
+
+/// docs/validation.md §3: a sweep of the national year, so expensive. The table is
+/// `examples/tornado.rs`'s, from the same code (`sensitivity.rs`).
 fn sensitivity(f: &mut Vec<Figure>) {
+    type Show = fn(&Sensitivity) -> Result<String>;
+    let figures: [(&str, Show); 4] = [
+        ("table", |s| Ok(s.table())),
+        // The fields in the order of their swing in delivered hours, with the changes.
+        ("ranking", |s| {
+            let parts: Vec<String> = s
+                .bars
+                .iter()
+                .map(|b| {
+                    Ok(format!(
+                        "**{}** ({} h)",
+                        assumption(&b.field)?,
+                        low_high(s, b, 0, 1)
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            let (first, rest) = parts.split_first().ok_or("the sweep moves nothing")?;
+            let (last, middle) = rest.split_last().ok_or("the sweep moves one field")?;
+            Ok(format!(
+                "{first}, then {} and the {last}",
+                middle.join(", the ")
+            ))
+        }),
+        ("medical-full", |s| {
+            Ok(low_high(s, bar(s, "indication.medical_share")?, 1, 1))
+        }),
+        ("summer-leave-below", |s| {
+            Ok(format!(
+                "{:.2}",
+                bar(s, "carers.summer_holiday_weeks")?.high.1[2].mean
+            ))
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("sensitivity.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| show(&Sensitivity::read(&r.output(SENSITIVITY)?.dir)?)),
+        ));
+    }
     f.push(Figure::new(
-        "sensitivity.table",
+        "sensitivity.base-below",
         Cost::Expensive,
-        Box::new(|r| sensitivity_table(r.output(SENSITIVITY)?)),
+        Box::new(|r| {
+            let s = Sensitivity::read(&r.output(SENSITIVITY)?.dir)?;
+            Ok(format!("{:.2}", s.base[2].mean))
+        }),
     ));
 }
 
@@ -995,4 +1696,154 @@ pub fn compute(
         .filter(|f| only == Cost::Expensive || f.cost == Cost::Cheap)
         .map(|f| Ok((f.name.clone(), f.compute(runs)?)))
         .collect()
+}
+
+/// The figures of docs/validation.md § Practice as observed of one run, each an estimate
+/// over replications (region `ALL`), from the mothers the run kept.
+pub struct Practice {
+    estimates: HashMap<&'static str, Estimate>,
+}
+
+/// Indications of at least this many hours count for "cut to the minimum"...
+const CUT_INDICATION: f64 = 40.0;
+/// ...when at most this many hours were delivered (and at least the 24 h minimum).
+const CUT_DELIVERED: f64 = 27.0;
+
+impl Practice {
+    /// `r` must have kept its mothers (`RunOptions::keep_mothers`).
+    fn of(s: &scenario::Scenario, r: &run::RunResults) -> Practice {
+        const NAMES: [&str; 16] = [
+            "hours",
+            "below-minimum",
+            "without-care",
+            "cut",
+            "cut-summer",
+            "cut-other",
+            "late-below",
+            "early-below",
+            "refused-late",
+            "refused-early",
+            "assists-missed",
+            "assists-missed-n",
+            "refused-n",
+            "three-plus-carers",
+            "mothers",
+            "transferred",
+        ];
+        let minimum = s.policy.minimum_hours;
+        let cal = &r.calendar;
+        let mut rows: Vec<[f64; NAMES.len()]> = Vec::new();
+        for rep in 0..s.replications {
+            let mut t = kraamsim::sim::Totals::default();
+            // [all, summer, other] x [mothers, cut]; [early, late] x [mothers, below];
+            // [early, late] x [registrations, refused]
+            let (mut cut, mut by_reg, mut refused) =
+                ([[0u64; 2]; 3], [[0u64; 2]; 2], [[0u64; 2]; 2]);
+            for x in r.results.iter().filter(|x| x.replication == rep) {
+                t.add(&x.totals);
+                for (m, o) in &x.mothers {
+                    let delivered = o.delivered_total();
+                    let is_cut = o.indicated_total() >= CUT_INDICATION
+                        && delivered >= minimum - 1e-6
+                        && delivered <= CUT_DELIVERED + 1e-6;
+                    let month = cal.month0(m.birth_minute / MINUTES_PER_DAY);
+                    let season = if (6..=7).contains(&month) { 1 } else { 2 };
+                    for k in [0, season] {
+                        cut[k][0] += 1;
+                        cut[k][1] += u64::from(is_cut);
+                    }
+                    let l = usize::from(o.late);
+                    by_reg[l][0] += 1;
+                    by_reg[l][1] += u64::from(!o.minimum_met);
+                }
+                for (outcome, n) in kraamsim::sim::RegistrationOutcome::ALL
+                    .iter()
+                    .zip(&x.registrations)
+                {
+                    let is_refused = matches!(
+                        outcome,
+                        kraamsim::sim::RegistrationOutcome::RefusedNoRoom
+                            | kraamsim::sim::RegistrationOutcome::RefusedAfterClosure
+                    );
+                    for l in 0..2 {
+                        refused[l][0] += n[l];
+                        refused[l][1] += if is_refused { n[l] } else { 0 };
+                    }
+                }
+            }
+            let share = |a: [u64; 2]| 100.0 * a[1] as f64 / a[0].max(1) as f64;
+            let mothers = t.mothers as f64;
+            rows.push([
+                t.delivered_hours / mothers,
+                100.0 * t.mothers_below_minimum as f64 / mothers,
+                100.0 * t.mothers_without_care as f64 / mothers,
+                share(cut[0]),
+                share(cut[1]),
+                share(cut[2]),
+                share(by_reg[1]),
+                share(by_reg[0]),
+                share(refused[1]),
+                share(refused[0]),
+                100.0 * t.birth_assists_missed as f64 / t.birth_assists_requested.max(1) as f64,
+                t.birth_assists_missed as f64,
+                (refused[0][1] + refused[1][1]) as f64,
+                100.0 * (t.mothers_by_carers[2] + t.mothers_by_carers[3]) as f64 / mothers,
+                mothers,
+                t.mothers_transferred as f64,
+            ]);
+        }
+        Practice {
+            estimates: NAMES
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    (
+                        *name,
+                        estimate(&rows.iter().map(|m| m[k]).collect::<Vec<_>>()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn e(&self, name: &str) -> Result<&Estimate> {
+        self.estimates
+            .get(name)
+            .ok_or_else(|| format!("no practice figure `{name}`"))
+    }
+
+    /// Mean ±half the 95% interval: `37.34 ±0.06`.
+    fn pm(&self, name: &str, digits: usize) -> Result<String> {
+        let e = self.e(name)?;
+        Ok(format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width()))
+    }
+
+    fn mean(&self, name: &str, digits: usize) -> Result<String> {
+        Ok(format!("{:.digits$}", self.e(name)?.mean))
+    }
+}
+
+/// A run of `s` through the library with `replications`, keeping the mothers, reduced to
+/// its practice figures (the mothers are dropped with the run).
+fn practice_of(mut s: scenario::Scenario, replications: u32) -> Result<Practice> {
+    s.replications = replications;
+    let r = run::run(
+        &s,
+        &RunOptions {
+            threads: Some(2),
+            keep_mothers: true,
+            ..RunOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Practice::of(&s, &r))
+}
+
+/// `scenarios/observed-2024.toml` and its arrangements, as in docs/validation.md.
+fn observed_scenario(root: &Path) -> Result<scenario::Scenario> {
+    Ok(
+        scenario::load_file(&root.join("scenarios/observed-2024.toml"))
+            .map_err(|e| e.to_string())?
+            .scenario,
+    )
 }

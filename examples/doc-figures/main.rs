@@ -13,6 +13,9 @@
 //! (seconds; what `cargo test --release` checks) leaves out the national year and the sweeps
 //! over it; the default is `all`, as in `.ci/run`.
 //!
+//! Which run-derived numbers are deliberately left unmarked (timings, figures of earlier
+//! versions) and which are not marked yet: docs/architecture.md, "Figures in the docs".
+//!
 //! The figures come from the kraamsim binary of this tree, which this command first builds
 //! (`cargo build --release --bin kraamsim --example doc-figures`), so they are never those of a
 //! stale build.

@@ -22,6 +22,7 @@
 //! simulated run's state on a day as bookings.csv and roster.csv (for the backtest and the
 //! shipped example).
 
+pub mod backtest;
 pub mod bands;
 mod future;
 pub mod input;
