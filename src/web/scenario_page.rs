@@ -482,10 +482,15 @@ const HEADLINE: &[(&str, &str, &str, f64)] = &[
 ];
 
 /// A mean with its interval, or "n/a" for the interval of one replication (as the terminal
-/// shows no ± then).
+/// shows no ± then). Every headline figure is a count, share or number of hours, never
+/// negative, while the Student t interval of a small mean over few replications can reach
+/// below zero: its lower end is shown cut at zero (stats.csv keeps the bound as computed).
 fn with_interval(mean: f64, ci: Option<(f64, f64)>, decimals: usize) -> String {
     match ci {
-        Some((lo, hi)) => format!("{mean:.decimals$} (95% CI {lo:.decimals$} to {hi:.decimals$})"),
+        Some((lo, hi)) => {
+            let lo = lo.max(0.0);
+            format!("{mean:.decimals$} (95% CI {lo:.decimals$} to {hi:.decimals$})")
+        }
         None => format!("{mean:.decimals$} (95% CI n/a, one replication)"),
     }
 }
@@ -633,4 +638,25 @@ pub fn result(job: &Job) -> Result<ScenarioResult, String> {
         regions,
         charts: runs::chart_names(job),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_interval;
+
+    #[test]
+    fn an_interval_reaching_below_zero_is_shown_from_zero() {
+        assert_eq!(
+            with_interval(0.24, Some((-0.05, 0.54)), 2),
+            "0.24 (95% CI 0.00 to 0.54)"
+        );
+        assert_eq!(
+            with_interval(44.3, Some((43.3, 45.3)), 1),
+            "44.3 (95% CI 43.3 to 45.3)"
+        );
+        assert_eq!(
+            with_interval(1.0, None, 1),
+            "1.0 (95% CI n/a, one replication)"
+        );
+    }
 }
