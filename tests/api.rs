@@ -165,3 +165,38 @@ fn bad_settings_are_input_errors_before_anything_is_written() {
     let missing = LoadedScenario::load(tmp.path().join("absent.toml")).unwrap_err();
     assert!(missing.to_string().contains("absent.toml"), "{missing}");
 }
+
+/// A forecast whose stop flag is set (the web app's cancel button) fails as interrupted and
+/// leaves no output directory; the same forecast with the flag clear writes its files.
+#[test]
+fn a_stopped_forecast_writes_nothing_and_says_it_was_interrupted() {
+    let loaded = LoadedScenario::load(scenario("ksv-forecast/ksv-forecast.toml")).unwrap();
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("stopped");
+    let stop = Arc::new(AtomicBool::new(true));
+    let e = kraamsim::Forecast::new(&loaded)
+        .replications(4)
+        .charts(false)
+        .stop(Arc::clone(&stop))
+        .to_dir(&out)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Interrupted, "{}", e.message);
+    assert_eq!(e.exit_code(), 130);
+    assert!(!out.join("forecast.csv").exists() && !out.join("forecast.json").exists());
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .flat_map(|e| fs::read_dir(e.unwrap().path()).into_iter().flatten())
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| !n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+
+    stop.store(false, std::sync::atomic::Ordering::SeqCst);
+    let written = kraamsim::Forecast::new(&loaded)
+        .replications(4)
+        .charts(false)
+        .stop(stop)
+        .to_dir(tmp.path().join("finished"))
+        .unwrap();
+    assert!(written.out.join("forecast.csv").is_file());
+}

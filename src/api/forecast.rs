@@ -3,6 +3,8 @@
 //! forecast directory with forecast.json.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -25,6 +27,7 @@ pub struct Forecast<'a> {
     charts: bool,
     replace: bool,
     recipe: Option<&'a Recipe>,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 /// What [`Forecast::to_dir`] wrote.
@@ -44,6 +47,7 @@ impl<'a> Forecast<'a> {
             charts: true,
             replace: false,
             recipe: None,
+            stop: None,
         }
     }
 
@@ -57,6 +61,14 @@ impl<'a> Forecast<'a> {
             recipe: Some(recipe),
             ..Forecast::new(loaded)
         }
+    }
+
+    /// A flag that stops the forecast when set (from another thread: a cancel button): no
+    /// region-replication starts after it, nothing is written, and [`Forecast::to_dir`]
+    /// fails with [`ErrorKind::Interrupted`](super::ErrorKind::Interrupted).
+    pub fn stop(mut self, stop: Arc<AtomicBool>) -> Self {
+        self.stop = Some(stop);
+        self
     }
 
     /// The day the bookings and roster describe, instead of `forecast.as_of`.
@@ -177,7 +189,14 @@ impl<'a> Forecast<'a> {
             mode,
             "",
         )?;
-        let bands = forecast::forecast(&s, &known, &run_settings).map_err(Error::internal)?;
+        let bands = forecast::forecast_until(&s, &known, &run_settings, self.stop.as_deref())
+            .map_err(|e| match e {
+                forecast::ForecastError::Stopped => Error {
+                    kind: super::ErrorKind::Interrupted,
+                    message: e.to_string(),
+                },
+                e => Error::internal(e),
+            })?;
         let file_sha = |field: &str| {
             data_files
                 .iter()

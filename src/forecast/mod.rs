@@ -29,6 +29,8 @@ pub mod input;
 pub mod snapshot;
 pub mod write;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -53,6 +55,9 @@ pub struct Settings {
 /// Why a forecast could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ForecastError {
+    /// Its stop flag was set (a cancelled run in the web app): no file is written.
+    #[error("the forecast was stopped before it finished")]
+    Stopped,
     #[error("starting worker threads: {0}")]
     ThreadPool(#[from] rayon::ThreadPoolBuildError),
     /// A broken runtime invariant: a bug, reported with where it happened.
@@ -90,6 +95,17 @@ const CARER_STREAM: u64 = 3 << 40;
 
 /// Runs every replication of every region from the known state and returns the bands.
 pub fn forecast(s: &Scenario, known: &Known, settings: &Settings) -> Result<Bands, ForecastError> {
+    forecast_until(s, known, settings, None)
+}
+
+/// [`forecast`], ended early with [`ForecastError::Stopped`] once `stop` is set: no
+/// region-replication starts after that, so a cancelled forecast ends within one of them.
+pub fn forecast_until(
+    s: &Scenario,
+    known: &Known,
+    settings: &Settings,
+    stop: Option<&AtomicBool>,
+) -> Result<Bands, ForecastError> {
     let cal = calendar(s, settings.as_of, settings.weeks);
     let models: Vec<future::FutureMothers> = (0..s.regions.len())
         .map(|r| future::FutureMothers::new(s, &cal, r))
@@ -108,6 +124,9 @@ pub fn forecast(s: &Scenario, known: &Known, settings: &Settings) -> Result<Band
         jobs.par_iter()
             .with_max_len(1)
             .map(|&(rep, r)| {
+                if stop.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                    return Err(ForecastError::Stopped);
+                }
                 let (population, start) =
                     population(s, &cal, r, rep, &known.regions[r], &models[r]);
                 let (result, log) = sim::run_region_from(

@@ -13,8 +13,6 @@
 //! coordinator would: as extra carers on the roster (virtual carers of the chosen provider
 //! with those contract hours, away in the weeks not chosen); the page says so.
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::{Multipart, Path as UrlPath, State};
@@ -26,7 +24,9 @@ use serde::Serialize;
 use super::runs::{self, Job, Kind, Staged};
 use super::scenario_page::num;
 use super::uploads::{self, Form};
-use super::{FieldErrors, Shared, error_page, loader_errors, provide_data, shipped, templates};
+use super::{
+    FieldErrors, Row, Shared, error_page, loader_errors, provide_data, read_csv, shipped, templates,
+};
 use crate::api::{Error, Forecast};
 use crate::scenario::LoadedScenario;
 
@@ -54,17 +54,13 @@ pub async fn form() -> Response {
 }
 
 fn render_form(status: StatusCode, v: &Values, errors: &FieldErrors) -> Response {
-    let mut by_field: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (field, message) in errors {
-        by_field.entry(field).or_default().push(message);
-    }
     templates::render_status(
         status,
         "forecast.html",
         minijinja::context! {
             v => templates::val(v),
             scopes => ["provider", "region", "waiting-list"],
-            errors => templates::val(&by_field),
+            errors => templates::errors_by_field(errors),
         },
     )
 }
@@ -163,7 +159,10 @@ pub async fn submit(State(app): State<Shared>, multipart: Multipart) -> Response
 /// The forecast of a job: the same call as `kraamsim forecast`, into `<run>/out`.
 fn run_forecast(job: &Arc<Job>, loaded: &LoadedScenario) -> Result<(), Error> {
     job.state.send_modify(|s| s.total = 1);
-    Forecast::new(loaded).to_dir(job.out())?;
+    // The cancel button stops it between region-replications (nothing is written then).
+    Forecast::new(loaded)
+        .stop(Arc::clone(&job.stop))
+        .to_dir(job.out())?;
     job.state.send_modify(|s| s.done = 1);
     Ok(())
 }
@@ -306,27 +305,6 @@ fn route(fe: &crate::scenario::FieldError, base_field: &str) -> String {
         }
     };
     field.to_string()
-}
-
-type Row = BTreeMap<String, String>;
-
-fn read_csv(path: &Path) -> Result<Vec<Row>, String> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    reader
-        .records()
-        .map(|r| {
-            r.map(|r| {
-                headers
-                    .iter()
-                    .zip(r.iter())
-                    .map(|(h, v)| (h.to_string(), v.to_string()))
-                    .collect()
-            })
-            .map_err(|e| e.to_string())
-        })
-        .collect()
 }
 
 /// A forecast's result page content, from the files the forecast wrote.

@@ -286,6 +286,30 @@ pub(crate) fn provide_data(table: &toml::Table, dir: &std::path::Path) -> Result
     Ok(())
 }
 
+/// One row of a CSV file the run wrote, by column name.
+type Row = std::collections::BTreeMap<String, String>;
+
+/// Reads a CSV file of a run's output (stats.csv, forecast-weeks.csv, ...) into rows by
+/// column name, so the pages read outputs by header as the charts do.
+fn read_csv(path: &std::path::Path) -> Result<Vec<Row>, String> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    reader
+        .records()
+        .map(|r| {
+            r.map(|r| {
+                headers
+                    .iter()
+                    .zip(r.iter())
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect()
+            })
+            .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_segment;

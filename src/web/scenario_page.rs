@@ -10,7 +10,6 @@
 //! its errors (with line, column and field) are shown next to the lever that caused them,
 //! and it is the file that reproduces the run with `kraamsim run`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,7 +20,9 @@ use serde::Serialize;
 
 use super::runs::{self, Job, Kind};
 use super::uploads::{self, Form};
-use super::{FieldErrors, Shared, error_page, loader_errors, provide_data, shipped, templates};
+use super::{
+    FieldErrors, Row, Shared, error_page, loader_errors, provide_data, read_csv, shipped, templates,
+};
 use crate::api::Run;
 use crate::scenario::{LoadedScenario, PolicyName, Scenario};
 
@@ -93,10 +94,6 @@ pub async fn form(Query(pick): Query<Pick>) -> Response {
 }
 
 fn render_form(status: StatusCode, stem: &str, levers: &Levers, errors: &FieldErrors) -> Response {
-    let mut by_field: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (field, message) in errors {
-        by_field.entry(field).or_default().push(message);
-    }
     templates::render_status(
         status,
         "scenario.html",
@@ -106,7 +103,7 @@ fn render_form(status: StatusCode, stem: &str, levers: &Levers, errors: &FieldEr
             v => templates::val(levers),
             policies => PolicyName::all().iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             scopes => ["provider", "region", "waiting-list"],
-            errors => templates::val(&by_field),
+            errors => templates::errors_by_field(errors),
         },
     )
 }
@@ -493,27 +490,6 @@ fn with_interval(mean: f64, ci: Option<(f64, f64)>, decimals: usize) -> String {
         }
         None => format!("{mean:.decimals$} (95% CI n/a, one replication)"),
     }
-}
-
-type Row = BTreeMap<String, String>;
-
-fn read_csv(path: &std::path::Path) -> Result<Vec<Row>, String> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-    reader
-        .records()
-        .map(|r| {
-            r.map(|r| {
-                headers
-                    .iter()
-                    .zip(r.iter())
-                    .map(|(h, v)| (h.to_string(), v.to_string()))
-                    .collect()
-            })
-            .map_err(|e| e.to_string())
-        })
-        .collect()
 }
 
 pub(crate) fn num(row: &Row, key: &str) -> Option<f64> {

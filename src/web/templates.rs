@@ -53,6 +53,15 @@ pub fn render_status(status: StatusCode, name: &str, ctx: minijinja::Value) -> R
     (status, Html(render_string(name, ctx))).into_response()
 }
 
+/// A form's errors grouped by field, for the template's `errors[field]` beside each input.
+pub fn errors_by_field(errors: &super::FieldErrors) -> minijinja::Value {
+    let mut by_field: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (field, message) in errors {
+        by_field.entry(field).or_default().push(message);
+    }
+    val(&by_field)
+}
+
 /// A serializable value for a template's context.
 pub fn val<T: serde::Serialize>(value: T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(value))
