@@ -126,12 +126,9 @@ pub async fn submit(State(app): State<Shared>, multipart: Multipart) -> Response
             }
         }
         let base = match form.files.get("scenario_file") {
-            Some(bytes) => String::from_utf8(bytes.clone()).map_err(|_| {
-                vec![(
-                    "scenario_file".to_string(),
-                    "scenario.toml: not valid UTF-8; save it as UTF-8".to_string(),
-                )]
-            })?,
+            Some(bytes) => {
+                uploads::scenario_text(bytes).map_err(|m| vec![("scenario_file".to_string(), m)])?
+            }
             None => shipped::FORECAST_SCENARIO.to_string(),
         };
         let uploaded = form.files.contains_key("scenario_file");

@@ -170,15 +170,7 @@ fn prepare(
     };
     let err = |field: &str, message: String| vec![(field.to_string(), message)];
     let base_text = match uploaded {
-        Some(bytes) => String::from_utf8(bytes.clone()).map_err(|e| {
-            err(
-                "scenario_file",
-                format!(
-                    "scenario.toml: not valid UTF-8 (byte {}); save it as UTF-8",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?,
+        Some(bytes) => uploads::scenario_text(bytes).map_err(|m| err("scenario_file", m))?,
         None => shipped::scenario(stem)
             .ok_or_else(|| err("scenario", format!("`{stem}`: no such shipped scenario")))?
             .to_string(),

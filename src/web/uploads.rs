@@ -40,6 +40,17 @@ impl Form {
     }
 }
 
+/// An uploaded scenario file as text, or the message its form field shows: the loader reads
+/// UTF-8 only, and the byte where the text stops being UTF-8 helps find the bad character.
+pub fn scenario_text(bytes: &[u8]) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        format!(
+            "scenario.toml: not valid UTF-8 (byte {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// Reads the whole multipart body. Too large: 413 with a page that says the limit; a file
 /// name with a path in it, or a broken body: 400.
 pub async fn read(mut multipart: Multipart, file_fields: &[&str]) -> Result<Form, Response> {
@@ -90,5 +101,20 @@ fn body_error(status: StatusCode, text: &str) -> Response {
         )
     } else {
         error_page(status, &format!("the form could not be read: {text}"))
+    }
+}
+
+#[cfg(test)]
+mod scenario_text_tests {
+    #[test]
+    fn a_scenario_that_is_not_utf8_names_the_byte_where_it_stops() {
+        assert_eq!(
+            super::scenario_text(b"name = \"x\"").unwrap(),
+            "name = \"x\""
+        );
+        assert_eq!(
+            super::scenario_text(b"name = \"\xff\"").unwrap_err(),
+            "scenario.toml: not valid UTF-8 (byte 8); save it as UTF-8"
+        );
     }
 }
