@@ -207,11 +207,18 @@ pub fn place(
     unplaced
 }
 
+/// `x` as an integer that orders as [`f64::total_cmp`] orders floats (the same bit trick).
+fn total_order(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
 /// Scratch vectors of [`assign`], kept between calls.
 #[derive(Debug, Default)]
 pub struct AssignScratch {
-    /// The carers with room who had no family after step 1, with their priority, best first.
-    free: Vec<(f64, u32)>,
+    /// The carers with room who had no family after step 1, best first: their priority (as
+    /// [`total_order`]) and place in the roster.
+    free: Vec<(Reverse<i64>, u32)>,
     /// By carer id: she has been given a family today.
     taken: Vec<bool>,
     /// The families still short, in family order.
@@ -276,17 +283,18 @@ pub fn assign(
     short.clear();
     short.extend((0..families.len() as u32).filter(|&i| families[i as usize].need > EPS));
     // 2. One new carer for all she still needs, the free carer who can carry her longest first
-    //    (the first in roster order on a tie: the sort is stable). The priorities are read
-    //    once per carer, and only on a scope-day with a family short.
+    //    (the first in roster order on a tie: the key holds the place in the roster, so no
+    //    two keys are equal and an unstable sort gives the one order). A carer with less room
+    //    than the smallest need left never qualifies; the others' priorities are read once,
+    //    and only on a scope-day with a family short.
     free.clear();
-    if !short.is_empty() {
-        free.extend(
-            carers
-                .iter()
-                .filter(|&&c| !taken[c as usize] && room[c as usize] > EPS)
-                .map(|&c| (priority(c), c)),
-        );
-        free.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if let Some(smallest) = short.iter().map(|&i| families[i as usize].need).reduce(f64::min) {
+        free.extend(carers.iter().enumerate().filter_map(|(k, &c)| {
+            let r = room[c as usize];
+            (!taken[c as usize] && r > EPS && r >= smallest - EPS)
+                .then(|| (Reverse(total_order(priority(c))), k as u32))
+        }));
+        free.sort_unstable();
     }
     // The free carers before `first` have all been given a family.
     let mut first = 0;
@@ -296,13 +304,16 @@ pub fn assign(
             if f.need <= EPS || (f.known[0] == NO_CARER) != new_family {
                 continue;
             }
-            while free.get(first).is_some_and(|&(_, c)| taken[c as usize]) {
+            while free
+                .get(first)
+                .is_some_and(|&(_, k)| taken[carers[k as usize] as usize])
+            {
                 first += 1;
             }
-            let whole = free[first..]
-                .iter()
-                .find(|&&(_, c)| !taken[c as usize] && room[c as usize] >= f.need - EPS);
-            if let Some(&(_, c)) = whole {
+            let whole = free[first..].iter().map(|&(_, k)| carers[k as usize]).find(|&c| {
+                !taken[c as usize] && room[c as usize] >= f.need - EPS
+            });
+            if let Some(c) = whole {
                 let x = f.need.min(room[c as usize]);
                 give(f, i as usize, c, x, taken, room);
             }
@@ -486,6 +497,27 @@ mod tests {
             }
         }
         (pieces, unplaced, main)
+    }
+
+    #[test]
+    fn total_order_orders_as_total_cmp() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            8.0,
+            36.0,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(total_order(a).cmp(&total_order(b)), a.total_cmp(&b), "{a} {b}");
+            }
+        }
     }
 
     #[test]

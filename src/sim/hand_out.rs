@@ -22,7 +22,7 @@ impl<'a> Simulation<'a> {
         let carers = &mut self.carers;
         let weekday = self.cal.weekday(day);
         let week = self.cal.week(day);
-        let free_weekends = self.s.carers.free_weekends;
+        let weekends = &self.weekends;
         let mut pieces = std::mem::take(&mut self.pieces);
         pieces.clear();
         let left = continuity::assign(
@@ -31,7 +31,7 @@ impl<'a> Simulation<'a> {
             &mut room,
             |c| {
                 let st = &carers[c as usize];
-                let free = days_to_free_weekend(c, week, weekday, free_weekends, CARRY_DAYS);
+                let free = weekends.days_to_free(c, week, weekday, CARRY_DAYS);
                 st.can_carry(st.worked_until == day, free, 7 - weekday)
             },
             &mut self.assign_scratch,

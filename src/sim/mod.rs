@@ -48,9 +48,7 @@ use closure::{Observed, Stage};
 use continuity::Family;
 pub use invariants::Checks;
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
-use state::{
-    CarerState, MotherState, Scope, budget_period_end, days_to_free_weekend, weekend_free,
-};
+use state::{CarerState, MotherState, Scope, WeekendRota, budget_period_end};
 use supply::SupplyLedger;
 
 // The results live in `crate::results`; their old paths stay for the callers of `sim`.
@@ -283,6 +281,8 @@ struct Simulation<'a> {
     place_scratch: continuity::PlaceScratch,
     /// Scratch of `continuity::assign`, and the day's pieces (family, carer, hours).
     assign_scratch: continuity::AssignScratch,
+    /// The carers' free weekends (`carers.free_weekends`), as a table.
+    weekends: WeekendRota,
     pieces: Vec<(u32, u32, f64)>,
     /// Per mother in care: her place in her scope's ward (her index in `Scope::active`), kept
     /// by [`Simulation::admit`] and [`Simulation::discharge`]; stale once she has left.

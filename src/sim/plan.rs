@@ -91,14 +91,14 @@ impl<'a> Simulation<'a> {
         let weekday = self.cal.weekday(day);
         // On Saturday and Sunday: the calendar week, for the carers' free weekends.
         let weekend = (weekday >= 5).then(|| self.cal.week(day));
-        let free_weekends = self.s.carers.free_weekends;
+        let weekends = &self.weekends;
         for &id in &self.scopes[scope].carers {
             let c = &mut self.carers[id as usize];
             c.hours_today = 0.0;
             c.room_today = if c.absent == 0 {
                 contract += c.daily_care_hours;
                 match weekend {
-                    Some(week) if weekend_free(id, week, free_weekends) => 0.0,
+                    Some(week) if weekends.is_free(id, week) => 0.0,
                     _ => c.room(c.worked_until == day),
                 }
             } else {
@@ -344,11 +344,10 @@ impl<'a> Simulation<'a> {
         if self.checks.thorough {
             let weekday = self.cal.weekday(day);
             let week = self.cal.week(day);
-            let free_weekends = self.s.carers.free_weekends;
             for i in 0..self.scopes[scope].carers.len() {
                 let c = self.scopes[scope].carers[i];
                 let st = &self.carers[c as usize];
-                let free = weekday >= 5 && weekend_free(c, week, free_weekends);
+                let free = weekday >= 5 && self.weekends.is_free(c, week);
                 let r = invariants::check_carer(day, c, st, free);
                 self.check(r);
             }

@@ -195,6 +195,7 @@ impl<'a> Simulation<'a> {
             open: Vec::new(),
             place_scratch: Default::default(),
             assign_scratch: Default::default(),
+            weekends: WeekendRota::new(s.carers.free_weekends),
             pieces: Vec::new(),
             ward_slot: vec![u32::MAX; n_mothers],
             supply: vec![SupplyLedger::default(); provider_of_carer.len()],

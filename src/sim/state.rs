@@ -270,7 +270,8 @@ pub fn weekend_free(carer: u32, week: u32, free_weekends: u32) -> bool {
 
 /// How many days from `day` (a `weekday`, Monday = 0, of calendar week `week`) carer `carer`
 /// can come before her next free weekend, looking at most `horizon` days ahead (0 when today
-/// is part of one).
+/// is part of one). The rule as written; the day loop reads it from [`WeekendRota`].
+#[cfg(test)]
 pub fn days_to_free_weekend(
     carer: u32,
     week: u32,
@@ -289,6 +290,57 @@ pub fn days_to_free_weekend(
         w += 1;
     }
     horizon
+}
+
+/// The free weekends of every carer, read from a table instead of computed: the day loop asks
+/// for each carer on every weekend day and for every free carer a family might be given
+/// (about 10^7 times in a national year). [`weekend_free`] repeats every 52 weeks (each 52
+/// weeks in a row hold exactly `free_weekends` free ones), so one cycle is all there is.
+#[derive(Debug, Clone)]
+pub struct WeekendRota {
+    /// Whether week `w` of the cycle is free for carer 0 ([`weekend_free`]).
+    free: [bool; 52],
+    /// Weeks from week `w` of the cycle to the next free one (0: `w` is free); `u8::MAX` when
+    /// no weekend is free.
+    weeks_to_free: [u8; 52],
+}
+
+impl WeekendRota {
+    pub fn new(free_weekends: u32) -> Self {
+        let free: [bool; 52] = std::array::from_fn(|w| weekend_free(0, w as u32, free_weekends));
+        let weeks_to_free = std::array::from_fn(|w| {
+            (0..52)
+                .find(|k| free[(w + k) % 52])
+                .map_or(u8::MAX, |k| k as u8)
+        });
+        WeekendRota {
+            free,
+            weeks_to_free,
+        }
+    }
+
+    /// Carer `carer`'s place in the cycle in calendar week `week`.
+    fn cycle_week(carer: u32, week: u32) -> usize {
+        ((u64::from(week) + u64::from(carer) * 23 % 52) % 52) as usize
+    }
+
+    /// [`weekend_free`], from the table.
+    #[inline]
+    pub fn is_free(&self, carer: u32, week: u32) -> bool {
+        self.free[Self::cycle_week(carer, week)]
+    }
+
+    /// `days_to_free_weekend` (the rule as written, in the tests), from the table.
+    #[inline]
+    pub fn days_to_free(&self, carer: u32, week: u32, weekday: u32, horizon: u32) -> u32 {
+        let weeks = self.weeks_to_free[Self::cycle_week(carer, week)];
+        let saturday = 5 - i64::from(weekday) + 7 * i64::from(weeks);
+        if weeks == u8::MAX || saturday >= i64::from(horizon) {
+            horizon
+        } else {
+            saturday.max(0) as u32
+        }
+    }
 }
 
 /// A capacity scope: a provider, or a whole region when carers are pooled.
@@ -455,6 +507,30 @@ mod tests {
         // The last mother leaving moves nobody.
         assert_eq!(scope.discharge(1).1, None);
         assert_eq!(scope.active, [9]);
+    }
+
+    #[test]
+    fn the_weekend_rota_gives_what_the_rule_gives() {
+        for free_weekends in [0, 1, 22, 26, 51, 52] {
+            let rota = WeekendRota::new(free_weekends);
+            for carer in [0, 1, 7, 51, 52, 1000, 12345] {
+                for week in 0..160 {
+                    assert_eq!(
+                        rota.is_free(carer, week),
+                        weekend_free(carer, week, free_weekends)
+                    );
+                    for weekday in 0..7 {
+                        for horizon in [0, 1, 6, 10, 30] {
+                            assert_eq!(
+                                rota.days_to_free(carer, week, weekday, horizon),
+                                days_to_free_weekend(carer, week, weekday, free_weekends, horizon),
+                                "{free_weekends} {carer} {week} {weekday} {horizon}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
