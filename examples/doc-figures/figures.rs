@@ -22,6 +22,10 @@ use kraamsim::scenario::{self, CapacityScope};
 
 #[path = "sensitivity.rs"]
 mod sensitivity;
+// What `tests/validation.rs` measures and asserts; it reads more of it than the docs show.
+#[path = "../../tests/common/theory.rs"]
+#[allow(dead_code)]
+mod theory;
 
 use sensitivity::{Bar, Sensitivity};
 
@@ -115,6 +119,7 @@ pub struct Runs {
     outputs: HashMap<String, Output>,
     national: Option<National>,
     backtest: Option<kraamsim::forecast::backtest::Coverage>,
+    theory: Option<Theory>,
     /// observed-2024 and the arrangements between it and the intended regime, by name.
     practices: HashMap<&'static str, Practice>,
     /// The national year by productive share (`calibration`): delivered hours per mother, %
@@ -134,6 +139,7 @@ impl Runs {
             outputs: HashMap::new(),
             national: None,
             backtest: None,
+            theory: None,
             practices: HashMap::new(),
             deep_shortage: None,
             calibrations: Vec::new(),
@@ -187,6 +193,14 @@ impl Runs {
             self.backtest = Some(kraamsim::forecast::backtest::coverage(&s, 4, 100)?);
         }
         Ok(self.backtest.as_ref().expect("just set"))
+    }
+
+    /// The theory checks of `tests/validation.rs`, measured as it measures them.
+    fn theory(&mut self) -> Result<&Theory> {
+        if self.theory.is_none() {
+            self.theory = Some(Theory::measure(&self.root)?);
+        }
+        Ok(self.theory.as_ref().expect("just set"))
     }
 
     /// `arrangement` of observed-2024 (`ARRANGEMENTS_2024`), 10 replications.
@@ -334,6 +348,7 @@ pub fn all() -> Vec<Figure> {
     birth_pool(&mut f);
     observed(&mut f);
     forecast_backtest(&mut f);
+    theory_figures(&mut f);
     continuity(&mut f);
     deep_shortage(&mut f);
     calibration(&mut f);
@@ -511,6 +526,205 @@ fn forecast_backtest(f: &mut Vec<Figure>) {
             Ok(format!("{:.3}", backtest::demand_ratio(&s, 8, 50)?))
         }),
     ));
+}
+
+/// The measurements of the theory checks (`tests/common/theory.rs`), as
+/// `tests/validation.rs` makes them.
+pub struct Theory {
+    national_regions: usize,
+    arrivals: theory::Arrivals,
+    provinces: theory::ChiSquare,
+    loss: Vec<theory::Loss>,
+    pool: Vec<theory::Loss>,
+    sized: Vec<theory::Sized>,
+    little: theory::Little,
+    /// Births a year of `little.toml`.
+    little_births: f64,
+    /// The runs of the conservation check and their mothers.
+    conservation: (usize, u64),
+}
+
+impl Theory {
+    fn measure(root: &Path) -> Result<Theory> {
+        let national = theory::load(root, "national.toml")?;
+        let loss = theory::load(root, "validation/erlang-b.toml")?;
+        let pool = theory::load(root, "validation/birth-pool-erlang-b.toml")?;
+        let little = theory::load(root, "validation/little.toml")?;
+        let cases = theory::conservation_cases(root)?;
+        let mut mothers = 0;
+        for s in &cases {
+            let r = theory::run(s, false)?;
+            mothers += r.results.iter().map(|x| x.totals.mothers).sum::<u64>();
+        }
+        Ok(Theory {
+            national_regions: national.regions.len(),
+            arrivals: theory::arrivals(&national),
+            provinces: theory::provinces(root, &national)?.0,
+            loss: theory::loss_system(&loss, &theory::run(&loss, false)?),
+            pool: theory::birth_pool(&pool, &theory::run(&pool, false)?),
+            sized: theory::sized_pool(pool)?,
+            little: theory::little(&little, &theory::run(&little, true)?),
+            little_births: little.expected_births(),
+            conservation: (cases.len(), mothers),
+        })
+    }
+
+    /// The table of docs/validation.md §1.
+    fn table(&self) -> String {
+        let a = &self.arrivals;
+        let level = format!("{:.1}%", 100.0 * theory::LEVEL);
+        let mut t = String::from(
+            "| check | scenario | measured | theory | tolerance |\n| --- | --- | --- | --- | --- |\n",
+        );
+        let (m, d, p, flat) = (a.per_month, a.per_weekday, self.provinces, a.against_flat);
+        t += &format!(
+            "| births per month (chi-square, {} df) | `national.toml`, {} births in the year | chi-square {:.2} | expected per month from `births.monthly_weights` | < {:.2} (critical, {level}) |\n",
+            m.df,
+            thousands(a.births as f64, 0),
+            m.stat,
+            m.critical
+        );
+        t += &format!(
+            "| births per weekday (chi-square, {} df) | same | {:.2} | expected per weekday from the daily rates | < {:.2} |\n",
+            d.df, d.stat, d.critical
+        );
+        t += &format!(
+            "| births per province (chi-square, {} df) | same | {:.2} | CBS 2023 per province | < {:.2} |\n",
+            p.df, p.stat, p.critical
+        );
+        let expected = thousands(a.expected, 0);
+        t += &format!(
+            "| births in the year | same | {} | {expected} | ±{} (z {:.2} x sqrt({expected})) |\n",
+            thousands(a.births as f64, 0),
+            thousands(a.tolerance, 0),
+            a.tolerance / a.expected.sqrt()
+        );
+        t += &format!(
+            "| power: births against a flat year (no seasonality) | same | chi-square {:.1} | must be rejected | > {:.2} |\n",
+            flat.stat, flat.critical
+        );
+        let last = self.loss.len().saturating_sub(1);
+        for (k, l) in self.loss.iter().enumerate() {
+            let (c, load) = (l.servers, short(l.load));
+            t += &match k {
+                0 => format!(
+                    "| loss system, light load: mothers without care | `erlang-b.toml`, c = {c}, a = {load} | {:.4} | Erlang-B({c}, {load}) = {:.4} | ±{:.4} ({} replications) |\n",
+                    l.mean, l.theory, l.tolerance, l.replications
+                ),
+                _ => format!(
+                    "| loss system, {}a = {load} | c = {c}, a = {load} | {:.4} | {:.4} | ±{:.4} |\n",
+                    if k == last { "heavy load, " } else { "" },
+                    l.mean,
+                    l.theory,
+                    l.tolerance
+                ),
+            };
+        }
+        for (k, l) in self.pool.iter().enumerate() {
+            let (c, load) = (l.servers, short(l.load));
+            t += &match k {
+                0 => format!(
+                    "| birth-assistance pool, missed requests (overall and per day part) | `birth-pool-erlang-b.toml`, c = {c} on call, a = {load} | {:.4} | Erlang-B({c}, {load}) = {:.4} | t-interval, {} replications, {level} |\n",
+                    l.mean, l.theory, l.replications
+                ),
+                _ => format!(
+                    "| birth-assistance pool, a = {load} | c = {c}, a = {load} | {:.4} | {:.4} | same |\n",
+                    l.mean, l.theory
+                ),
+            };
+        }
+        let l = &self.little;
+        t += &format!(
+            "| Little's law: mean mothers in care L | `little.toml`, {} births a year, default care windows | {:.2} | lambda x W = {:.3} x {:.3} = {:.2} | ±{:.2} ({} replications) |\n",
+            thousands(self.little_births, 0),
+            l.l.0,
+            l.lambda,
+            l.w,
+            l.lambda * l.w,
+            l.l.1,
+            l.replications
+        );
+        t += &format!(
+            "| Little's law: mean care days W of the mothers counted | same | {:.4} | {:.3} (from the configuration's mix) | ±{:.4} |\n",
+            l.w_counted.0, l.w, l.w_counted.1
+        );
+        t += &format!(
+            "| conservation (exact, {} runs, {} mothers) | all shipped regional scenarios, the validation scenarios, and `ksv-area` at 30% of its carers under all five policies, by provider and pooled | 0 violations | see below | 1e-9 relative (floating point) |\n",
+            self.conservation.0,
+            thousands(self.conservation.1 as f64, 0)
+        );
+        t += &format!(
+            "| aggregates in `summary.csv` | `national.toml` through the CLI, 2 replications, {} regions | `ALL` = sum of regions in every column; delivered + shortfall = indicated on every row | | 0.05 (3-decimal rounding of {} rows) |\n",
+            self.national_regions, self.national_regions
+        );
+        t
+    }
+}
+
+/// docs/validation.md §1 and docs/birth-assistance.md "Validated against Erlang B": what the
+/// theory checks of `tests/validation.rs` measured; cheap (seconds).
+fn theory_figures(f: &mut Vec<Figure>) {
+    type Show = fn(&Theory) -> String;
+    let figures: [(&str, Show); 5] = [
+        ("validation.theory", |t| t.table()),
+        ("birth-assistance.erlang-b", |t| {
+            let c = t.pool.first().map_or(0, |l| l.servers);
+            let mut s = format!(
+                "| offered load a | Erlang-B({c}, a) | simulated share finding no post free |\n| --- | --- | --- |\n"
+            );
+            for l in &t.pool {
+                s += &format!(
+                    "| {} | {:.2}% | {:.2}% |\n",
+                    short(l.load),
+                    100.0 * l.theory,
+                    100.0 * l.mean
+                );
+            }
+            s
+        }),
+        // The posts each region's parts were given, as `4` or `4-5`.
+        ("birth-assistance.sized-posts", |t| {
+            let posts: Vec<String> = t
+                .sized
+                .iter()
+                .map(|x| match (x.posts.first(), x.posts.last()) {
+                    (Some(a), Some(b)) if a == b => a.to_string(),
+                    (Some(a), Some(b)) => format!("{a}-{b}"),
+                    _ => "none".to_string(),
+                })
+                .collect();
+            and_list(&posts)
+        }),
+        ("birth-assistance.sized-share", |t| {
+            let shares: Vec<String> = t
+                .sized
+                .iter()
+                .map(|x| format!("{:.2}% ± {:.2}", 100.0 * x.share.0, 100.0 * x.share.1))
+                .collect();
+            and_list(&shares)
+        }),
+        // The largest difference from Erlang-B, in points.
+        ("birth-assistance.sized-gap", |t| {
+            let gap = t.sized.iter().map(|x| x.gap.0.abs()).fold(0.0, f64::max);
+            format!("{:.2}", 100.0 * gap)
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            name,
+            Cost::Cheap,
+            Box::new(move |r| Ok(show(r.theory()?))),
+        ));
+    }
+}
+
+/// `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// Replications of observed-2024 and its arrangements (docs/validation.md).
