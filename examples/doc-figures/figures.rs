@@ -105,6 +105,10 @@ pub struct National {
     band: String,
     /// The totals of all replications and regions.
     totals: kraamsim::sim::Totals,
+    /// The totals of replication 0, all regions: what a one-replication run gives.
+    first: kraamsim::sim::Totals,
+    /// Days of the reporting period.
+    report_days: f64,
     estimates: HashMap<&'static str, Estimate>,
     months: String,
     provinces: String,
@@ -349,6 +353,7 @@ pub fn all() -> Vec<Figure> {
     observed(&mut f);
     forecast_backtest(&mut f);
     theory_figures(&mut f);
+    birth_assistance_changes(&mut f);
     continuity(&mut f);
     deep_shortage(&mut f);
     calibration(&mut f);
@@ -843,6 +848,39 @@ fn observed(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.practice("observed")?)),
         ));
     }
+    // The two closures of observed-2024 (closures.csv), by the towns they stand for.
+    for (town, provider) in [("helmond", "Kraamzorg 167"), ("drenthe", "Kraamzorg 230")] {
+        f.push(Figure::new(
+            format!("observed.closure.{town}"),
+            Expensive,
+            Box::new(move |r| {
+                let c = r.practice("observed")?.closure(provider)?;
+                Ok(format!(
+                    "{} booked and {} in care moved, {} later registrations went elsewhere, {} refused (no room)",
+                    count(c.booked_moved),
+                    count(c.in_care_moved),
+                    count(c.redirected),
+                    count(c.refused)
+                ))
+            }),
+        ));
+    }
+    // The region of the Helmond closure below the minimum, with the closure and without
+    // (the arrangement before it: refusals, no closures).
+    f.push(Figure::new(
+        "observed.closure.helmond.region",
+        Expensive,
+        Box::new(|r| {
+            let region = r.practice("observed")?.closure("Kraamzorg 167")?.region;
+            let name = observed_scenario(&r.root)?.regions[region].name.clone();
+            let pm = |e: &Estimate| format!("{:.1} ±{:.1}", e.mean, e.half_width());
+            let with = pm(&r.practice("observed")?.region_below[region]);
+            let without = pm(&r.practice("refusals")?.region_below[region]);
+            Ok(format!(
+                "{name} below the minimum {with}% against {without}% without the closure"
+            ))
+        }),
+    ));
     f.push(Figure::new(
         "observed.hours-less",
         Expensive,
@@ -1511,6 +1549,7 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
         "carers-4",
     ];
     let mut metrics: Vec<[f64; NAMES.len()]> = Vec::new();
+    let mut first_totals = kraamsim::sim::Totals::default();
     for rep in 0..NATIONAL_REPLICATIONS {
         let mut t = kraamsim::sim::Totals::default();
         let (mut summer_short, mut short, mut summer_below, mut below) = (0.0, 0.0, 0.0, 0.0);
@@ -1524,6 +1563,9 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
                     summer_below += w.mothers_below_minimum as f64;
                 }
             }
+        }
+        if rep == 0 {
+            first_totals = t.clone();
         }
         let mothers = t.mothers as f64;
         let demand = t.indicated_hours + t.birth_assists_requested as f64 * s.birth_assist.hours;
@@ -1587,6 +1629,8 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
     Ok(National {
         practice,
         totals,
+        first: first_totals,
+        report_days: f64::from(cal.report_end - cal.report_start + 1),
         band,
         estimates,
         months: month_table,
@@ -1700,6 +1744,80 @@ fn national_figures(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.national()?)),
         ));
     }
+}
+
+/// A mean count: whole from 10 on (`417`), else with one decimal unless whole (`0.2`, `8`).
+fn count(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        short(x)
+    }
+}
+
+/// docs/birth-assistance.md "What changed for existing scenarios": the national year with
+/// one replication (replication 0 of the national run) and the baseline, since requests
+/// that find no post free are served by a carer called away.
+fn birth_assistance_changes(f: &mut Vec<Figure>) {
+    type Show = fn(&National) -> String;
+    let national: [(&str, Show); 3] = [
+        ("assists", |n| {
+            let t = &n.first;
+            let away: u64 = t.birth_assists_called_away_by_part.iter().sum();
+            let lost: f64 = t.assist_hours_from_care_by_part.iter().sum();
+            let requested = t.birth_assists_requested;
+            let lost = if lost == 0.0 {
+                "no care hours lost to them".to_string()
+            } else {
+                format!("{} care hours lost to them", short(lost))
+            };
+            format!(
+                "{} of {} requests missed, {away} called away ({:.2}%), {lost}",
+                t.birth_assists_missed,
+                thousands(requested as f64, 0),
+                100.0 * away as f64 / requested.max(1) as f64
+            )
+        }),
+        ("on-call-per-day", |n| {
+            thousands(n.first.on_call_hours.iter().sum::<f64>() / n.report_days, 0)
+        }),
+        ("delivered", |n| {
+            let t = &n.first;
+            format!("{:.2}", t.delivered_hours / t.mothers.max(1) as f64)
+        }),
+    ];
+    for (name, show) in national {
+        f.push(Figure::new(
+            format!("national.one-replication.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| Ok(show(r.national()?))),
+        ));
+    }
+    f.push(Figure::new(
+        "baseline.assists-missed",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            Ok(short(o.all("minimum-first", "birth_assists_missed")?.mean))
+        }),
+    ));
+    f.push(Figure::new(
+        "baseline.assists-called-away",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            let s = |m: &str| Ok::<f64, String>(o.all("minimum-first", m)?.mean);
+            let away: f64 = ["night", "day", "evening"]
+                .iter()
+                .map(|p| s(&format!("birth_assists_called_away_{p}")))
+                .sum::<Result<f64>>()?;
+            Ok(format!(
+                "{} of {}",
+                short(away),
+                thousands(s("birth_assists_requested")?, 0)
+            ))
+        }),
+    ));
 }
 
 /// A count or hours with one decimal, or none when it is whole: `0`, `4.5`.
@@ -1916,6 +2034,20 @@ pub fn compute(
 /// over replications (region `ALL`), from the mothers the run kept.
 pub struct Practice {
     estimates: HashMap<&'static str, Estimate>,
+    /// Per region (scenario order): its share below the minimum, in %.
+    region_below: Vec<Estimate>,
+    /// The provider closures, in the order of the regions, as closures.csv lists them.
+    closures: Vec<Closure>,
+}
+
+/// One provider closure of a run: what it did, means over the replications (closures.csv).
+struct Closure {
+    provider: String,
+    region: usize,
+    booked_moved: f64,
+    in_care_moved: f64,
+    redirected: f64,
+    refused: f64,
 }
 
 /// Indications of at least this many hours count for "cut to the minimum"...
@@ -1947,6 +2079,10 @@ impl Practice {
         let minimum = s.policy.minimum_hours;
         let cal = &r.calendar;
         let mut rows: Vec<[f64; NAMES.len()]> = Vec::new();
+        let mut region_below = vec![Vec::new(); s.regions.len()];
+        // (region, provider index) -> [booked moved, in care moved, redirected, refused],
+        // summed over replications.
+        let mut closures: BTreeMap<(usize, u16), [u64; 4]> = BTreeMap::new();
         for rep in 0..s.replications {
             let mut t = kraamsim::sim::Totals::default();
             // [all, summer, other] x [mothers, cut]; [early, late] x [mothers, below];
@@ -1955,6 +2091,20 @@ impl Practice {
                 ([[0u64; 2]; 3], [[0u64; 2]; 2], [[0u64; 2]; 2]);
             for x in r.results.iter().filter(|x| x.replication == rep) {
                 t.add(&x.totals);
+                region_below[x.region].push(
+                    100.0 * x.totals.mothers_below_minimum as f64 / x.totals.mothers.max(1) as f64,
+                );
+                for c in &x.closures {
+                    let n = closures.entry((x.region, c.provider)).or_default();
+                    for (n, v) in n.iter_mut().zip([
+                        c.booked_moved,
+                        c.in_care_moved,
+                        c.registrations_redirected,
+                        c.refused,
+                    ]) {
+                        *n += v;
+                    }
+                }
                 for (m, o) in &x.mothers {
                     let delivered = o.delivered_total();
                     let is_cut = o.indicated_total() >= CUT_INDICATION
@@ -2006,7 +2156,26 @@ impl Practice {
                 t.mothers_transferred as f64,
             ]);
         }
+        let reps = f64::from(s.replications);
+        let closures = closures
+            .into_iter()
+            .map(|((region, provider), n)| {
+                let name =
+                    &kraamsim::generate::region_providers(s, region)[usize::from(provider)].name;
+                let [booked_moved, in_care_moved, redirected, refused] = n.map(|v| v as f64 / reps);
+                Closure {
+                    provider: name.clone(),
+                    region,
+                    booked_moved,
+                    in_care_moved,
+                    redirected,
+                    refused,
+                }
+            })
+            .collect();
         Practice {
+            region_below: region_below.iter().map(|v| estimate(v)).collect(),
+            closures,
             estimates: NAMES
                 .iter()
                 .enumerate()
@@ -2030,6 +2199,13 @@ impl Practice {
     fn pm(&self, name: &str, digits: usize) -> Result<String> {
         let e = self.e(name)?;
         Ok(format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width()))
+    }
+
+    fn closure(&self, provider: &str) -> Result<&Closure> {
+        self.closures
+            .iter()
+            .find(|c| c.provider == provider)
+            .ok_or_else(|| format!("{provider} does not close"))
     }
 
     fn mean(&self, name: &str, digits: usize) -> Result<String> {
