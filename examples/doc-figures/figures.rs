@@ -8,7 +8,7 @@
 //! the old `examples/national_figures.rs` did. Shared by `examples/doc-figures/main.rs` (write
 //! and check) and `tests/doc_figures.rs` (checks the cheap figures in `cargo test`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -354,6 +354,7 @@ pub fn all() -> Vec<Figure> {
     forecast_backtest(&mut f);
     theory_figures(&mut f);
     birth_assistance_changes(&mut f);
+    workforce(&mut f);
     continuity(&mut f);
     deep_shortage(&mut f);
     calibration(&mut f);
@@ -1744,6 +1745,309 @@ fn national_figures(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.national()?)),
         ));
     }
+}
+
+/// The workforce sweep at 5 of its 20 replications: at 20 it takes ~90 s, more than CI's
+/// budget for all figures; at 5 about a quarter of that (docs/workforce.md says which run).
+const WORKFORCE: &str = "sweep scenarios/workforce-2031.toml --replications 5";
+/// The variants of workforce-2031.toml, in its order, as the docs name them.
+const WORKFORCE_VARIANTS: [(&str, &str); 4] = [
+    ("v000", "today"),
+    ("v001", "all A"),
+    ("v002", "A ×2"),
+    ("v003", "digital"),
+];
+
+/// One variant and year of the workforce sweep, region `ALL`, each an estimate over the
+/// replications (from yearly.csv): shares in %.
+struct WorkforceYear {
+    below: Estimate,
+    shortfall: Estimate,
+    hours: Estimate,
+    carers: Estimate,
+    trainees: Estimate,
+    joined: Estimate,
+    left: Estimate,
+    indicated: Estimate,
+    from_start: Estimate,
+    from_training: Estimate,
+    from_hiring: Estimate,
+}
+
+/// (variant, year) -> its figures, from the `ALL` rows of yearly.csv of the first policy.
+fn workforce_years(r: &mut Runs) -> Result<BTreeMap<(String, i32), WorkforceYear>> {
+    let path = r.output(WORKFORCE)?.dir.join("yearly.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("yearly.csv has no column {name}"))
+    };
+    let names = [
+        "mothers_below_minimum",
+        "mothers",
+        "shortfall_hours",
+        "indicated_hours",
+        "delivered_hours",
+        "carers",
+        "trainees",
+        "carers_joined",
+        "carers_left",
+        "carers_from_start",
+        "carers_from_training",
+        "carers_from_hiring",
+    ];
+    let cols: Vec<usize> = names.iter().map(|n| col(n)).collect::<Result<_>>()?;
+    let (variant, policy, region, year) = (
+        col("variant")?,
+        col("policy")?,
+        col("region")?,
+        col("year")?,
+    );
+    // (variant, year) -> per replication, the row's values in the order of `names`.
+    let mut rows: BTreeMap<(String, i32), Vec<Vec<f64>>> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("yearly.csv: {e}"))?;
+        if &row[region] != "ALL" || &row[policy] != "minimum-first" {
+            continue;
+        }
+        let values: Vec<f64> = cols
+            .iter()
+            .map(|&k| {
+                row[k]
+                    .parse()
+                    .map_err(|_| format!("yearly.csv: `{}` is not a number", &row[k]))
+            })
+            .collect::<Result<_>>()?;
+        let y: i32 = row[year]
+            .parse()
+            .map_err(|_| format!("yearly.csv: year `{}`", &row[year]))?;
+        rows.entry((row[variant].to_string(), y))
+            .or_default()
+            .push(values);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(key, reps)| {
+            let e = |f: &dyn Fn(&[f64]) -> f64| {
+                estimate(&reps.iter().map(|v| f(v)).collect::<Vec<_>>())
+            };
+            let year = WorkforceYear {
+                below: e(&|v| 100.0 * v[0] / v[1]),
+                shortfall: e(&|v| 100.0 * v[2] / v[3]),
+                hours: e(&|v| v[4] / v[1]),
+                carers: e(&|v| v[5]),
+                trainees: e(&|v| v[6]),
+                joined: e(&|v| v[7]),
+                left: e(&|v| v[8]),
+                indicated: e(&|v| v[3]),
+                from_start: e(&|v| v[9]),
+                from_training: e(&|v| v[10]),
+                from_hiring: e(&|v| v[11]),
+            };
+            (key, year)
+        })
+        .collect())
+}
+
+/// docs/workforce.md's results of workforce-2031 and README's summary of them.
+fn workforce(f: &mut Vec<Figure>) {
+    use Cost::Expensive;
+    fn year<'a>(
+        w: &'a BTreeMap<(String, i32), WorkforceYear>,
+        variant: &str,
+        y: i32,
+    ) -> Result<&'a WorkforceYear> {
+        w.get(&(variant.to_string(), y))
+            .ok_or_else(|| format!("yearly.csv has no year {y} of {variant}"))
+    }
+    f.push(Figure::new(
+        "workforce.table",
+        Expensive,
+        Box::new(|r| {
+            let w = workforce_years(r)?;
+            let pm = |e: &Estimate, digits: usize| {
+                format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width())
+            };
+            let mut t = String::from(
+                "| year | variant | below min (%) | shortfall (%) | h/mother | carers | trainees | joined | left |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+            );
+            let years: BTreeSet<i32> = w.keys().map(|k| k.1).collect();
+            for y in years {
+                for (v, name) in WORKFORCE_VARIANTS {
+                    let x = year(&w, v, y)?;
+                    t += &format!(
+                        "| {y} | {name} | {} | {} | {} | {} ±{} | {} | {} | {} |\n",
+                        pm(&x.below, 2),
+                        pm(&x.shortfall, 1),
+                        pm(&x.hours, 1),
+                        thousands(x.carers.mean, 0),
+                        thousands(x.carers.half_width(), 0),
+                        thousands(x.trainees.mean, 0),
+                        thousands(x.joined.mean, 0),
+                        thousands(x.left.mean, 0),
+                    );
+                }
+            }
+            Ok(t)
+        }),
+    ));
+    type Show = fn(&BTreeMap<(String, i32), WorkforceYear>) -> Result<String>;
+    let figures: [(&str, Show); 22] = [
+        ("carers.today.2031", |w| {
+            Ok(thousands(year(w, "v000", 2031)?.carers.mean, 0))
+        }),
+        ("carers.all-a.2031", |w| {
+            Ok(thousands(year(w, "v001", 2031)?.carers.mean, 0))
+        }),
+        ("carers.a2.2031", |w| {
+            Ok(thousands(year(w, "v002", 2031)?.carers.mean, 0))
+        }),
+        ("shortfall.today.2027", |w| {
+            Ok(format!("{:.1}", year(w, "v000", 2027)?.shortfall.mean))
+        }),
+        ("shortfall.today.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v000", 2031)?.shortfall.mean))
+        }),
+        ("shortfall.all-a.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v001", 2031)?.shortfall.mean))
+        }),
+        ("shortfall.a2.2027", |w| {
+            Ok(format!("{:.1}", year(w, "v002", 2027)?.shortfall.mean))
+        }),
+        ("shortfall.a2.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v002", 2031)?.shortfall.mean))
+        }),
+        ("below.today.2027", |w| {
+            Ok(format!("{:.2}", year(w, "v000", 2027)?.below.mean))
+        }),
+        ("below.today.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v000", 2031)?.below.mean))
+        }),
+        ("below.digital.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v003", 2031)?.below.mean))
+        }),
+        ("below.a2.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v002", 2031)?.below.mean))
+        }),
+        ("below.all-a.2031-ci", |w| {
+            let e = &year(w, "v001", 2031)?.below;
+            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+            Ok(format!("{:.2}% ({lo:.2}-{hi:.2})", e.mean))
+        }),
+        // A ×2's share below the minimum from its lowest year to its highest.
+        ("below-range.a2", |w| {
+            let n: Vec<f64> = (2027..=2031)
+                .map(|y| Ok(year(w, "v002", y)?.below.mean))
+                .collect::<Result<_>>()?;
+            let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = n.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            Ok(format!("{lo:.2}-{hi:.2}"))
+        }),
+        // A variant's trainees over the years, to tens: `~600`.
+        ("trainees.all-a", |w| trainees_to_tens(w, "v001")),
+        ("trainees.a2", |w| trainees_to_tens(w, "v002")),
+        // The carer hours the digital instruction no longer asks for, % of today's mix's.
+        ("digital.need-cut", |w| {
+            let ind = |v| -> Result<f64> {
+                (2027..=2031)
+                    .map(|y| Ok(year(w, v, y)?.indicated.mean))
+                    .sum()
+            };
+            Ok(format!(
+                "{:.1}",
+                100.0 * (1.0 - ind("v003")? / ind("v000")?)
+            ))
+        }),
+        ("shortfall-range.digital", |w| shortfall_range(w, "v003")),
+        ("shortfall-range.today", |w| shortfall_range(w, "v000")),
+        // The first year from which the shortfall intervals of today's mix, all A and A ×2
+        // stay apart.
+        ("apart-from", |w| {
+            let apart =
+                |y: i32| -> Result<bool> {
+                    let ci: Vec<(f64, f64)> = ["v000", "v001", "v002"]
+                        .iter()
+                        .map(|v| {
+                            let e = &year(w, v, y)?.shortfall;
+                            Ok(e.ci95.unwrap_or((e.mean, e.mean)))
+                        })
+                        .collect::<Result<_>>()?;
+                    Ok((0..3)
+                        .all(|i| (0..3).all(|j| i == j || ci[i].1 < ci[j].0 || ci[j].1 < ci[i].0)))
+                };
+            let mut from = None;
+            for y in (2027..=2031).rev() {
+                if !apart(y)? {
+                    break;
+                }
+                from = Some(y);
+            }
+            from.map(|y| y.to_string())
+                .ok_or_else(|| "the intervals overlap in 2031".to_string())
+        }),
+        // The carers on 31 December 2031 by source, per variant but digital (today's mix).
+        ("sources-2031", |w| {
+            let part = |v| -> Result<(String, String, String)> {
+                let x = year(w, v, 2031)?;
+                Ok((
+                    thousands(x.from_training.mean, 0),
+                    thousands(x.from_hiring.mean, 0),
+                    thousands(x.carers.mean, 0),
+                ))
+            };
+            let (a, b, c) = (part("v000")?, part("v001")?, part("v002")?);
+            Ok(format!(
+                "today's mix ends 2031 with {} trained and {} hired ({} in all), every provider A with {} and {} ({}), twice the A training with {} and {} ({})",
+                a.0, a.1, a.2, b.0, b.1, b.2, c.0, c.1, c.2
+            ))
+        }),
+        ("stayed", |w| {
+            Ok(format!(
+                "{} at the end of 2027 and {} at the end of 2031",
+                thousands(year(w, "v000", 2027)?.from_start.mean, 0),
+                thousands(year(w, "v000", 2031)?.from_start.mean, 0)
+            ))
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("workforce.{name}"),
+            Expensive,
+            Box::new(move |r| show(&workforce_years(r)?)),
+        ));
+    }
+}
+
+fn trainees_to_tens(w: &BTreeMap<(String, i32), WorkforceYear>, variant: &str) -> Result<String> {
+    let n: Vec<f64> = w
+        .iter()
+        .filter(|(k, _)| k.0 == variant)
+        .map(|(_, x)| x.trainees.mean)
+        .collect();
+    if n.is_empty() {
+        return Err(format!("yearly.csv has no {variant}"));
+    }
+    let mean = n.iter().sum::<f64>() / n.len() as f64;
+    Ok(format!("~{}", thousands(10.0 * (mean / 10.0).round(), 0)))
+}
+
+/// A variant's shortfall from its lowest year to its highest: `3.2-7.8`.
+fn shortfall_range(w: &BTreeMap<(String, i32), WorkforceYear>, variant: &str) -> Result<String> {
+    let n: Vec<f64> = w
+        .iter()
+        .filter(|(k, _)| k.0 == variant)
+        .map(|(_, x)| x.shortfall.mean)
+        .collect();
+    let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = n.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if n.is_empty() {
+        return Err(format!("yearly.csv has no {variant}"));
+    }
+    Ok(format!("{lo:.1}-{hi:.1}"))
 }
 
 /// A mean count: whole from 10 on (`417`), else with one decimal unless whole (`0.2`, `8`).
