@@ -7,6 +7,9 @@
 //! `cargo test --release --test validation -- --nocapture` prints every measured value next
 //! to its theoretical value and tolerance.
 
+#[path = "common/theory.rs"]
+mod theory;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -14,67 +17,25 @@ use chrono::Datelike;
 use kraamsim::engine::MINUTES_PER_DAY;
 use kraamsim::generate;
 use kraamsim::model::{Calendar, Mother};
-use kraamsim::run::{self, RunOptions, RunResults};
+use kraamsim::run::RunResults;
 use kraamsim::scenario::{self, PolicyName, Scenario};
-use kraamsim::sim::{RegionResult, Totals, erlang_b, posts_for};
-use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
+use kraamsim::sim::{Totals, erlang_b};
+use theory::{LEVEL, per_replication};
 
-/// Two-sided level of every check.
-const LEVEL: f64 = 0.999;
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
+    root().join("scenarios").join(name)
 }
 
 fn load(name: &str) -> Scenario {
-    scenario::load_file(&path(name))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .scenario
+    theory::load(root(), name).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run(s: &Scenario, keep_mothers: bool) -> RunResults {
-    let options = RunOptions {
-        threads: Some(2),
-        keep_mothers,
-        ..RunOptions::default()
-    };
-    run::run(s, &options).unwrap()
-}
-
-/// Mean of `values` and the half-width of its two-sided [`LEVEL`] Student-t interval.
-fn t_interval(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    assert!(n >= 2.0);
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let t = StudentsT::new(0.0, 1.0, n - 1.0)
-        .unwrap()
-        .inverse_cdf(0.5 + LEVEL / 2.0);
-    (mean, t * (var / n).sqrt())
-}
-
-/// Pearson's chi-square statistic of observed counts against expected counts, and the
-/// [`LEVEL`] critical value for `cells - 1` degrees of freedom (the expected counts are fixed
-/// by the configuration, not estimated).
-fn chi_square(observed: &[u64], expected: &[f64]) -> (f64, f64) {
-    let stat = observed
-        .iter()
-        .zip(expected)
-        .map(|(&o, &e)| (o as f64 - e).powi(2) / e)
-        .sum();
-    let df = (observed.len() - 1) as f64;
-    (stat, ChiSquared::new(df).unwrap().inverse_cdf(LEVEL))
-}
-
-/// The results of one region, one per replication, for the scenario's first policy.
-fn per_replication(r: &RunResults, region: usize) -> Vec<&RegionResult> {
-    let first = r.policies[0];
-    r.results
-        .iter()
-        .filter(|x| x.region == region && x.policy == first)
-        .collect()
+    theory::run(s, keep_mothers).unwrap()
 }
 
 #[test]
@@ -110,61 +71,27 @@ fn birth_assistance_pool_matches_erlang_b() {
     );
     assert_eq!(b.outpatient_share, 1.0, "every birth asks for an assist");
     let r = run(&s, false);
-    for (i, region) in s.regions.iter().enumerate() {
-        let births_per_hour: f64 = region
-            .postcodes
-            .iter()
-            .map(|p| p.births_per_year)
-            .sum::<f64>()
-            / 8760.0;
-        let load = births_per_hour * b.hours;
-        let theory = erlang_b(posts[0], load);
-        let reps = per_replication(&r, i);
-        let share = |missed: u64, requested: u64| missed as f64 / requested.max(1) as f64;
-        let overall: Vec<f64> = reps
-            .iter()
-            .map(|x| {
-                share(
-                    x.totals.birth_assists_missed
-                        + x.totals
-                            .birth_assists_called_away_by_part
-                            .iter()
-                            .sum::<u64>(),
-                    x.totals.birth_assists_requested,
-                )
-            })
-            .collect();
-        let (mean, tol) = t_interval(&overall);
+    for (i, pool) in theory::birth_pool(&s, &r).iter().enumerate() {
+        let (mean, tol, theory) = (pool.mean, pool.tolerance, pool.theory);
         println!(
-            "birth pool {}: c = {}, a = {load:.2}: missed {mean:.4} vs Erlang-B {theory:.4} \
+            "birth pool {}: c = {}, a = {:.2}: missed {mean:.4} vs Erlang-B {theory:.4} \
              ± {tol:.4}",
-            region.name, posts[0]
+            pool.region, pool.servers, pool.load
         );
         assert!(
             (mean - theory).abs() <= tol,
             "{}: {mean} ± {tol} vs {theory}",
-            region.name
+            pool.region
         );
-        for part in 0..3 {
-            let shares: Vec<f64> = reps
-                .iter()
-                .map(|x| {
-                    share(
-                        x.totals.birth_assists_missed_by_part[part]
-                            + x.totals.birth_assists_called_away_by_part[part],
-                        x.totals.birth_assists_requested_by_part[part],
-                    )
-                })
-                .collect();
-            let (mean, tol) = t_interval(&shares);
+        for (part, &(mean, tol)) in pool.parts.iter().enumerate() {
             assert!(
                 (mean - theory).abs() <= tol,
                 "{} part {part}: {mean} ± {tol} vs {theory}",
-                region.name
+                pool.region
             );
         }
         // The parts add up to the totals, and the duty hours are posts x 24 h a day.
-        for x in &reps {
+        for x in per_replication(&r, i) {
             let t = &x.totals;
             assert_eq!(
                 t.birth_assists_requested_by_part.iter().sum::<u64>(),
@@ -191,48 +118,21 @@ fn birth_assistance_pool_matches_erlang_b() {
 /// finding none free that matches Erlang-B for them, below the target.
 #[test]
 fn on_call_sized_to_a_target_matches_erlang_b_for_a_single_pool() {
-    let mut s = load("validation/birth-pool-erlang-b.toml");
-    s.birth_assist.on_call = None;
-    let target = 0.02;
-    s.birth_assist.target_miss = target;
-    s.replications = 10;
-    let hours = s.birth_assist.hours;
-    let r = run(&s, false);
-    for (i, region) in s.regions.iter().enumerate() {
-        let reps = per_replication(&r, i);
-        // Per replication: observed minus Erlang-B share of requests finding no post free.
-        let mut gaps = Vec::new();
-        let mut shares = Vec::new();
-        for x in &reps {
-            let t = &x.totals;
-            let mut expected = 0.0;
-            for p in 0..3 {
-                let requests = t.birth_assists_requested_by_part[p] as f64;
-                let load = requests / 365.0 / 8.0 * hours;
-                let posts = posts_for(load, target);
-                assert_eq!(
-                    t.on_call_hours[p],
-                    f64::from(posts) * 8.0 * 365.0,
-                    "{}",
-                    region.name
-                );
-                assert!(erlang_b(posts, load) <= target);
-                expected += requests * erlang_b(posts, load);
-            }
-            let requested = t.birth_assists_requested as f64;
-            let away: u64 = t.birth_assists_called_away_by_part.iter().sum();
-            let share = (t.birth_assists_missed + away) as f64 / requested;
-            gaps.push(share - expected / requested);
-            shares.push(share);
-        }
-        let (gap, tol) = t_interval(&gaps);
-        let (mean, share_tol) = t_interval(&shares);
+    let s = load("validation/birth-pool-erlang-b.toml");
+    for pool in theory::sized_pool(s).unwrap() {
+        let ((mean, share_tol), (gap, tol)) = (pool.share, pool.gap);
         println!(
-            "{}: {mean:.4} ± {share_tol:.4} find no post free; minus Erlang-B: {gap:.4} ± {tol:.4}",
-            region.name
+            "{}: posts {:?}, {mean:.4} ± {share_tol:.4} find no post free; minus Erlang-B: \
+             {gap:.4} ± {tol:.4}",
+            pool.region, pool.posts
         );
-        assert!(gap.abs() <= tol, "{}: {gap} ± {tol}", region.name);
-        assert!(mean <= target + share_tol, "{}: {mean}", region.name);
+        assert!(pool.posts_as_sized, "{}", pool.region);
+        assert!(gap.abs() <= tol, "{}: {gap} ± {tol}", pool.region);
+        assert!(
+            mean <= theory::SIZED_TARGET + share_tol,
+            "{}: {mean}",
+            pool.region
+        );
     }
 }
 
@@ -254,48 +154,26 @@ fn loss_system_matches_erlang_b_from_light_to_heavy_load() {
     assert_eq!(s.carers.holiday_weeks + s.carers.summer_holiday_weeks, 0);
     assert_eq!(s.carers.sickness_absence, 0.0);
     assert!(s.indication.breastfeeding_hours / f64::from(s.indication.care_window_days) <= 8.0);
-    let care_days = f64::from(s.indication.care_window_days);
 
     let r = run(&s, true);
-    let mut loads = Vec::new();
-    for (i, region) in s.regions.iter().enumerate() {
-        // Offered load from the configuration: births per day x days of care.
-        let births_per_day: f64 = region
-            .postcodes
-            .iter()
-            .map(|p| p.births_per_year)
-            .sum::<f64>()
-            / 365.0;
-        let load = births_per_day * care_days;
-        let carers: u32 = s
-            .providers
-            .iter()
-            .filter(|p| p.region == region.name)
-            .map(|p| p.carers)
-            .sum();
-        let theory = erlang_b(carers, load);
-        let reps = per_replication(&r, i);
-        assert_eq!(reps.len(), s.replications as usize);
-        let shares: Vec<f64> = reps
-            .iter()
-            .map(|x| x.totals.mothers_without_care as f64 / x.totals.mothers as f64)
-            .collect();
-        let (mean, tol) = t_interval(&shares);
+    let mut losses = Vec::new();
+    for (i, loss) in theory::loss_system(&s, &r).iter().enumerate() {
+        let (mean, tol, theory) = (loss.mean, loss.tolerance, loss.theory);
+        assert_eq!(loss.replications, s.replications as usize);
         println!(
-            "erlang-b {}: c = {carers}, a = {load:.2}: lost {mean:.4} vs Erlang-B {theory:.4}, \
+            "erlang-b {}: c = {}, a = {:.2}: lost {mean:.4} vs Erlang-B {theory:.4}, \
              tolerance ±{tol:.4} ({} replications, {LEVEL} t)",
-            region.name,
-            shares.len()
+            loss.region, loss.servers, loss.load, loss.replications
         );
         assert!(
             (mean - theory).abs() <= tol,
             "{}: simulated {mean:.4} ± {tol:.4}, Erlang-B {theory:.4}",
-            region.name
+            loss.region
         );
-        loads.push(theory);
+        losses.push(theory);
         // One carer per mother or none: served mothers saw exactly one carer and got their
         // whole indication; lost mothers got nothing.
-        for x in &reps {
+        for x in per_replication(&r, i) {
             for (_, o) in &x.mothers {
                 let delivered = o.delivered_total();
                 if delivered > 0.0 {
@@ -309,40 +187,11 @@ fn loss_system_matches_erlang_b_from_light_to_heavy_load() {
         }
     }
     // From light to heavy.
-    assert!(loads.first().unwrap() < &0.05 && loads.last().unwrap() > &0.5);
+    assert!(losses.first().unwrap() < &0.05 && losses.last().unwrap() > &0.5);
 }
 
 // ---------------------------------------------------------------------------------------
 // Little's law
-
-/// Mean days of care at home per mother implied by the configuration: the care window (the
-/// extended one with medical hours) less the hospital days of her birth place.
-fn mean_care_days(s: &Scenario) -> f64 {
-    let ind = &s.indication;
-    let bp = &s.birth_place;
-    let [lo, hi] = bp.caesarean_hospital_days;
-    let other = 1.0 - bp.home_share - bp.outpatient_share - bp.caesarean_share;
-    // (probability, hospital days)
-    let mut stays = vec![
-        (bp.home_share + bp.outpatient_share, 0),
-        (other * (1.0 - bp.clinical_overnight_share), 0),
-        (other * bp.clinical_overnight_share, 1),
-    ];
-    for d in lo..=hi {
-        stays.push((bp.caesarean_share / f64::from(hi - lo + 1), d));
-    }
-    let windows = [
-        (1.0 - ind.medical_share, ind.care_window_days),
-        (ind.medical_share, ind.extended_care_window_days),
-    ];
-    let mut mean = 0.0;
-    for (pw, w) in windows {
-        for &(ps, h) in &stays {
-            mean += pw * ps * f64::from(w.saturating_sub(h).max(1));
-        }
-    }
-    mean
-}
 
 #[test]
 fn littles_law_mothers_in_care_equal_birth_rate_times_care_days() {
@@ -350,33 +199,19 @@ fn littles_law_mothers_in_care_equal_birth_rate_times_care_days() {
     let cal = Calendar::new(&s);
     let days = f64::from(cal.report_end - cal.report_start + 1);
     assert_eq!(days, 365.0, "a whole non-leap year");
-    let lambda = s.expected_births() / 365.0;
-    let w = mean_care_days(&s);
+    let little = theory::little(&s, &run(&s, true));
+    let (lambda, w) = (little.lambda, little.w);
     assert!((w - 7.795).abs() < 1e-9, "W from the defaults: {w}");
     let theory = lambda * w;
-    let r = run(&s, true);
-    let reps = per_replication(&r, 0);
-    let l: Vec<f64> = reps.iter().map(|x| x.mother_days as f64 / days).collect();
-    let (mean, tol) = t_interval(&l);
+    let (mean, tol) = little.l;
     println!(
         "little: L = {mean:.3} mothers in care vs lambda W = {lambda:.3} x {w:.3} = {theory:.3}, \
          tolerance ±{tol:.3} ({} replications, {LEVEL} t)",
-        l.len()
+        little.replications
     );
     assert!((mean - theory).abs() <= tol, "L {mean} ± {tol} vs {theory}");
     // The mean care days of the mothers the simulation counted agree with W as well.
-    let counted: Vec<f64> = reps
-        .iter()
-        .map(|x| {
-            let n = x.mothers.len() as f64;
-            x.mothers
-                .iter()
-                .map(|(m, _)| f64::from(m.indication.home_days))
-                .sum::<f64>()
-                / n
-        })
-        .collect();
-    let (w_sim, w_tol) = t_interval(&counted);
+    let (w_sim, w_tol) = little.w_counted;
     println!("little: W = {w_sim:.4} days simulated vs {w:.4}, tolerance ±{w_tol:.4}");
     assert!((w_sim - w).abs() <= w_tol);
 }
@@ -386,102 +221,43 @@ fn littles_law_mothers_in_care_equal_birth_rate_times_care_days() {
 
 #[test]
 fn births_per_month_and_weekday_match_the_configured_rates() {
-    let s = load("national.toml");
-    let cal = Calendar::new(&s);
-    // Expected births per reporting day: the region's births a year x the month's weight /
-    // the weights' total / the month's days (Poisson per day, rate fixed by configuration).
-    let total_weight: f64 = s.births.monthly_weights.iter().sum();
-    let annual = s.expected_births();
-    let mut expected_month = [0.0; 12];
-    let mut expected_weekday = [0.0; 7];
-    for day in cal.report_start..=cal.report_end {
-        let date = cal.date(day);
-        let month = date.month0() as usize;
-        let days_in_month = f64::from(
-            (date.with_day(1).unwrap() + chrono::Months::new(1) - chrono::Duration::days(1)).day(),
-        );
-        let rate = annual * s.births.monthly_weights[month] / total_weight / days_in_month;
-        expected_month[month] += rate;
-        expected_weekday[cal.weekday(day) as usize] += rate;
-    }
-    let mut month = [0u64; 12];
-    let mut weekday = [0u64; 7];
-    for region in 0..s.regions.len() {
-        let p = generate::population(&s, &cal, region, 0);
-        for m in &p.mothers {
-            let day = m.birth_minute / MINUTES_PER_DAY;
-            if cal.in_report(day) {
-                month[cal.month0(day)] += 1;
-                weekday[cal.weekday(day) as usize] += 1;
-            }
-        }
-    }
-    let births: u64 = month.iter().sum();
-    let (stat, critical) = chi_square(&month, &expected_month);
+    let a = theory::arrivals(&load("national.toml"));
+    let (births, m, d) = (a.births, a.per_month, a.per_weekday);
     println!(
-        "arrivals: {births} births; per month chi-square {stat:.2} (11 df), critical {critical:.2}"
+        "arrivals: {births} births; per month chi-square {:.2} ({} df), critical {:.2}",
+        m.stat, m.df, m.critical
     );
-    assert!(stat < critical, "months: {month:?} vs {expected_month:?}");
-    let (stat, critical) = chi_square(&weekday, &expected_weekday);
-    println!("arrivals: per weekday chi-square {stat:.2} (6 df), critical {critical:.2}");
-    assert!(
-        stat < critical,
-        "weekdays: {weekday:?} vs {expected_weekday:?}"
+    assert!(m.stat < m.critical, "months: {:?}", a.months);
+    println!(
+        "arrivals: per weekday chi-square {:.2} ({} df), critical {:.2}",
+        d.stat, d.df, d.critical
     );
-
+    assert!(d.stat < d.critical, "weekdays: {:?}", a.weekdays);
     // The test has power: births do not fit a flat year (no seasonality) ...
-    let flat: Vec<f64> = expected_month
-        .iter()
-        .enumerate()
-        .map(|(m, _)| {
-            let days = [
-                31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
-            ];
-            annual * days[m] / 365.0
-        })
-        .collect();
-    let (stat, critical) = chi_square(&month, &flat);
-    println!("arrivals: against a flat year chi-square {stat:.1}, critical {critical:.2}");
-    assert!(stat > critical, "the seasonality is detectable");
+    let flat = a.against_flat;
+    println!(
+        "arrivals: against a flat year chi-square {:.1}, critical {:.2}",
+        flat.stat, flat.critical
+    );
+    assert!(flat.stat > flat.critical, "the seasonality is detectable");
     // ... and the total agrees with the configured births a year (Poisson, 99.9%).
-    let expected_total: f64 = expected_month.iter().sum();
-    let z = statrs::distribution::Normal::new(0.0, 1.0)
-        .unwrap()
-        .inverse_cdf(0.5 + LEVEL / 2.0);
-    let tol = z * expected_total.sqrt();
-    println!("arrivals: total {births} vs {expected_total:.0}, tolerance ±{tol:.0}");
-    assert!((births as f64 - expected_total).abs() < tol);
+    println!(
+        "arrivals: total {births} vs {:.0}, tolerance ±{:.0}",
+        a.expected, a.tolerance
+    );
+    assert!((births as f64 - a.expected).abs() < a.tolerance);
 }
 
 #[test]
 fn births_per_province_match_cbs() {
-    use kraamsim::generate::national::PROVINCES;
     // The national dataset's expected births per province are CBS 2023 exactly; the simulated
     // births of one year, per province, fit them (chi-square, 11 df).
-    let s = load("national.toml");
-    let cal = Calendar::new(&s);
-    let csv = std::fs::read_to_string(path("data/national/postcodes.csv")).unwrap();
-    let mut province_of = std::collections::HashMap::new();
-    for line in csv.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        province_of.insert(f[0].parse::<u16>().unwrap(), f[3].to_string());
-    }
-    let mut observed = vec![0u64; PROVINCES.len()];
-    for region in 0..s.regions.len() {
-        for m in generate::population(&s, &cal, region, 0).mothers {
-            if cal.in_report(m.birth_minute / MINUTES_PER_DAY) {
-                let p = &province_of[&m.postcode];
-                let i = PROVINCES.iter().position(|x| x.0 == p).unwrap();
-                observed[i] += 1;
-            }
-        }
-    }
-    // Expected: the province's CBS births (the monthly weights make a non-leap year's
-    // expectation exactly the annual figure).
-    let expected: Vec<f64> = PROVINCES.iter().map(|p| f64::from(p.1)).collect();
-    let (stat, critical) = chi_square(&observed, &expected);
-    println!("provinces: chi-square {stat:.2} (11 df), critical {critical:.2}");
-    assert!(stat < critical, "{observed:?}");
+    let (c, observed) = theory::provinces(root(), &load("national.toml")).unwrap();
+    println!(
+        "provinces: chi-square {:.2} ({} df), critical {:.2}",
+        c.stat, c.df, c.critical
+    );
+    assert!(c.stat < c.critical, "{observed:?}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -610,36 +386,7 @@ fn assert_conserved(s: &Scenario, r: &RunResults) {
 
 #[test]
 fn conservation_under_every_policy_in_shortage_and_plenty() {
-    let mut cases = Vec::new();
-    for name in [
-        "baseline.toml",
-        "summer-shortage.toml",
-        "ksv-area.toml",
-        "validation/erlang-b.toml",
-        "validation/little.toml",
-    ] {
-        let mut s = load(name);
-        s.replications = 2;
-        cases.push(s);
-    }
-    // A deep shortage (a third of the carers) under every policy, pooled and by provider.
-    let mut deep = load("ksv-area.toml");
-    deep.replications = 1;
-    deep.carers.capacity_factor = 0.3;
-    for scope in [
-        scenario::CapacityScope::Provider,
-        scenario::CapacityScope::Region,
-    ] {
-        deep.policy.scope = scope;
-        deep.policy.name = PolicyName::MinimumFirst;
-        deep.policy.compare = vec![
-            PolicyName::Proportional,
-            PolicyName::FirstComeFirstServed,
-            PolicyName::RefuseWhenFull,
-            PolicyName::Loss,
-        ];
-        cases.push(deep.clone());
-    }
+    let cases = theory::conservation_cases(root()).unwrap();
     let mut mothers = 0;
     for s in &cases {
         let r = run(s, true);

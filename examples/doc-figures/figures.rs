@@ -8,7 +8,7 @@
 //! the old `examples/national_figures.rs` did. Shared by `examples/doc-figures/main.rs` (write
 //! and check) and `tests/doc_figures.rs` (checks the cheap figures in `cargo test`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,6 +22,10 @@ use kraamsim::scenario::{self, CapacityScope};
 
 #[path = "sensitivity.rs"]
 mod sensitivity;
+// What `tests/validation.rs` measures and asserts; it reads more of it than the docs show.
+#[path = "../../tests/common/theory.rs"]
+#[allow(dead_code)]
+mod theory;
 
 use sensitivity::{Bar, Sensitivity};
 
@@ -101,6 +105,10 @@ pub struct National {
     band: String,
     /// The totals of all replications and regions.
     totals: kraamsim::sim::Totals,
+    /// The totals of replication 0, all regions: what a one-replication run gives.
+    first: kraamsim::sim::Totals,
+    /// Days of the reporting period.
+    report_days: f64,
     estimates: HashMap<&'static str, Estimate>,
     months: String,
     provinces: String,
@@ -115,6 +123,7 @@ pub struct Runs {
     outputs: HashMap<String, Output>,
     national: Option<National>,
     backtest: Option<kraamsim::forecast::backtest::Coverage>,
+    theory: Option<Theory>,
     /// observed-2024 and the arrangements between it and the intended regime, by name.
     practices: HashMap<&'static str, Practice>,
     /// The national year by productive share (`calibration`): delivered hours per mother, %
@@ -134,6 +143,7 @@ impl Runs {
             outputs: HashMap::new(),
             national: None,
             backtest: None,
+            theory: None,
             practices: HashMap::new(),
             deep_shortage: None,
             calibrations: Vec::new(),
@@ -187,6 +197,14 @@ impl Runs {
             self.backtest = Some(kraamsim::forecast::backtest::coverage(&s, 4, 100)?);
         }
         Ok(self.backtest.as_ref().expect("just set"))
+    }
+
+    /// The theory checks of `tests/validation.rs`, measured as it measures them.
+    fn theory(&mut self) -> Result<&Theory> {
+        if self.theory.is_none() {
+            self.theory = Some(Theory::measure(&self.root)?);
+        }
+        Ok(self.theory.as_ref().expect("just set"))
     }
 
     /// `arrangement` of observed-2024 (`ARRANGEMENTS_2024`), 10 replications.
@@ -334,6 +352,9 @@ pub fn all() -> Vec<Figure> {
     birth_pool(&mut f);
     observed(&mut f);
     forecast_backtest(&mut f);
+    theory_figures(&mut f);
+    birth_assistance_changes(&mut f);
+    workforce(&mut f);
     continuity(&mut f);
     deep_shortage(&mut f);
     calibration(&mut f);
@@ -513,6 +534,205 @@ fn forecast_backtest(f: &mut Vec<Figure>) {
     ));
 }
 
+/// The measurements of the theory checks (`tests/common/theory.rs`), as
+/// `tests/validation.rs` makes them.
+pub struct Theory {
+    national_regions: usize,
+    arrivals: theory::Arrivals,
+    provinces: theory::ChiSquare,
+    loss: Vec<theory::Loss>,
+    pool: Vec<theory::Loss>,
+    sized: Vec<theory::Sized>,
+    little: theory::Little,
+    /// Births a year of `little.toml`.
+    little_births: f64,
+    /// The runs of the conservation check and their mothers.
+    conservation: (usize, u64),
+}
+
+impl Theory {
+    fn measure(root: &Path) -> Result<Theory> {
+        let national = theory::load(root, "national.toml")?;
+        let loss = theory::load(root, "validation/erlang-b.toml")?;
+        let pool = theory::load(root, "validation/birth-pool-erlang-b.toml")?;
+        let little = theory::load(root, "validation/little.toml")?;
+        let cases = theory::conservation_cases(root)?;
+        let mut mothers = 0;
+        for s in &cases {
+            let r = theory::run(s, false)?;
+            mothers += r.results.iter().map(|x| x.totals.mothers).sum::<u64>();
+        }
+        Ok(Theory {
+            national_regions: national.regions.len(),
+            arrivals: theory::arrivals(&national),
+            provinces: theory::provinces(root, &national)?.0,
+            loss: theory::loss_system(&loss, &theory::run(&loss, false)?),
+            pool: theory::birth_pool(&pool, &theory::run(&pool, false)?),
+            sized: theory::sized_pool(pool)?,
+            little: theory::little(&little, &theory::run(&little, true)?),
+            little_births: little.expected_births(),
+            conservation: (cases.len(), mothers),
+        })
+    }
+
+    /// The table of docs/validation.md §1.
+    fn table(&self) -> String {
+        let a = &self.arrivals;
+        let level = format!("{:.1}%", 100.0 * theory::LEVEL);
+        let mut t = String::from(
+            "| check | scenario | measured | theory | tolerance |\n| --- | --- | --- | --- | --- |\n",
+        );
+        let (m, d, p, flat) = (a.per_month, a.per_weekday, self.provinces, a.against_flat);
+        t += &format!(
+            "| births per month (chi-square, {} df) | `national.toml`, {} births in the year | chi-square {:.2} | expected per month from `births.monthly_weights` | < {:.2} (critical, {level}) |\n",
+            m.df,
+            thousands(a.births as f64, 0),
+            m.stat,
+            m.critical
+        );
+        t += &format!(
+            "| births per weekday (chi-square, {} df) | same | {:.2} | expected per weekday from the daily rates | < {:.2} |\n",
+            d.df, d.stat, d.critical
+        );
+        t += &format!(
+            "| births per province (chi-square, {} df) | same | {:.2} | CBS 2023 per province | < {:.2} |\n",
+            p.df, p.stat, p.critical
+        );
+        let expected = thousands(a.expected, 0);
+        t += &format!(
+            "| births in the year | same | {} | {expected} | ±{} (z {:.2} x sqrt({expected})) |\n",
+            thousands(a.births as f64, 0),
+            thousands(a.tolerance, 0),
+            a.tolerance / a.expected.sqrt()
+        );
+        t += &format!(
+            "| power: births against a flat year (no seasonality) | same | chi-square {:.1} | must be rejected | > {:.2} |\n",
+            flat.stat, flat.critical
+        );
+        let last = self.loss.len().saturating_sub(1);
+        for (k, l) in self.loss.iter().enumerate() {
+            let (c, load) = (l.servers, short(l.load));
+            t += &match k {
+                0 => format!(
+                    "| loss system, light load: mothers without care | `erlang-b.toml`, c = {c}, a = {load} | {:.4} | Erlang-B({c}, {load}) = {:.4} | ±{:.4} ({} replications) |\n",
+                    l.mean, l.theory, l.tolerance, l.replications
+                ),
+                _ => format!(
+                    "| loss system, {}a = {load} | c = {c}, a = {load} | {:.4} | {:.4} | ±{:.4} |\n",
+                    if k == last { "heavy load, " } else { "" },
+                    l.mean,
+                    l.theory,
+                    l.tolerance
+                ),
+            };
+        }
+        for (k, l) in self.pool.iter().enumerate() {
+            let (c, load) = (l.servers, short(l.load));
+            t += &match k {
+                0 => format!(
+                    "| birth-assistance pool, missed requests (overall and per day part) | `birth-pool-erlang-b.toml`, c = {c} on call, a = {load} | {:.4} | Erlang-B({c}, {load}) = {:.4} | t-interval, {} replications, {level} |\n",
+                    l.mean, l.theory, l.replications
+                ),
+                _ => format!(
+                    "| birth-assistance pool, a = {load} | c = {c}, a = {load} | {:.4} | {:.4} | same |\n",
+                    l.mean, l.theory
+                ),
+            };
+        }
+        let l = &self.little;
+        t += &format!(
+            "| Little's law: mean mothers in care L | `little.toml`, {} births a year, default care windows | {:.2} | lambda x W = {:.3} x {:.3} = {:.2} | ±{:.2} ({} replications) |\n",
+            thousands(self.little_births, 0),
+            l.l.0,
+            l.lambda,
+            l.w,
+            l.lambda * l.w,
+            l.l.1,
+            l.replications
+        );
+        t += &format!(
+            "| Little's law: mean care days W of the mothers counted | same | {:.4} | {:.3} (from the configuration's mix) | ±{:.4} |\n",
+            l.w_counted.0, l.w, l.w_counted.1
+        );
+        t += &format!(
+            "| conservation (exact, {} runs, {} mothers) | all shipped regional scenarios, the validation scenarios, and `ksv-area` at 30% of its carers under all five policies, by provider and pooled | 0 violations | see below | 1e-9 relative (floating point) |\n",
+            self.conservation.0,
+            thousands(self.conservation.1 as f64, 0)
+        );
+        t += &format!(
+            "| aggregates in `summary.csv` | `national.toml` through the CLI, 2 replications, {} regions | `ALL` = sum of regions in every column; delivered + shortfall = indicated on every row | | 0.05 (3-decimal rounding of {} rows) |\n",
+            self.national_regions, self.national_regions
+        );
+        t
+    }
+}
+
+/// docs/validation.md §1 and docs/birth-assistance.md "Validated against Erlang B": what the
+/// theory checks of `tests/validation.rs` measured; cheap (seconds).
+fn theory_figures(f: &mut Vec<Figure>) {
+    type Show = fn(&Theory) -> String;
+    let figures: [(&str, Show); 5] = [
+        ("validation.theory", |t| t.table()),
+        ("birth-assistance.erlang-b", |t| {
+            let c = t.pool.first().map_or(0, |l| l.servers);
+            let mut s = format!(
+                "| offered load a | Erlang-B({c}, a) | simulated share finding no post free |\n| --- | --- | --- |\n"
+            );
+            for l in &t.pool {
+                s += &format!(
+                    "| {} | {:.2}% | {:.2}% |\n",
+                    short(l.load),
+                    100.0 * l.theory,
+                    100.0 * l.mean
+                );
+            }
+            s
+        }),
+        // The posts each region's parts were given, as `4` or `4-5`.
+        ("birth-assistance.sized-posts", |t| {
+            let posts: Vec<String> = t
+                .sized
+                .iter()
+                .map(|x| match (x.posts.first(), x.posts.last()) {
+                    (Some(a), Some(b)) if a == b => a.to_string(),
+                    (Some(a), Some(b)) => format!("{a}-{b}"),
+                    _ => "none".to_string(),
+                })
+                .collect();
+            and_list(&posts)
+        }),
+        ("birth-assistance.sized-share", |t| {
+            let shares: Vec<String> = t
+                .sized
+                .iter()
+                .map(|x| format!("{:.2}% ± {:.2}", 100.0 * x.share.0, 100.0 * x.share.1))
+                .collect();
+            and_list(&shares)
+        }),
+        // The largest difference from Erlang-B, in points.
+        ("birth-assistance.sized-gap", |t| {
+            let gap = t.sized.iter().map(|x| x.gap.0.abs()).fold(0.0, f64::max);
+            format!("{:.2}", 100.0 * gap)
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            name,
+            Cost::Cheap,
+            Box::new(move |r| Ok(show(r.theory()?))),
+        ));
+    }
+}
+
+/// `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
 /// Replications of observed-2024 and its arrangements (docs/validation.md).
 const OBSERVED_REPLICATIONS: u32 = 10;
 
@@ -629,6 +849,39 @@ fn observed(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.practice("observed")?)),
         ));
     }
+    // The two closures of observed-2024 (closures.csv), by the towns they stand for.
+    for (town, provider) in [("helmond", "Kraamzorg 167"), ("drenthe", "Kraamzorg 230")] {
+        f.push(Figure::new(
+            format!("observed.closure.{town}"),
+            Expensive,
+            Box::new(move |r| {
+                let c = r.practice("observed")?.closure(provider)?;
+                Ok(format!(
+                    "{} booked and {} in care moved, {} later registrations went elsewhere, {} refused (no room)",
+                    count(c.booked_moved),
+                    count(c.in_care_moved),
+                    count(c.redirected),
+                    count(c.refused)
+                ))
+            }),
+        ));
+    }
+    // The region of the Helmond closure below the minimum, with the closure and without
+    // (the arrangement before it: refusals, no closures).
+    f.push(Figure::new(
+        "observed.closure.helmond.region",
+        Expensive,
+        Box::new(|r| {
+            let region = r.practice("observed")?.closure("Kraamzorg 167")?.region;
+            let name = observed_scenario(&r.root)?.regions[region].name.clone();
+            let pm = |e: &Estimate| format!("{:.1} ±{:.1}", e.mean, e.half_width());
+            let with = pm(&r.practice("observed")?.region_below[region]);
+            let without = pm(&r.practice("refusals")?.region_below[region]);
+            Ok(format!(
+                "{name} below the minimum {with}% against {without}% without the closure"
+            ))
+        }),
+    ));
     f.push(Figure::new(
         "observed.hours-less",
         Expensive,
@@ -1297,6 +1550,7 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
         "carers-4",
     ];
     let mut metrics: Vec<[f64; NAMES.len()]> = Vec::new();
+    let mut first_totals = kraamsim::sim::Totals::default();
     for rep in 0..NATIONAL_REPLICATIONS {
         let mut t = kraamsim::sim::Totals::default();
         let (mut summer_short, mut short, mut summer_below, mut below) = (0.0, 0.0, 0.0, 0.0);
@@ -1310,6 +1564,9 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
                     summer_below += w.mothers_below_minimum as f64;
                 }
             }
+        }
+        if rep == 0 {
+            first_totals = t.clone();
         }
         let mothers = t.mothers as f64;
         let demand = t.indicated_hours + t.birth_assists_requested as f64 * s.birth_assist.hours;
@@ -1373,6 +1630,8 @@ fn national(root: &Path) -> std::result::Result<National, Box<dyn std::error::Er
     Ok(National {
         practice,
         totals,
+        first: first_totals,
+        report_days: f64::from(cal.report_end - cal.report_start + 1),
         band,
         estimates,
         months: month_table,
@@ -1486,6 +1745,383 @@ fn national_figures(f: &mut Vec<Figure>) {
             Box::new(move |r| show(r.national()?)),
         ));
     }
+}
+
+/// The workforce sweep at 5 of its 20 replications: at 20 it takes ~90 s, more than CI's
+/// budget for all figures; at 5 about a quarter of that (docs/workforce.md says which run).
+const WORKFORCE: &str = "sweep scenarios/workforce-2031.toml --replications 5";
+/// The variants of workforce-2031.toml, in its order, as the docs name them.
+const WORKFORCE_VARIANTS: [(&str, &str); 4] = [
+    ("v000", "today"),
+    ("v001", "all A"),
+    ("v002", "A ×2"),
+    ("v003", "digital"),
+];
+
+/// One variant and year of the workforce sweep, region `ALL`, each an estimate over the
+/// replications (from yearly.csv): shares in %.
+struct WorkforceYear {
+    below: Estimate,
+    shortfall: Estimate,
+    hours: Estimate,
+    carers: Estimate,
+    trainees: Estimate,
+    joined: Estimate,
+    left: Estimate,
+    indicated: Estimate,
+    from_start: Estimate,
+    from_training: Estimate,
+    from_hiring: Estimate,
+}
+
+/// (variant, year) -> its figures, from the `ALL` rows of yearly.csv of the first policy.
+fn workforce_years(r: &mut Runs) -> Result<BTreeMap<(String, i32), WorkforceYear>> {
+    let path = r.output(WORKFORCE)?.dir.join("yearly.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("yearly.csv has no column {name}"))
+    };
+    let names = [
+        "mothers_below_minimum",
+        "mothers",
+        "shortfall_hours",
+        "indicated_hours",
+        "delivered_hours",
+        "carers",
+        "trainees",
+        "carers_joined",
+        "carers_left",
+        "carers_from_start",
+        "carers_from_training",
+        "carers_from_hiring",
+    ];
+    let cols: Vec<usize> = names.iter().map(|n| col(n)).collect::<Result<_>>()?;
+    let (variant, policy, region, year) = (
+        col("variant")?,
+        col("policy")?,
+        col("region")?,
+        col("year")?,
+    );
+    // (variant, year) -> per replication, the row's values in the order of `names`.
+    let mut rows: BTreeMap<(String, i32), Vec<Vec<f64>>> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("yearly.csv: {e}"))?;
+        if &row[region] != "ALL" || &row[policy] != "minimum-first" {
+            continue;
+        }
+        let values: Vec<f64> = cols
+            .iter()
+            .map(|&k| {
+                row[k]
+                    .parse()
+                    .map_err(|_| format!("yearly.csv: `{}` is not a number", &row[k]))
+            })
+            .collect::<Result<_>>()?;
+        let y: i32 = row[year]
+            .parse()
+            .map_err(|_| format!("yearly.csv: year `{}`", &row[year]))?;
+        rows.entry((row[variant].to_string(), y))
+            .or_default()
+            .push(values);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(key, reps)| {
+            let e = |f: &dyn Fn(&[f64]) -> f64| {
+                estimate(&reps.iter().map(|v| f(v)).collect::<Vec<_>>())
+            };
+            let year = WorkforceYear {
+                below: e(&|v| 100.0 * v[0] / v[1]),
+                shortfall: e(&|v| 100.0 * v[2] / v[3]),
+                hours: e(&|v| v[4] / v[1]),
+                carers: e(&|v| v[5]),
+                trainees: e(&|v| v[6]),
+                joined: e(&|v| v[7]),
+                left: e(&|v| v[8]),
+                indicated: e(&|v| v[3]),
+                from_start: e(&|v| v[9]),
+                from_training: e(&|v| v[10]),
+                from_hiring: e(&|v| v[11]),
+            };
+            (key, year)
+        })
+        .collect())
+}
+
+/// docs/workforce.md's results of workforce-2031 and README's summary of them.
+fn workforce(f: &mut Vec<Figure>) {
+    use Cost::Expensive;
+    fn year<'a>(
+        w: &'a BTreeMap<(String, i32), WorkforceYear>,
+        variant: &str,
+        y: i32,
+    ) -> Result<&'a WorkforceYear> {
+        w.get(&(variant.to_string(), y))
+            .ok_or_else(|| format!("yearly.csv has no year {y} of {variant}"))
+    }
+    f.push(Figure::new(
+        "workforce.table",
+        Expensive,
+        Box::new(|r| {
+            let w = workforce_years(r)?;
+            let pm = |e: &Estimate, digits: usize| {
+                format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width())
+            };
+            let mut t = String::from(
+                "| year | variant | below min (%) | shortfall (%) | h/mother | carers | trainees | joined | left |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+            );
+            let years: BTreeSet<i32> = w.keys().map(|k| k.1).collect();
+            for y in years {
+                for (v, name) in WORKFORCE_VARIANTS {
+                    let x = year(&w, v, y)?;
+                    t += &format!(
+                        "| {y} | {name} | {} | {} | {} | {} ±{} | {} | {} | {} |\n",
+                        pm(&x.below, 2),
+                        pm(&x.shortfall, 1),
+                        pm(&x.hours, 1),
+                        thousands(x.carers.mean, 0),
+                        thousands(x.carers.half_width(), 0),
+                        thousands(x.trainees.mean, 0),
+                        thousands(x.joined.mean, 0),
+                        thousands(x.left.mean, 0),
+                    );
+                }
+            }
+            Ok(t)
+        }),
+    ));
+    type Show = fn(&BTreeMap<(String, i32), WorkforceYear>) -> Result<String>;
+    let figures: [(&str, Show); 22] = [
+        ("carers.today.2031", |w| {
+            Ok(thousands(year(w, "v000", 2031)?.carers.mean, 0))
+        }),
+        ("carers.all-a.2031", |w| {
+            Ok(thousands(year(w, "v001", 2031)?.carers.mean, 0))
+        }),
+        ("carers.a2.2031", |w| {
+            Ok(thousands(year(w, "v002", 2031)?.carers.mean, 0))
+        }),
+        ("shortfall.today.2027", |w| {
+            Ok(format!("{:.1}", year(w, "v000", 2027)?.shortfall.mean))
+        }),
+        ("shortfall.today.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v000", 2031)?.shortfall.mean))
+        }),
+        ("shortfall.all-a.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v001", 2031)?.shortfall.mean))
+        }),
+        ("shortfall.a2.2027", |w| {
+            Ok(format!("{:.1}", year(w, "v002", 2027)?.shortfall.mean))
+        }),
+        ("shortfall.a2.2031", |w| {
+            Ok(format!("{:.1}", year(w, "v002", 2031)?.shortfall.mean))
+        }),
+        ("below.today.2027", |w| {
+            Ok(format!("{:.2}", year(w, "v000", 2027)?.below.mean))
+        }),
+        ("below.today.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v000", 2031)?.below.mean))
+        }),
+        ("below.digital.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v003", 2031)?.below.mean))
+        }),
+        ("below.a2.2031", |w| {
+            Ok(format!("{:.2}", year(w, "v002", 2031)?.below.mean))
+        }),
+        ("below.all-a.2031-ci", |w| {
+            let e = &year(w, "v001", 2031)?.below;
+            let (lo, hi) = e.ci95.unwrap_or((e.mean, e.mean));
+            Ok(format!("{:.2}% ({lo:.2}-{hi:.2})", e.mean))
+        }),
+        // A ×2's share below the minimum from its lowest year to its highest.
+        ("below-range.a2", |w| {
+            let n: Vec<f64> = (2027..=2031)
+                .map(|y| Ok(year(w, "v002", y)?.below.mean))
+                .collect::<Result<_>>()?;
+            let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = n.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            Ok(format!("{lo:.2}-{hi:.2}"))
+        }),
+        // A variant's trainees over the years, to tens: `~600`.
+        ("trainees.all-a", |w| trainees_to_tens(w, "v001")),
+        ("trainees.a2", |w| trainees_to_tens(w, "v002")),
+        // The carer hours the digital instruction no longer asks for, % of today's mix's.
+        ("digital.need-cut", |w| {
+            let ind = |v| -> Result<f64> {
+                (2027..=2031)
+                    .map(|y| Ok(year(w, v, y)?.indicated.mean))
+                    .sum()
+            };
+            Ok(format!(
+                "{:.1}",
+                100.0 * (1.0 - ind("v003")? / ind("v000")?)
+            ))
+        }),
+        ("shortfall-range.digital", |w| shortfall_range(w, "v003")),
+        ("shortfall-range.today", |w| shortfall_range(w, "v000")),
+        // The first year from which the shortfall intervals of today's mix, all A and A ×2
+        // stay apart.
+        ("apart-from", |w| {
+            let apart =
+                |y: i32| -> Result<bool> {
+                    let ci: Vec<(f64, f64)> = ["v000", "v001", "v002"]
+                        .iter()
+                        .map(|v| {
+                            let e = &year(w, v, y)?.shortfall;
+                            Ok(e.ci95.unwrap_or((e.mean, e.mean)))
+                        })
+                        .collect::<Result<_>>()?;
+                    Ok((0..3)
+                        .all(|i| (0..3).all(|j| i == j || ci[i].1 < ci[j].0 || ci[j].1 < ci[i].0)))
+                };
+            let mut from = None;
+            for y in (2027..=2031).rev() {
+                if !apart(y)? {
+                    break;
+                }
+                from = Some(y);
+            }
+            from.map(|y| y.to_string())
+                .ok_or_else(|| "the intervals overlap in 2031".to_string())
+        }),
+        // The carers on 31 December 2031 by source, per variant but digital (today's mix).
+        ("sources-2031", |w| {
+            let part = |v| -> Result<(String, String, String)> {
+                let x = year(w, v, 2031)?;
+                Ok((
+                    thousands(x.from_training.mean, 0),
+                    thousands(x.from_hiring.mean, 0),
+                    thousands(x.carers.mean, 0),
+                ))
+            };
+            let (a, b, c) = (part("v000")?, part("v001")?, part("v002")?);
+            Ok(format!(
+                "today's mix ends 2031 with {} trained and {} hired ({} in all), every provider A with {} and {} ({}), twice the A training with {} and {} ({})",
+                a.0, a.1, a.2, b.0, b.1, b.2, c.0, c.1, c.2
+            ))
+        }),
+        ("stayed", |w| {
+            Ok(format!(
+                "{} at the end of 2027 and {} at the end of 2031",
+                thousands(year(w, "v000", 2027)?.from_start.mean, 0),
+                thousands(year(w, "v000", 2031)?.from_start.mean, 0)
+            ))
+        }),
+    ];
+    for (name, show) in figures {
+        f.push(Figure::new(
+            format!("workforce.{name}"),
+            Expensive,
+            Box::new(move |r| show(&workforce_years(r)?)),
+        ));
+    }
+}
+
+fn trainees_to_tens(w: &BTreeMap<(String, i32), WorkforceYear>, variant: &str) -> Result<String> {
+    let n: Vec<f64> = w
+        .iter()
+        .filter(|(k, _)| k.0 == variant)
+        .map(|(_, x)| x.trainees.mean)
+        .collect();
+    if n.is_empty() {
+        return Err(format!("yearly.csv has no {variant}"));
+    }
+    let mean = n.iter().sum::<f64>() / n.len() as f64;
+    Ok(format!("~{}", thousands(10.0 * (mean / 10.0).round(), 0)))
+}
+
+/// A variant's shortfall from its lowest year to its highest: `3.2-7.8`.
+fn shortfall_range(w: &BTreeMap<(String, i32), WorkforceYear>, variant: &str) -> Result<String> {
+    let n: Vec<f64> = w
+        .iter()
+        .filter(|(k, _)| k.0 == variant)
+        .map(|(_, x)| x.shortfall.mean)
+        .collect();
+    let lo = n.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = n.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if n.is_empty() {
+        return Err(format!("yearly.csv has no {variant}"));
+    }
+    Ok(format!("{lo:.1}-{hi:.1}"))
+}
+
+/// A mean count: whole from 10 on (`417`), else with one decimal unless whole (`0.2`, `8`).
+fn count(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        short(x)
+    }
+}
+
+/// docs/birth-assistance.md "What changed for existing scenarios": the national year with
+/// one replication (replication 0 of the national run) and the baseline, since requests
+/// that find no post free are served by a carer called away.
+fn birth_assistance_changes(f: &mut Vec<Figure>) {
+    type Show = fn(&National) -> String;
+    let national: [(&str, Show); 3] = [
+        ("assists", |n| {
+            let t = &n.first;
+            let away: u64 = t.birth_assists_called_away_by_part.iter().sum();
+            let lost: f64 = t.assist_hours_from_care_by_part.iter().sum();
+            let requested = t.birth_assists_requested;
+            let lost = if lost == 0.0 {
+                "no care hours lost to them".to_string()
+            } else {
+                format!("{} care hours lost to them", short(lost))
+            };
+            format!(
+                "{} of {} requests missed, {away} called away ({:.2}%), {lost}",
+                t.birth_assists_missed,
+                thousands(requested as f64, 0),
+                100.0 * away as f64 / requested.max(1) as f64
+            )
+        }),
+        ("on-call-per-day", |n| {
+            thousands(n.first.on_call_hours.iter().sum::<f64>() / n.report_days, 0)
+        }),
+        ("delivered", |n| {
+            let t = &n.first;
+            format!("{:.2}", t.delivered_hours / t.mothers.max(1) as f64)
+        }),
+    ];
+    for (name, show) in national {
+        f.push(Figure::new(
+            format!("national.one-replication.{name}"),
+            Cost::Expensive,
+            Box::new(move |r| Ok(show(r.national()?))),
+        ));
+    }
+    f.push(Figure::new(
+        "baseline.assists-missed",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            Ok(short(o.all("minimum-first", "birth_assists_missed")?.mean))
+        }),
+    ));
+    f.push(Figure::new(
+        "baseline.assists-called-away",
+        Cost::Cheap,
+        Box::new(|r| {
+            let o = r.output("run scenarios/baseline.toml")?;
+            let s = |m: &str| Ok::<f64, String>(o.all("minimum-first", m)?.mean);
+            let away: f64 = ["night", "day", "evening"]
+                .iter()
+                .map(|p| s(&format!("birth_assists_called_away_{p}")))
+                .sum::<Result<f64>>()?;
+            Ok(format!(
+                "{} of {}",
+                short(away),
+                thousands(s("birth_assists_requested")?, 0)
+            ))
+        }),
+    ));
 }
 
 /// A count or hours with one decimal, or none when it is whole: `0`, `4.5`.
@@ -1702,6 +2338,20 @@ pub fn compute(
 /// over replications (region `ALL`), from the mothers the run kept.
 pub struct Practice {
     estimates: HashMap<&'static str, Estimate>,
+    /// Per region (scenario order): its share below the minimum, in %.
+    region_below: Vec<Estimate>,
+    /// The provider closures, in the order of the regions, as closures.csv lists them.
+    closures: Vec<Closure>,
+}
+
+/// One provider closure of a run: what it did, means over the replications (closures.csv).
+struct Closure {
+    provider: String,
+    region: usize,
+    booked_moved: f64,
+    in_care_moved: f64,
+    redirected: f64,
+    refused: f64,
 }
 
 /// Indications of at least this many hours count for "cut to the minimum"...
@@ -1733,6 +2383,10 @@ impl Practice {
         let minimum = s.policy.minimum_hours;
         let cal = &r.calendar;
         let mut rows: Vec<[f64; NAMES.len()]> = Vec::new();
+        let mut region_below = vec![Vec::new(); s.regions.len()];
+        // (region, provider index) -> [booked moved, in care moved, redirected, refused],
+        // summed over replications.
+        let mut closures: BTreeMap<(usize, u16), [u64; 4]> = BTreeMap::new();
         for rep in 0..s.replications {
             let mut t = kraamsim::sim::Totals::default();
             // [all, summer, other] x [mothers, cut]; [early, late] x [mothers, below];
@@ -1741,6 +2395,20 @@ impl Practice {
                 ([[0u64; 2]; 3], [[0u64; 2]; 2], [[0u64; 2]; 2]);
             for x in r.results.iter().filter(|x| x.replication == rep) {
                 t.add(&x.totals);
+                region_below[x.region].push(
+                    100.0 * x.totals.mothers_below_minimum as f64 / x.totals.mothers.max(1) as f64,
+                );
+                for c in &x.closures {
+                    let n = closures.entry((x.region, c.provider)).or_default();
+                    for (n, v) in n.iter_mut().zip([
+                        c.booked_moved,
+                        c.in_care_moved,
+                        c.registrations_redirected,
+                        c.refused,
+                    ]) {
+                        *n += v;
+                    }
+                }
                 for (m, o) in &x.mothers {
                     let delivered = o.delivered_total();
                     let is_cut = o.indicated_total() >= CUT_INDICATION
@@ -1792,7 +2460,26 @@ impl Practice {
                 t.mothers_transferred as f64,
             ]);
         }
+        let reps = f64::from(s.replications);
+        let closures = closures
+            .into_iter()
+            .map(|((region, provider), n)| {
+                let name =
+                    &kraamsim::generate::region_providers(s, region)[usize::from(provider)].name;
+                let [booked_moved, in_care_moved, redirected, refused] = n.map(|v| v as f64 / reps);
+                Closure {
+                    provider: name.clone(),
+                    region,
+                    booked_moved,
+                    in_care_moved,
+                    redirected,
+                    refused,
+                }
+            })
+            .collect();
         Practice {
+            region_below: region_below.iter().map(|v| estimate(v)).collect(),
+            closures,
             estimates: NAMES
                 .iter()
                 .enumerate()
@@ -1816,6 +2503,13 @@ impl Practice {
     fn pm(&self, name: &str, digits: usize) -> Result<String> {
         let e = self.e(name)?;
         Ok(format!("{:.digits$} ±{:.digits$}", e.mean, e.half_width()))
+    }
+
+    fn closure(&self, provider: &str) -> Result<&Closure> {
+        self.closures
+            .iter()
+            .find(|c| c.provider == provider)
+            .ok_or_else(|| format!("{provider} does not close"))
     }
 
     fn mean(&self, name: &str, digits: usize) -> Result<String> {

@@ -10,11 +10,11 @@
 //! the marked figures in place; `--check` prints every figure that differs from what the code
 //! computes, as `FILE:LINE fig NAME: doc says X, code gives Y`, and exits 1. Either way a
 //! marker naming no figure, or a figure marked nowhere, is an error (exit 2). `--only cheap`
-//! (seconds; what `cargo test --release` checks) leaves out the national year and the sweeps
-//! over it; the default is `all`, as in `.ci/run`.
+//! (seconds; what `cargo test --release` checks) leaves out the national year, the sweeps
+//! over it, observed-2024 and the workforce sweep; the default is `all`, as in `.ci/run`.
 //!
 //! Which run-derived numbers are deliberately left unmarked (timings, figures of earlier
-//! versions) and which are not marked yet: docs/architecture.md, "Figures in the docs".
+//! versions, inputs): docs/architecture.md, "Figures in the docs".
 //!
 //! The figures come from the kraamsim binary of this tree, which this command first builds
 //! (`cargo build --release --bin kraamsim --example doc-figures`), so they are never those of a
