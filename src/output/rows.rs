@@ -3,7 +3,22 @@
 //! weekly.csv, mothers.csv, transfers.csv, closures.csv, registrations.csv, stats.csv and
 //! totals.csv.
 
-use super::*;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::equity;
+use crate::equity::Equity;
+use crate::model::Calendar;
+use crate::results::{RegionResult, RegistrationOutcome, Totals};
+use crate::run::RunLabels;
+use crate::scenario::Scenario;
+
+use super::{ALL, OutputError, number, yearly};
+use super::files::CsvFile;
+use super::schema::{Column, Format, METRICS, SUMMARY_COLUMNS, SUMMARY_METRICS, WEEK_COLUMNS, metric_values};
+use super::stats::{Estimate, estimate};
+use super::yearly::YearlyRow;
 
 /// One summary row: a policy's totals for one replication and region (or [`ALL`]).
 #[derive(Debug, Clone, PartialEq)]
