@@ -234,10 +234,17 @@ fn observed_2024_writes_its_closures_and_registrations() {
         .unwrap()
         .parse()
         .unwrap();
-    let registered: u64 = read("registrations.csv")
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(5).unwrap().parse::<u64>().unwrap())
+    // Read by column name, as a reader of the output should.
+    let mut registrations = csv::Reader::from_path(out.join("registrations.csv")).unwrap();
+    let mothers = registrations
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "mothers")
+        .unwrap();
+    let registered: u64 = registrations
+        .records()
+        .map(|r| r.unwrap()[mothers].parse::<u64>().unwrap())
         .sum();
     assert_eq!(registered, mothers_in_summary);
     // The other scenarios write neither file.

@@ -2,7 +2,24 @@
 //! kept file's length and SHA-256, and the rows read back from it on `--resume`, so that a
 //! resumed run writes the bytes an uninterrupted one would.
 
-use super::*;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::scenario::Scenario;
+
+use super::{ALL, OutputError, YEARLY_CSV, io_message, yearly};
+use super::dir::RESUME_DIR;
+use super::files::CsvFile;
+use super::rows::{SummaryRow, TOTALS_CSV, header};
+use super::run_json::sha256_hex;
+use super::schema::{SUMMARY_METRICS, check_columns, parse_metrics, totals_from_values};
+use super::writer::VariantRef;
+use super::yearly::{YEARLY_COLUMNS, YearlyRow};
 
 pub(super) const PROGRESS_JSON: &str = "progress.json";
 

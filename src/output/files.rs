@@ -2,7 +2,12 @@
 //! (`write_atomic`, `CsvFile`), so an interrupted run never leaves a truncated file under a
 //! final name; and removing files that may be absent.
 
-use super::*;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+
+use super::OutputError;
 
 /// A hidden temporary file in `dir` that will become `name`, readable like any file the
 /// user writes (tempfile's default is owner-only).

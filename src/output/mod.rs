@@ -23,8 +23,8 @@ mod tally;
 mod writer;
 mod yearly;
 
-// The files of this module by concern; their items are this module's (`output::X`), and they
-// share its imports through `use super::*`.
+// The files of this module by concern; their items are this module's (`output::X`). Each
+// file names what it imports from its siblings and the crate.
 pub use checkpoint::*;
 pub(crate) use files::*;
 pub use rows::*;
@@ -42,23 +42,10 @@ pub use schema::{
     summary_column, tier_fill, totals_from_values,
 };
 pub use stats::{Estimate, estimate};
-use tally::{Tally, TallyKind, TallyRow};
+use tally::{Tally, TallyKind};
 pub use yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
 
-use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
-
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-
-use crate::equity::{self, Equity, RATIO_BINS, RatioBins};
-use crate::model::Calendar;
-use crate::recipe::{InputFile, Overrides, RunSettings};
-use crate::results::{RegionResult, RegistrationOutcome, Totals};
-use crate::run::{RunLabels, RunStats};
-use crate::scenario::Scenario;
+use std::path::PathBuf;
 
 /// Errors while writing outputs.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,22 @@
 //! weekly.csv, mothers.csv, transfers.csv, closures.csv, registrations.csv, stats.csv and
 //! totals.csv.
 
-use super::*;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::equity;
+use crate::equity::Equity;
+use crate::model::Calendar;
+use crate::results::{RegionResult, RegistrationOutcome, Totals};
+use crate::run::RunLabels;
+use crate::scenario::Scenario;
+
+use super::{ALL, OutputError, number, yearly};
+use super::files::CsvFile;
+use super::schema::{Column, Format, METRICS, SUMMARY_COLUMNS, SUMMARY_METRICS, WEEK_COLUMNS, metric_values};
+use super::stats::{Estimate, estimate};
+use super::yearly::YearlyRow;
 
 /// One summary row: a policy's totals for one replication and region (or [`ALL`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +143,8 @@ pub struct TransferRow<'a> {
     pub transfers: u64,
 }
 
-pub(super) const CLOSURE_COLUMNS: [&str; 8] = [
+/// closures.csv after the row key; [`ClosureRow`] has these fields after the key.
+pub const CLOSURE_COLUMNS: [&str; 8] = [
     "provider",
     "date",
     "mothers_booked_moved",
@@ -139,12 +155,45 @@ pub(super) const CLOSURE_COLUMNS: [&str; 8] = [
     "carers_left",
 ];
 
-pub(super) const REGISTRATION_COLUMNS: [&str; 4] = [
+/// registrations.csv after the row key; [`RegistrationRow`] has these fields after the key.
+pub const REGISTRATION_COLUMNS: [&str; 4] = [
     "outcome",
     "mothers",
     "early_registrants",
     "late_registrants",
 ];
+
+/// One row of closures.csv: the row key, then [`CLOSURE_COLUMNS`] (checked like
+/// [`MotherRow`]): one closure of a provider and where its mothers and carers went.
+#[derive(Debug, Serialize)]
+pub struct ClosureRow<'a> {
+    pub variant: &'a str,
+    pub policy: &'a str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub provider: &'a str,
+    pub date: String,
+    pub mothers_booked_moved: u64,
+    pub mothers_in_care_moved: u64,
+    pub mothers_refused: u64,
+    pub registrations_redirected: u64,
+    pub carers_joined: u64,
+    pub carers_left: u64,
+}
+
+/// One row of registrations.csv: the row key, then [`REGISTRATION_COLUMNS`] (checked like
+/// [`MotherRow`]): the mothers of one registration outcome, early and late registrants.
+#[derive(Debug, Serialize)]
+pub struct RegistrationRow<'a> {
+    pub variant: &'a str,
+    pub policy: &'a str,
+    pub replication: u32,
+    pub region: &'a str,
+    pub outcome: &'static str,
+    pub mothers: u64,
+    pub early_registrants: u64,
+    pub late_registrants: u64,
+}
 
 pub(super) const STATS_COLUMNS: [&str; 8] = [
     "variant",
@@ -377,23 +426,21 @@ pub(super) fn write_closure_rows(
 ) -> Result<(), OutputError> {
     let providers = crate::generate::region_providers(s, r.region);
     let region = &s.regions[r.region].name;
-    let replication = r.replication.to_string();
     for c in &r.closures {
-        let date = Calendar::new(s).date(c.day).to_string();
-        out.write([
-            labels.variant.as_str(),
-            r.policy,
-            &replication,
+        out.serialize(&ClosureRow {
+            variant: labels.variant.as_str(),
+            policy: r.policy,
+            replication: r.replication,
             region,
-            &providers[usize::from(c.provider)].name,
-            &date,
-            &c.booked_moved.to_string(),
-            &c.in_care_moved.to_string(),
-            &c.refused.to_string(),
-            &c.registrations_redirected.to_string(),
-            &c.carers_joined.to_string(),
-            &c.carers_left.to_string(),
-        ])?;
+            provider: &providers[usize::from(c.provider)].name,
+            date: Calendar::new(s).date(c.day).to_string(),
+            mothers_booked_moved: c.booked_moved,
+            mothers_in_care_moved: c.in_care_moved,
+            mothers_refused: c.refused,
+            registrations_redirected: c.registrations_redirected,
+            carers_joined: c.carers_joined,
+            carers_left: c.carers_left,
+        })?;
     }
     Ok(())
 }
@@ -407,18 +454,17 @@ pub(super) fn write_registration_rows(
     r: &RegionResult,
 ) -> Result<(), OutputError> {
     let region = &s.regions[r.region].name;
-    let replication = r.replication.to_string();
     for (outcome, [early, late]) in RegistrationOutcome::ALL.iter().zip(&r.registrations) {
-        out.write([
-            labels.variant.as_str(),
-            r.policy,
-            &replication,
+        out.serialize(&RegistrationRow {
+            variant: labels.variant.as_str(),
+            policy: r.policy,
+            replication: r.replication,
             region,
-            outcome.as_str(),
-            &(early + late).to_string(),
-            &early.to_string(),
-            &late.to_string(),
-        ])?;
+            outcome: outcome.as_str(),
+            mothers: early + late,
+            early_registrants: *early,
+            late_registrants: *late,
+        })?;
     }
     Ok(())
 }
@@ -477,6 +523,50 @@ mod tests {
             transfers: 3,
         };
         assert_eq!(serde_header(&transfer), header(&TRANSFER_COLUMNS));
+    }
+
+    /// closures.csv and registrations.csv: the same check, and the bytes of a row as the
+    /// positional writer wrote them.
+    #[test]
+    fn closure_and_registration_rows_have_their_columns() {
+        let closure = ClosureRow {
+            variant: "base",
+            policy: "minimum-first",
+            replication: 1,
+            region: "Utrecht",
+            provider: "A",
+            date: "2024-06-01".into(),
+            mothers_booked_moved: 12,
+            mothers_in_care_moved: 3,
+            mothers_refused: 0,
+            registrations_redirected: 40,
+            carers_joined: 5,
+            carers_left: 2,
+        };
+        assert_eq!(serde_header(&closure), header(&CLOSURE_COLUMNS));
+        let registration = RegistrationRow {
+            variant: "base",
+            policy: "minimum-first",
+            replication: 1,
+            region: "Utrecht",
+            outcome: RegistrationOutcome::RefusedNoRoom.as_str(),
+            mothers: 9,
+            early_registrants: 7,
+            late_registrants: 2,
+        };
+        assert_eq!(serde_header(&registration), header(&REGISTRATION_COLUMNS));
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_writer(Vec::new());
+        w.serialize(&closure).unwrap();
+        w.serialize(&registration).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "base,minimum-first,1,Utrecht,A,2024-06-01,12,3,0,40,5,2\n\
+             base,minimum-first,1,Utrecht,refused-no-room,9,7,2\n"
+        );
     }
 
     /// A serialised row is the bytes the positional writer wrote: numbers and `true` as

@@ -1,7 +1,18 @@
 //! run.json: what ran, with which inputs, how fast; written last, so that its presence marks a
 //! complete output directory, and read back by merge, the charts and `--from`.
 
-use super::*;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::recipe::{InputFile, Overrides, RunSettings};
+use crate::run::{RunLabels, RunStats};
+use crate::scenario::Scenario;
+
+use super::OutputError;
+use super::checkpoint::hex;
+use super::files::write_atomic;
 
 /// run.json: what ran, with which inputs, how fast; a recipe `kraamsim run|sweep --from`
 /// reruns (`crate::recipe`). Fields are added, never renamed or removed: merge and the charts

@@ -2,7 +2,14 @@
 //! per policy and region; the mean alone where one replication gives no interval) and the
 //! scenario's workforce in one line.
 
-use super::*;
+use std::fmt::Write as _;
+
+use crate::results::Totals;
+use crate::scenario::Scenario;
+
+use super::{ALL, CLOSURES_CSV, REGISTRATIONS_CSV};
+use super::rows::SummaryRow;
+use super::stats::{Estimate, estimate};
 
 /// The one-screen summary, with 95% half-widths over replications. With one policy: per
 /// region (up to 15, largest gap first) and all regions. With several: one line per policy
@@ -200,6 +207,7 @@ pub(super) fn truncate(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::equity::Equity;
 
     /// The summary rows of one replication of the baseline's one region and `ALL`, with
     /// `below` of 200 mothers below the minimum.

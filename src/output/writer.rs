@@ -2,7 +2,23 @@
 //! per-region files on a second thread beside the rest, the checkpoint after every batch,
 //! stats.csv and run.json at the end.
 
-use super::*;
+use std::path::PathBuf;
+
+use crate::equity::{RATIO_BINS, RatioBins};
+use crate::results::RegionResult;
+use crate::run::RunLabels;
+use crate::scenario::Scenario;
+
+use super::{ALL, CLOSURES_CSV, OUTPUT_FILES, OutputError, PROVIDERS_CSV, REGISTRATIONS_CSV, YEARLY_CSV, dir, yearly};
+use super::checkpoint::{Checkpoint, PROGRESS_JSON, kept_file, read_checkpoint_rows, read_checkpoint_yearly};
+use super::dir::{OutputDir, RESUME_DIR, Start};
+use super::files::{CsvFile, remove_dir_if_present, remove_if_present, write_atomic};
+use super::rows::{CLOSURE_COLUMNS, MOTHER_COLUMNS, REGISTRATION_COLUMNS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, exact_totals_file, header, replication_rows, write_closure_rows, write_mother_rows, write_registration_rows, write_summary_row, write_transfer_rows, write_weekly_rows};
+use super::rows::stats_file;
+use super::run_json::{RunMeta, write_run_json};
+use super::schema::{SUMMARY_METRICS, WEEKLY_COLUMNS};
+use super::tally::{Tally, TallyKind, TallyRow};
+use super::yearly::{PROVIDER_COLUMNS, YEARLY_COLUMNS, YearlyRow};
 
 /// Writes an output directory while a run streams its results in.
 pub struct OutputWriter<'a> {

@@ -3,7 +3,15 @@
 //! a day closes (the carers' budgets and the supply figure). Each handler changes the state
 //! of mothers and carers and schedules what follows; the day's plan is in `super::plan`.
 
-use super::*;
+use crate::equity;
+use crate::engine::{MINUTES_PER_DAY, Minutes};
+use crate::model::{AbsenceKind, Day};
+use crate::policy::Booking;
+use crate::results::MotherOutcome;
+
+use super::{Event, FULL_INDICATION_SLACK, PLAN_MINUTE, Simulation, credit_workable, days_off, invariants, on_holiday, scope_index, working_days_lost};
+use super::closure::Stage;
+use super::state::{MotherState, budget_period_end};
 
 impl<'a> Simulation<'a> {
     /// The mother is known to her provider: she enters the forecast of mothers due soon.

@@ -2,7 +2,11 @@
 //! continuity of care (`super::continuity`): which carers a family keeps, how much each gives,
 //! and what is taken from the carers' room and budgets.
 
-use super::*;
+use crate::model::Day;
+
+use super::{CARRY_DAYS, SHIFT_HOURS, Simulation, continuity, why_another_carer};
+use super::continuity::Family;
+use super::state::{CarerState, MotherState};
 
 impl<'a> Simulation<'a> {
     /// Names the carers of the scope-day with continuity (`continuity::assign`: a family keeps

@@ -14,8 +14,8 @@
 //! `Simulation` is one struct whose methods are spread over files by concern: this file runs
 //! the event loop and reads off the result; `setup` builds the state (`Simulation::new`),
 //! `events` handles the events, `plan` makes the day's plan, `hand_out` gives its hours to
-//! carers, `waiting_list` moves mothers between providers. They share this module's imports
-//! (`use super::*`), so that moving a method between them changes no code.
+//! carers, `waiting_list` moves mothers between providers. Each file names what it imports,
+//! so that a reader sees which parts of the state and the policy a concern touches.
 
 mod birth_pool;
 mod closure;
@@ -33,22 +33,19 @@ mod waiting_list;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{EventQueue, MINUTES_PER_DAY, Minutes};
-use crate::equity::{self, Equity, RatioBins, Ratios};
-use crate::generate::{self, Population, ReportYear};
-use crate::model::{Absence, AbsenceKind, Calendar, Day, Mother};
-use crate::policy::waiting_list::{
-    LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours,
-};
-use crate::policy::{AllocationPolicy, Booking, ComingDay, DayInput, MotherDay, TIERS, TierHours};
-use crate::scenario::{AssistPool, CapacityScope, Scenario, WaitingListOrder};
+use crate::equity::{Equity, RatioBins, Ratios};
+use crate::generate::{self, ReportYear};
+use crate::model::{Absence, Calendar, Day, Mother};
+use crate::policy::{AllocationPolicy, MotherDay, TierHours};
+use crate::scenario::{CapacityScope, Scenario};
 
 use birth_pool::OnCall;
 pub use birth_pool::{erlang_b, posts_for};
-use closure::{Observed, Stage};
+use closure::Observed;
 use continuity::Family;
 pub use invariants::Checks;
 pub use known::{DayLog, InCare, KnownStart, ProviderDay, RegionState, run_region_from, state_at};
-use state::{CarerState, MotherState, Scope, WeekendRota, budget_period_end};
+use state::{CarerState, MotherState, Scope, WeekendRota};
 use supply::SupplyLedger;
 
 // The results live in `crate::results`; their old paths stay for the callers of `sim`.
@@ -545,6 +542,7 @@ fn count_tier_order_violations(mothers: &[MotherDay], plan: &[TierHours]) -> u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AbsenceKind;
 
     fn absence(kind: AbsenceKind, start: Day, end: Day) -> Absence {
         Absence { kind, start, end }

@@ -4,7 +4,14 @@
 //! hands them to carers (`super::hand_out`); the waiting list lends between providers first
 //! (`super::waiting_list`).
 
-use super::*;
+use crate::engine::MINUTES_PER_DAY;
+use crate::model::Day;
+use crate::policy::{ComingDay, DayInput, TIERS};
+use crate::results::{ThirdCarer, Violation};
+use crate::scenario::CapacityScope;
+
+use super::{Event, PLAN_MINUTE, Simulation, continuity, count_tier_order_violations, early_registrant_left_behind, invariants};
+use super::continuity::Family;
 
 impl<'a> Simulation<'a> {
     pub(super) fn day_plan(&mut self, day: Day) {

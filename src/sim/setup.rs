@@ -3,7 +3,20 @@
 //! absences, the events of the whole run scheduled up front, and the scratch the day's plan
 //! reuses. Nothing here runs the simulation; `super` does.
 
-use super::*;
+use crate::engine::{EventQueue, MINUTES_PER_DAY};
+use crate::equity::{RatioBins, Ratios};
+use crate::generate::Population;
+use crate::model::{Calendar, Day, Mother};
+use crate::policy::AllocationPolicy;
+use crate::results::{DAY_PARTS, Totals, WeekTotals};
+use crate::scenario::{AssistPool, CapacityScope, Scenario};
+
+use super::{Coverage, Simulation, birth_pool, closure, scope_index};
+use super::birth_pool::OnCall;
+use super::closure::Observed;
+use super::invariants::Checks;
+use super::state::{CarerState, MotherState, Scope, WeekendRota};
+use super::supply::SupplyLedger;
 
 impl<'a> Simulation<'a> {
     pub(super) fn new(

@@ -3,7 +3,10 @@
 //! count of mother-days left short while another provider covering her postcode gave
 //! tier-3/4 hours.
 
-use super::*;
+use crate::policy::waiting_list::{LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours};
+use crate::scenario::WaitingListOrder;
+
+use super::Simulation;
 
 impl<'a> Simulation<'a> {
     /// The waiting list's guarantee, checked on the day's final plans (`--check`): mothers
