@@ -893,3 +893,61 @@ fn chart_redraws_a_forecast_directory_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("forecast.json").and(no_panic()));
 }
+
+/// A sweep whose variants close providers and refuse mothers writes closures.csv and
+/// registrations.csv; merging its shards keeps both, byte for byte (observed-2024 with a
+/// two-variant sweep, one replication).
+#[test]
+fn merged_shards_keep_closures_and_registrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = fs::read_to_string(scenarios.join("observed-2024.toml"))
+        .unwrap()
+        .replace(
+            "\"data/national/",
+            &format!("\"{}/", scenarios.join("data/national").display()),
+        );
+    let scenario = d.join("observed-sweep.toml");
+    fs::write(
+        &scenario,
+        format!("{text}\n[sweep]\n\"policy.waiting_list.booking_share\" = [0.5, 0.6]\n"),
+    )
+    .unwrap();
+    let sweep = |out: &str, extra: &[&str]| {
+        kraamsim()
+            .arg("sweep")
+            .arg(&scenario)
+            .args(["--replications", "1", "--no-charts", "-q"])
+            .args(extra)
+            .arg("--out")
+            .arg(d.join(out))
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("SLURM_ARRAY_TASK_COUNT")
+            .env_remove("SLURM_ARRAY_TASK_MIN")
+            .assert()
+            .success();
+    };
+    sweep("full", &[]);
+    sweep("s0", &["--shard", "0/2"]);
+    sweep("s1", &["--shard", "1/2"]);
+    kraamsim()
+        .args(["merge", "--no-charts"])
+        .arg(d.join("s0"))
+        .arg(d.join("s1"))
+        .arg("--out")
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    for f in ["closures.csv", "registrations.csv", "summary.csv"] {
+        let full = fs::read(d.join("full").join(f)).unwrap();
+        assert!(
+            full.len() > 200,
+            "{f} of the unsharded sweep is nearly empty"
+        );
+        assert!(
+            full == fs::read(d.join("merged").join(f)).unwrap(),
+            "{f} differs after merging"
+        );
+    }
+}

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
+    CLOSURE_COLUMNS, CLOSURES_CSV, REGISTRATION_COLUMNS, REGISTRATIONS_CSV,
     CsvFile, MOTHER_COLUMNS, OutputDir, OutputError, PROVIDER_COLUMNS, PROVIDERS_CSV, RESUME_DIR,
     SUMMARY_METRICS, SummaryRow, TOTALS_CSV, TRANSFER_COLUMNS, Tally, TallyKind, WEEKLY_COLUMNS,
     YEARLY_COLUMNS, YEARLY_CSV, check_columns, dir, header, parse_metrics, remove_dir_if_present,
@@ -185,6 +186,12 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
     let mut mother_rows = Blocks::new();
     let mut yearly_blocks = Blocks::new();
     let mut provider_blocks = Blocks::new();
+    // closures.csv and registrations.csv exist only when a variant has closures or refusals,
+    // so a shard without such variants has none: the merged file is there when any shard's is.
+    let mut optional = [
+        (CLOSURES_CSV, &CLOSURE_COLUMNS[..], Blocks::new(), false),
+        (REGISTRATIONS_CSV, &REGISTRATION_COLUMNS[..], Blocks::new(), false),
+    ];
     let policy_names: Vec<&str> = policies.iter().map(String::as_str).collect();
     let mut tallies = [
         Tally::new(TallyKind::Postcodes),
@@ -206,6 +213,12 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
         }
         if mothers {
             read("mothers.csv", &MOTHER_COLUMNS, &mut mother_rows)?;
+        }
+        for (name, columns, blocks, present) in &mut optional {
+            if s.dir.join(*name).exists() {
+                read(name, columns, blocks)?;
+                *present = true;
+            }
         }
     }
 
@@ -265,18 +278,25 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
     for t in &tallies {
         files.push(t.file(out, &policy_names)?);
     }
+    for (name, columns, blocks, present) in &optional {
+        if *present {
+            let mut f = CsvFile::create(out, name, &header(columns))?;
+            for record in blocks.values().flatten() {
+                f.write(record)?;
+            }
+            files.push(f);
+        } else {
+            remove_stale(out, name)?;
+        }
+    }
     if mothers {
         let mut m = CsvFile::create(out, "mothers.csv", &header(&MOTHER_COLUMNS))?;
         for record in mother_rows.values().flatten() {
             m.write(record)?;
         }
         files.push(m);
-    } else if out.join("mothers.csv").exists() {
-        // Left from an earlier output in this directory: not part of this result.
-        std::fs::remove_file(out.join("mothers.csv")).map_err(|source| OutputError::Io {
-            path: out.join("mothers.csv"),
-            source,
-        })?;
+    } else {
+        remove_stale(out, "mothers.csv")?;
     }
     let variants = first.dir.join("variants.csv");
     let mut written: Vec<String> = files
@@ -343,6 +363,16 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
 }
 
 /// The static name of a policy written in a shard's output.
+/// Removes file `name` of `out` if an earlier output in this directory left it: it is not
+/// part of this result.
+fn remove_stale(out: &Path, name: &str) -> Result<(), MergeError> {
+    let path = out.join(name);
+    if path.exists() {
+        std::fs::remove_file(&path).map_err(|source| OutputError::Io { path, source })?;
+    }
+    Ok(())
+}
+
 fn static_policy(name: &str) -> Result<&'static str, MergeError> {
     PolicyName::from_name(name)
         .map(PolicyName::as_str)
