@@ -338,6 +338,15 @@ impl CapacityScope {
             CapacityScope::WaitingList => "waiting-list",
         }
     }
+
+    /// Every scope's name, in the order of [`CapacityScope`] (for lists such as the web
+    /// app's).
+    pub fn names() -> Vec<&'static str> {
+        <CapacityScope as clap::ValueEnum>::value_variants()
+            .iter()
+            .map(|s| s.as_str())
+            .collect()
+    }
 }
 
 /// `--scope` reads the names [`CapacityScope::as_str`] writes. Written out rather than

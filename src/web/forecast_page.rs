@@ -28,7 +28,7 @@ use super::{
     FieldErrors, Row, Shared, error_page, loader_errors, provide_data, read_csv, shipped, templates,
 };
 use crate::api::{Error, Forecast};
-use crate::scenario::LoadedScenario;
+use crate::scenario::{CapacityScope, LoadedScenario};
 
 /// What the form shows back (the user's values, also after an error).
 #[derive(Debug, Clone, Serialize)]
@@ -59,7 +59,7 @@ fn render_form(status: StatusCode, v: &Values, errors: &FieldErrors) -> Response
         "forecast.html",
         minijinja::context! {
             v => templates::val(v),
-            scopes => ["provider", "region", "waiting-list"],
+            scopes => CapacityScope::names(),
             errors => templates::errors_by_field(errors),
         },
     )
@@ -221,7 +221,7 @@ fn prepare(
         }
     }
     if !v.scope.is_empty() {
-        if ["provider", "region", "waiting-list"].contains(&v.scope.as_str()) {
+        if CapacityScope::names().contains(&v.scope.as_str()) {
             if let Some(p) = table
                 .entry("policy".to_string())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()))

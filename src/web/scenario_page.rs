@@ -24,7 +24,7 @@ use super::{
     FieldErrors, Row, Shared, error_page, loader_errors, provide_data, read_csv, shipped, templates,
 };
 use crate::api::Run;
-use crate::scenario::{LoadedScenario, PolicyName, Scenario};
+use crate::scenario::{CapacityScope, LoadedScenario, PolicyName, Scenario};
 
 /// The levers as the form shows them (text, so that a value the user typed is shown back as
 /// typed when it is wrong).
@@ -102,7 +102,7 @@ fn render_form(status: StatusCode, stem: &str, levers: &Levers, errors: &FieldEr
             chosen => stem,
             v => templates::val(levers),
             policies => PolicyName::all().iter().map(|p| p.as_str()).collect::<Vec<_>>(),
-            scopes => ["provider", "region", "waiting-list"],
+            scopes => CapacityScope::names(),
             errors => templates::errors_by_field(errors),
         },
     )
@@ -327,7 +327,7 @@ fn set_levers(
         }
     }
     if !v.scope.is_empty() && v.scope != shown.scope {
-        if ["provider", "region", "waiting-list"].contains(&v.scope.as_str()) {
+        if CapacityScope::names().contains(&v.scope.as_str()) {
             set(
                 table,
                 Some("policy"),
