@@ -551,11 +551,18 @@ fn sweep_rejects_a_scenario_without_a_grid_and_bad_grid_values() {
 /// Runs `kraamsim sweep` of the capacity sweep with `extra` flags into `out`.
 fn sweep_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/capacity-sweep.toml");
+    let flags = [&["--replications", "2", "--mothers"], extra].concat();
+    sweep(&scenario, out, &flags)
+}
+
+/// Runs `kraamsim sweep SCENARIO -q FLAGS --out OUT`, outside any Slurm job array (whose
+/// variables would pick a shard).
+fn sweep(scenario: &Path, out: &Path, flags: &[&str]) -> assert_cmd::assert::Assert {
     kraamsim()
         .arg("sweep")
-        .arg(&scenario)
-        .args(["--replications", "2", "--mothers", "-q"])
-        .args(extra)
+        .arg(scenario)
+        .arg("-q")
+        .args(flags)
         .arg("--out")
         .arg(out)
         .env_remove("SLURM_ARRAY_TASK_ID")
@@ -914,23 +921,13 @@ fn merged_shards_keep_closures_and_registrations() {
         format!("{text}\n[sweep]\n\"policy.waiting_list.booking_share\" = [0.5, 0.6]\n"),
     )
     .unwrap();
-    let sweep = |out: &str, extra: &[&str]| {
-        kraamsim()
-            .arg("sweep")
-            .arg(&scenario)
-            .args(["--replications", "1", "--no-charts", "-q"])
-            .args(extra)
-            .arg("--out")
-            .arg(d.join(out))
-            .env_remove("SLURM_ARRAY_TASK_ID")
-            .env_remove("SLURM_ARRAY_TASK_COUNT")
-            .env_remove("SLURM_ARRAY_TASK_MIN")
-            .assert()
-            .success();
+    let sweep_to = |out: &str, extra: &[&str]| {
+        let flags = [&["--replications", "1", "--no-charts"], extra].concat();
+        sweep(&scenario, &d.join(out), &flags).success();
     };
-    sweep("full", &[]);
-    sweep("s0", &["--shard", "0/2"]);
-    sweep("s1", &["--shard", "1/2"]);
+    sweep_to("full", &[]);
+    sweep_to("s0", &["--shard", "0/2"]);
+    sweep_to("s1", &["--shard", "1/2"]);
     kraamsim()
         .args(["merge", "--no-charts"])
         .arg(d.join("s0"))

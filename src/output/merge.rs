@@ -362,7 +362,6 @@ pub fn merge(dirs: &[PathBuf], target: &OutputDir, charts: bool) -> Result<(), M
     Ok(())
 }
 
-/// The static name of a policy written in a shard's output.
 /// Removes file `name` of `out` if an earlier output in this directory left it: it is not
 /// part of this result.
 fn remove_stale(out: &Path, name: &str) -> Result<(), MergeError> {
@@ -373,6 +372,7 @@ fn remove_stale(out: &Path, name: &str) -> Result<(), MergeError> {
     Ok(())
 }
 
+/// The static name of a policy written in a shard's output.
 fn static_policy(name: &str) -> Result<&'static str, MergeError> {
     PolicyName::from_name(name)
         .map(PolicyName::as_str)

@@ -9,7 +9,10 @@ use crate::model::{AbsenceKind, Day};
 use crate::policy::Booking;
 use crate::results::MotherOutcome;
 
-use super::{Event, FULL_INDICATION_SLACK, PLAN_MINUTE, Simulation, credit_workable, days_off, invariants, on_holiday, scope_index, working_days_lost};
+use super::{
+    Event, FULL_INDICATION_SLACK, PLAN_MINUTE, Simulation, credit_workable, days_off, invariants,
+    on_holiday, scope_index, working_days_lost,
+};
 use super::closure::Stage;
 use super::state::{MotherState, budget_period_end};
 

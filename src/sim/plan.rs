@@ -10,7 +10,10 @@ use crate::policy::{ComingDay, DayInput, TIERS};
 use crate::results::{ThirdCarer, Violation};
 use crate::scenario::CapacityScope;
 
-use super::{Event, PLAN_MINUTE, Simulation, continuity, count_tier_order_violations, early_registrant_left_behind, invariants};
+use super::{
+    Event, PLAN_MINUTE, Simulation, continuity, count_tier_order_violations,
+    early_registrant_left_behind, invariants,
+};
 use super::continuity::Family;
 
 impl<'a> Simulation<'a> {

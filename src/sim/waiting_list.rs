@@ -3,7 +3,9 @@
 //! count of mother-days left short while another provider covering her postcode gave
 //! tier-3/4 hours.
 
-use crate::policy::waiting_list::{LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours};
+use crate::policy::waiting_list::{
+    LenderOrder, SPARE_EPS, Waiting, add_loan, lacking_today, place_waiting_list, spare_hours,
+};
 use crate::scenario::WaitingListOrder;
 
 use super::Simulation;
