@@ -27,7 +27,7 @@ use super::{
 };
 use crate::forecast::bands::{ALL, Band};
 use crate::forecast::write::{
-    self, FORECAST_CSV, FORECAST_JSON, KnownCount, NO_WEEK_AT_RISK, POSTCODES_CSV, PostcodeWeek,
+    self, FORECAST_COLUMNS, FORECAST_CSV, FORECAST_JSON, KnownCount, NO_WEEK_AT_RISK, POSTCODES_CSV, PostcodeWeek,
     Risk, WEEKS_COLUMNS, WEEKS_CSV, WeekRow, is_top, mothers,
 };
 
@@ -77,23 +77,7 @@ impl ForecastData {
 
     /// The week bands of all regions (region and provider `ALL`) from forecast.csv.
     fn read_bands(&mut self, dir: &Path) -> Result<(), ChartError> {
-        let mut t = Table::open(
-            dir,
-            FORECAST_CSV,
-            &[
-                "level",
-                "period_start",
-                "days",
-                "region",
-                "provider",
-                "metric",
-                "p10",
-                "p50",
-                "p90",
-                "mean",
-            ],
-            &[],
-        )?;
+        let mut t = Table::open(dir, FORECAST_CSV, &FORECAST_COLUMNS, &[])?;
         let mut rec = csv::StringRecord::new();
         while t.next(&mut rec)? {
             let is = |i: usize, text: &str| t.text(&rec, i) == Some(text);

@@ -27,9 +27,22 @@ use crate::csv_text::CsvText;
 use crate::output::{self, Layout, OutputDir, OutputError};
 use crate::results::DAY_PART_NAMES;
 
-
 /// The bands file.
 pub const FORECAST_CSV: &str = "forecast.csv";
+/// The columns of forecast.csv, in order: written by [`forecast_csv`] and read by the chart
+/// (`crate::chart::forecast`) through this one list.
+pub const FORECAST_COLUMNS: [&str; 10] = [
+    "level",
+    "period_start",
+    "days",
+    "region",
+    "provider",
+    "metric",
+    "p10",
+    "p50",
+    "p90",
+    "mean",
+];
 /// Weeks at risk and what would help.
 pub const WEEKS_CSV: &str = "forecast-weeks.csv";
 /// The columns of forecast-weeks.csv, in order: written by [`weeks_csv`] and read by name
@@ -132,18 +145,7 @@ fn num(x: f64) -> String {
 
 /// forecast.csv: one row per level (day, week) x series x metric x period.
 pub fn forecast_csv(b: &Bands) -> String {
-    let mut out = CsvText::new(&[
-        "level",
-        "period_start",
-        "days",
-        "region",
-        "provider",
-        "metric",
-        "p10",
-        "p50",
-        "p90",
-        "mean",
-    ]);
+    let mut out = CsvText::new(&FORECAST_COLUMNS);
     let mut row = |level: &str, start: String, days: u32, s: &Series, m: usize, band: &Band| {
         out.row([
             level.to_string(),
