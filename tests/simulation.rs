@@ -492,6 +492,58 @@ fn a_policy_that_overbooks_the_carers_is_an_invariant_violation() {
     assert_eq!(ok.violation, None);
 }
 
+/// A wrong policy that claims the minimum-first tier order but serves each mother's extras
+/// (tier 4, then 3) before her minimum, mother by mother, within the carers' hours: in a
+/// shortage the mothers served last are owed their minimum while others got extras.
+struct ExtrasFirst;
+
+impl kraamsim::policy::AllocationPolicy for ExtrasFirst {
+    fn name(&self) -> &'static str {
+        "extras-first"
+    }
+
+    fn keeps_tier_order(&self) -> bool {
+        true
+    }
+
+    fn allocate_day(&self, input: &kraamsim::policy::DayInput<'_>, plan: &mut [[f64; 4]]) {
+        let mut left = input.capacity.max(0.0);
+        for (m, p) in input.mothers.iter().zip(plan) {
+            *p = [0.0; 4];
+            let mut room = m.daily_cap;
+            for t in [3, 2, 1, 0] {
+                let h = m.owed[t].min(room).min(left).max(0.0);
+                p[t] = h;
+                room -= h;
+                left -= h;
+            }
+        }
+    }
+}
+
+/// README: "`--check` adds the tier order of minimum-first": without it a breach is only
+/// counted; with it the run stops at the first one, naming it.
+#[test]
+fn check_stops_a_policy_that_breaks_the_tier_order_it_promises() {
+    let mut s = load("summer-shortage.toml");
+    s.carers.capacity_factor = 0.3;
+    let cal = kraamsim::model::Calendar::new(&s);
+    let counted =
+        kraamsim::sim::run_region(&s, &cal, 0, 0, &ExtrasFirst, false, Default::default());
+    assert_eq!(
+        counted.violation, None,
+        "the cheap checks pass: hours are within supply"
+    );
+    assert!(counted.tier_order_violations > 0);
+    let checks = kraamsim::sim::Checks { thorough: true };
+    let stopped = kraamsim::sim::run_region(&s, &cal, 0, 0, &ExtrasFirst, false, checks);
+    let v = stopped.violation.expect("--check catches the tier order");
+    assert!(
+        v.what.contains("still owed minimum or medical hours"),
+        "{v:?}"
+    );
+}
+
 #[test]
 fn a_regional_birth_assistance_pool_needs_fewer_on_call_hours_for_the_same_target() {
     let variants = common::shipped_variants("birth-pool.toml");
@@ -518,6 +570,13 @@ fn a_regional_birth_assistance_pool_needs_fewer_on_call_hours_for_the_same_targe
         "{} vs {}",
         duty(&pool),
         duty(&own)
+    );
+    // README and docs/birth-assistance.md: "pooling needs about a third of the on-call
+    // hours" (a quarter to under a half here).
+    let share = duty(&pool) / duty(&own);
+    assert!(
+        (0.25..0.45).contains(&share),
+        "pooled / own on-call hours {share}"
     );
     assert!(duty(&pool5) < duty(&own5));
     // A looser target: fewer posts, more carers called away from their families.

@@ -756,8 +756,24 @@ fn observed(f: &mut Vec<Figure>) {
     use Cost::Expensive;
     type Show = fn(&Practice) -> Result<String>;
     // (name, how, marked for observed-2024, marked for the intended regime)
-    let both: [(&str, Show, bool, bool); 12] = [
+    let both: [(&str, Show, bool, bool); 17] = [
         ("below-minimum", |p| p.pm("below-minimum", 2), true, false),
+        // The short forms of README's observed-2024 row.
+        (
+            "below-minimum-1",
+            |p| p.mean("below-minimum", 1),
+            true,
+            false,
+        ),
+        (
+            "below-minimum-mean-2",
+            |p| p.mean("below-minimum", 2),
+            false,
+            true,
+        ),
+        ("without-care-1", |p| p.mean("without-care", 1), true, false),
+        ("without-care-0", |p| p.mean("without-care", 0), false, true),
+        ("hours-1", |p| p.mean("hours", 1), true, true),
         ("below-minimum-3", |p| p.pm("below-minimum", 3), false, true),
         (
             "below-minimum-mean-3",
@@ -826,7 +842,9 @@ fn observed(f: &mut Vec<Figure>) {
             ));
         }
     }
-    let observed_only: [(&str, Show); 2] = [
+    let observed_only: [(&str, Show); 4] = [
+        ("refused-late-1", |p| p.mean("refused-late", 1)),
+        ("refused-early-1", |p| p.mean("refused-early", 1)),
         ("refused", |p| {
             Ok(format!(
                 "late {}%, early {}%",
