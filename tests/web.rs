@@ -2,8 +2,9 @@
 //! its own workdir, and the tests talk HTTP to it as a browser would (forms posted as
 //! multipart, redirects to the run's page, the run's status polled). What they check: the
 //! loopback default, the upload limit, path traversal, errors shown next to their field,
-//! results matching the command line byte for byte, two runs at once, cancel, and a clean
-//! exit on SIGTERM.
+//! results matching the command line byte for byte, two runs at once, cancel, a clean exit
+//! on SIGTERM, and README's promises: a run's zip reruns on the command line, the pages
+//! refer to nothing outside the app, and the scenario page's levers reach the run.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
