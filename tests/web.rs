@@ -2,8 +2,9 @@
 //! its own workdir, and the tests talk HTTP to it as a browser would (forms posted as
 //! multipart, redirects to the run's page, the run's status polled). What they check: the
 //! loopback default, the upload limit, path traversal, errors shown next to their field,
-//! results matching the command line byte for byte, two runs at once, cancel, and a clean
-//! exit on SIGTERM.
+//! results matching the command line byte for byte, two runs at once, cancel, a clean exit
+//! on SIGTERM, and README's promises: a run's zip reruns on the command line, the pages
+//! refer to nothing outside the app, and the scenario page's levers reach the run.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -591,4 +592,433 @@ fn sigterm_stops_it_cleanly() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The run's `download.zip`, read.
+fn download_zip(server: &Server, location: &str) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+    let mut resp = agent()
+        .get(format!(
+            "{}{}/download.zip",
+            server.url,
+            location.trim_start_matches('/')
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "{location}/download.zip");
+    let bytes = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .unwrap();
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("download.zip is a zip")
+}
+
+/// The CSV files of an output directory (name, bytes), sorted: the outputs that hold no
+/// timings, so a rerun must give them byte for byte.
+fn csv_files(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".csv"))
+        .map(|name| {
+            let bytes = std::fs::read(out.join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Unpacks the run's zip, checks it holds the inputs of `inputs` as the run directory has
+/// them and the outputs `outputs` under `out/`, reruns the unpacked `scenario.toml` with
+/// `kraamsim COMMAND`, and checks the rerun writes the zip's CSV files byte for byte.
+fn assert_zip_reruns(
+    server: &Server,
+    location: &str,
+    command: &str,
+    inputs: &[&str],
+    outputs: &[&str],
+) {
+    let mut archive = download_zip(server, location);
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    let dir = run_dir(server, location);
+    for name in inputs {
+        let mut bytes = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} is not in {location}'s zip: {names:?}"))
+            .read_to_end(&mut bytes)
+            .unwrap();
+        assert_eq!(bytes, std::fs::read(dir.join(name)).unwrap(), "{name}");
+    }
+    for name in outputs {
+        let name = format!("out/{name}");
+        assert!(
+            names.contains(&name),
+            "{name} is not in {location}'s zip: {names:?}"
+        );
+    }
+    let tmp = TempDir::new().unwrap();
+    archive.extract(tmp.path()).unwrap();
+    let rerun = tmp.path().join("rerun");
+    let status = Command::new(env!("CARGO_BIN_EXE_kraamsim"))
+        .arg(command)
+        .arg(tmp.path().join("scenario.toml"))
+        .args(["--no-charts", "-q", "--out"])
+        .arg(&rerun)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "kraamsim {command} of the zip's scenario.toml"
+    );
+    let zipped = csv_files(&tmp.path().join("out"));
+    assert!(!zipped.is_empty());
+    assert_eq!(
+        zipped.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        csv_files(&rerun).iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for ((name, bytes), (_, again)) in zipped.iter().zip(&csv_files(&rerun)) {
+        assert!(
+            bytes == again,
+            "{name}: the rerun of the zip's scenario.toml differs"
+        );
+    }
+}
+
+/// README: "every run downloads as a zip with the scenario file that reruns it on the
+/// command line": a scenario run's and a forecast's zip, unpacked, rerun and compared.
+#[test]
+fn every_run_downloads_as_a_zip_that_reruns_on_the_command_line() {
+    let (server, _) = start(&[]);
+    let (code, location, _) = post(
+        &server,
+        "/scenario",
+        &[
+            ("scenario", "baseline"),
+            ("capacity_factor", "0.6"),
+            ("policy", "minimum-first"),
+            ("policy", "proportional"),
+            ("replications", "2"),
+            ("seed", "11"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 303);
+    assert_eq!(wait(&server, &location), "done");
+    assert_zip_reruns(
+        &server,
+        &location,
+        "run",
+        &["scenario.toml"],
+        &["stats.csv", "summary.csv", "run.json"],
+    );
+    let (code, location, body) = post(
+        &server,
+        "/forecast",
+        &[
+            ("as_of", "2027-05-03"),
+            ("weeks", "4"),
+            ("scope", "provider"),
+        ],
+        &[
+            ("bookings", "bookings.csv", &example("bookings.csv")),
+            ("roster", "roster.csv", &example("roster.csv")),
+        ],
+    );
+    assert_eq!(code, 303, "{body}");
+    assert_eq!(wait(&server, &location), "done");
+    assert_zip_reruns(
+        &server,
+        &location,
+        "forecast",
+        &["scenario.toml", "bookings.csv", "roster.csv"],
+        &["forecast.csv", "forecast.json"],
+    );
+}
+
+/// Whether a URL a page refers to leaves the app: an absolute URL with a scheme other than
+/// `data:`, or a protocol-relative `//host/...`.
+fn is_external(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    if url.starts_with("//") {
+        return true;
+    }
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            let is_scheme = !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+            is_scheme && scheme != "data"
+        }
+        None => false,
+    }
+}
+
+/// A URL a page refers to, and whether a GET of it must answer: not for a form's action
+/// (posted to) nor for the start of a URL a script completes (`'/forecast/example/' + name`),
+/// which are only checked to be local.
+struct Reference {
+    url: String,
+    fetch: bool,
+}
+
+/// Every URL `page` refers to: attribute values (`src=`, `href=`, `action=`), CSS `url(...)`
+/// and `@import`, and the string a script's `fetch(` or `EventSource(` starts with.
+fn references(page: &str) -> Vec<Reference> {
+    let lower = page.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for marker in [
+        "src=",
+        "href=",
+        "action=",
+        "url(",
+        "@import",
+        "fetch(",
+        "eventsource(",
+    ] {
+        for (at, _) in lower.match_indices(marker) {
+            let rest = page[at + marker.len()..].trim_start();
+            if marker == "@import" && rest.to_ascii_lowercase().starts_with("url(") {
+                continue; // found as `url(`
+            }
+            let (url, after) = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = &rest[1..];
+                    let end = inner.find(q).unwrap_or(inner.len());
+                    (&inner[..end], inner[end..].get(1..).unwrap_or(""))
+                }
+                _ => {
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || "<>);\"'".contains(c))
+                        .unwrap_or(rest.len());
+                    (&rest[..end], &rest[end..])
+                }
+            };
+            let url = url
+                .replace("&#x2f;", "/")
+                .replace("&#47;", "/")
+                .replace("&amp;", "&");
+            let prefix = after.trim_start().starts_with('+');
+            found.push(Reference {
+                url,
+                fetch: marker != "action=" && !prefix,
+            });
+        }
+    }
+    found
+}
+
+/// README: "everything is inside the binary, so it works offline": no page refers to
+/// anything outside the app, and every local URL a page refers to answers.
+#[test]
+fn the_pages_refer_to_nothing_outside_the_app_and_every_link_answers() {
+    let (server, _) = start(&[]);
+    let (code, scenario_run, _) = post(
+        &server,
+        "/scenario",
+        &[
+            ("scenario", "baseline"),
+            ("policy", "minimum-first"),
+            ("replications", "1"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 303);
+    let (code, forecast_run, body) = post(
+        &server,
+        "/forecast",
+        &[
+            ("as_of", "2027-05-03"),
+            ("weeks", "4"),
+            ("scope", "provider"),
+        ],
+        &[
+            ("bookings", "bookings.csv", &example("bookings.csv")),
+            ("roster", "roster.csv", &example("roster.csv")),
+        ],
+    );
+    assert_eq!(code, 303, "{body}");
+    assert_eq!(wait(&server, &scenario_run), "done");
+    assert_eq!(wait(&server, &forecast_run), "done");
+    let id = |location: &str| location.trim_start_matches("/runs/").to_string();
+    let compare = format!("/compare?a={}&b={}", id(&scenario_run), id(&scenario_run));
+    let mut fetched = 0;
+    for path in [
+        "/",
+        "/scenario",
+        "/forecast",
+        &scenario_run,
+        &forecast_run,
+        &compare,
+    ] {
+        let (code, page) = get(&server, path);
+        assert_eq!(code, 200, "{path}");
+        let refs = references(&page);
+        assert!(!refs.is_empty(), "{path} refers to nothing: {page}");
+        for r in &refs {
+            assert!(!is_external(&r.url), "{path} refers to {}", r.url);
+            if !r.fetch || r.url.is_empty() || r.url.starts_with('#') {
+                continue;
+            }
+            let target = if r.url.starts_with('/') {
+                r.url.clone()
+            } else {
+                format!("{}/{}", path.rsplit_once('/').unwrap().0, r.url)
+            };
+            let (code, _) = get(&server, &target);
+            assert_eq!(code, 200, "{path} refers to {target}, which answers {code}");
+            fetched += 1;
+        }
+    }
+    // The forecast page's script fetches '/forecast/example/' + name + '.csv' for these.
+    for name in ["bookings", "roster"] {
+        let (code, _) = get(&server, &format!("/forecast/example/{name}.csv"));
+        assert_eq!(code, 200, "{name}");
+    }
+    assert!(fetched > 10, "only {fetched} local references fetched");
+}
+
+/// The value of the scenario form's input `name` as the page shows it.
+fn shown_value(form: &str, name: &str) -> String {
+    let input = form
+        .split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no input {name} in {form}"));
+    input.split('"').next().unwrap().to_string()
+}
+
+/// The `<td>` texts of each row of a table's body.
+fn body_rows(table: &str) -> Vec<Vec<String>> {
+    let body = table
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    body.split("<tr")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let text = cell.split_once('>').unwrap().1;
+                    text.split("</td>").next().unwrap().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// README: the analyst moves the levers (digital share, training ratio, policies), follows
+/// the progress, and gets the regions by gap and a side-by-side comparison. The levers end
+/// up in the scenario the run loaded, the status counts every replication of both policies,
+/// the regions are sorted by their gap, and two runs compare side by side.
+#[test]
+fn the_scenario_pages_levers_reach_the_run_and_its_results_compare() {
+    let (server, _) = start(&[]);
+    let (_, form) = get(&server, "/scenario?scenario=national");
+    // Values the page does not show, so the page must write them.
+    assert_ne!(shown_value(&form, "digital_share"), "0.35");
+    assert_ne!(shown_value(&form, "training_ratio"), "0.45");
+    let (code, location, body) = post(
+        &server,
+        "/scenario",
+        &[
+            ("scenario", "national"),
+            ("digital_share", "0.35"),
+            ("training_ratio", "0.45"),
+            ("policy", "minimum-first"),
+            ("policy", "proportional"),
+            ("replications", "1"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 303, "{body}");
+    assert_eq!(wait(&server, &location), "done");
+    let dir = run_dir(&server, &location);
+    let loaded = kraamsim::LoadedScenario::load(dir.join("scenario.toml")).unwrap();
+    assert_eq!(loaded.scenario.indication.digital_share, 0.35);
+    assert_eq!(loaded.scenario.contracts.a_trainees_per_fte, 0.45);
+    // Progress in units of one replication of one policy: both policies' replication.
+    let (code, status) = get(&server, &format!("{location}/status"));
+    assert_eq!(code, 200);
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status["status"], "done", "{status}");
+    assert_eq!(
+        (status["done"].as_u64(), status["total"].as_u64()),
+        (Some(2), Some(2)),
+        "{status}"
+    );
+
+    let (_, page) = get(&server, &location);
+    // The headline side by side: a column per policy, a cell per policy in every row.
+    let headline = page.split("<section id=\"headline\">").nth(1).unwrap();
+    let headline = headline.split("</section>").next().unwrap();
+    assert!(
+        headline.contains("<th>figure</th><th>minimum-first</th><th>proportional</th>"),
+        "{headline}"
+    );
+    for row in body_rows(headline) {
+        assert_eq!(row.len(), 3, "{row:?}");
+    }
+    assert!(page.contains("charts/policy-comparison.png"));
+    // The regions by gap: every region of the run, the largest shortfall per mother first.
+    let regions = page.split("<section id=\"regions\">").nth(1).unwrap();
+    let regions = regions.split("</section>").next().unwrap();
+    assert!(
+        regions.contains("<h2>Regions by gap (minimum-first)</h2>"),
+        "{regions}"
+    );
+    let rows = body_rows(regions);
+    let run_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/run.json")).unwrap()).unwrap();
+    assert_eq!(Some(rows.len() as u64), run_json["regions"].as_u64());
+    let gaps: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    assert!(gaps.windows(2).all(|w| w[0] >= w[1]), "{gaps:?}");
+    assert!(gaps[0] > gaps[gaps.len() - 1], "{gaps:?}");
+
+    // Two runs side by side.
+    let (code, other, _) = post(
+        &server,
+        "/scenario",
+        &[
+            ("scenario", "baseline"),
+            ("policy", "minimum-first"),
+            ("replications", "1"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 303);
+    assert_eq!(wait(&server, &other), "done");
+    let (code, compare) = get(
+        &server,
+        &format!(
+            "/compare?a={}&b={}",
+            location.trim_start_matches("/runs/"),
+            other.trim_start_matches("/runs/")
+        ),
+    );
+    assert_eq!(code, 200, "{compare}");
+    let side = compare.split("<div class=\"side\">").nth(1).unwrap();
+    for part in ["headline-a", "regions-a", "headline-b", "regions-b"] {
+        assert!(side.contains(&format!("<section id=\"{part}\">")), "{part}");
+    }
+    assert!(
+        side.contains(&format!("href=\"{location}\">national")),
+        "{side}"
+    );
+    assert!(
+        side.contains(&format!("href=\"{other}\">baseline")),
+        "{side}"
+    );
 }

@@ -376,7 +376,10 @@ pub fn chart_names(job: &Job) -> Vec<String> {
     names
 }
 
-/// `GET /runs/{id}/download.zip`: the run's output directory as a zip (deflate).
+/// `GET /runs/{id}/download.zip`: the run's directory as a zip (deflate): its inputs under
+/// their fixed names (`scenario.toml`, a forecast's `bookings.csv` and `roster.csv`, the
+/// national data a scenario names) beside its outputs in `out/`, so that the unpacked zip
+/// reruns on the command line and holds what the rerun should give.
 pub async fn download_zip(State(app): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
     let Some(job) = app.runs.get(&id) else {
         return error_page(StatusCode::NOT_FOUND, "No such run.");
@@ -384,9 +387,9 @@ pub async fn download_zip(State(app): State<Shared>, UrlPath(id): UrlPath<String
     if job.state().status == Status::Running {
         return error_page(StatusCode::CONFLICT, "The run is still running.");
     }
-    let out = job.out();
+    let dir = job.dir.clone();
     let name = format!("kraamsim-{}.zip", job.id);
-    match tokio::task::spawn_blocking(move || zip_dir(&out)).await {
+    match tokio::task::spawn_blocking(move || zip_dir(&dir)).await {
         Ok(Ok(bytes)) => (
             [
                 (header::CONTENT_TYPE, "application/zip".to_string()),
