@@ -383,7 +383,42 @@ impl Progress {
 
 #[cfg(test)]
 mod tests {
-    use super::batches;
+    use super::{RunError, RunLabels, batches, describe_violation};
+    use crate::results::Violation;
+    use crate::scenario::load_default;
+    use crate::sim::{self, Checks};
+
+    /// README: "A violation stops the run with exit code 1, naming the region, date and
+    /// mother". A real job's result of the baseline, given a violation on day 40 of its
+    /// reporting period (2027-02-10) concerning mother 7.
+    #[test]
+    fn a_violation_is_an_internal_error_naming_region_date_and_mother() {
+        let scenario = load_default().scenario;
+        let labels = RunLabels::new(&scenario);
+        let policy = scenario.policy.name.policy(scenario.policy.rationing);
+        let mut result = sim::run_region(
+            &scenario,
+            &labels.calendar,
+            0,
+            0,
+            policy.as_ref(),
+            false,
+            Checks::default(),
+        );
+        result.violation = Some(Violation {
+            day: labels.calendar.report_start + 40,
+            mother: Some(7),
+            what: "negative hours".to_string(),
+        });
+        let error = crate::api::Error::from(RunError::Invariant(describe_violation(
+            &scenario, &labels, &result,
+        )));
+        let text = error.to_string();
+        for part in ["Eemland", "2027-02-10", "mother 7", "negative hours"] {
+            assert!(text.contains(part), "`{part}` missing from: {text}");
+        }
+        assert_eq!(error.exit_code(), 1, "{text}");
+    }
 
     #[test]
     fn batches_split_by_policy_and_skip_a_prefix_of_units() {

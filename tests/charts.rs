@@ -201,6 +201,8 @@ fn run_draws_every_chart_as_png_and_svg_and_a_self_contained_report() {
         "imagesOk",
         "seed",
         "Tiers: whose hours come first",
+        // README: "summary.csv and the report show how many mothers had 1, 2, 3 or 4+ carers".
+        "<h2>Carers per family</h2>",
     ] {
         assert!(report.contains(text), "report.html lacks `{text}`");
     }

@@ -948,3 +948,206 @@ fn merged_shards_keep_closures_and_registrations() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Column promise and cross-file totals (README, "Outputs")
+
+/// Each output file's header as written on 2026-12-04 (a sweep of ksv-waiting-list.toml with
+/// --mothers). README: "columns are a promise: they may be added to, never renamed". Never
+/// edit a list here except to append what a new column's commit adds.
+const FROZEN_HEADERS: [(&str, &str); 10] = [
+    (
+        "summary.csv",
+        "variant,policy,replication,region,mothers,mothers_below_minimum,mothers_without_care,mothers_full_indication,indicated_hours,delivered_hours,shortfall_hours,medical_shortfall_hours,carer_hours_available,carer_hours_used,birth_assists_requested,birth_assists_missed,carer_contract_hours,mothers_transferred,late_registrants,late_shortfall_hours,max_shortfall_hours,share_below_minimum,share_without_care,mean_delivered_ratio,p10_delivered_ratio,gini_delivered_ratio,late_share_of_mothers,late_share_of_shortfall,birth_assists_requested_night,birth_assists_requested_day,birth_assists_requested_evening,birth_assists_missed_night,birth_assists_missed_day,birth_assists_missed_evening,on_call_hours_night,on_call_hours_day,on_call_hours_evening,mothers_over_two_carers,tier1_indicated_hours,tier2_indicated_hours,tier3_indicated_hours,tier4_indicated_hours,tier1_delivered_hours,tier2_delivered_hours,tier3_delivered_hours,tier4_delivered_hours,tier1_fill,tier2_fill,tier3_fill,tier4_fill,late_tier4_while_early_behind,birth_assists_called_away_night,birth_assists_called_away_day,birth_assists_called_away_evening,assist_hours_from_care_night,assist_hours_from_care_day,assist_hours_from_care_evening,mothers_one_carer,mothers_two_carers,mothers_three_carers,mothers_four_plus_carers,third_carer_away,third_carer_rest,third_carer_busy,third_carer_other,carer_hours_workable",
+    ),
+    (
+        "weekly.csv",
+        "variant,policy,replication,region,week_start,births,active_mothers,demand_hours,delivered_hours,carer_hours_available,mothers_below_minimum,shortfall_hours,carer_contract_hours,carer_hours_workable",
+    ),
+    (
+        "stats.csv",
+        "variant,policy,region,metric,mean,ci95_low,ci95_high,replications",
+    ),
+    (
+        "yearly.csv",
+        "variant,policy,replication,region,year,births,mothers_below_minimum,shortfall_hours,carers,carer_fte,trainees,carers_joined,carers_left,mothers,indicated_hours,delivered_hours,carers_hired,trainees_started,trainees_qualified,trainees_dropped_out,carers_from_start,carers_from_training,carers_from_hiring,trainee_fte,carer_fte_from_start,carer_fte_from_training,carer_fte_from_hiring",
+    ),
+    (
+        "postcodes.csv",
+        "variant,policy,region,postcode,replications,mothers,mothers_below_minimum,share_below_minimum",
+    ),
+    (
+        "lorenz.csv",
+        "variant,policy,region,bin,ratio_from,ratio_to,replications,mothers,ratio_sum,mothers_share,ratio_share",
+    ),
+    (
+        "providers.csv",
+        "variant,policy,replication,region,provider,year,contract,fte,trainees_started,employed_share,meets_rule,eligible_contract,trainees_required",
+    ),
+    (
+        "transfers.csv",
+        "variant,policy,replication,region,from_provider,to_provider,transfers",
+    ),
+    ("variants.csv", "variant,policy.scope"),
+    (
+        "mothers.csv",
+        "variant,policy,replication,region,postcode,mother_id,registration_date,registration_week,due_date,birth_date,birth_place,hospital_days,indicated_hours,medical_hours,delivered_hours,minimum_met,carers",
+    ),
+];
+
+/// The shipped waiting-list sweep (three scopes x two policies) with `flags`, into `out`.
+fn waiting_list_sweep(out: &Path, flags: &[&str]) {
+    sweep(&scenario("ksv-waiting-list.toml"), out, flags)
+        .success()
+        .stderr(no_panic());
+}
+
+/// The rows of a CSV file by column name.
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            header
+                .iter()
+                .zip(row.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_output_keeps_its_columns_in_their_order() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    waiting_list_sweep(&out, &["--replications", "1", "--mothers", "--no-charts"]);
+    for (file, frozen) in FROZEN_HEADERS {
+        let text = fs::read_to_string(out.join(file))
+            .unwrap_or_else(|e| panic!("{file} not written: {e}"));
+        let written: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+        // Every frozen column, in the frozen order; new ones may sit anywhere in between.
+        let mut at = 0;
+        for column in frozen.split(',') {
+            let Some(i) = written[at..].iter().position(|c| *c == column) else {
+                panic!(
+                    "{file}: column `{column}` is gone or out of order (a renamed column breaks \
+                     every reader of the file); header: {}",
+                    written.join(",")
+                );
+            };
+            at += i + 1;
+        }
+    }
+}
+
+#[test]
+fn postcodes_and_transfers_add_up_to_the_summary() {
+    // README: postcodes.csv has "the share below the minimum per PC4 postcode (summed over
+    // replications)", transfers.csv "counts the mothers moved per pair of providers".
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    waiting_list_sweep(&out, &["--replications", "2", "--no-charts"]);
+    let number = |row: &std::collections::HashMap<String, String>, column: &str| -> f64 {
+        row[column].parse().unwrap()
+    };
+    // Per (variant, policy, region): [mothers, below the minimum] of postcodes.csv against
+    // the sum over replications of summary.csv's rows, and likewise for region ALL.
+    let mut postcodes: std::collections::BTreeMap<(String, String, String), [f64; 2]> =
+        Default::default();
+    for row in csv_rows(&out.join("postcodes.csv")) {
+        let counts = [
+            number(&row, "mothers"),
+            number(&row, "mothers_below_minimum"),
+        ];
+        assert_eq!(number(&row, "replications"), 2.0, "{row:?}");
+        for region in [row["region"].clone(), "ALL".to_string()] {
+            let sum = postcodes
+                .entry((row["variant"].clone(), row["policy"].clone(), region))
+                .or_default();
+            sum[0] += counts[0];
+            sum[1] += counts[1];
+        }
+    }
+    let mut summary: std::collections::BTreeMap<(String, String, String), [f64; 2]> =
+        Default::default();
+    let mut transferred: std::collections::BTreeMap<(String, String, String), f64> =
+        Default::default();
+    let summary_rows = csv_rows(&out.join("summary.csv"));
+    for row in &summary_rows {
+        let key = (
+            row["variant"].clone(),
+            row["policy"].clone(),
+            row["region"].clone(),
+        );
+        let sum = summary.entry(key).or_default();
+        sum[0] += number(row, "mothers");
+        sum[1] += number(row, "mothers_below_minimum");
+        if row["region"] != "ALL" {
+            *transferred
+                .entry((
+                    row["variant"].clone(),
+                    row["policy"].clone(),
+                    row["replication"].clone(),
+                ))
+                .or_default() += number(row, "mothers_transferred");
+        }
+    }
+    assert_eq!(postcodes, summary);
+    assert!(
+        summary.values().any(|[_, below]| *below > 0.0),
+        "no mother below the minimum: the comparison shows nothing"
+    );
+
+    // transfers.csv: rows for the waiting-list variant only (v001), every ordered pair of the
+    // region's providers. Its moves are counted on the days of the reporting period, summary's
+    // mothers_transferred by the period the mother's care ends (docs/policies.md): the two
+    // differ only by the mothers moved near either end of the period, a few percent.
+    let transfers = csv_rows(&out.join("transfers.csv"));
+    assert_eq!(
+        transfers.len(),
+        4 * 3 * 2 * 2,
+        "4 x 3 provider pairs, 2 policies, 2 reps"
+    );
+    let mut moves: std::collections::BTreeMap<(String, String, String), f64> = Default::default();
+    for row in transfers {
+        assert_eq!(row["variant"], "v001", "{row:?}");
+        assert_ne!(row["from_provider"], row["to_provider"], "{row:?}");
+        *moves
+            .entry((
+                row["variant"].clone(),
+                row["policy"].clone(),
+                row["replication"].clone(),
+            ))
+            .or_default() += number(&row, "transfers");
+    }
+    assert_eq!(moves.len(), 4, "2 policies x 2 replications: {moves:?}");
+    for (key, mothers) in &transferred {
+        if key.0 != "v001" {
+            assert_eq!(*mothers, 0.0, "{key:?} has no waiting list");
+            continue;
+        }
+        let moved = moves[key];
+        assert!(
+            *mothers > 50.0 && (moved - mothers).abs() <= 0.05 * mothers,
+            "{key:?}: transfers.csv moved {moved}, summary.csv transferred {mothers}"
+        );
+    }
+}
+
+#[test]
+fn run_writes_into_an_existing_empty_directory() {
+    // README: "A command writes only into an absent or empty directory".
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("empty");
+    fs::create_dir(&out).unwrap();
+    run_ok(
+        &scenario("baseline.toml"),
+        &out,
+        &["--replications", "1", "--no-charts"],
+    );
+    assert!(out.join("summary.csv").is_file() && out.join("run.json").is_file());
+}

@@ -388,6 +388,87 @@ fn pooling_birth_assistance_leaves_the_requests_and_moves_the_on_call_hours() {
 }
 
 #[test]
+fn hours_to_minimum_are_at_most_those_to_guaranteed_and_to_full() {
+    // README: forecast-weeks.csv gives "the extra carer hours that would bring every mother to
+    // her minimum and to her full indication". Per mother (src/sim/known.rs) the hours to the
+    // minimum, max(0, min(24, indicated) - delivered), are at most those to the minimum plus
+    // medical hours, which are at most her shortfall, and are 0 for a mother who reached the
+    // minimum. Summed per cell and replication and taken as quantiles or means over the
+    // replications, every band keeps that order, and a band with no mother below the
+    // minimum has no hours to the minimum.
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("f");
+    run_forecast(&out, &["--no-charts"]);
+    let number = |text: &str| -> f64 { text.parse().unwrap() };
+    let mut cells: std::collections::HashMap<String, std::collections::HashMap<String, Vec<f64>>> =
+        Default::default();
+    let text = fs::read_to_string(out.join("forecast.csv")).unwrap();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        cells.entry(f[..5].join(",")).or_default().insert(
+            f[5].to_string(),
+            f[6..10].iter().map(|x| number(x)).collect(),
+        );
+    }
+    let mut to_minimum = 0;
+    for (cell, m) in &cells {
+        let [minimums, guaranteeds, fulls, belows] = [
+            "hours_to_minimum",
+            "hours_to_guaranteed",
+            "shortfall_hours",
+            "mothers_below_minimum",
+        ]
+        .map(|metric| &m[metric]);
+        let bands = minimums.iter().zip(guaranteeds).zip(fulls).zip(belows);
+        for (band, (((&minimum, &guaranteed), &full), &below)) in
+            ["p10", "p50", "p90", "mean"].into_iter().zip(bands)
+        {
+            assert!(
+                0.0 <= minimum && minimum <= guaranteed && guaranteed <= full,
+                "{cell} {band}: to minimum {minimum}, to guaranteed {guaranteed}, short {full}"
+            );
+            if below == 0.0 {
+                assert_eq!(minimum, 0.0, "{cell} {band}: no mother below the minimum");
+            }
+            to_minimum += usize::from(minimum > 0.0);
+        }
+    }
+    assert!(
+        to_minimum > 50,
+        "only {to_minimum} bands with hours to the minimum"
+    );
+
+    let weeks = fs::read_to_string(out.join("forecast-weeks.csv")).unwrap();
+    let mut lines = weeks.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut rows = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        for q in ["p50", "p90"] {
+            let v = |name: &str| number(f[col(&format!("{name}_{q}"))]);
+            let (minimum, guaranteed, full) = (
+                v("hours_to_minimum"),
+                v("hours_to_guaranteed"),
+                v("hours_to_full"),
+            );
+            assert!(
+                0.0 <= minimum && minimum <= guaranteed && guaranteed <= full,
+                "{line}"
+            );
+            if v("below_minimum") == 0.0 {
+                assert_eq!(minimum, 0.0, "{line}");
+            }
+        }
+        rows += usize::from(number(f[col("hours_to_minimum_p90")]) > 0.0);
+    }
+    assert!(
+        rows > 5,
+        "only {rows} weeks with hours to the minimum:\n{weeks}"
+    );
+}
+
+#[test]
 fn the_example_shows_summer_weeks_at_risk_and_what_would_help() {
     let tmp = TempDir::new().unwrap();
     let table = run_forecast(&tmp.path().join("f"), &[]);

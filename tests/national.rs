@@ -26,6 +26,36 @@ fn shipped_dataset_is_what_the_documented_command_writes() {
 }
 
 #[test]
+fn the_documented_command_line_writes_the_shipped_dataset() {
+    // README: `kraamsim generate national [--seed N] --out DIR`, run as the binary.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("national");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kraamsim"))
+        .args(["generate", "national", "--seed", "1", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let names = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&out), names(&shipped()));
+    for f in names(&shipped()) {
+        assert!(
+            std::fs::read(out.join(&f)).unwrap() == std::fs::read(shipped().join(&f)).unwrap(),
+            "{f} differs from `kraamsim generate national --seed 1 --out DIR`"
+        );
+    }
+}
+
+#[test]
 fn national_scenario_totals_match_the_national_figures() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/national.toml");
     let s = scenario::load_file(&path).unwrap().scenario;

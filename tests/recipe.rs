@@ -480,3 +480,21 @@ fn the_resume_key_is_that_of_the_effective_settings() {
         kraamsim::output::run_resume_key(text, &[&with_flag], false, None)
     );
 }
+
+#[test]
+fn run_json_names_the_version_that_wrote_it() {
+    // README: run.json holds "the run's recipe"; its version is this build's.
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    kraamsim()
+        .args(["run", "--replications", "1", "-q", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let meta = read_json(&out.join("run.json"));
+    assert_eq!(
+        meta["kraamsim_version"],
+        env!("CARGO_PKG_VERSION"),
+        "{meta}"
+    );
+}

@@ -471,6 +471,137 @@ fn summary_csv_aggregates_add_up_over_regions() {
     }
 }
 
+/// Runs the shipped scenario `name` through the command line with `flags` into `out`.
+fn run_cli(name: &str, out: &Path, flags: &[&str]) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kraamsim"))
+        .args(["run", path(name).to_str().unwrap()])
+        .args(flags)
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The rows of a CSV file: its header and its records.
+fn csv_table(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
+#[test]
+fn stats_csv_is_the_mean_and_t_interval_of_summary_rows_over_replications() {
+    // README: stats.csv holds "the mean and its 95% interval over replications". Recomputed
+    // here from summary.csv's per-replication rows of the same policy and region, as
+    // src/output/stats.rs documents: the mean, and mean ± t(0.975, n - 1) · s / √n with the
+    // sample standard deviation s; t(0.975, 2) = 4.302653 for 3 replications.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_cli("ksv-area.toml", &out, &["--replications", "3"]);
+    let (header, rows) = csv_table(&out.join("summary.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut samples: std::collections::HashMap<(String, String, String), Vec<f64>> =
+        Default::default();
+    for row in &rows {
+        for (i, metric) in header.iter().enumerate().skip(col("mothers")) {
+            let key = (
+                row[col("policy")].to_string(),
+                row[col("region")].to_string(),
+                metric.to_string(),
+            );
+            samples
+                .entry(key)
+                .or_default()
+                .push(row[i].parse().unwrap());
+        }
+    }
+    const T_975_2: f64 = 4.302_652_729_749_464;
+    let (stats_header, stats) = csv_table(&out.join("stats.csv"));
+    let s = |name: &str| stats_header.iter().position(|h| h == name).unwrap();
+    let mut checked = 0;
+    let mut intervals = 0;
+    for row in &stats {
+        let key = (
+            row[s("policy")].to_string(),
+            row[s("region")].to_string(),
+            row[s("metric")].to_string(),
+        );
+        // Metrics of yearly.csv (`births.2027`, ...) are not in summary.csv; the others, 62
+        // per region and ALL, are.
+        let Some(values) = samples.get(&key) else {
+            continue;
+        };
+        assert_eq!(values.len(), 3, "{key:?}");
+        assert_eq!(&row[s("replications")], "3", "{key:?}");
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let half = T_975_2 * sd / n.sqrt();
+        // Both files round: allow a few units of stats.csv's last decimal.
+        let field = &row[s("mean")];
+        let decimals = field.split_once('.').map_or(0, |(_, d)| d.len());
+        let tolerance = 5.0 * 10f64.powi(-(decimals as i32));
+        for (column, expected) in [
+            ("mean", mean),
+            ("ci95_low", mean - half),
+            ("ci95_high", mean + half),
+        ] {
+            let written: f64 = row[s(column)].parse().unwrap();
+            assert!(
+                (written - expected).abs() <= tolerance,
+                "{key:?} {column}: stats.csv {written}, from summary.csv {expected} ({values:?})"
+            );
+        }
+        checked += 1;
+        intervals += usize::from(half > 10.0 * tolerance);
+    }
+    assert!(checked >= 100, "only {checked} stats rows compared");
+    assert!(
+        intervals > 50,
+        "only {intervals} intervals wider than rounding"
+    );
+}
+
+#[test]
+fn carers_per_family_add_up_to_the_mothers_with_care() {
+    // README: summary.csv shows "how many mothers had 1, 2, 3 or 4+ carers and why a third
+    // came". docs/metrics.md: the four counts cover the mothers with care (mothers without
+    // care are in none); mothers_over_two_carers is the three and the four-plus; the reasons
+    // for a third carer add up to them. refuse-when-full leaves mothers without any care.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_cli("policy-comparison.toml", &out, &["--replications", "2"]);
+    let (header, rows) = csv_table(&out.join("summary.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut without_care = 0.0;
+    for row in &rows {
+        let v = |name: &str| -> f64 { row[col(name)].parse().unwrap() };
+        let by_carers = v("mothers_one_carer")
+            + v("mothers_two_carers")
+            + v("mothers_three_carers")
+            + v("mothers_four_plus_carers");
+        assert_eq!(
+            by_carers,
+            v("mothers") - v("mothers_without_care"),
+            "{row:?}"
+        );
+        let over_two = v("mothers_three_carers") + v("mothers_four_plus_carers");
+        assert_eq!(over_two, v("mothers_over_two_carers"), "{row:?}");
+        let reasons = v("third_carer_away")
+            + v("third_carer_rest")
+            + v("third_carer_busy")
+            + v("third_carer_other");
+        assert_eq!(reasons, over_two, "{row:?}");
+        without_care += v("mothers_without_care");
+    }
+    assert!(
+        without_care > 0.0,
+        "no mother without care: the identity shows nothing"
+    );
+}
+
 #[test]
 fn every_validation_scenario_is_valid_and_runs() {
     let dir = path("validation");

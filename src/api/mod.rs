@@ -82,6 +82,17 @@ impl From<ScenarioError> for Error {
     }
 }
 
+impl From<crate::run::RunError<Error>> for Error {
+    /// A sink's own error as it is; a broken invariant (a bug, named by region, date and
+    /// mother) or worker threads that cannot start: internal (exit code 1).
+    fn from(e: crate::run::RunError<Error>) -> Self {
+        match e {
+            crate::run::RunError::Sink(e) => e,
+            e => Error::internal(e),
+        }
+    }
+}
+
 impl From<crate::recipe::RecipeError> for Error {
     /// A recipe that cannot be read or whose inputs changed: the caller's files.
     fn from(e: crate::recipe::RecipeError) -> Self {

@@ -604,11 +604,7 @@ impl<'a> Run<'a> {
             }
             options.skip_units = std::mem::take(&mut to_skip) as usize;
             let stats =
-                runner::run_batches(&v.scenario, &options, l, |results| sink(index, results))
-                    .map_err(|e| match e {
-                        runner::RunError::Sink(e) => e,
-                        e => Error::internal(e),
-                    })?;
+                runner::run_batches(&v.scenario, &options, l, |results| sink(index, results))?;
             done.events += stats.events;
             done.threads = stats.threads;
             done.interrupted |= stats.interrupted;

@@ -627,6 +627,45 @@ carers = 10
         assert_eq!(s.indication.care_window_days, 8);
         assert_eq!(s.carers.contract_hours_per_week, 22.0);
         assert_eq!(s.period.warmup_days, 280);
+        // The defaults README's "The model in brief" states, in its words.
+        // "registration week (85% before week 20)"
+        assert_eq!(s.registration.early_share, 0.85);
+        assert_eq!(s.policy.early_registration_week, 20);
+        // "LIP indication (49 h breastfeeding or 45 h formula, plus medical hours for some,
+        // minus 6 h per hospital day, 24-80 h), care window of 8 days (10 with medical hours)"
+        assert_eq!(s.indication.breastfeeding_hours, 49.0);
+        assert_eq!(s.indication.formula_hours, 45.0);
+        assert!(s.indication.medical_share > 0.0);
+        assert_eq!(s.indication.hospital_day_deduction_hours, 6.0);
+        assert_eq!((s.indication.min_hours, s.indication.max_hours), (24.0, 80.0));
+        assert_eq!(s.indication.extended_care_window_days, 10);
+        // "averaged over 4-week periods ... at most an 8-hour shift, 36 hours a week and 6
+        // days in a row, 22 free weekends a year; holidays (partly in July-August)"
+        assert_eq!(s.carers.averaging_weeks, 4);
+        assert_eq!(s.carers.max_hours_per_day, 8.0);
+        assert_eq!(s.indication.max_hours_per_day, 8.0);
+        assert_eq!(s.carers.max_hours_per_week, 36.0);
+        assert_eq!(s.carers.max_days_in_row, 6);
+        assert_eq!(s.carers.free_weekends, 22);
+        assert!(s.carers.summer_holiday_weeks > 0);
+        assert!(s.carers.summer_holiday_weeks < s.carers.holiday_weeks);
+        // "Tiers: 1 minimum (24 h)": minimum-first by provider; "holds back what the coming
+        // two weeks need": today and the 13 days after it.
+        assert_eq!(s.policy.name, crate::policy::PolicyName::MinimumFirst);
+        assert!(s.policy.reserve_for_due_soon);
+        assert_eq!(s.policy.reservation_horizon_days, 13);
+        // "as many as a planner needs for a 1% chance that a request finds none free"
+        assert_eq!(s.birth_assist.target_miss, 0.01);
+        assert!(s.birth_assist.on_call.is_none());
+        // "Workforce over the years": "carers leave (10.8% a year ...)", "A: at least 1 per
+        // 20 FTE a year; B: ≥ 70% of hours by employed carers", trainees "work half hours for
+        // 24 months"; off unless `dynamic = true`.
+        assert!(!s.workforce.dynamic);
+        assert_eq!(s.workforce.attrition_per_year, 0.108);
+        assert_eq!(s.contracts.a_trainees_per_fte, 1.0 / 20.0);
+        assert_eq!(s.contracts.min_employed_share, 0.70);
+        assert_eq!(s.workforce.trainee_hours_share, 0.5);
+        assert_eq!(s.workforce.training_months, 24);
     }
 
     #[test]
