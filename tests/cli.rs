@@ -781,25 +781,32 @@ fn forecast_takes_scope_and_policy_flags() {
 /// Shell completions and the manual page come from the same flag definitions as the CLI.
 #[test]
 fn completions_and_man_page_cover_every_command() {
-    for shell in ["bash", "zsh", "fish"] {
+    // Every command README lists, in every shell README names, and in the manual page.
+    let commands = [
+        "run",
+        "sweep",
+        "merge",
+        "forecast",
+        "chart",
+        "serve",
+        "validate",
+        "generate",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let out = kraamsim().args(["completions", shell]).assert().success();
         let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-        for word in ["forecast", "sweep", "replications", "scope"] {
+        for word in commands.iter().chain(&["replications", "scope"]) {
             assert!(text.contains(word), "{shell} completions lack {word}");
         }
     }
     let out = kraamsim().arg("man").assert().success();
     let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(page.contains(".TH kraamsim 1"), "{page}");
-    for command in [
-        "run",
-        "sweep",
-        "merge",
-        "forecast",
-        "validate",
-        "completions",
-    ] {
-        assert!(page.contains(command), "man page lacks {command}");
+    for command in commands {
+        let entry = format!("kraamsim\\-{command}(1)");
+        assert!(page.contains(&entry), "man page lacks {entry}");
     }
     kraamsim()
         .args(["completions", "fishy"])
