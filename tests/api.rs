@@ -200,3 +200,59 @@ fn a_stopped_forecast_writes_nothing_and_says_it_was_interrupted() {
         .unwrap();
     assert!(written.out.join("forecast.csv").is_file());
 }
+
+/// README: `examples/policy_comparison.rs` "compares the policies under every capacity scope
+/// through this API alone". `cargo test` builds the examples beside the tests; run it with
+/// one replication and read its tables: one per scope, every policy in each, the same mothers.
+#[test]
+fn the_policy_comparison_example_compares_every_policy_under_every_scope() {
+    let test = std::env::current_exe().unwrap();
+    let example = test
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("examples").join("policy_comparison"))
+        .filter(|p| p.exists());
+    let Some(example) = example else {
+        // Built by `cargo test` without a test filter; `cargo test --test api` alone skips.
+        assert!(
+            std::env::var_os("KRAAMSIM_REQUIRE_ALL_TESTS").is_none(),
+            "the policy_comparison example is not built, and KRAAMSIM_REQUIRE_ALL_TESTS is set"
+        );
+        eprintln!("skipped: the policy_comparison example is not built (run `cargo test`)");
+        return;
+    };
+    let out = std::process::Command::new(example)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scenarios/policy-comparison.toml", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let scopes: Vec<&str> = text.split("## scope ").skip(1).collect();
+    assert_eq!(scopes.len(), 3, "{text}");
+    for (scope, name) in scopes.iter().zip(["provider", "region", "waiting-list"]) {
+        assert!(scope.starts_with(name), "{scope}");
+        let rows: Vec<Vec<&str>> = scope
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| policy"))
+            .map(|l| l.split('|').map(str::trim).collect())
+            .collect();
+        let policies: Vec<&str> = rows.iter().map(|r| r[1]).collect();
+        assert_eq!(
+            policies,
+            [
+                "minimum-first",
+                "refuse-when-full",
+                "proportional",
+                "first-come-first-served"
+            ],
+            "{scope}"
+        );
+        // Every policy sees the same mothers (common random numbers).
+        assert!(rows.iter().all(|r| r[2] == rows[0][2]), "{scope}");
+    }
+}
