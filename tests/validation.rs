@@ -397,6 +397,26 @@ fn conservation_under_every_policy_in_shortage_and_plenty() {
     assert!(mothers > 20_000);
 }
 
+/// Runs the shipped scenario `name` through the command line with `flags` into `out`.
+fn run_cli(name: &str, out: &Path, flags: &[&str]) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kraamsim"))
+        .args(["run", path(name).to_str().unwrap()])
+        .args(flags)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The rows of a CSV file: its header and its records.
+fn csv_table(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    (header, reader.records().map(Result::unwrap).collect())
+}
+
 #[test]
 fn summary_csv_aggregates_add_up_over_regions() {
     // Through the command line, on the national scenario (71 regions): per replication and
@@ -404,22 +424,13 @@ fn summary_csv_aggregates_add_up_over_regions() {
     // shortfall = indicated.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kraamsim"))
-        .args(["run", path("national.toml").to_str().unwrap()])
-        .args(["--replications", "2", "--quiet", "--out"])
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut reader = csv::Reader::from_path(out.join("summary.csv")).unwrap();
-    let header = reader.headers().unwrap().clone();
+    run_cli("national.toml", &out, &["--replications", "2"]);
+    let (header, rows) = csv_table(&out.join("summary.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let numeric: Vec<usize> = (col("mothers")..header.len()).collect();
     let mut sums: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     let mut all: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
-    for row in reader.records() {
-        let row = row.unwrap();
+    for row in &rows {
         let values: Vec<f64> = numeric.iter().map(|&i| row[i].parse().unwrap()).collect();
         let v = |name: &str| values[col(name) - col("mothers")];
         let indicated = v("indicated_hours");
@@ -471,26 +482,6 @@ fn summary_csv_aggregates_add_up_over_regions() {
     }
 }
 
-/// Runs the shipped scenario `name` through the command line with `flags` into `out`.
-fn run_cli(name: &str, out: &Path, flags: &[&str]) {
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kraamsim"))
-        .args(["run", path(name).to_str().unwrap()])
-        .args(flags)
-        .args(["--quiet", "--no-charts", "--out"])
-        .arg(out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-/// The rows of a CSV file: its header and its records.
-fn csv_table(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    (header, reader.records().map(Result::unwrap).collect())
-}
-
 #[test]
 fn stats_csv_is_the_mean_and_t_interval_of_summary_rows_over_replications() {
     // README: stats.csv holds "the mean and its 95% interval over replications". Recomputed
@@ -499,7 +490,11 @@ fn stats_csv_is_the_mean_and_t_interval_of_summary_rows_over_replications() {
     // sample standard deviation s; t(0.975, 2) = 4.302653 for 3 replications.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    run_cli("ksv-area.toml", &out, &["--replications", "3"]);
+    run_cli(
+        "ksv-area.toml",
+        &out,
+        &["--replications", "3", "--no-charts"],
+    );
     let (header, rows) = csv_table(&out.join("summary.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let mut samples: std::collections::HashMap<(String, String, String), Vec<f64>> =
@@ -572,7 +567,11 @@ fn carers_per_family_add_up_to_the_mothers_with_care() {
     // for a third carer add up to them. refuse-when-full leaves mothers without any care.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    run_cli("policy-comparison.toml", &out, &["--replications", "2"]);
+    run_cli(
+        "policy-comparison.toml",
+        &out,
+        &["--replications", "2", "--no-charts"],
+    );
     let (header, rows) = csv_table(&out.join("summary.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let mut without_care = 0.0;

@@ -192,6 +192,36 @@ fn example(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// Posts a form to `path` that starts a run and waits until the run is done: its page.
+fn finished_run(
+    server: &Server,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> String {
+    let (code, location, body) = post(server, path, fields, files);
+    assert_eq!(code, 303, "{path}: {body}");
+    assert_eq!(wait(server, &location), "done", "{location}");
+    location
+}
+
+/// A finished forecast of the shipped example files (3 May 2027, per provider) over `weeks`.
+fn example_forecast(server: &Server, weeks: &str) -> String {
+    finished_run(
+        server,
+        "/forecast",
+        &[
+            ("as_of", "2027-05-03"),
+            ("weeks", weeks),
+            ("scope", "provider"),
+        ],
+        &[
+            ("bookings", "bookings.csv", &example("bookings.csv")),
+            ("roster", "roster.csv", &example("roster.csv")),
+        ],
+    )
+}
+
 /// `kraamsim run` of `scenario` with `--seed`, into a new directory; its stats.csv.
 fn cli_stats(scenario: &Path, seed: &str, out: &Path) -> Vec<u8> {
     let status = Command::new(env!("CARGO_BIN_EXE_kraamsim"))
@@ -262,7 +292,7 @@ fn paths_from_the_client_never_reach_the_disk() {
         assert!((400..500).contains(&code), "{path}: {code}");
     }
     // A run's files are served by name from its own directory only.
-    let (code, location, _) = post(
+    let location = finished_run(
         &server,
         "/scenario",
         &[
@@ -272,8 +302,6 @@ fn paths_from_the_client_never_reach_the_disk() {
         ],
         &[],
     );
-    assert_eq!(code, 303);
-    assert_eq!(wait(&server, &location), "done");
     for path in [
         format!("{location}/files/charts/..%2f..%2fscenario.toml"),
         format!("{location}/files/..%2f/stats.csv"),
@@ -393,7 +421,7 @@ fn a_lever_the_loader_refuses_is_shown_next_to_it() {
 #[test]
 fn the_baseline_from_the_page_is_the_command_lines_run() {
     let (server, _) = start(&[]);
-    let (code, location, _) = post(
+    let location = finished_run(
         &server,
         "/scenario",
         &[
@@ -407,8 +435,6 @@ fn the_baseline_from_the_page_is_the_command_lines_run() {
         ],
         &[],
     );
-    assert_eq!(code, 303);
-    assert_eq!(wait(&server, &location), "done");
     let (_, page) = get(&server, &location);
     assert!(page.contains("<span id=\"status\">done</span>"));
     assert!(page.contains("<section id=\"headline\">"));
@@ -435,17 +461,7 @@ fn the_baseline_from_the_page_is_the_command_lines_run() {
         &tmp.path().join("shipped"),
     );
     assert_ne!(shipped, cli);
-    let mut resp = agent()
-        .get(format!(
-            "{}{}/download.zip",
-            server.url,
-            location.trim_start_matches('/')
-        ))
-        .call()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    let zip = resp.body_mut().read_to_vec().unwrap();
-    assert!(zip.starts_with(b"PK\x03\x04"), "a zip");
+    download_zip(&server, &location);
 }
 
 #[test]
@@ -511,21 +527,7 @@ fn a_run_can_be_cancelled() {
 #[test]
 fn the_forecast_page_shows_the_fan_chart_weeks_at_risk_and_a_what_if() {
     let (server, _) = start(&[]);
-    let (code, location, body) = post(
-        &server,
-        "/forecast",
-        &[
-            ("as_of", "2027-05-03"),
-            ("weeks", "16"),
-            ("scope", "provider"),
-        ],
-        &[
-            ("bookings", "bookings.csv", &example("bookings.csv")),
-            ("roster", "roster.csv", &example("roster.csv")),
-        ],
-    );
-    assert_eq!(code, 303, "{body}");
-    assert_eq!(wait(&server, &location), "done");
+    let location = example_forecast(&server, "16");
     let (_, page) = get(&server, &location);
     assert!(page.contains("<figure id=\"fan-chart\">") && page.contains("charts/forecast.png"));
     let at_risk = page.split("<table id=\"weeks-at-risk\">").nth(1).unwrap();
@@ -698,7 +700,7 @@ fn assert_zip_reruns(
 #[test]
 fn every_run_downloads_as_a_zip_that_reruns_on_the_command_line() {
     let (server, _) = start(&[]);
-    let (code, location, _) = post(
+    let location = finished_run(
         &server,
         "/scenario",
         &[
@@ -711,8 +713,6 @@ fn every_run_downloads_as_a_zip_that_reruns_on_the_command_line() {
         ],
         &[],
     );
-    assert_eq!(code, 303);
-    assert_eq!(wait(&server, &location), "done");
     assert_zip_reruns(
         &server,
         &location,
@@ -720,21 +720,7 @@ fn every_run_downloads_as_a_zip_that_reruns_on_the_command_line() {
         &["scenario.toml"],
         &["stats.csv", "summary.csv", "run.json"],
     );
-    let (code, location, body) = post(
-        &server,
-        "/forecast",
-        &[
-            ("as_of", "2027-05-03"),
-            ("weeks", "4"),
-            ("scope", "provider"),
-        ],
-        &[
-            ("bookings", "bookings.csv", &example("bookings.csv")),
-            ("roster", "roster.csv", &example("roster.csv")),
-        ],
-    );
-    assert_eq!(code, 303, "{body}");
-    assert_eq!(wait(&server, &location), "done");
+    let location = example_forecast(&server, "4");
     assert_zip_reruns(
         &server,
         &location,
@@ -822,7 +808,7 @@ fn references(page: &str) -> Vec<Reference> {
 #[test]
 fn the_pages_refer_to_nothing_outside_the_app_and_every_link_answers() {
     let (server, _) = start(&[]);
-    let (code, scenario_run, _) = post(
+    let scenario_run = finished_run(
         &server,
         "/scenario",
         &[
@@ -832,23 +818,7 @@ fn the_pages_refer_to_nothing_outside_the_app_and_every_link_answers() {
         ],
         &[],
     );
-    assert_eq!(code, 303);
-    let (code, forecast_run, body) = post(
-        &server,
-        "/forecast",
-        &[
-            ("as_of", "2027-05-03"),
-            ("weeks", "4"),
-            ("scope", "provider"),
-        ],
-        &[
-            ("bookings", "bookings.csv", &example("bookings.csv")),
-            ("roster", "roster.csv", &example("roster.csv")),
-        ],
-    );
-    assert_eq!(code, 303, "{body}");
-    assert_eq!(wait(&server, &scenario_run), "done");
-    assert_eq!(wait(&server, &forecast_run), "done");
+    let forecast_run = example_forecast(&server, "4");
     let id = |location: &str| location.trim_start_matches("/runs/").to_string();
     let compare = format!("/compare?a={}&b={}", id(&scenario_run), id(&scenario_run));
     let mut fetched = 0;
@@ -930,7 +900,7 @@ fn the_scenario_pages_levers_reach_the_run_and_its_results_compare() {
     // Values the page does not show, so the page must write them.
     assert_ne!(shown_value(&form, "digital_share"), "0.35");
     assert_ne!(shown_value(&form, "training_ratio"), "0.45");
-    let (code, location, body) = post(
+    let location = finished_run(
         &server,
         "/scenario",
         &[
@@ -943,8 +913,6 @@ fn the_scenario_pages_levers_reach_the_run_and_its_results_compare() {
         ],
         &[],
     );
-    assert_eq!(code, 303, "{body}");
-    assert_eq!(wait(&server, &location), "done");
     let dir = run_dir(&server, &location);
     let loaded = kraamsim::LoadedScenario::load(dir.join("scenario.toml")).unwrap();
     assert_eq!(loaded.scenario.indication.digital_share, 0.35);
@@ -988,7 +956,7 @@ fn the_scenario_pages_levers_reach_the_run_and_its_results_compare() {
     assert!(gaps[0] > gaps[gaps.len() - 1], "{gaps:?}");
 
     // Two runs side by side.
-    let (code, other, _) = post(
+    let other = finished_run(
         &server,
         "/scenario",
         &[
@@ -998,8 +966,6 @@ fn the_scenario_pages_levers_reach_the_run_and_its_results_compare() {
         ],
         &[],
     );
-    assert_eq!(code, 303);
-    assert_eq!(wait(&server, &other), "done");
     let (code, compare) = get(
         &server,
         &format!(
